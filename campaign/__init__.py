@@ -1,0 +1,41 @@
+"""The story platform of the "i am a migrant" campaign."""
+
+from flask import Flask
+
+from . import config, database, i18n, security
+from .extensions import csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    config.load(app, test_config)
+
+    database.init_app(app)
+    # Batch mode lets Alembic alter tables on SQLite, which has no ALTER COLUMN.
+    migrate.init_app(app, db, directory=f"{app.root_path}/migrations", render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+
+    from . import errors, text
+    from .accounts.views import bp as accounts_bp
+    from .gallery.views import bp as gallery_bp
+    from .moderation.views import bp as moderation_bp
+    from .submissions.views import bp as submissions_bp
+
+    for blueprint in (gallery_bp, submissions_bp, accounts_bp, moderation_bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    text.init_app(app)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app

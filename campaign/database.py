@@ -1,0 +1,64 @@
+"""Database engine set-up, chiefly what SQLite needs to be safe under several workers."""
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def engine_options(app) -> dict:
+    """Engine options for the configured database, merged with the app's own."""
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
+        # The driver's timeout is SQLite's busy timeout: wait for a lock, don't fail.
+        connect_args = {"timeout": app.config["SQLITE_BUSY_TIMEOUT_SECONDS"]}
+        connect_args.update(options.get("connect_args", {}))
+        options["connect_args"] = connect_args
+    else:
+        options.setdefault("pool_pre_ping", True)
+    return options
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, and write transactions that take the write lock up front.
+
+    A deferred transaction that reads and then writes can't wait for the lock
+    when another worker wrote in between: SQLite answers "database is locked"
+    at once, whatever the busy timeout. Starting transactions of state-changing
+    requests (and of CLI commands) with BEGIN IMMEDIATE makes them queue for
+    the lock instead; reads stay deferred so they never block each other.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+
+
+def _wants_write() -> bool:
+    if has_request_context():
+        return request.method not in READ_ONLY_METHODS
+    return True
+
+
+def init_app(app) -> None:
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)

@@ -1,0 +1,39 @@
+"""Story text: stored as plain text, shown as escaped paragraphs."""
+
+import html
+import re
+
+import bleach
+from markupsafe import Markup, escape
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def clean_text(value: str) -> str:
+    """Remove any HTML and control characters, normalise line breaks.
+
+    bleach strips the tags and escapes what is left; we turn the escapes back
+    into characters because the result is stored as plain text and escaped
+    once, on display. So "I <3 my home" survives, "<b>" does not.
+    """
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _CONTROL_CHARS.sub("", value)
+    stripped = bleach.clean(value, tags=set(), attributes={}, strip=True, strip_comments=True)
+    return html.unescape(stripped).strip()
+
+
+def paragraphs(value: str) -> Markup:
+    """Blank lines separate paragraphs; single line breaks stay line breaks."""
+    blocks = [block.strip() for block in _BLANK_LINES.split(value or "") if block.strip()]
+    rendered = (
+        Markup("<p>")
+        + Markup("<br>\n").join(escape(line) for line in block.split("\n"))
+        + Markup("</p>")
+        for block in blocks
+    )
+    return Markup("\n").join(rendered)
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["paragraphs"] = paragraphs

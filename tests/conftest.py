@@ -1,0 +1,137 @@
+"""Fixtures: an app on a fresh database per test, on SQLite and on PostgreSQL.
+
+Database tests run once per backend (the ``app`` fixture is parametrized).
+PostgreSQL comes from TEST_POSTGRES_URL (default: the local server, database
+campaign_test, created when missing). Where PostgreSQL or Chromium is missing
+the tests that need them skip with a one-line reason, except in CI (CI=true),
+where they fail: CI must prove them.
+"""
+
+import os
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from campaign import create_app
+from campaign.extensions import db as _db
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/campaign_test"
+)
+
+
+def missing(reason: str):
+    """Skip on a laptop; fail in CI, where everything must really run."""
+    if IN_CI:
+        pytest.fail(f"{reason} (required in CI)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _ensure_postgres_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = parsed.set(database="postgres", drivername="postgresql")
+    conninfo = admin.render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True, connect_timeout=3) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    try:
+        _ensure_postgres_database(POSTGRES_URL)
+    except psycopg.OperationalError as error:
+        missing(f"PostgreSQL not reachable at {make_url(POSTGRES_URL).host}: {error}".strip())
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema(postgres_url):
+    """Build the schema once per session; tests empty the tables afterwards."""
+    app = create_app(_test_config(postgres_url), instance_path=None)
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        _db.engine.dispose()
+    return postgres_url
+
+
+def _test_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "CAMPAIGN_ENV": "development",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def config_overrides():
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def app(request, backend, tmp_path, config_overrides):
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    else:
+        url = request.getfixturevalue("_postgres_schema")
+    app = create_app(_test_config(url, **config_overrides), instance_path=str(tmp_path))
+    with app.app_context():
+        if backend == "sqlite":
+            _db.create_all()
+        yield app
+        _db.session.remove()
+        if backend == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+            with _db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def moderator(db):
+    from tests.factories import make_moderator
+
+    return make_moderator()
+
+
+@pytest.fixture
+def signed_in(client, moderator):
+    """A test client signed in as a moderator."""
+    from tests.factories import PASSWORD
+
+    response = client.post("/login", data={"email": moderator.email, "password": PASSWORD})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client

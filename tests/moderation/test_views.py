@@ -1,0 +1,71 @@
+from sqlalchemy import select
+
+from campaign.models import AuditEntry, Story, StoryStatus
+from tests.factories import make_story
+
+
+def test_queue_lists_pending_stories_oldest_first(signed_in):
+    older = make_story(title="Waited longest")
+    newer = make_story(title="Just arrived")
+    make_story(StoryStatus.PUBLISHED, title="Already published")
+    page = signed_in.get("/moderate").get_data(as_text=True)
+    assert page.index(older.title) < page.index(newer.title)
+    assert "Already published" not in page
+
+
+def test_review_page_sets_private_fields_apart(signed_in):
+    story = make_story(contact_email="reach-me@example.org")
+    page = signed_in.get(f"/moderate/stories/{story.id}").get_data(as_text=True)
+    assert "Private, never published" in page
+    assert "reach-me@example.org" in page
+
+
+def test_approving_publishes_and_records_who_what_when(signed_in, db, moderator):
+    story = make_story()
+    response = signed_in.post(
+        f"/moderate/stories/{story.id}",
+        data={"decision": "approve", "version": story.version, "note": "Lovely"},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Story, story.id).status is StoryStatus.PUBLISHED
+    entry = db.session.scalar(select(AuditEntry))
+    assert (entry.actor_id, entry.action, entry.story_id) == (moderator.id, "approve", story.id)
+    assert (entry.from_status, entry.to_status, entry.note) == ("pending", "published", "Lovely")
+    assert entry.created_at is not None
+    assert signed_in.get(f"/stories/{story.slug}").status_code == 200
+
+
+def test_rejecting_keeps_story_out_of_public(signed_in, db):
+    story = make_story()
+    signed_in.post(
+        f"/moderate/stories/{story.id}", data={"decision": "reject", "version": story.version}
+    )
+    db.session.expire_all()
+    assert db.session.get(Story, story.id).status is StoryStatus.REJECTED
+    assert signed_in.get(f"/stories/{story.slug}").status_code == 404
+
+
+def test_decision_on_a_stale_copy_is_refused(signed_in, db):
+    story = make_story()
+    seen = story.version
+    signed_in.post(f"/moderate/stories/{story.id}", data={"decision": "approve", "version": seen})
+    response = signed_in.post(
+        f"/moderate/stories/{story.id}", data={"decision": "reject", "version": seen}
+    )
+    assert response.status_code == 303
+    follow = signed_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Someone else changed this story" in follow
+    db.session.expire_all()
+    assert db.session.get(Story, story.id).status is StoryStatus.PUBLISHED
+    assert len(db.session.scalars(select(AuditEntry)).all()) == 1
+
+
+def test_decision_without_choice_shows_error(signed_in):
+    story = make_story()
+    response = signed_in.post(f"/moderate/stories/{story.id}", data={"version": story.version})
+    assert "Choose a decision." in response.get_data(as_text=True)
+
+
+def test_unknown_story_is_404_for_moderators(signed_in):
+    assert signed_in.get("/moderate/stories/999999").status_code == 404

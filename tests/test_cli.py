@@ -1,0 +1,60 @@
+from sqlalchemy import func, select
+
+from campaign.accounts.services import find_moderator
+from campaign.models import Story
+from tests.factories import make_story
+
+
+def test_create_moderator_reads_password_from_stdin(runner, db):
+    result = runner.invoke(
+        args=["moderators", "create", "Ops@Example.org", "--admin"],
+        input="a very long deploy password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created admin ops@example.org" in result.output
+    moderator = find_moderator("ops@example.org")
+    assert moderator.is_admin and moderator.check_password("a very long deploy password")
+
+
+def test_create_moderator_refuses_short_password_and_duplicates(runner, db):
+    short = runner.invoke(args=["moderators", "create", "a@example.org"], input="short\n")
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
+    runner.invoke(args=["moderators", "create", "b@example.org"], input="long enough password\n")
+    again = runner.invoke(
+        args=["moderators", "create", "b@example.org"], input="long enough password\n"
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_list_and_deactivate_moderators(runner, db):
+    runner.invoke(args=["moderators", "create", "c@example.org"], input="long enough password\n")
+    assert "c@example.org\tmoderator\tactive" in runner.invoke(args=["moderators", "list"]).output
+    result = runner.invoke(args=["moderators", "deactivate", "c@example.org"])
+    assert result.exit_code == 0
+    assert (
+        "c@example.org\tmoderator\tdeactivated" in runner.invoke(args=["moderators", "list"]).output
+    )
+    missing = runner.invoke(args=["moderators", "deactivate", "nobody@example.org"])
+    assert missing.exit_code != 0 and "No moderator" in missing.output
+
+
+def test_samples_are_added_once_to_an_empty_development_database(runner, db):
+    assert runner.invoke(args=["demo", "samples"]).exit_code == 0
+    count = db.session.scalar(select(func.count()).select_from(Story))
+    assert count == 3
+    assert all(
+        s.is_sample and s.title.startswith("Sample") for s in db.session.scalars(select(Story))
+    )
+    runner.invoke(args=["demo", "samples"])
+    assert db.session.scalar(select(func.count()).select_from(Story)) == 3
+
+
+def test_samples_are_never_added_in_production(app, runner, db):
+    app.config["CAMPAIGN_ENV"] = "production"
+    result = runner.invoke(args=["demo", "samples"])
+    assert result.exit_code != 0 and "never added in production" in result.output
+
+
+def test_samples_are_not_added_to_a_database_with_stories(runner, db):
+    make_story()
+    assert "no samples added" in runner.invoke(args=["demo", "samples"]).output
