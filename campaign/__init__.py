@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     i18n.init_app(app)
     security.init_app(app)
 
-    from . import errors, text
+    from . import errors, presentation, text
     from .accounts.views import bp as accounts_bp
     from .gallery.views import bp as gallery_bp
     from .moderation.views import bp as moderation_bp
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         app.register_blueprint(blueprint)
     errors.init_app(app)
     text.init_app(app)
+    presentation.init_app(app)
 
     from . import cli
 

@@ -23,7 +23,7 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
         country_name=country_name,
-        current_locale_code=_current_locale_code,
+        current_locale_code=current_locale_code,
         current_text_direction=lambda: get_locale().text_direction,
         format_date=format_date,
     )
@@ -39,7 +39,7 @@ def _country_names(locale_code: str) -> dict[str, str]:
     }
 
 
-def _current_locale_code() -> str:
+def current_locale_code() -> str:
     locale = get_locale()
     return str(locale) if locale else "en"
 
@@ -49,10 +49,10 @@ def country_codes() -> frozenset[str]:
 
 
 def country_name(code: str) -> str:
-    return _country_names(_current_locale_code()).get(code, code)
+    return _country_names(current_locale_code()).get(code, code)
 
 
 def country_choices() -> list[tuple[str, str]]:
     """(ISO code, localised name) pairs, sorted by name for the reader's language."""
-    names = _country_names(_current_locale_code())
+    names = _country_names(current_locale_code())
     return sorted(names.items(), key=lambda item: item[1].casefold())

@@ -2,6 +2,18 @@
 
 from .audit import AuditEntry
 from .moderator import Moderator
-from .story import IllegalTransition, Story, StoryStatus
+from .photo import Photo
+from .story import IllegalTransition, NameDisplay, Story, StoryStatus
+from .theme import Theme, story_theme
 
-__all__ = ["AuditEntry", "IllegalTransition", "Moderator", "Story", "StoryStatus"]
+__all__ = [
+    "AuditEntry",
+    "IllegalTransition",
+    "Moderator",
+    "NameDisplay",
+    "Photo",
+    "Story",
+    "StoryStatus",
+    "Theme",
+    "story_theme",
+]

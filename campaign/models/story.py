@@ -1,8 +1,8 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, Index, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Enum, Index, Integer, String, Text, false, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ._types import UTCDateTime, utcnow
@@ -36,11 +36,32 @@ ALLOWED_TRANSITIONS: dict[StoryStatus, frozenset[StoryStatus]] = {
 }
 
 
+class NameDisplay(enum.StrEnum):
+    """How the storyteller chose to be named in public."""
+
+    FULL = "full"  # the name as given
+    FIRST = "first"  # first name only
+    ANONYMOUS = "anonymous"  # "A migrant from Iraq"
+
+
 class IllegalTransition(ValueError):
     def __init__(self, current: StoryStatus, wanted: StoryStatus):
         super().__init__(f"a {current.value} story cannot become {wanted.value}")
         self.current = current
         self.wanted = wanted
+
+
+def _closed_set(enum_class, name: str, length: int) -> Enum:
+    """An enum stored as its string values, kept closed by a CHECK constraint."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 class Story(db.Model):
@@ -49,25 +70,40 @@ class Story(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    # The short headline quote shown on gallery cards.
+    quote: Mapped[str] = mapped_column(String(300), default="", server_default="")
     body: Mapped[str] = mapped_column(Text)
     author_name: Mapped[str] = mapped_column(String(100))
+    name_display: Mapped[NameDisplay] = mapped_column(
+        _closed_set(NameDisplay, "name_display", 10),
+        default=NameDisplay.FIRST,
+        server_default=NameDisplay.FIRST.value,
+    )
     origin_country: Mapped[str] = mapped_column(String(2))
     residence_country: Mapped[str] = mapped_column(String(2))
+    moved_year: Mapped[int | None] = mapped_column(Integer)
+    # BCP 47 code of the language the story is written in.
+    language: Mapped[str] = mapped_column(String(12), default="en", server_default="en")
     # Private: never shown in public, used only to reach the storyteller.
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # Private: shared on someone's behalf, with their permission, and by whom.
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    helper_relationship: Mapped[str | None] = mapped_column(String(100))
+    age_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The version of the consent text the storyteller agreed to.
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    # What moderators tell the storyteller (changes requested, reason for not publishing).
+    moderator_message: Mapped[str | None] = mapped_column(Text)
+    rejection_reason: Mapped[str | None] = mapped_column(String(40))
+    # Pinned to the home page by a moderator when set.
+    featured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    report_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Hidden from the public after enough visitor reports, until a moderator looks.
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # sha256 of the storyteller's private link token; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[StoryStatus] = mapped_column(
-        Enum(
-            StoryStatus,
-            name="story_status",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-            values_callable=lambda statuses: [s.value for s in statuses],
-            validate_strings=True,
-        ),
-        default=StoryStatus.PENDING,
+        _closed_set(StoryStatus, "story_status", 20), default=StoryStatus.PENDING
     )
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -75,6 +111,11 @@ class Story(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Optimistic locking: a decision made on a stale copy is refused, never applied twice.
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+    photo = relationship("Photo", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+    themes = relationship(
+        "Theme", secondary="story_theme", order_by="Theme.position", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -87,7 +128,7 @@ class Story(db.Model):
     @classmethod
     def published(cls):
         """The one place that decides what the public may see."""
-        return select(cls).where(cls.status == StoryStatus.PUBLISHED)
+        return select(cls).where(cls.status == StoryStatus.PUBLISHED, cls.hidden == false())
 
     def move_to(self, new_status: StoryStatus) -> StoryStatus:
         """Change status if the rules allow it; return the previous status."""

@@ -1,0 +1,32 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ._types import UTCDateTime, utcnow
+
+
+class Photo(db.Model):
+    """A story's photo, as re-encoded renditions only; the upload itself is never kept.
+
+    ``renditions`` lists the stored files, each a dict
+    {"name": "<server-generated file name>", "width": int, "height": int,
+    "format": "webp" | "jpeg"}; the files live in the media storage and are
+    served at ``url_for("media.file", name=...)``.
+    """
+
+    __tablename__ = "photo"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("story.id", ondelete="CASCADE"), unique=True
+    )
+    alt_text: Mapped[str] = mapped_column(String(500), default="")
+    width: Mapped[int] = mapped_column(Integer)  # of the upright, full-size image
+    height: Mapped[int] = mapped_column(Integer)
+    renditions: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Photo {self.id} story={self.story_id}>"

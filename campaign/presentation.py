@@ -1,0 +1,39 @@
+"""How stories are named and labelled in public, in the reader's language."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .i18n import country_name, current_locale_code
+from .models import NameDisplay, Story, Theme
+
+# The starting themes (inserted by a migration); their names are in the catalogues.
+BUILTIN_THEME_NAMES = {
+    "journey": _l("Journey"),
+    "work": _l("Work"),
+    "family": _l("Family"),
+    "education": _l("Education"),
+    "home": _l("Home"),
+    "identity": _l("Identity"),
+}
+
+
+def display_name(story: Story) -> str:
+    """The name as the storyteller chose to show it."""
+    if story.name_display is NameDisplay.ANONYMOUS or not story.author_name.strip():
+        return _("A migrant from %(country)s", country=country_name(story.origin_country))
+    if story.name_display is NameDisplay.FIRST:
+        return story.author_name.split()[0]
+    return story.author_name
+
+
+def theme_label(theme: Theme) -> str:
+    locale = current_locale_code()
+    if theme.names and theme.names.get(locale):
+        return theme.names[locale]
+    if theme.slug in BUILTIN_THEME_NAMES:
+        return str(BUILTIN_THEME_NAMES[theme.slug])
+    return theme.name
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(display_name=display_name, theme_label=theme_label)
