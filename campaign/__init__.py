@@ -3,7 +3,7 @@
 from flask import Flask
 
 from . import config, database, i18n, security
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     migrate.init_app(app, db, directory=f"{app.root_path}/migrations", render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
 

@@ -31,6 +31,18 @@ class Defaults:
     STORY_MIN_CHARS = 50
     STORY_MAX_CHARS = 10_000
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Outgoing mail. Without MAIL_SERVER, mail is written to the console
+    # (development) or dropped with a warning in the log (production).
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS
+    MAIL_USE_SSL = False  # SMTP over TLS from the start
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "I am a migrant <no-reply@localhost>"
+    MAIL_TIMEOUT_SECONDS = 10
 
 
 def load(app, test_config: dict | None = None) -> None:

@@ -1,6 +1,8 @@
 """Flask extensions, created once here and bound to the app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Storage from RATELIMIT_STORAGE_URI: memory:// by default, redis://... in production
+# so that limits hold across workers and instances. No default limits: each
+# route that needs one says so.
+limiter = Limiter(key_func=get_remote_address)

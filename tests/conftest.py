@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from campaign import create_app
 from campaign.extensions import db as _db
+from campaign.extensions import limiter
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get(
@@ -97,6 +98,7 @@ def app(request, backend, tmp_path, config_overrides):
         if backend == "sqlite":
             _db.create_all()
         yield app
+        limiter.reset()  # limits are counted in memory, shared by every test app
         _db.session.remove()
         if backend == "postgresql":
             tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
