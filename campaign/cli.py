@@ -119,6 +119,26 @@ def samples_command() -> None:
     click.echo(f"Added {len(SAMPLES)} sample stories, marked as samples.")
 
 
+@demo.command("seed")
+@click.option("--stories", "count", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--seed", "random_seed", type=int, default=None, help="Repeatable randomness.")
+def seed_command(count: int, random_seed: int | None) -> None:
+    """Fill the database with COUNT published synthetic stories (development and benchmarks)."""
+    if is_production(current_app):
+        raise click.ClickException("Synthetic stories are never added in production.")
+    import time
+
+    from .demo import seed_stories
+
+    started = time.perf_counter()
+    added = seed_stories(count, seed=random_seed)
+    db.session.commit()
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"Added {added} synthetic stories in {elapsed:.1f} s ({added / elapsed:,.0f} per second)."
+    )
+
+
 def init_app(app) -> None:
     app.cli.add_command(moderators)
     app.cli.add_command(demo)

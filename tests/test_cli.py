@@ -58,3 +58,26 @@ def test_samples_are_never_added_in_production(app, runner, db):
 def test_samples_are_not_added_to_a_database_with_stories(runner, db):
     make_story()
     assert "no samples added" in runner.invoke(args=["demo", "samples"]).output
+
+
+def test_seed_adds_published_stories_with_themes_and_new_stories_still_work(runner, db):
+    from campaign.models import Theme, story_theme
+
+    db.session.add_all([Theme(slug="work", name="Work"), Theme(slug="home", name="Home")])
+    db.session.commit()
+    result = runner.invoke(args=["demo", "seed", "--stories", "250", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "Added 250 synthetic stories" in result.output
+    published = db.session.scalar(select(func.count()).select_from(Story.published().subquery()))
+    assert published == 250
+    languages = set(db.session.scalars(select(Story.language).distinct()))
+    assert len(languages) >= 4
+    assert db.session.scalar(select(func.count()).select_from(story_theme)) >= 250
+    make_story()  # ids and sequences moved past the seeded rows
+    assert db.session.scalar(select(func.count()).select_from(Story)) == 251
+
+
+def test_seed_is_refused_in_production(app, runner, db):
+    app.config["CAMPAIGN_ENV"] = "production"
+    result = runner.invoke(args=["demo", "seed", "--stories", "5"])
+    assert result.exit_code != 0 and "never added in production" in result.output
