@@ -7,7 +7,7 @@ TEST_INSTALLED := $(VENV)/.installed-test
 DEV := CAMPAIGN_ENV=development
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format translations compile-translations
+.PHONY: help run test lint format translations compile-translations bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -49,3 +49,6 @@ format: $(TEST_INSTALLED) ## rewrite the code in the house style
 
 test: $(TEST_INSTALLED) compile-translations lint ## lint, then the whole test suite
 	$(BIN)/pytest
+
+bench: $(TEST_INSTALLED) compile-translations ## benchmark at 100,000 stories on SQLite and PostgreSQL; appends to BENCHMARKS.md
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

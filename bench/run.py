@@ -1,0 +1,467 @@
+"""The benchmark behind `make bench`.
+
+For each database (SQLite, PostgreSQL): a fresh database with N published
+synthetic stories, the app under gunicorn with as many workers as the machine
+suggests, and wrk for a fixed time against each endpoint. In the same run and
+with the same gunicorn settings, a baseline app serves pre-rendered copies of
+the very same pages, so each endpoint's requests per second is also given as a
+ratio to the baseline. Then the photo pipeline's time for a 12-megapixel JPEG
+and the peak memory of a worker. The table is printed and appended, with the
+machine's description, to BENCHMARKS.md.
+
+The per-address rate limits are switched off for the run: every request comes
+from 127.0.0.1, which is exactly what those limits exist to stop.
+"""
+
+import argparse
+import contextlib
+import html
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+BENCH = ROOT / "bench"
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+POSTGRES_BENCH_DB = "campaign_bench"
+
+# Targets from the issue, checked at the end of the run.
+RATIO_TARGET = 0.6  # home, gallery page 1, story page vs baseline rps
+DEEP_P95_FACTOR = 1.25  # deep page p95 within this factor of page 1's
+SEARCH_P95_MS = 50
+SUBMIT_P95_MS = 100
+PHOTO_MEDIAN_MS = 300
+WORKER_PEAK_MB = 150
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: str
+    method: str = "GET"
+    body: str = ""
+    cookie: str = ""
+    result: dict = field(default_factory=dict)
+    baseline: dict = field(default_factory=dict)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    log("wrk is missing: installing Debian's package")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
+    return shutil.which("wrk") or "/usr/bin/wrk"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def flask_cli(env: dict, *args: str) -> str:
+    completed = subprocess.run(
+        [str(BIN / "flask"), "--app", "campaign", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return completed.stdout.strip()
+
+
+def prepare_database(kind: str, stories: int, folder: Path) -> dict:
+    """A fresh, migrated database holding `stories` published stories; returns its env."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'bench.sqlite3'}"
+    else:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_BENCH_DB} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {POSTGRES_BENCH_DB}")
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{POSTGRES_BENCH_DB}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "CAMPAIGN_ENV": "development",
+        "FLASK_RATELIMIT_ENABLED": "false",
+    }
+    media = folder / f"media-{kind}"
+    media.mkdir(exist_ok=True)
+    env["FLASK_MEDIA_ROOT"] = str(media)
+    flask_cli(env, "db", "upgrade")
+    log(f"{kind}: seeding {stories:,} stories")
+    log(f"{kind}: {flask_cli(env, 'demo', 'seed', '--stories', str(stories), '--seed', '42')}")
+    if kind == "postgresql":
+        import psycopg
+
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE")
+    else:
+        with sqlite3.connect(folder / "bench.sqlite3") as connection:
+            connection.execute("ANALYZE")
+    # The app itself runs with production settings.
+    return {**env, "CAMPAIGN_ENV": "production"}
+
+
+def worker_count() -> int:
+    # gunicorn's own advice: (2 x cores) + 1.
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def start_gunicorn(app_spec: str, env: dict, port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app_spec,
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"gunicorn for {app_spec} exited with {process.returncode}"
+                ) from None
+            time.sleep(0.2)
+    # Warm every worker up (imports, first connection, templates).
+    for _ in range(workers * 4):
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read()
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def worker_peak_memory_mb(master: subprocess.Popen) -> float:
+    """The highest resident set size any worker reached (VmHWM), in MB."""
+    children_file = Path(f"/proc/{master.pid}/task/{master.pid}/children")
+    peaks = []
+    for pid in children_file.read_text().split():
+        status = Path(f"/proc/{pid}/status").read_text()
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if match:
+            peaks.append(int(match.group(1)) / 1024)
+    return max(peaks) if peaks else float("nan")
+
+
+def app_context(env: dict):
+    os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "SECRET_KEY")})
+    os.environ["CAMPAIGN_ENV"] = "development"
+    from campaign import create_app
+
+    return create_app().app_context()
+
+
+def endpoints(env: dict, base: str) -> list[Endpoint]:
+    """The endpoints to measure, resolved against this database's data."""
+
+    from campaign.extensions import db
+    from campaign.gallery.queries import encode_cursor
+    from campaign.models import Story
+
+    with app_context(env):
+        ordered = Story.published().order_by(Story.published_at.desc(), Story.id.desc())
+        deep_story = db.session.scalar(ordered.offset(50_000).limit(1))
+        a_story = db.session.scalar(ordered.offset(123).limit(1))
+        deep_path = f"/stories?after={encode_cursor(deep_story)}" if deep_story else "/stories"
+        story_path = f"/stories/{urllib.parse.quote(a_story.slug)}"
+        db.session.remove()
+        db.engine.dispose()
+    found = [
+        Endpoint("home", "/"),
+        Endpoint("gallery page 1", "/stories"),
+        Endpoint("gallery deep page", deep_path),
+        Endpoint("story page", story_path),
+    ]
+    found.append(submission_endpoint(base))
+    return found
+
+
+def submission_endpoint(base: str) -> Endpoint:
+    """A filled-in share form, with the CSRF token and cookie of one real visit."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/share", timeout=10).read().decode()
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        if attributes.get("type") == "hidden" and "name" in attributes:
+            fields[html.unescape(attributes["name"])] = html.unescape(attributes.get("value", ""))
+    fields.update(
+        {
+            "title": "A benchmark story",
+            "body": "This story exists to measure how fast a submission is stored. " * 3,
+            "author_name": "Bench",
+            "origin_country": "SY",
+            "residence_country": "FI",
+            "consent": "y",
+        }
+    )
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return Endpoint(
+        "submission (no photo)",
+        "/share",
+        method="POST",
+        body=urllib.parse.urlencode(fields),
+        cookie=cookie,
+    )
+
+
+def run_wrk(wrk: str, url: str, endpoint: Endpoint, duration: int, connections: int) -> dict:
+    env = {**os.environ, "BENCH_LATENCY_LUA": str(BENCH / "latency.lua")}
+    script = BENCH / "latency.lua"
+    if endpoint.method == "POST":
+        script = BENCH / "post.lua"
+        env["BENCH_POST_BODY"] = endpoint.body
+        env["BENCH_POST_COOKIE"] = endpoint.cookie
+    completed = subprocess.run(
+        [
+            wrk,
+            "--threads",
+            "2",
+            "--connections",
+            str(connections),
+            "--duration",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "--script",
+            str(script),
+            url,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = [row for row in completed.stdout.splitlines() if row.startswith("{")][-1]
+    result = json.loads(line)
+    for key in ("p50", "p95", "p99"):
+        result[key] = result[key] / 1000  # microseconds to milliseconds
+    return result
+
+
+def measure_database(kind: str, args, wrk: str, folder: Path) -> tuple[list[Endpoint], float]:
+    env = prepare_database(kind, args.stories, folder)
+    workers = worker_count()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_gunicorn("campaign:create_app()", env, port, workers)
+    try:
+        measured = endpoints(env, base)
+        pages = {}
+        for number, endpoint in enumerate(measured):
+            if endpoint.method == "GET":
+                with urllib.request.urlopen(base + endpoint.path, timeout=30) as response:
+                    body = response.read().decode()
+                    content_type = response.headers["Content-Type"]
+            else:
+                # A successful submission answers with a redirect and an empty body.
+                body, content_type = "", "text/html; charset=utf-8"
+            pages[f"page{number}"] = {"body": body, "content_type": content_type}
+        pages_file = folder / f"pages-{kind}.json"
+        pages_file.write_text(json.dumps(pages))
+        baseline_port = free_port()
+        baseline = start_gunicorn(
+            "bench.baseline:create_app()",
+            {**env, "BENCH_BASELINE_PAGES": str(pages_file)},
+            baseline_port,
+            workers,
+        )
+        try:
+            for number, endpoint in enumerate(measured):
+                log(f"{kind}: {endpoint.name}")
+                endpoint.result = run_wrk(
+                    wrk, base + endpoint.path, endpoint, args.duration, args.connections
+                )
+                baseline_endpoint = Endpoint(endpoint.name, f"/page{number}")
+                endpoint.baseline = run_wrk(
+                    wrk,
+                    f"http://127.0.0.1:{baseline_port}/page{number}",
+                    baseline_endpoint,
+                    args.duration,
+                    args.connections,
+                )
+        finally:
+            stop(baseline)
+        peak = worker_peak_memory_mb(server)
+    finally:
+        stop(server)
+    return measured, peak
+
+
+def photo_pipeline_ms(rounds: int) -> list[float] | None:
+    """Median time of the photo pipeline on a 12-megapixel JPEG, if the pipeline exists."""
+    try:
+        from campaign.media import pipeline
+    except ImportError:
+        return None
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (4000, 3000), (180, 120, 90))
+    draw = ImageDraw.Draw(image)
+    for step in range(0, 4000, 40):
+        draw.line([(step, 0), (4000 - step, 3000)], fill=(step % 255, 90, 200), width=9)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=92)
+    data = buffer.getvalue()
+    timings = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            pipeline.benchmark_process(data, Path(folder))
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    postgres = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB; "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}; "
+        f"SQLite {sqlite3.sqlite_version}; PostgreSQL {postgres or 'unknown'}"
+    )
+
+
+def render(results: dict, photo: list[float] | None, args) -> tuple[str, list[str]]:
+    lines = [
+        "| database | endpoint | req/s | baseline req/s | ratio "
+        "| p50 ms | p95 ms | p99 ms | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    verdicts = []
+    for kind, (measured, peak) in results.items():
+        by_name = {e.name: e for e in measured}
+        for e in measured:
+            ratio = e.result["rps"] / e.baseline["rps"] if e.baseline.get("rps") else float("nan")
+            errors = e.result["errors"] + e.result["non2xx"]
+            lines.append(
+                f"| {kind} | {e.name} | {e.result['rps']:.0f} | {e.baseline['rps']:.0f} | "
+                f"{ratio:.2f} | {e.result['p50']:.1f} | {e.result['p95']:.1f} | "
+                f"{e.result['p99']:.1f} | {errors} |"
+            )
+            if e.name in ("home", "gallery page 1", "story page"):
+                verdicts.append(_verdict(f"{kind} {e.name} ratio", ratio, RATIO_TARGET, ">="))
+            if e.name == "search":
+                verdicts.append(_verdict(f"{kind} search p95 ms", e.result["p95"], SEARCH_P95_MS))
+            if e.name == "submission (no photo)":
+                verdicts.append(
+                    _verdict(f"{kind} submission p95 ms", e.result["p95"], SUBMIT_P95_MS)
+                )
+            if errors:
+                verdicts.append(f"FAIL {kind} {e.name}: {errors} errors or non-2xx/3xx answers")
+        if "gallery deep page" in by_name:
+            deep = by_name["gallery deep page"].result["p95"]
+            first = by_name["gallery page 1"].result["p95"]
+            verdicts.append(_verdict(f"{kind} deep/page-1 p95", deep / first, DEEP_P95_FACTOR))
+        lines.append(f"| {kind} | worker peak memory | {peak:.0f} MB | | | | | | |")
+        verdicts.append(_verdict(f"{kind} worker peak MB", peak, WORKER_PEAK_MB))
+    if photo:
+        median = statistics.median(photo)
+        lines.append(
+            f"| - | photo pipeline, 12 MP JPEG (median of {len(photo)}) "
+            f"| {median:.0f} ms | | | | | | |"
+        )
+        verdicts.append(_verdict("photo pipeline median ms", median, PHOTO_MEDIAN_MS))
+    return "\n".join(lines), verdicts
+
+
+def _verdict(label: str, value: float, target: float, direction: str = "<=") -> str:
+    ok = value >= target if direction == ">=" else value <= target
+    return f"{'PASS' if ok else 'FAIL'} {label}: {value:.2f} (target {direction} {target})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--photo-rounds", type=int, default=7)
+    parser.add_argument("--no-record", action="store_true", help="don't append to BENCHMARKS.md")
+    args = parser.parse_args()
+
+    wrk = ensure_wrk()
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="campaign-bench-") as folder:
+        for kind in args.databases.split(","):
+            results[kind] = measure_database(kind, args, wrk, Path(folder))
+    photo = photo_pipeline_ms(args.photo_rounds)
+    table, verdicts = render(results, photo, args)
+    header = (
+        f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
+        f"Machine: {machine()}.\n"
+        f"{args.stories:,} published stories; gunicorn with {worker_count()} sync workers; "
+        f"wrk, 2 threads, {args.connections} connections, {args.duration} s per endpoint.\n"
+    )
+    report = f"{header}\n{table}\n\n" + "\n".join(f"- {v}" for v in verdicts) + "\n"
+    print("\n" + report)
+    if not args.no_record:
+        target = ROOT / "BENCHMARKS.md"
+        if not target.exists():
+            target.write_text("# Benchmarks\n\nEach `make bench` run appends its table here.\n\n")
+        with target.open("a") as file:
+            file.write(report + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
