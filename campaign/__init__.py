@@ -3,7 +3,7 @@
 from flask import Flask
 
 from . import config, database, i18n, security
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import cache, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -22,10 +22,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
 
-    from . import errors, presentation, text
+    from . import errors, pagecache, presentation, text  # noqa: F401 - pagecache listens
     from .accounts.views import bp as accounts_bp
     from .gallery.views import bp as gallery_bp
     from .moderation.views import bp as moderation_bp

@@ -31,6 +31,14 @@ class Defaults:
     STORY_MIN_CHARS = 50
     STORY_MAX_CHARS = 10_000
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # Public pages: how long browsers and CDNs may keep them, and the
+    # server-side page cache (see campaign/pagecache.py).
+    PUBLIC_CACHE_SECONDS = 60
+    PAGE_CACHE_ENABLED = True
+    PAGE_CACHE_VERSION_SECONDS = 1.0
+    CACHE_TYPE = "SimpleCache"  # "RedisCache" with CACHE_REDIS_URL in production
+    CACHE_DEFAULT_TIMEOUT = 600
+    CACHE_THRESHOLD = 2000  # pages kept per worker by SimpleCache
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Outgoing mail. Without MAIL_SERVER, mail is written to the console

@@ -1,6 +1,7 @@
 """Flask extensions, created once here and bound to the app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,3 +34,6 @@ babel = Babel()
 # so that limits hold across workers and instances. No default limits: each
 # route that needs one says so.
 limiter = Limiter(key_func=get_remote_address)
+# Rendered public pages (campaign.pagecache): CACHE_TYPE from config,
+# in-process by default, Redis in production.
+cache = Cache()

@@ -71,6 +71,8 @@ def _test_config(database_url: str, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
+        # Read the public content version on every request: tests look at once.
+        "PAGE_CACHE_VERSION_SECONDS": 0,
     }
     config.update(overrides)
     return config

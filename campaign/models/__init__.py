@@ -3,6 +3,7 @@
 from .audit import AuditEntry
 from .moderator import Moderator
 from .photo import Photo
+from .site import PublicContent
 from .story import IllegalTransition, NameDisplay, Story, StoryStatus
 from .theme import Theme, story_theme
 
@@ -12,6 +13,7 @@ __all__ = [
     "Moderator",
     "NameDisplay",
     "Photo",
+    "PublicContent",
     "Story",
     "StoryStatus",
     "Theme",

@@ -1,0 +1,108 @@
+"""The page cache serves public pages fast and never shows what changed since."""
+
+import pytest
+from flask import flash
+
+from campaign.extensions import db as _db
+from campaign.models import StoryStatus
+from campaign.pagecache import cached_page, current_version
+from tests.factories import make_story
+
+renders = []
+
+
+@pytest.fixture
+def counted_page(app):
+    """A public page that counts how often it is really rendered."""
+    from campaign.models import Story
+
+    @cached_page
+    def titles():
+        renders.append(1)
+        return " | ".join(_db.session.scalars(Story.published().with_only_columns(Story.title)))
+
+    def flashing():
+        flash("Saved")
+        return "ok"
+
+    app.add_url_rule("/test-titles", "test_titles", titles)
+    app.add_url_rule("/test-flash", "test_flash", flashing)
+    renders.clear()
+    return "/test-titles"
+
+
+def test_second_visit_is_served_from_cache(client, counted_page):
+    make_story(StoryStatus.PUBLISHED, title="First")
+    assert client.get(counted_page).get_data(as_text=True) == "First"
+    assert client.get(counted_page).get_data(as_text=True) == "First"
+    assert len(renders) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["publish", "withdraw", "unpublish", "edit_published", "hide"],
+)
+def test_public_change_shows_at_once(client, counted_page, db, change):
+    published = make_story(StoryStatus.PUBLISHED, title="Shown")
+    pending = make_story(title="Waiting")
+    client.get(counted_page)
+    if change == "publish":
+        pending.move_to(StoryStatus.PUBLISHED)
+    elif change == "withdraw":
+        published.move_to(StoryStatus.WITHDRAWN)
+    elif change == "unpublish":
+        published.move_to(StoryStatus.REJECTED)
+    elif change == "edit_published":
+        published.title = "Shown, corrected"
+    else:
+        published.hidden = True
+    db.session.commit()
+    expected = {
+        "publish": "Shown | Waiting",
+        "withdraw": "",
+        "unpublish": "",
+        "edit_published": "Shown, corrected",
+        "hide": "",
+    }[change]
+    body = client.get(counted_page).get_data(as_text=True)
+    assert " | ".join(sorted(body.split(" | "))) == expected
+
+
+def test_deleting_a_published_story_changes_the_version(db):
+    story = make_story(StoryStatus.PUBLISHED)
+    before = current_version()
+    db.session.delete(story)
+    db.session.commit()
+    assert current_version() > before
+
+
+def test_new_pending_story_does_not_empty_the_cache(client, counted_page):
+    make_story(StoryStatus.PUBLISHED, title="Shown")
+    client.get(counted_page)
+    make_story(title="Pending only")
+    client.get(counted_page)
+    assert len(renders) == 1
+
+
+def test_cached_page_has_etag_and_answers_304(client, counted_page):
+    make_story(StoryStatus.PUBLISHED, title="Tagged")
+    first = client.get(counted_page)
+    assert first.headers["ETag"]
+    assert "public" in first.headers["Cache-Control"]
+    assert "max-age=60" in first.headers["Cache-Control"]
+    again = client.get(counted_page, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_signed_in_moderators_bypass_the_cache(counted_page, signed_in):
+    signed_in.get(counted_page)
+    signed_in.get(counted_page)
+    assert len(renders) == 2
+
+
+def test_page_with_a_flash_message_waiting_is_not_cached(app, counted_page):
+    visitor = app.test_client()
+    visitor.get("/test-flash")
+    visitor.get(counted_page)
+    visitor.get(counted_page)
+    assert len(renders) == 2  # the message is still waiting to be shown: never cached
