@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     i18n.init_app(app)
     security.init_app(app)
 
-    from . import errors, pagecache, presentation, text  # noqa: F401 - pagecache listens
+    from . import errors, pagecache, presentation, text
     from .accounts.views import bp as accounts_bp
     from .gallery.views import bp as gallery_bp
     from .moderation.views import bp as moderation_bp
@@ -41,4 +41,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from . import cli
 
     cli.init_app(app)
+    # Outermost, so that it sees each request exactly as it arrived.
+    app.wsgi_app = pagecache.PublicPageCache(app, app.wsgi_app)
     return app

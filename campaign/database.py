@@ -1,5 +1,8 @@
 """Database engine set-up, chiefly what SQLite needs to be safe under several workers."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -7,6 +10,17 @@ from sqlalchemy.engine import Engine
 from .extensions import db
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_only_reading: ContextVar[bool] = ContextVar("only_reading", default=False)
+
+
+@contextmanager
+def only_reading():
+    """Mark work outside a request as read-only, so SQLite won't take the write lock."""
+    token = _only_reading.set(True)
+    try:
+        yield
+    finally:
+        _only_reading.reset(token)
 
 
 def is_sqlite(url: str) -> bool:
@@ -51,6 +65,8 @@ def configure_sqlite(engine: Engine) -> None:
 
 
 def _wants_write() -> bool:
+    if _only_reading.get():
+        return False
     if has_request_context():
         return request.method not in READ_ONLY_METHODS
     return True

@@ -1,5 +1,10 @@
 """Rendered public pages, kept until the public content changes.
 
+Two layers share one rule. ``cached_page`` marks a view as a public page and
+keeps its rendered body; ``PublicPageCache``, in front of the whole app,
+answers repeat requests from visitors without a session straight from the
+cache, headers and all, before Flask does any per-request work.
+
 Every change the public could notice (a story published, edited while
 published, hidden, unpublished or withdrawn; a theme renamed; a photo of a
 published story) raises one number, the public content version, in the same
@@ -23,6 +28,7 @@ from flask_login import current_user
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
+from .database import only_reading
 from .extensions import cache, db
 from .i18n import current_locale_code
 from .models import Photo, PublicContent, Story, StoryStatus, Theme
@@ -140,6 +146,94 @@ def cached_page(view):
         etag = hashlib.blake2b(body, digest_size=16).hexdigest()
         cache.set(key, (body, response.mimetype, etag))
         response.set_etag(etag)
+        response.headers[_MARK] = str(current_version())
         return _finish(response)
 
     return wrapper
+
+
+# --- the fast path in front of the app ------------------------------------------
+
+_MARK = "X-Campaign-Public-Page"  # set by cached_page, never sent to the client
+
+
+class PublicPageCache:
+    """WSGI middleware: whole responses of public pages for visitors without a session.
+
+    The key holds everything the page may depend on for such a visitor: the
+    public content version, host and scheme, the full path and query, the
+    cookies (a language choice) and Accept-Language.
+    """
+
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def _private_cookie(self, cookies: str) -> bool:
+        config = self.app.config
+        names = (
+            config["SESSION_COOKIE_NAME"],
+            config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        )
+        return any(f"{name}=" in cookies for name in names)
+
+    def _version(self) -> int:
+        if _memo["version"] is not None and (
+            time.monotonic() - _memo["read_at"] < self.app.config["PAGE_CACHE_VERSION_SECONDS"]
+        ):
+            return _memo["version"]
+        with self.app.app_context(), only_reading():
+            version = current_version()
+            db.session.remove()
+        return version
+
+    def __call__(self, environ, start_response):
+        cookies = environ.get("HTTP_COOKIE", "")
+        if (
+            environ["REQUEST_METHOD"] not in ("GET", "HEAD")
+            or not self.app.config["PAGE_CACHE_ENABLED"]
+            or self._private_cookie(cookies)
+        ):
+            return self.wsgi_app(environ, start_response)
+        backend = self.app.extensions["cache"][cache]
+        key = "wsgi:{}:{}://{}{}{}?{}|{}|{}".format(
+            self._version(),
+            environ["wsgi.url_scheme"],
+            environ.get("HTTP_HOST", ""),
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            cookies,
+            environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+        )
+        hit = backend.get(key)
+        if hit is not None:
+            return self._replay(hit, environ, start_response)
+
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None  # write() is not used by Flask
+
+        body = b"".join(self.wsgi_app(environ, capture))
+        headers = captured["headers"]
+        mark = [value for name, value in headers if name == _MARK]
+        headers = [(name, value) for name, value in headers if name != _MARK]
+        if mark and captured["status"].startswith("200") and mark[0] == key.split(":")[1]:
+            backend.set(key, (captured["status"], headers, body))
+        start_response(captured["status"], headers)
+        return [body]
+
+    @staticmethod
+    def _replay(hit, environ, start_response):
+        status, headers, body = hit
+        etag = next((value for name, value in headers if name == "ETag"), None)
+        if etag and environ.get("HTTP_IF_NONE_MATCH") == etag:
+            start_response(
+                "304 NOT MODIFIED",
+                [(n, v) for n, v in headers if n not in ("Content-Length", "Content-Type")],
+            )
+            return []
+        start_response(status, headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]

@@ -106,3 +106,34 @@ def test_page_with_a_flash_message_waiting_is_not_cached(app, counted_page):
     visitor.get(counted_page)
     visitor.get(counted_page)
     assert len(renders) == 2  # the message is still waiting to be shown: never cached
+
+
+def test_repeat_visit_keeps_every_header_and_never_leaks_the_internal_mark(client, counted_page):
+    make_story(StoryStatus.PUBLISHED, title="Headers")
+    first = client.get(counted_page)
+    second = client.get(counted_page)
+    assert len(renders) == 1
+    for response in (first, second):
+        assert "X-Campaign-Public-Page" not in response.headers
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert first.headers["ETag"] == second.headers["ETag"]
+    assert second.get_data(as_text=True) == "Headers"
+
+
+def test_head_request_from_cache_has_no_body(client, counted_page):
+    make_story(StoryStatus.PUBLISHED, title="Head")
+    client.get(counted_page)
+    response = client.head(counted_page)
+    assert response.status_code == 200 and response.data == b""
+
+
+def test_gallery_pages_are_cached_and_show_a_withdrawal_at_once(client, db):
+    story = make_story(StoryStatus.PUBLISHED, title="Soon withdrawn")
+    assert "Soon withdrawn" in client.get("/stories").get_data(as_text=True)
+    assert client.get(f"/stories/{story.slug}").status_code == 200
+    story.move_to(StoryStatus.WITHDRAWN)
+    db.session.commit()
+    assert "Soon withdrawn" not in client.get("/stories").get_data(as_text=True)
+    assert "Soon withdrawn" not in client.get("/").get_data(as_text=True)
+    assert client.get(f"/stories/{story.slug}").status_code == 404
