@@ -18,7 +18,7 @@ engines.
 import re
 
 from markupsafe import Markup, escape
-from sqlalchemy import DDL, column, event, func, literal_column, select, table
+from sqlalchemy import DDL, case, column, event, func, literal_column, select, table
 
 from .extensions import db
 from .models import Story
@@ -83,29 +83,66 @@ def words(query: str | None) -> list[str]:
 
 
 def matches(query: str | None):
-    """A subquery (story_id, rank) of every story matching all words; None if no words."""
+    """A subquery (story_id, rank) of every story matching all words; None if no words.
+
+    The rank says where all the words were found: in the title (4), the quote
+    (2), the story (1); it is negated so that lower is better, and it depends
+    on the story alone, not on the other stories (unlike bm25 or idf), so the
+    order is the same on both engines and stays put while stories are
+    published, which keeps the pages of search results stable.
+    """
     found = words(query)
     if not found:
         return None
     if db.engine.dialect.name == "sqlite":
         index = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
         expression = " ".join(f'"{word}"*' for word in found)
-        # bm25 is lower for better matches; the title weighs most, then the quote.
-        rank = func.bm25(literal_column(FTS_TABLE), 10.0, 5.0, 1.0)
-        return (
-            select(index.c.rowid.label("story_id"), rank.label("rank"))
-            .where(index.c[FTS_TABLE].op("MATCH")(expression))
-            .subquery("search")
+
+        def found_in(name: str):
+            return index.c.rowid.in_(
+                select(index.c.rowid).where(
+                    index.c[FTS_TABLE].op("MATCH")(f"{{{name}}} : ({expression})")
+                )
+            )
+
+        base = select(index.c.rowid.label("story_id")).where(
+            index.c[FTS_TABLE].op("MATCH")(expression)
         )
-    document = literal_column(PG_DOCUMENT)
-    tsquery = func.to_tsquery(
-        literal_column("'simple'::regconfig"), " & ".join(f"{word}:*" for word in found)
+    else:
+        tsquery = func.to_tsquery(
+            literal_column("'simple'::regconfig"), " & ".join(f"{word}:*" for word in found)
+        )
+
+        def found_in(name: str):
+            document = literal_column(f"to_tsvector('simple'::regconfig, story.{name})")
+            return document.op("@@")(tsquery)
+
+        base = select(Story.id.label("story_id")).where(
+            literal_column(PG_DOCUMENT).op("@@")(tsquery)
+        )
+    rank = -(
+        case((found_in("title"), 4), else_=0)
+        + case((found_in("quote"), 2), else_=0)
+        + case((found_in("body"), 1), else_=0)
     )
-    return (
-        select(Story.id.label("story_id"), (-func.ts_rank(document, tsquery)).label("rank"))
-        .where(document.op("@@")(tsquery))
-        .subquery("search")
-    )
+    return base.add_columns(rank.label("rank")).subquery("search")
+
+
+def _pattern(found: list[str]) -> re.Pattern:
+    """A word starting with one of the searched words, as the engines match them."""
+    alternatives = "|".join(re.escape(word) for word in found)
+    return re.compile(r"(?<![^\W_])(?:" + alternatives + r")[^\W_]*", re.IGNORECASE)
+
+
+def _mark(passage: str, pattern: re.Pattern) -> list[Markup]:
+    parts: list[Markup] = []
+    position = 0
+    for hit in pattern.finditer(passage):
+        parts.append(escape(passage[position : hit.start()]))
+        parts.append(Markup("<mark>%s</mark>") % hit.group())
+        position = hit.end()
+    parts.append(escape(passage[position:]))
+    return parts
 
 
 def snippet(text: str, query: str | None, length: int = 220) -> Markup:
@@ -113,23 +150,15 @@ def snippet(text: str, query: str | None, length: int = 220) -> Markup:
     found = words(query)
     if not found:
         return escape(text[:length]) + (Markup("…") if len(text) > length else "")
-    pattern = re.compile(
-        r"(?<![^\W_])(" + "|".join(re.escape(w) for w in found) + r")[^\W_]*", re.IGNORECASE
-    )
+    pattern = _pattern(found)
     first = pattern.search(text)
     start = max(0, (first.start() if first else 0) - length // 3)
     if start:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < start + 20 else start
     end = min(len(text), start + length)
-    passage = text[start:end]
     parts: list[Markup] = [Markup("…")] if start else []
-    position = 0
-    for hit in pattern.finditer(passage):
-        parts.append(escape(passage[position : hit.start()]))
-        parts.append(Markup("<mark>%s</mark>") % passage[hit.start() : hit.end()])
-        position = hit.end()
-    parts.append(escape(passage[position:]))
+    parts += _mark(text[start:end], pattern)
     if end < len(text):
         parts.append(Markup("…"))
     return Markup("").join(parts)
@@ -137,4 +166,5 @@ def snippet(text: str, query: str | None, length: int = 220) -> Markup:
 
 def highlight(text: str, query: str | None) -> Markup:
     """The whole (short) text, escaped, with the words found in <mark>."""
-    return snippet(text, query, length=max(len(text), 1)) if words(query) else escape(text)
+    found = words(query)
+    return Markup("").join(_mark(text, _pattern(found))) if found else escape(text)

@@ -55,7 +55,7 @@ class Filters:
 class Page:
     stories: list[Story]
     next_cursor: str | None
-    ranks: dict[int, float]
+    ranks: dict[int, int]
 
 
 def _with_cards(query):
@@ -96,31 +96,26 @@ def theme_by_slug(slug: str) -> Theme | None:
     return db.session.scalar(select(Theme).where(Theme.slug == slug))
 
 
-def encode_cursor(sort: str, key: float | datetime, story_id: int) -> str:
-    value = key.isoformat() if isinstance(key, datetime) else key
-    raw = json.dumps([sort, value, story_id], separators=(",", ":"))
+def encode_cursor(sort: str, published_at: datetime, story_id: int, rank: int = 0) -> str:
+    raw = json.dumps([sort, rank, published_at.isoformat(), story_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, sort: str) -> tuple[float | datetime, int] | None:
+def decode_cursor(cursor: str | None, sort: str) -> tuple[int, datetime, int] | None:
     """The position after which the next page starts; None for anything broken or foreign."""
     if not cursor or len(cursor) > 200:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        kind, value, story_id = json.loads(base64.urlsafe_b64decode(padded))
-        if kind != sort or not isinstance(story_id, int):
+        kind, rank, value, story_id = json.loads(base64.urlsafe_b64decode(padded))
+        if kind != sort or not isinstance(story_id, int) or not isinstance(rank, int):
             return None
-        if sort == "relevance":
-            if not isinstance(value, int | float):
-                return None
-            return float(value), story_id
         stamp = datetime.fromisoformat(value)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         return None
     if stamp.tzinfo is None:
         return None
-    return stamp, story_id
+    return rank, stamp, story_id
 
 
 def _filtered(filters: Filters):
@@ -142,6 +137,20 @@ def _filtered(filters: Filters):
     return query
 
 
+def _earlier(published_at: datetime, story_id: int):
+    return or_(
+        Story.published_at < published_at,
+        and_(Story.published_at == published_at, Story.id < story_id),
+    )
+
+
+def _later(published_at: datetime, story_id: int):
+    return or_(
+        Story.published_at > published_at,
+        and_(Story.published_at == published_at, Story.id > story_id),
+    )
+
+
 def gallery_page(filters: Filters, cursor: str | None, per_page: int) -> Page:
     """One page by keyset: stable while new stories are published, fast when deep.
 
@@ -158,42 +167,31 @@ def gallery_page(filters: Filters, cursor: str | None, per_page: int) -> Page:
     elif filters.q:
         return Page([], None, {})  # a query with no words in it finds nothing
     position = decode_cursor(cursor, sort)
-    if sort == "relevance":
-        order = (rank.asc(), Story.id.asc())
-        if position:
-            query = query.where(
-                or_(rank > position[0], and_(rank == position[0], Story.id > position[1]))
-            )
-    elif sort == "oldest":
+    newest_first = (Story.published_at.desc(), Story.id.desc())
+    if sort == "oldest":
         order = (Story.published_at.asc(), Story.id.asc())
-        if position:
-            query = query.where(
-                or_(
-                    Story.published_at > position[0],
-                    and_(Story.published_at == position[0], Story.id > position[1]),
-                )
-            )
+        after = _later(*position[1:]) if position else None
     else:
-        order = (Story.published_at.desc(), Story.id.desc())
+        order = newest_first
+        after = _earlier(*position[1:]) if position else None
+    if sort == "relevance":
+        # Best match first, then newest first among equally good matches.
+        order = (rank.asc(), *newest_first)
         if position:
-            query = query.where(
-                or_(
-                    Story.published_at < position[0],
-                    and_(Story.published_at == position[0], Story.id < position[1]),
-                )
-            )
+            after = or_(rank > position[0], and_(rank == position[0], after))
+    if after is not None:
+        query = query.where(after)
     query = _with_cards(query.order_by(*order).limit(per_page + 1))
     if rank is not None:
-        rows = [(story, float(story_rank)) for story, story_rank in db.session.execute(query)]
+        rows = [(story, int(story_rank)) for story, story_rank in db.session.execute(query)]
     else:
-        rows = [(story, 0.0) for story in db.session.scalars(query)]
+        rows = [(story, 0) for story in db.session.scalars(query)]
     has_more = len(rows) > per_page
     rows = rows[:per_page]
     next_cursor = None
     if has_more:
         last, last_rank = rows[-1]
-        key = last_rank if sort == "relevance" else last.published_at
-        next_cursor = encode_cursor(sort, key, last.id)
+        next_cursor = encode_cursor(sort, last.published_at, last.id, last_rank)
     return Page([story for story, _ in rows], next_cursor, {s.id: r for s, r in rows})
 
 
