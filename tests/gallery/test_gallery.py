@@ -13,7 +13,7 @@ from tests.gallery.helpers import ensure_themes, publish
 
 def titles(html: str) -> list[str]:
     """Card titles in page order (search highlights stripped)."""
-    found = re.findall(r'<h3 class="card__title"><a href="[^"]+">(.*?)</a></h3>', html)
+    found = re.findall(r'<h3 class="card__title"[^>]*><a href="[^"]+">(.*?)</a></h3>', html)
     return [re.sub(r"</?mark>", "", title) for title in found]
 
 
