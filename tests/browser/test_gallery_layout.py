@@ -10,7 +10,7 @@ from tests.gallery.helpers import ensure_themes, publish
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-WIDTHS = [360, 1280]
+WIDTHS = [360, 1280, 1440]
 
 
 @pytest.fixture(scope="module")

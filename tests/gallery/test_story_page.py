@@ -172,3 +172,15 @@ def test_distance_from_home_is_the_great_circle_between_country_centres():
     assert distance_km("SY", "FI") == distance_km("FI", "SY")
     assert distance_km("FI", "FI") is None
     assert distance_km("SY", "??") is None
+
+
+@pytest.mark.parametrize("config_overrides", [{"PROPAGATE_EXCEPTIONS": False}])
+def test_server_error_is_a_friendly_page(app, client, db):
+    def broken():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/broken", "broken", broken)
+    response = client.get("/broken")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Something went wrong on our side" in page and "boom" not in page
