@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import g, has_app_context
-from sqlalchemy import JSON, Integer, event, func, insert, select, update
+from sqlalchemy import DDL, JSON, Integer, event, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
@@ -35,6 +35,18 @@ class GalleryStats(db.Model):
     origins: Mapped[list] = mapped_column(JSON, default=list)
     residences: Mapped[list] = mapped_column(JSON, default=list)
     languages: Mapped[list] = mapped_column(JSON, default=list)
+
+
+# The row exists from the start (the migration inserts it too), so publishers
+# only ever UPDATE it and never race to insert it.
+event.listen(
+    GalleryStats.__table__,
+    "after_create",
+    DDL(
+        "INSERT INTO gallery_stats (id, version, changed_at, stories, origins, residences, "
+        "languages) VALUES (1, 0, CURRENT_TIMESTAMP, 0, '[]', '[]', '[]')"
+    ),
+)
 
 
 @dataclass(frozen=True)

@@ -229,6 +229,7 @@ def test_pages_make_the_same_few_queries_for_two_or_twelve_cards(
     few, many = queries_with(2), queries_with(12)
     assert few == many
     assert many <= 6
+    assert not any("count(" in statement.lower() for statement in count_queries)
 
 
 def test_home_shows_live_numbers_that_follow_publishing_and_withdrawal(client, db):
@@ -277,3 +278,14 @@ def test_cards_show_name_countries_distance_quote_and_themes(client, shelf):
     assert "Bread is how I say hello" in card
     assert 'href="/stories/theme/work"' in card and ">Work</a>" in card
     assert "card__photo--placeholder" in card
+
+
+def test_numbers_follow_a_moderator_approving_through_the_review_page(signed_in, db):
+    story = make_story(origin_country="ER", residence_country="IT")
+    response = signed_in.post(
+        f"/moderate/stories/{story.id}", data={"decision": "approve", "version": story.version}
+    )
+    assert response.status_code == 303
+    page = signed_in.get("/").get_data(as_text=True)
+    assert "<strong>1</strong> story published" in page
+    assert "<strong>1</strong> country of origin" in page
