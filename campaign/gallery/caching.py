@@ -19,7 +19,8 @@ from . import stats
 
 
 def _is_anonymous_and_clean() -> bool:
-    return not current_user.is_authenticated and not session
+    """Nothing personal on the page: no signed-in moderator, no message waiting to be shown."""
+    return not current_user.is_authenticated and "_flashes" not in session
 
 
 def _etag() -> str:
