@@ -92,10 +92,6 @@ def all_themes() -> list[Theme]:
     return list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
 
 
-def theme_by_slug(slug: str) -> Theme | None:
-    return db.session.scalar(select(Theme).where(Theme.slug == slug))
-
-
 def encode_cursor(sort: str, published_at: datetime, story_id: int, rank: int = 0) -> str:
     raw = json.dumps([sort, rank, published_at.isoformat(), story_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")

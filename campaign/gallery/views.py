@@ -45,7 +45,7 @@ def _filters(**from_path) -> Filters:
     sort = args.get("sort", "")
     if sort not in SORTS:
         sort = "relevance" if args.get("q", "").strip() else "newest"
-    language = (from_path.get("language") or args.get("language", "")).strip().lower()[:12]
+    language = (from_path.get("language") or args.get("language", "")).strip()[:12]
     theme = from_path.get("theme") or args.get("theme", "").strip()[:60]
     return Filters(
         origin=_country(from_path.get("origin") or args.get("origin")),

@@ -164,7 +164,14 @@ def _walk(client, url: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "url", ["/stories", "/stories?sort=oldest", "/stories/from/sy", "/stories?q=tale"]
+    "url",
+    [
+        "/stories",
+        "/stories?sort=oldest",
+        "/stories/from/sy",
+        "/stories?q=tale",
+        "/stories/from/sy?q=tale&sort=oldest",
+    ],
 )
 def test_pages_cover_every_story_once_in_every_order(app, client, db, url):
     app.config["STORIES_PER_PAGE"] = 2
