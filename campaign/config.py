@@ -28,12 +28,13 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "en"
     SUPPORTED_LOCALES = ("en",)
     STORIES_PER_PAGE = 12
+    # How long browsers and CDNs may keep a public page (and so still show a
+    # story after it is withdrawn). Validators make revalidation cheap.
+    PUBLIC_CACHE_SECONDS = 60
     STORY_MIN_CHARS = 50
     STORY_MAX_CHARS = 10_000
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
-    # Public pages: how long browsers and CDNs may keep them, and the
-    # server-side page cache (see campaign/pagecache.py).
-    PUBLIC_CACHE_SECONDS = 60
+    # The server-side page cache (see campaign/pagecache.py).
     PAGE_CACHE_ENABLED = True
     PAGE_CACHE_VERSION_SECONDS = 1.0
     CACHE_TYPE = "SimpleCache"  # "RedisCache" with CACHE_REDIS_URL in production

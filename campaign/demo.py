@@ -152,10 +152,10 @@ def seed_stories(count: int, *, seed: int | None = None, batch_size: int = 5000)
             ]
             db.session.execute(insert(story_theme), links)
         done += size
-    # Core inserts bypass the ORM events that usually announce public changes.
-    from .pagecache import bump_version
+    # Core inserts bypass the session hook that usually recounts and bumps.
+    from .gallery import stats
 
-    bump_version(db.session)
+    stats.refresh(db.session.connection())
     if db.engine.dialect.name == "postgresql":
         # Ids were assigned here; move the sequence past them.
         db.session.execute(

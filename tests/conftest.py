@@ -57,7 +57,9 @@ def _postgres_schema(postgres_url):
     """Build the schema once per session; tests empty the tables afterwards."""
     app = create_app(_test_config(postgres_url), instance_path=None)
     with app.app_context():
-        _db.drop_all()
+        # Start from an empty schema, whatever an earlier run left behind.
+        with _db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         _db.create_all()
         _db.engine.dispose()
     return postgres_url

@@ -5,7 +5,7 @@ from flask import flash
 
 from campaign.extensions import db as _db
 from campaign.models import StoryStatus
-from campaign.pagecache import cached_page, current_version
+from campaign.pagecache import current_version, public_page
 from tests.factories import make_story
 
 renders = []
@@ -16,7 +16,7 @@ def counted_page(app):
     """A public page that counts how often it is really rendered."""
     from campaign.models import Story
 
-    @cached_page
+    @public_page
     def titles():
         renders.append(1)
         return " | ".join(_db.session.scalars(Story.published().with_only_columns(Story.title)))

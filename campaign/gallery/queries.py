@@ -1,61 +1,196 @@
-"""What the public sees. Every query starts from ``Story.published()``."""
+"""What the public sees. Every query starts from ``Story.published()``.
+
+Each page makes a small, constant number of queries: themes and photos are
+loaded for all cards at once (selectinload), never one query per card.
+"""
 
 import base64
 import binascii
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
+from .. import search
 from ..extensions import db
-from ..models import Story
+from ..models import Story, Theme, story_theme
+
+SORTS = ("newest", "oldest", "relevance")
+
+
+@dataclass(frozen=True)
+class Filters:
+    origin: str | None = None
+    residence: str | None = None
+    theme: str | None = None
+    language: str | None = None
+    q: str | None = None
+    sort: str = "newest"
+
+    @property
+    def active(self) -> bool:
+        return any((self.origin, self.residence, self.theme, self.language, self.q))
+
+    @property
+    def effective_sort(self) -> str:
+        """Search results come best match first unless the reader chose a date order."""
+        if self.sort == "relevance" and not search.words(self.q):
+            return "newest"
+        return self.sort
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for a link to these filters (None values left out)."""
+        values = {**self.__dict__, **changes}
+        if values.get("sort") == "newest" or (values.get("sort") == "relevance" and values["q"]):
+            values.pop("sort")
+        return {key: value for key, value in values.items() if value}
+
+    def without(self, name: str) -> "Filters":
+        return replace(self, **{name: None})
 
 
 @dataclass(frozen=True)
 class Page:
     stories: list[Story]
     next_cursor: str | None
+    ranks: dict[int, int]
+
+
+def _with_cards(query):
+    return query.options(selectinload(Story.themes), selectinload(Story.photo))
 
 
 def latest_stories(limit: int) -> list[Story]:
     query = Story.published().order_by(Story.published_at.desc(), Story.id.desc()).limit(limit)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_with_cards(query)))
 
 
-def encode_cursor(story: Story) -> str:
-    raw = f"{story.published_at.isoformat()}|{story.id}"
+def featured_stories(limit: int) -> list[Story]:
+    """Pinned to the home page by moderators, most recently pinned first."""
+    query = (
+        Story.published()
+        .where(Story.featured_at.is_not(None))
+        .order_by(Story.featured_at.desc(), Story.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(_with_cards(query)))
+
+
+def more_from_country(story: Story, limit: int) -> list[Story]:
+    query = (
+        Story.published()
+        .where(Story.origin_country == story.origin_country, Story.id != story.id)
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(_with_cards(query)))
+
+
+def all_themes() -> list[Theme]:
+    return list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+
+
+def encode_cursor(sort: str, published_at: datetime, story_id: int, rank: int = 0) -> str:
+    raw = json.dumps([sort, rank, published_at.isoformat(), story_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+def decode_cursor(cursor: str | None, sort: str) -> tuple[int, datetime, int] | None:
+    """The position after which the next page starts; None for anything broken or foreign."""
+    if not cursor or len(cursor) > 200:
+        return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, story_id = base64.urlsafe_b64decode(padded).decode().split("|")
-        published_at = datetime.fromisoformat(stamp)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        kind, rank, value, story_id = json.loads(base64.urlsafe_b64decode(padded))
+        if kind != sort or not isinstance(story_id, int) or not isinstance(rank, int):
+            return None
+        stamp = datetime.fromisoformat(value)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         return None
-    if published_at.tzinfo is None or not story_id.isdigit():
+    if stamp.tzinfo is None:
         return None
-    return published_at, int(story_id)
+    return rank, stamp, story_id
 
 
-def gallery_page(cursor: str | None, per_page: int) -> Page:
-    """Newest first, by keyset: stable while new stories are published, fast when deep."""
-    query = Story.published().order_by(Story.published_at.desc(), Story.id.desc())
-    position = decode_cursor(cursor) if cursor else None
-    if position:
-        published_at, story_id = position
+def _filtered(filters: Filters):
+    query = Story.published()
+    if filters.origin:
+        query = query.where(Story.origin_country == filters.origin)
+    if filters.residence:
+        query = query.where(Story.residence_country == filters.residence)
+    if filters.language:
+        query = query.where(Story.language == filters.language)
+    if filters.theme:
         query = query.where(
-            or_(
-                Story.published_at < published_at,
-                and_(Story.published_at == published_at, Story.id < story_id),
+            Story.id.in_(
+                select(story_theme.c.story_id)
+                .join(Theme, Theme.id == story_theme.c.theme_id)
+                .where(Theme.slug == filters.theme)
             )
         )
-    stories = list(db.session.scalars(query.limit(per_page + 1)))
-    has_more = len(stories) > per_page
-    stories = stories[:per_page]
-    return Page(stories, encode_cursor(stories[-1]) if has_more else None)
+    return query
+
+
+def _earlier(published_at: datetime, story_id: int):
+    return or_(
+        Story.published_at < published_at,
+        and_(Story.published_at == published_at, Story.id < story_id),
+    )
+
+
+def _later(published_at: datetime, story_id: int):
+    return or_(
+        Story.published_at > published_at,
+        and_(Story.published_at == published_at, Story.id > story_id),
+    )
+
+
+def gallery_page(filters: Filters, cursor: str | None, per_page: int) -> Page:
+    """One page by keyset: stable while new stories are published, fast when deep.
+
+    The order always ends with the story id, so every position is unique and
+    the next page starts strictly after the last card shown.
+    """
+    sort = filters.effective_sort
+    query = _filtered(filters)
+    matches = search.matches(filters.q)
+    rank = None
+    if matches is not None:
+        rank = matches.c.rank
+        query = query.join(matches, matches.c.story_id == Story.id).add_columns(rank)
+    elif filters.q:
+        return Page([], None, {})  # a query with no words in it finds nothing
+    position = decode_cursor(cursor, sort)
+    newest_first = (Story.published_at.desc(), Story.id.desc())
+    if sort == "oldest":
+        order = (Story.published_at.asc(), Story.id.asc())
+        after = _later(*position[1:]) if position else None
+    else:
+        order = newest_first
+        after = _earlier(*position[1:]) if position else None
+    if sort == "relevance":
+        # Best match first, then newest first among equally good matches.
+        order = (rank.asc(), *newest_first)
+        if position:
+            after = or_(rank > position[0], and_(rank == position[0], after))
+    if after is not None:
+        query = query.where(after)
+    query = _with_cards(query.order_by(*order).limit(per_page + 1))
+    if rank is not None:
+        rows = [(story, int(story_rank)) for story, story_rank in db.session.execute(query)]
+    else:
+        rows = [(story, 0) for story in db.session.scalars(query)]
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    next_cursor = None
+    if has_more:
+        last, last_rank = rows[-1]
+        next_cursor = encode_cursor(sort, last.published_at, last.id, last_rank)
+    return Page([story for story, _ in rows], next_cursor, {s.id: r for s, r in rows})
 
 
 def published_story(slug: str) -> Story | None:
-    return db.session.scalar(Story.published().where(Story.slug == slug))
+    query = Story.published().where(Story.slug == slug)
+    return db.session.scalar(_with_cards(query))

@@ -1,26 +1,164 @@
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import format_number
 
-from ..pagecache import cached_page
-from .queries import gallery_page, latest_stories, published_story
+from .. import search
+from ..i18n import country_codes
+from ..pagecache import public_page
+from . import stats
+from .geo import distance_km
+from .queries import (
+    SORTS,
+    Filters,
+    all_themes,
+    featured_stories,
+    gallery_page,
+    latest_stories,
+    more_from_country,
+    published_story,
+)
 
 bp = Blueprint("gallery", __name__)
 
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"})
+
 
 @bp.route("/")
-@cached_page
+@public_page
 def home():
-    return render_template("gallery/home.html", stories=latest_stories(6))
+    return render_template(
+        "gallery/home.html",
+        featured=featured_stories(3),
+        stories=latest_stories(6),
+        stats=stats.current(),
+    )
+
+
+def _country(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = code.upper()
+    return code if code in country_codes() else None
+
+
+def _filters(**from_path) -> Filters:
+    args = request.args
+    sort = args.get("sort", "")
+    if sort not in SORTS:
+        sort = "relevance" if args.get("q", "").strip() else "newest"
+    language = (from_path.get("language") or args.get("language", "")).strip()[:12]
+    theme = from_path.get("theme") or args.get("theme", "").strip()[:60]
+    return Filters(
+        origin=_country(from_path.get("origin") or args.get("origin")),
+        residence=_country(from_path.get("residence") or args.get("residence")),
+        theme=theme or None,
+        language=language or None,
+        q=args.get("q", "").strip()[:200] or None,
+        sort=sort,
+    )
 
 
 @bp.route("/stories")
-@cached_page
-def stories():
-    page = gallery_page(request.args.get("after"), current_app.config["STORIES_PER_PAGE"])
-    return render_template("gallery/stories.html", page=page)
+@bp.route("/stories/from/<origin>", endpoint="from_country")
+@bp.route("/stories/in/<residence>", endpoint="in_country")
+@bp.route("/stories/theme/<theme>", endpoint="by_theme")
+@bp.route("/stories/language/<language>", endpoint="in_language")
+@public_page
+def stories(origin=None, residence=None, theme=None, language=None):
+    if (origin and not _country(origin)) or (residence and not _country(residence)):
+        abort(404)
+    themes = all_themes()
+    if theme and theme not in {t.slug for t in themes}:
+        abort(404)
+    filters = _filters(origin=origin, residence=residence, theme=theme, language=language)
+    page = gallery_page(filters, request.args.get("after"), current_app.config["STORIES_PER_PAGE"])
+    # Filters already in the path stay there; the rest go into the query string.
+    in_path = {name for name, value in request.view_args.items() if value}
+    args = {key: value for key, value in filters.args().items() if key not in in_path}
+
+    def url(**extra):
+        return url_for(request.endpoint, **request.view_args, **args, **extra)
+
+    return render_template(
+        "gallery/stories.html",
+        first_url=url(),
+        next_url=url(after=page.next_cursor) if page.next_cursor else None,
+        page=page,
+        filters=filters,
+        themes=themes,
+        theme=next((t for t in themes if t.slug == filters.theme), None),
+        stats=stats.current(),
+        is_continuation=bool(request.args.get("after")),
+    )
 
 
 @bp.route("/stories/<slug>")
-@cached_page
+@public_page
 def story(slug: str):
     found = published_story(slug) or abort(404)
-    return render_template("gallery/story.html", story=found)
+    return render_template(
+        "gallery/story.html",
+        story=found,
+        more=more_from_country(found, 3),
+        canonical=url_for("gallery.story", slug=found.slug, _external=True),
+    )
+
+
+def photo_sources(photo) -> dict | None:
+    """srcset strings per format and the largest rendition, or None without media."""
+    if photo is None or not photo.renditions or "media.file" not in current_app.view_functions:
+        return None
+    by_format: dict[str, list] = {}
+    for rendition in sorted(photo.renditions, key=lambda r: r["width"]):
+        by_format.setdefault(rendition.get("format", "jpeg"), []).append(rendition)
+    fallback = by_format.get("jpeg") or next(iter(by_format.values()))
+
+    def srcset(renditions):
+        return ", ".join(
+            f"{url_for('media.file', name=r['name'])} {r['width']}w" for r in renditions
+        )
+
+    largest = fallback[-1]
+    return {
+        "webp": srcset(by_format["webp"])
+        if "webp" in by_format and fallback is not by_format["webp"]
+        else None,
+        "srcset": srcset(fallback),
+        "src": url_for("media.file", name=largest["name"]),
+        "og_image": url_for("media.file", name=largest["name"], _external=True),
+    }
+
+
+def report_url(story) -> str | None:
+    """The moderation helper's "report this story" page, once that route exists."""
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule == "/stories/<slug>/report" and "GET" in (rule.methods or ()):
+            return url_for(rule.endpoint, slug=story.slug)
+    return None
+
+
+def text_direction(language: str) -> str:
+    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def language_name(code: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    from ..i18n import current_locale_code
+
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name(current_locale_code()) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+for _name, _helper in {
+    "distance_km": distance_km,
+    "photo_sources": photo_sources,
+    "report_url": report_url,
+    "text_direction": text_direction,
+    "search_snippet": search.snippet,
+    "search_highlight": search.highlight,
+    "format_number": format_number,
+    "language_name": language_name,
+}.items():
+    bp.add_app_template_global(_helper, _name)

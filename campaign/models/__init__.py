@@ -3,7 +3,6 @@
 from .audit import AuditEntry
 from .moderator import Moderator
 from .photo import Photo
-from .site import PublicContent
 from .story import IllegalTransition, NameDisplay, Story, StoryStatus
 from .theme import Theme, story_theme
 
@@ -13,7 +12,6 @@ __all__ = [
     "Moderator",
     "NameDisplay",
     "Photo",
-    "PublicContent",
     "Story",
     "StoryStatus",
     "Theme",

@@ -1,0 +1,186 @@
+"""A single story: language, photo, facts, sharing, meta tags, reporting."""
+
+import re
+
+import pytest
+from flask import Blueprint
+
+from campaign.gallery.geo import centroids, distance_km, haversine_km
+from campaign.i18n import country_codes
+from campaign.models import StoryStatus
+from tests.gallery.helpers import ensure_themes, publish
+
+PHOTO = {
+    "width": 1600,
+    "height": 1200,
+    "alt_text": "My grandmother's kitchen in Aleppo",
+    "renditions": [
+        {"name": "abc-480.webp", "width": 480, "height": 360, "format": "webp"},
+        {"name": "abc-1200.webp", "width": 1200, "height": 900, "format": "webp"},
+        {"name": "abc-480.jpg", "width": 480, "height": 360, "format": "jpeg"},
+        {"name": "abc-1200.jpg", "width": 1200, "height": 900, "format": "jpeg"},
+    ],
+}
+
+
+@pytest.fixture
+def with_media(app):
+    """The media helper's endpoint, as it will be once merged."""
+    media = Blueprint("media", __name__)
+    media.add_url_rule("/media/<name>", "file", lambda name: name)
+    app.register_blueprint(media)
+
+
+def test_story_is_shown_in_its_own_language_and_direction(client, db):
+    arabic = "الفقرة الأولى طويلة بما يكفي.\n\nالفقرة الثانية."
+    story = publish("بيت جديد", body=arabic, language="ar")
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    assert '<article class="story" lang="ar" dir="rtl">' in page
+    assert "<p>الفقرة الأولى طويلة بما يكفي.</p>" in page
+
+
+def test_left_to_right_story_keeps_ltr(client, db):
+    story = publish("Suomeksi", language="fi")
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    assert '<article class="story" lang="fi" dir="ltr">' in page
+
+
+def test_photo_has_renditions_size_and_description(client, db, with_media):
+    story = publish("With a photo", photo=PHOTO)
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    assert 'srcset="/media/abc-480.webp 480w, /media/abc-1200.webp 1200w"' in page
+    assert 'srcset="/media/abc-480.jpg 480w, /media/abc-1200.jpg 1200w"' in page
+    assert 'width="1600" height="1200"' in page
+    assert 'alt="My grandmother&#39;s kitchen in Aleppo"' in page
+    assert "sizes=" in page
+
+
+def test_gallery_photos_below_the_fold_load_lazily(client, db, with_media):
+    for n in range(4):
+        publish(f"Photo {n}", photo=PHOTO)
+    page = client.get("/stories").get_data(as_text=True)
+    images = re.findall(r"<img [^>]+>", page)
+    assert len(images) == 4
+    assert ['loading="lazy"' in image for image in images] == [False, False, True, True]
+
+
+def test_story_without_photo_or_media_shows_a_placeholder_not_a_broken_image(client, db):
+    story = publish("No media yet", photo=PHOTO)  # the media endpoint is not registered
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    assert "<img" not in page
+    card_page = client.get("/stories").get_data(as_text=True)
+    assert "card__photo--placeholder" in card_page
+
+
+def test_story_page_shows_countries_themes_date_and_more_from_the_country(client, db):
+    ensure_themes()
+    story = publish("Main", origin_country="SY", residence_country="FI", themes=["journey"])
+    publish("Also from Syria", origin_country="SY")
+    publish("From Iraq", origin_country="IQ")
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    assert "from Syria, lives in Finland" in page
+    assert 'href="/stories/from/sy"' in page and 'href="/stories/in/fi"' in page
+    assert 'href="/stories/theme/journey"' in page
+    assert f'<time datetime="{story.published_at.isoformat()}">' in page
+    more = page.split('id="more-heading"')[1]
+    assert "More stories from Syria" in more and "Also from Syria" in more
+    assert "From Iraq" not in more and ">Main</a>" not in more
+
+
+def test_share_links_are_plain_links_and_copy_is_an_enhancement(client, db):
+    story = publish("Share me")
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    encoded = "http%3A//localhost/stories/" + story.slug
+    assert f'href="https://www.facebook.com/sharer/sharer.php?u={encoded}"' in page
+    assert 'href="mailto:?subject=Share%20me&amp;body=' in page
+    assert 'data-copy-link="http://localhost/stories/' in page and " hidden>" in page
+    assert '<script src="/static/js/share.js" defer></script>' in page
+    assert not re.search(r"<script(?![^>]*src=\"/static/)", page)  # nothing third-party
+
+
+def test_open_graph_twitter_and_canonical_tags(client, db, with_media):
+    story = publish("Card title", quote="The quote & more", photo=PHOTO)
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    url = f"http://localhost/stories/{story.slug}"
+    assert f'<link rel="canonical" href="{url}">' in page
+    assert '<meta property="og:title" content="Card title">' in page
+    assert '<meta property="og:description" content="The quote &amp; more">' in page
+    assert f'<meta property="og:url" content="{url}">' in page
+    assert '<meta property="og:image" content="http://localhost/media/abc-1200.jpg">' in page
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
+
+
+def test_story_without_quote_describes_itself_with_its_opening(client, db):
+    story = publish("No quote", body="It began on a Tuesday in the rain, long enough. " * 10)
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    description = re.search(r'<meta property="og:description" content="([^"]+)">', page)[1]
+    assert description.startswith("It began on a Tuesday") and description.endswith("…")
+    assert '<meta name="twitter:card" content="summary">' in page
+
+
+def test_no_report_link_while_the_report_page_does_not_exist(client, db):
+    story = publish("Read me")
+    assert "Report this story" not in client.get(f"/stories/{story.slug}").get_data(as_text=True)
+
+
+def test_report_link_appears_once_the_report_page_exists(app, client, db):
+    app.add_url_rule("/stories/<slug>/report", "report_story", lambda slug: slug)
+    story = publish("Read me")
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    assert f'<a href="/stories/{story.slug}/report" rel="nofollow">Report this story</a>' in page
+
+
+def test_print_stylesheet_is_linked_for_print_only(client, db):
+    story = publish("Printable")
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    assert 'href="/static/css/print.css" media="print"' in page
+
+
+def test_hidden_story_is_404_with_a_way_back_into_the_gallery(client, db):
+    story = publish("Hidden after reports")
+    story.hidden = True
+    from campaign.extensions import db as _db
+
+    _db.session.commit()
+    response = client.get(f"/stories/{story.slug}")
+    assert response.status_code == 404
+    assert 'href="/stories"' in response.get_data(as_text=True)
+    assert "Hidden after reports" not in client.get("/").get_data(as_text=True)
+
+
+def test_withdrawn_story_disappears_from_every_public_page(client, db):
+    ensure_themes()
+    story = publish("Going away", origin_country="SY", themes=["work"], quote="unique-word")
+    urls = ["/", "/stories", "/stories/from/sy", "/stories/theme/work", "/stories?q=unique"]
+    assert all("Going away" in client.get(url).get_data(as_text=True) for url in urls)
+    story.move_to(StoryStatus.WITHDRAWN)
+    from campaign.extensions import db as _db
+
+    _db.session.commit()
+    for url in urls:
+        assert "Going away" not in client.get(url).get_data(as_text=True), url
+    assert client.get(f"/stories/{story.slug}").status_code == 404
+
+
+def test_every_country_has_a_centre_for_the_distance_from_home():
+    assert country_codes() <= set(centroids())
+
+
+def test_distance_from_home_is_the_great_circle_between_country_centres():
+    assert round(haversine_km((0, 0), (0, 90))) == 10008  # a quarter of the equator
+    assert 3100 < distance_km("SY", "FI") < 3200
+    assert distance_km("SY", "FI") == distance_km("FI", "SY")
+    assert distance_km("FI", "FI") is None
+    assert distance_km("SY", "??") is None
+
+
+@pytest.mark.parametrize("config_overrides", [{"PROPAGATE_EXCEPTIONS": False}])
+def test_server_error_is_a_friendly_page(app, client, db):
+    def broken():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/broken", "broken", broken)
+    response = client.get("/broken")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Something went wrong on our side" in page and "boom" not in page
