@@ -114,7 +114,8 @@ def share():
     if not valid or notice:
         form.staged_photo.data = token_for(photo)
         db.session.commit()  # keeps an accepted photo for the next try
-        return _render_share(form, photo, notice)
+        # Field errors say enough; the notice is for a form that was otherwise fine.
+        return _render_share(form, photo, None if not valid else notice)
 
     if photo is not None:
         photo.alt_text = form.photo_alt.data or ""

@@ -294,6 +294,12 @@ def test_form_sent_too_quickly_is_shown_again_with_everything_kept(client, db):
     assert story_count(db) == 0
 
 
+def test_field_errors_are_not_mixed_with_the_too_quick_notice(client, db):
+    page = submit(client, stamp=new_stamp(), title="").get_data(as_text=True)
+    assert "Give your story a title." in page
+    assert "That was very quick" not in page
+
+
 def test_form_without_a_genuine_stamp_is_shown_again(client, db):
     response = submit(client, stamp="forged")
     assert "check your story and send it again" in response.get_data(as_text=True)
