@@ -69,13 +69,18 @@ def share():
     csrf_errors = getattr(form, "csrf_token", None) and form.csrf_token.errors
     if csrf_errors:
         form.csrf_token.errors = []
-        notice = _(
-            "For your safety, the form was not sent: it was open for a long time, or it did not "
-            "come from this website. Everything you wrote is still here. Please check it and "
-            "send it again."
-        )
         if form.photo.data and form.photo.data.filename:
-            notice += " " + _("Please choose your photo again.")
+            notice = _(
+                "For your safety, the form was not sent: it was open for a long time, or it did "
+                "not come from this website. Everything you wrote is still here, but please "
+                "choose your photo again. Then check the form and send it again."
+            )
+        else:
+            notice = _(
+                "For your safety, the form was not sent: it was open for a long time, or it did "
+                "not come from this website. Everything you wrote is still here. Please check it "
+                "and send it again."
+            )
         form.staged_photo.data = form.staged_photo.data if photo else ""
         return _render_share(form, photo, notice, status=400)
 
@@ -97,6 +102,7 @@ def share():
             notice = _("That was very quick. Please check your story and send it again.")
 
     upload = form.photo.data
+    new_renditions: list[dict] = []
     if upload and upload.filename:
         try:
             processed = process_upload(upload.stream)
@@ -106,6 +112,7 @@ def share():
         else:
             discard_staged(photo)
             photo, _token = stage(processed)
+            new_renditions = processed.renditions
     elif form.remove_staged_photo.data and photo is not None:
         discard_staged(photo)
         photo = None
@@ -119,7 +126,24 @@ def share():
 
     if photo is not None:
         photo.alt_text = form.photo_alt.data or ""
-    story, token = create_story(
+    try:
+        story, token = _create_from(form, photo, nonce)
+        db.session.commit()
+    except IntegrityError:
+        # The same form arrived twice at the same moment: the other copy was stored.
+        db.session.rollback()
+        delete_renditions(new_renditions)
+        return redirect(url_for("submissions.thanks"), code=303)
+    # Kept only in this browser's session cookie, so the thank-you page can
+    # show the link after the redirect; it ends when the browser closes.
+    session[_TOKEN_KEY] = token
+    if form.send_link.data and story.contact_email:
+        _send_private_link(story.contact_email, token)
+    return redirect(url_for("submissions.thanks"), code=303)
+
+
+def _create_from(form, photo, nonce):
+    return create_story(
         title=form.title.data,
         quote=form.quote.data,
         body=form.body.data,
@@ -138,18 +162,6 @@ def share():
         photo=photo,
         nonce=nonce,
     )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same form arrived twice at the same moment: the other copy was stored.
-        db.session.rollback()
-        return redirect(url_for("submissions.thanks"), code=303)
-    # Kept only in this browser's session cookie, so the thank-you page can
-    # show the link after the redirect; it ends when the browser closes.
-    session[_TOKEN_KEY] = token
-    if form.send_link.data and story.contact_email:
-        _send_private_link(story.contact_email, token)
-    return redirect(url_for("submissions.thanks"), code=303)
 
 
 def _send_private_link(address: str, token: str) -> bool:

@@ -1,3 +1,4 @@
+import io
 import re
 import time
 
@@ -313,6 +314,18 @@ def test_double_submit_creates_one_story(client, db):
     assert first.status_code == second.status_code == 303
     assert second.headers["Location"].endswith("/share/thanks")
     assert story_count(db) == 1
+
+
+def test_two_copies_arriving_at_the_same_moment_still_make_one_story(app, client, db, monkeypatch):
+    data = form_data()
+    data["photo"] = (io.BytesIO(images.jpeg()), "photo.jpg")
+    assert client.post("/share", data=form_data(stamp=data["stamp"])).status_code == 303
+    # The second copy passes the early check, as if both were read before either was saved.
+    monkeypatch.setattr("campaign.submissions.views.story_for_nonce", lambda nonce: None)
+    second = client.post("/share", data=data, content_type="multipart/form-data")
+    assert second.status_code == 303
+    assert story_count(db) == 1
+    assert media_files(app) == []  # the second copy's photo was not left behind
 
 
 @pytest.mark.parametrize("config_overrides", [{"SHARE_RATE_LIMIT": "2 per hour"}])
