@@ -12,7 +12,8 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 
 from ..extensions import db
-from ..media.staging import discard
+from ..media.pipeline import process_upload
+from ..media.staging import discard, stage
 from ..models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
 from ..text import clean_text
 
@@ -207,3 +208,21 @@ def withdraw(story: Story) -> list[dict]:
 def discard_staged(photo: Photo | None) -> None:
     if photo is not None and photo.story_id is None:
         discard(photo)
+
+
+def take_photo(upload, kept: Photo | None, *, remove: bool = False):
+    """The photo the share form holds now, and the renditions made by this request.
+
+    A new upload replaces the photo kept from an earlier try; ticking "remove"
+    drops the kept one. Raises ``PhotoRejected`` (and keeps the kept photo)
+    when the upload is not a photo we accept.
+    """
+    if upload is not None and getattr(upload, "filename", None):
+        processed = process_upload(upload.stream)
+        discard_staged(kept)
+        photo, _token = stage(processed)
+        return photo, processed.renditions
+    if remove and kept is not None:
+        discard_staged(kept)
+        return None, []
+    return kept, []

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import csrf, db, limiter
 from ..mail import send_email
-from ..media.pipeline import PhotoRejected, process_upload
-from ..media.staging import stage, staged_photo, token_for
+from ..media.pipeline import PhotoRejected
+from ..media.staging import staged_photo, token_for
 from ..media.storage import delete_renditions
 from ..models import NameDisplay
 from ..security import private
@@ -27,13 +27,13 @@ from .services import (
     can_edit,
     change_name_display,
     create_story,
-    discard_staged,
     edit_story,
     new_stamp,
     read_stamp,
     remove_photo,
     story_for_nonce,
     story_for_token,
+    take_photo,
     withdraw,
 )
 
@@ -101,21 +101,14 @@ def share():
         if time.time() - shown_at < current_app.config["SHARE_MIN_FILL_SECONDS"]:
             notice = _("That was very quick. Please check your story and send it again.")
 
-    upload = form.photo.data
     new_renditions: list[dict] = []
-    if upload and upload.filename:
-        try:
-            processed = process_upload(upload.stream)
-        except PhotoRejected as rejected:
-            form.photo.errors = [*form.photo.errors, rejected.message]
-            valid = False
-        else:
-            discard_staged(photo)
-            photo, _token = stage(processed)
-            new_renditions = processed.renditions
-    elif form.remove_staged_photo.data and photo is not None:
-        discard_staged(photo)
-        photo = None
+    try:
+        photo, new_renditions = take_photo(
+            form.photo.data, photo, remove=form.remove_staged_photo.data
+        )
+    except PhotoRejected as rejected:
+        form.photo.errors = [*form.photo.errors, rejected.message]
+        valid = False
     form.remove_staged_photo.data = False
 
     if not valid or notice:
