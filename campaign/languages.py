@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 from .i18n import current_locale_code
 
@@ -39,5 +39,5 @@ def language_choices() -> list[tuple[str, str]]:
 def language_name(code: str) -> str:
     try:
         return _locale(code).get_display_name(Locale.parse(current_locale_code())) or code
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnknownLocaleError):
         return code
