@@ -185,12 +185,16 @@ def remove_photo(story: Story) -> list[dict]:
 
 
 def withdraw(story: Story) -> list[dict]:
-    """Delete the story for good, leaving only an anonymous audit record.
+    """Delete the story for good, leaving only anonymous audit records.
 
     Returns the photo renditions whose files the caller deletes after the commit.
     """
     renditions = list(story.photo.renditions) if story.photo else []
     previous = story.move_to(StoryStatus.WITHDRAWN)
+    # Earlier entries keep who decided what and when, but not their notes:
+    # a moderator's note may quote the story or name the storyteller.
+    for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.story_id == story.id)):
+        entry.note = None
     db.session.add(
         AuditEntry(
             actor_id=None,

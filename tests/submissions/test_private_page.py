@@ -207,6 +207,36 @@ def test_withdrawn_story_disappears_and_everything_personal_is_deleted(app, clie
     assert entry.note is None
 
 
+def test_withdrawal_also_forgets_moderators_notes_about_the_story(client, db, moderator):
+    from campaign.moderation.services import record
+
+    story = make_story()
+    record(moderator, "request_changes", story, note="Omar, please remove your street name.")
+    db.session.commit()
+    client.post(f"/my-story/{story.token}/withdraw", data={"confirm": "y"})
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.story_id == story.id)).all()
+    assert {entry.action for entry in entries} == {"request_changes", "withdrawn"}
+    assert all(entry.note is None for entry in entries)
+
+
+def test_edit_keeps_themes_and_describes_the_photo(app, client, db):
+    from campaign.models import Theme
+
+    family = Theme(slug="family", name="Family", position=1)
+    db.session.add(family)
+    db.session.commit()
+    story = with_photo(make_story())
+    page = client.get(f"/my-story/{story.token}/edit").get_data(as_text=True)
+    assert 'value="A harbour"' in page
+    client.post(
+        f"/my-story/{story.token}/edit",
+        data=edit_data(story, themes=[str(family.id)], photo_alt="My mother at the harbour"),
+    )
+    db.session.refresh(story)
+    assert [theme.slug for theme in story.themes] == ["family"]
+    assert story.photo.alt_text == "My mother at the harbour"
+
+
 def test_pending_story_can_be_withdrawn_too(client, db):
     story = make_story()
     client.post(f"/my-story/{story.token}/withdraw", data={"confirm": "y"})
