@@ -40,6 +40,7 @@ from .services import (
 bp = Blueprint("submissions", __name__)
 
 _TOKEN_KEY = "new_story_token"  # noqa: S105 - a session key name, not a secret
+_EMAILED_KEY = "new_story_link_emailed"
 
 
 def _share_limit() -> str:
@@ -130,8 +131,11 @@ def share():
     # Kept only in this browser's session cookie, so the thank-you page can
     # show the link after the redirect; it ends when the browser closes.
     session[_TOKEN_KEY] = token
-    if form.send_link.data and story.contact_email:
-        _send_private_link(story.contact_email, token)
+    session[_EMAILED_KEY] = bool(
+        form.send_link.data
+        and story.contact_email
+        and _send_private_link(story.contact_email, token)
+    )
     return redirect(url_for("submissions.thanks"), code=303)
 
 
@@ -169,7 +173,10 @@ def thanks():
     if not token:
         return redirect(url_for("submissions.share"))
     link = url_for("submissions.my_story", token=token, _external=True)
-    return private(make_response(render_template("submissions/thanks.html", private_link=link)))
+    page = render_template(
+        "submissions/thanks.html", private_link=link, emailed=session.get(_EMAILED_KEY, False)
+    )
+    return private(make_response(page))
 
 
 @bp.route("/privacy")

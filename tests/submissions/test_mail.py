@@ -53,11 +53,14 @@ def test_private_link_is_emailed_when_asked_for(client, inbox):
     assert "Keep this link safe" in text
     token = text.split("http://localhost/my-story/")[1].split()[0]
     assert client.get(f"/my-story/{token}").status_code == 200
+    thanks = client.get("/share/thanks").get_data(as_text=True)
+    assert "We have also sent this link to your email address." in thanks
 
 
 def test_no_email_is_sent_without_the_tick(client, inbox):
     submit(client, contact_email="layla@example.org")
     assert inbox == []
+    assert "sent this link" not in client.get("/share/thanks").get_data(as_text=True)
 
 
 def test_private_page_can_email_the_link_again(client, inbox):
