@@ -29,14 +29,19 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from . import errors, pagecache, presentation, text
     from .accounts.views import bp as accounts_bp
     from .gallery.views import bp as gallery_bp
+    from .media.views import bp as media_bp
     from .moderation.views import bp as moderation_bp
     from .submissions.views import bp as submissions_bp
 
     for blueprint in (gallery_bp, submissions_bp, accounts_bp, moderation_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(media_bp)
     errors.init_app(app)
     text.init_app(app)
     presentation.init_app(app)
+    from . import logs
+
+    logs.init_app(app)
 
     from . import cli
 

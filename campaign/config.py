@@ -52,6 +52,16 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_SENDER = "I am a migrant <no-reply@localhost>"
     MAIL_TIMEOUT_SECONDS = 10
+    # Sharing a story (issue 3).
+    MIN_AGE = 16  # storytellers confirm they are at least this old
+    CONSENT_VERSION = "2026-11"  # stored with each story; change it when the consent text changes
+    SHARE_MIN_FILL_SECONDS = 5  # a form sent faster than this is from a robot
+    SHARE_RATE_LIMIT = "10 per hour;30 per day"  # stories per address
+    MEDIA_ROOT = None  # photo renditions; default instance/media
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    PHOTO_MAX_SIDE = 12_000  # pixels, either side
+    PHOTO_MAX_PIXELS = 50_000_000
+    STAGED_PHOTO_MAX_AGE_SECONDS = 24 * 3600  # photos of forms never sent are then deleted
 
 
 def load(app, test_config: dict | None = None) -> None:

@@ -33,6 +33,7 @@ from .gallery import stats
 from .i18n import current_locale_code
 
 _MARK = "X-Campaign-Public-Page"  # set by public_page, never sent to the client
+MAX_PUBLIC_PLACES = 20_000
 _memo = {"version": None, "read_at": 0.0}
 
 
@@ -112,6 +113,9 @@ class PublicPageCache:
     def __init__(self, app, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
+        # Requests seen to be public pages; others pass straight through,
+        # without even reading the public version.
+        self.public_places: set[str] = set()
 
     def _private_cookie(self, cookies: str) -> bool:
         config = self.app.config
@@ -139,9 +143,7 @@ class PublicPageCache:
             or self._private_cookie(cookies)
         ):
             return self.wsgi_app(environ, start_response)
-        version = str(self._version())
-        key = "wsgi:{}:{}://{}{}{}?{}|{}|{}".format(
-            version,
+        place = "{}://{}{}{}?{}|{}|{}".format(
             environ["wsgi.url_scheme"],
             environ.get("HTTP_HOST", ""),
             environ.get("SCRIPT_NAME", ""),
@@ -150,11 +152,20 @@ class PublicPageCache:
             cookies,
             environ.get("HTTP_ACCEPT_LANGUAGE", ""),
         )
+        if place not in self.public_places:
+            # Not known as a public page (yet): static files, media, forms...
+            return self._learn(place, environ, start_response)
+        version = str(self._version())
+        key = f"wsgi:{version}:{place}"
         backend = self.app.extensions["cache"][cache]
         hit = backend.get(key)
         if hit is not None:
             return self._replay(hit, environ, start_response)
 
+        return self._learn(place, environ, start_response, key=key, version=version)
+
+    def _learn(self, place, environ, start_response, key=None, version=None):
+        """Let the app answer; keep the answer when it is a public page."""
         captured = {}
 
         def capture(status, headers, exc_info=None):
@@ -163,15 +174,20 @@ class PublicPageCache:
 
         iterable = self.wsgi_app(environ, capture)
         mark = [value for name, value in captured.get("headers", ()) if name == _MARK]
-        if mark != [version] or not captured["status"].startswith("200"):
+        if not mark or not captured["status"].startswith("200"):
             return iterable  # not a public page: stream it as it is
+        if len(self.public_places) >= MAX_PUBLIC_PLACES:
+            self.public_places.clear()
+        self.public_places.add(place)
+        if mark != [version] or environ["REQUEST_METHOD"] == "HEAD":
+            return iterable  # learned now; kept from the next full visit on
         try:
             body = b"".join(iterable)
         finally:
             if hasattr(iterable, "close"):
                 iterable.close()
         headers = [(name, value) for name, value in captured["headers"] if name != _MARK]
-        backend.set(key, (captured["status"], headers, body))
+        self.app.extensions["cache"][cache].set(key, (captured["status"], headers, body))
         return [body]
 
     @staticmethod

@@ -1,6 +1,7 @@
 """The schema comes from migrations, and SQLite stays safe under concurrent writers."""
 
 import threading
+import time
 
 import pytest
 from flask_migrate import upgrade
@@ -9,6 +10,7 @@ from sqlalchemy import func, select, text
 from campaign import create_app, search
 from campaign.extensions import db as _db
 from campaign.models import Story
+from campaign.submissions.services import new_stamp
 from tests.conftest import _test_config
 
 
@@ -54,6 +56,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_busy_timeout(app):
 def test_concurrent_submissions_are_all_stored(app, client):
     """Many writers at once: none fails with "database is locked", none is lost."""
     app.config["WTF_CSRF_ENABLED"] = False
+    app.config["SHARE_RATE_LIMIT"] = "100 per hour"
+    stamps = [new_stamp(shown_at=time.time() - 60) for _ in range(16)]
     errors: list[BaseException] = []
     statuses: list[int] = []
 
@@ -68,7 +72,9 @@ def test_concurrent_submissions_are_all_stored(app, client):
                         "author_name": "Sam",
                         "origin_country": "AF",
                         "residence_country": "DE",
+                        "age_confirmed": "y",
                         "consent": "y",
+                        "stamp": stamps[number],
                     },
                 )
                 statuses.append(response.status_code)

@@ -109,6 +109,9 @@ class Story(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # sha256 of the one-time nonce of the form that created it: a form sent twice
+    # (double click, resubmission) never makes two stories.
+    submission_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Optimistic locking: a decision made on a stale copy is refused, never applied twice.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

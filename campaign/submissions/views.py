@@ -1,33 +1,170 @@
-from flask import Blueprint, abort, make_response, redirect, render_template, session, url_for
+import time
 
-from ..extensions import db
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import csrf, db, limiter
+from ..mail import send_email
+from ..media.pipeline import PhotoRejected
+from ..media.staging import staged_photo, token_for
+from ..media.storage import delete_renditions
+from ..models import NameDisplay
 from ..security import private
-from .forms import StoryForm
-from .services import create_story, story_for_token
+from .forms import ConfirmForm, EditStoryForm, NameDisplayForm, ShareForm, WithdrawForm
+from .services import (
+    can_edit,
+    change_name_display,
+    create_story,
+    edit_story,
+    new_stamp,
+    read_stamp,
+    remove_photo,
+    story_for_nonce,
+    story_for_token,
+    take_photo,
+    withdraw,
+)
 
 bp = Blueprint("submissions", __name__)
 
 _TOKEN_KEY = "new_story_token"  # noqa: S105 - a session key name, not a secret
+_EMAILED_KEY = "new_story_link_emailed"
+
+
+def _share_limit() -> str:
+    return current_app.config["SHARE_RATE_LIMIT"]
+
+
+def _render_share(form, photo=None, notice=None, status=200):
+    return (
+        render_template("submissions/share.html", form=form, staged=photo, notice=notice),
+        status,
+    )
 
 
 @bp.route("/share", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one re-shows the filled-in form
+@limiter.limit(
+    _share_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 303
+)
 def share():
-    form = StoryForm()
-    if form.validate_on_submit():
-        _story, token = create_story(
-            title=form.title.data,
-            body=form.body.data,
-            author_name=form.author_name.data,
-            origin_country=form.origin_country.data,
-            residence_country=form.residence_country.data,
-            contact_email=form.contact_email.data,
+    form = ShareForm()
+    if request.method == "GET":
+        form.stamp.data = new_stamp()
+        return _render_share(form)
+
+    valid = form.validate()
+    photo = staged_photo(form.staged_photo.data)
+    csrf_errors = getattr(form, "csrf_token", None) and form.csrf_token.errors
+    if csrf_errors:
+        form.csrf_token.errors = []
+        if form.photo.data and form.photo.data.filename:
+            notice = _(
+                "For your safety, the form was not sent: it was open for a long time, or it did "
+                "not come from this website. Everything you wrote is still here, but please "
+                "choose your photo again. Then check the form and send it again."
+            )
+        else:
+            notice = _(
+                "For your safety, the form was not sent: it was open for a long time, or it did "
+                "not come from this website. Everything you wrote is still here. Please check it "
+                "and send it again."
+            )
+        form.staged_photo.data = form.staged_photo.data if photo else ""
+        return _render_share(form, photo, notice, status=400)
+
+    if form.website.data:
+        # A field people never see was filled in: a robot. Store nothing.
+        return _render_share(form, photo, _("Your story could not be sent. Please try again."))
+
+    stamp = read_stamp(form.stamp.data)
+    notice = None
+    if stamp is None:
+        form.stamp.data = new_stamp()
+        notice = _("Please check your story and send it again.")
+    else:
+        shown_at, nonce = stamp
+        if story_for_nonce(nonce) is not None:
+            # This very form was already sent (a double click, or sent again).
+            return redirect(url_for("submissions.thanks"), code=303)
+        if time.time() - shown_at < current_app.config["SHARE_MIN_FILL_SECONDS"]:
+            notice = _("That was very quick. Please check your story and send it again.")
+
+    new_renditions: list[dict] = []
+    try:
+        photo, new_renditions = take_photo(
+            form.photo.data, photo, remove=form.remove_staged_photo.data
         )
+    except PhotoRejected as rejected:
+        form.photo.errors = [*form.photo.errors, rejected.message]
+        valid = False
+    form.remove_staged_photo.data = False
+
+    if not valid or notice:
+        form.staged_photo.data = token_for(photo)
+        db.session.commit()  # keeps an accepted photo for the next try
+        # Field errors say enough; the notice is for a form that was otherwise fine.
+        return _render_share(form, photo, None if not valid else notice)
+
+    if photo is not None:
+        photo.alt_text = form.photo_alt.data or ""
+    try:
+        story, token = _create_from(form, photo, nonce)
         db.session.commit()
-        # Kept only in this browser's session cookie, so the thank-you page can
-        # show the link after the redirect; it ends when the browser closes.
-        session[_TOKEN_KEY] = token
+    except IntegrityError:
+        # The same form arrived twice at the same moment: the other copy was stored.
+        db.session.rollback()
+        delete_renditions(new_renditions)
         return redirect(url_for("submissions.thanks"), code=303)
-    return render_template("submissions/share.html", form=form)
+    # Kept only in this browser's session cookie, so the thank-you page can
+    # show the link after the redirect; it ends when the browser closes.
+    session[_TOKEN_KEY] = token
+    session[_EMAILED_KEY] = bool(
+        form.send_link.data
+        and story.contact_email
+        and _send_private_link(story.contact_email, token)
+    )
+    return redirect(url_for("submissions.thanks"), code=303)
+
+
+def _create_from(form, photo, nonce):
+    return create_story(
+        title=form.title.data,
+        quote=form.quote.data,
+        body=form.body.data,
+        name_display=form.name_display.data,
+        author_name=form.author_name.data,
+        origin_country=form.origin_country.data,
+        residence_country=form.residence_country.data,
+        moved_year=form.moved_year.data,
+        language=form.language.data,
+        theme_ids=form.themes.data,
+        contact_email=form.contact_email.data,
+        on_behalf=form.on_behalf.data,
+        helper_relationship=form.helper_relationship.data,
+        age_confirmed=form.age_confirmed.data,
+        consent_version=current_app.config["CONSENT_VERSION"],
+        photo=photo,
+        nonce=nonce,
+    )
+
+
+def _send_private_link(address: str, token: str) -> bool:
+    link = url_for("submissions.my_story", token=token, _external=True)
+    text = render_template("submissions/email_link.txt", private_link=link)
+    return send_email(address, _("The private link to your story"), text)
 
 
 @bp.route("/share/thanks")
@@ -36,12 +173,140 @@ def thanks():
     if not token:
         return redirect(url_for("submissions.share"))
     link = url_for("submissions.my_story", token=token, _external=True)
-    return private(make_response(render_template("submissions/thanks.html", private_link=link)))
+    page = render_template(
+        "submissions/thanks.html", private_link=link, emailed=session.get(_EMAILED_KEY, False)
+    )
+    return private(make_response(page))
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template(
+        "submissions/privacy.html",
+        min_age=current_app.config["MIN_AGE"],
+        consent_version=current_app.config["CONSENT_VERSION"],
+    )
+
+
+# --- the storyteller's private page ------------------------------------------
+
+
+def _load(token: str):
+    story = story_for_token(token)
+    if story is None:
+        abort(404)
+    return story
+
+
+def _private_page(story, token, *, name_form=None, status=200):
+    if name_form is None:
+        name_form = NameDisplayForm(
+            name_display=story.name_display.value, author_name=story.author_name
+        )
+    page = render_template(
+        "submissions/my_story.html",
+        story=story,
+        token=token,
+        can_edit=can_edit(story),
+        name_form=name_form,
+        confirm_form=ConfirmForm(),
+    )
+    return private(make_response(page, status))
 
 
 @bp.route("/my-story/<token>")
 def my_story(token: str):
-    story = story_for_token(token)
-    if story is None:
-        abort(404)
-    return private(make_response(render_template("submissions/my_story.html", story=story)))
+    story = _load(token)
+    return _private_page(story, token)
+
+
+@bp.route("/my-story/<token>/edit", methods=["GET", "POST"])
+def edit(token: str):
+    story = _load(token)
+    if not can_edit(story):
+        flash(_("Your story can no longer be changed; you can still withdraw it."))
+        return private(redirect(url_for("submissions.my_story", token=token), code=303))
+    if request.method == "GET":
+        form = EditStoryForm(
+            obj=story,
+            name_display=story.name_display.value,
+            themes=[theme.id for theme in story.themes],
+            photo_alt=story.photo.alt_text if story.photo else "",
+        )
+    else:
+        form = EditStoryForm()
+    if form.validate_on_submit():
+        edit_story(
+            story,
+            title=form.title.data,
+            quote=form.quote.data,
+            body=form.body.data,
+            name_display=form.name_display.data,
+            author_name=form.author_name.data,
+            origin_country=form.origin_country.data,
+            residence_country=form.residence_country.data,
+            moved_year=form.moved_year.data,
+            language=form.language.data,
+            theme_ids=form.themes.data,
+            photo_alt=form.photo_alt.data if story.photo else None,
+        )
+        db.session.commit()
+        flash(_("Your changes are saved. A moderator will read your story again."))
+        return private(redirect(url_for("submissions.my_story", token=token), code=303))
+    page = render_template("submissions/edit.html", form=form, story=story, token=token)
+    return private(make_response(page))
+
+
+@bp.post("/my-story/<token>/name")
+def name(token: str):
+    story = _load(token)
+    form = NameDisplayForm()
+    if not form.validate_on_submit():
+        return _private_page(story, token, name_form=form, status=200)
+    change_name_display(story, form.name_display.data, form.author_name.data)
+    db.session.commit()
+    if story.name_display is NameDisplay.ANONYMOUS:
+        flash(_("Your story is now shown without a name."))
+    else:
+        flash(_("How your name is shown has been changed."))
+    return private(redirect(url_for("submissions.my_story", token=token), code=303))
+
+
+@bp.post("/my-story/<token>/photo/remove")
+def remove_photo_view(token: str):
+    story = _load(token)
+    if ConfirmForm().validate_on_submit():
+        renditions = remove_photo(story)
+        db.session.commit()
+        delete_renditions(renditions)
+        flash(_("Your photo has been deleted."))
+    return private(redirect(url_for("submissions.my_story", token=token), code=303))
+
+
+@bp.post("/my-story/<token>/send-link")
+def send_link(token: str):
+    story = _load(token)
+    if ConfirmForm().validate_on_submit() and story.contact_email:
+        if _send_private_link(story.contact_email, token):
+            flash(_("We have sent the link to your email address."))
+        else:
+            flash(_("Sorry, we could not send the email just now. Please copy the link instead."))
+    return private(redirect(url_for("submissions.my_story", token=token), code=303))
+
+
+@bp.route("/my-story/<token>/withdraw", methods=["GET", "POST"])
+def withdraw_view(token: str):
+    story = _load(token)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        renditions = withdraw(story)
+        db.session.commit()
+        delete_renditions(renditions)
+        return private(redirect(url_for("submissions.withdrawn"), code=303))
+    page = render_template("submissions/withdraw.html", form=form, story=story, token=token)
+    return private(make_response(page))
+
+
+@bp.route("/share/withdrawn")
+def withdrawn():
+    return private(make_response(render_template("submissions/withdrawn.html")))

@@ -1,18 +1,66 @@
-// Copy a story's link to the clipboard. Without JavaScript the button stays
-// hidden and the plain share links still work.
+// Enhancements for the share and edit forms; everything works without them.
 (function () {
   "use strict";
-  var status = document.querySelector("[data-copy-status]");
-  document.querySelectorAll("[data-copy-link]").forEach(function (button) {
-    if (!navigator.clipboard) {
-      return;
-    }
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      navigator.clipboard.writeText(button.dataset.copyLink).then(function () {
-        if (status) {
-          status.textContent = button.dataset.copied;
-        }
+
+  // A live character count under the story.
+  var body = document.getElementById("body");
+  var count = document.getElementById("body-count");
+  if (body && count && count.dataset.template) {
+    var update = function () {
+      var length = body.value.trim().length;
+      count.textContent = count.dataset.template.replace("{count}", String(length));
+      var min = parseInt(body.dataset.min || "0", 10);
+      var max = parseInt(body.dataset.max || "0", 10);
+      count.classList.toggle("char-count--out", length < min || (max && length > max));
+    };
+    count.hidden = false;
+    body.addEventListener("input", update);
+    update();
+  }
+
+  // A preview of the chosen photo (a data: URL, allowed by the page's policy).
+  var photo = document.getElementById("photo");
+  var preview = document.getElementById("photo-preview");
+  if (photo && preview && window.FileReader) {
+    photo.addEventListener("change", function () {
+      var file = photo.files && photo.files[0];
+      if (!file || !/^image\/(jpeg|png|webp)$/.test(file.type)) {
+        preview.hidden = true;
+        preview.removeAttribute("src");
+        return;
+      }
+      var reader = new FileReader();
+      reader.onload = function () {
+        preview.src = reader.result;
+        preview.hidden = false;
+      };
+      reader.readAsDataURL(file);
+    });
+  }
+
+  // The relationship question only matters when sharing for someone else.
+  var onBehalf = document.getElementById("on_behalf");
+  var relationship = document.getElementById("helper_relationship");
+  if (onBehalf && relationship) {
+    var wrapper = relationship.closest(".field");
+    var toggle = function () {
+      wrapper.hidden = !onBehalf.checked && !relationship.value;
+    };
+    onBehalf.addEventListener("change", toggle);
+    toggle();
+  }
+
+  // Never send the same form twice (the server refuses duplicates too).
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = "1";
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.setAttribute("aria-disabled", "true");
+        button.classList.add("button--busy");
       });
     });
   });

@@ -28,7 +28,10 @@ def live_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
         _test_config(
-            f"sqlite:///{folder / 'live.sqlite3'}", WTF_CSRF_ENABLED=True, SERVER_NAME=None
+            f"sqlite:///{folder / 'live.sqlite3'}",
+            WTF_CSRF_ENABLED=True,
+            SERVER_NAME=None,
+            SHARE_MIN_FILL_SECONDS=0,  # a robot-speed check; the browser tests type fast
         ),
         instance_path=str(folder),
     )

@@ -19,9 +19,10 @@ def test_story_travels_from_form_to_gallery(live_app, live_server, browser, page
     page.get_by_label("Your story", exact=True).fill(
         "I crossed the river at night with my brother.\n\nNow I study engineering."
     )
-    page.get_by_label("Your first name or a pseudonym").fill("Karim")
+    page.get_by_label("Your name").fill("Karim")
     page.get_by_label("Country you come from").select_option("AF")
     page.get_by_label("Country where you live now").select_option("FI")
+    page.get_by_label("I am at least 16 years old").check()
     page.get_by_label("I agree that this story may be published").check()
     page.get_by_role("button", name="Send my story").click()
     page.wait_for_url("**/share/thanks")

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from flask import Blueprint
 
 from campaign.gallery.geo import centroids, distance_km, haversine_km
 from campaign.i18n import country_codes
@@ -25,10 +24,9 @@ PHOTO = {
 
 @pytest.fixture
 def with_media(app):
-    """The media helper's endpoint, as it will be once merged."""
-    media = Blueprint("media", __name__)
-    media.add_url_rule("/media/<name>", "file", lambda name: name)
-    app.register_blueprint(media)
+    """Photos are served by the media blueprint."""
+    assert "media.file" in app.view_functions
+    return app
 
 
 def test_story_is_shown_in_its_own_language_and_direction(client, db):
@@ -64,8 +62,8 @@ def test_gallery_photos_below_the_fold_load_lazily(client, db, with_media):
     assert ['loading="lazy"' in image for image in images] == [False, False, True, True]
 
 
-def test_story_without_photo_or_media_shows_a_placeholder_not_a_broken_image(client, db):
-    story = publish("No media yet", photo=PHOTO)  # the media endpoint is not registered
+def test_story_without_photo_shows_a_placeholder_not_a_broken_image(client, db):
+    story = publish("No photo")
     page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
     assert "<img" not in page
     card_page = client.get("/stories").get_data(as_text=True)
@@ -94,7 +92,7 @@ def test_share_links_are_plain_links_and_copy_is_an_enhancement(client, db):
     assert f'href="https://www.facebook.com/sharer/sharer.php?u={encoded}"' in page
     assert 'href="mailto:?subject=Share%20me&amp;body=' in page
     assert 'data-copy-link="http://localhost/stories/' in page and " hidden>" in page
-    assert '<script src="/static/js/share.js" defer></script>' in page
+    assert '<script src="/static/js/copy-link.js" defer></script>' in page
     assert not re.search(r"<script(?![^>]*src=\"/static/)", page)  # nothing third-party
 
 

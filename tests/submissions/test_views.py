@@ -1,32 +1,25 @@
+import io
 import re
+import time
 
 import pytest
-from sqlalchemy import select
+from flask import g
+from sqlalchemy import func, select
 
-from campaign.models import Story, StoryStatus
+from campaign.models import NameDisplay, Photo, Story, StoryStatus, Theme
+from campaign.submissions.services import new_stamp
+from tests import images
 from tests.factories import make_story
-
-VALID = {
-    "title": "My first winter",
-    "body": "I arrived in December.\n\nThe snow was new to me, and so was the language.",
-    "author_name": "Layla",
-    "origin_country": "IQ",
-    "residence_country": "FI",
-    "contact_email": "layla@example.org",
-    "consent": "y",
-}
+from tests.submissions.helpers import VALID, form_data, hidden_value, private_link_from, submit
 
 
-def submit(client, **changes):
-    data = {**VALID, **changes}
-    return client.post("/share", data={k: v for k, v in data.items() if v is not None})
+def story_count(db) -> int:
+    return db.session.scalar(select(func.count(Story.id)))
 
 
-def private_link_from(client):
-    page = client.get("/share/thanks").get_data(as_text=True)
-    match = re.search(r'href="(http://localhost/my-story/[^"]+)"', page)
-    assert match, page
-    return match.group(1).removeprefix("http://localhost")
+def media_files(app):
+    folder = app.extensions["media_storage"].root if "media_storage" in app.extensions else None
+    return sorted(p.name for p in folder.iterdir()) if folder and folder.exists() else []
 
 
 def test_share_form_lists_countries_by_name(client):
@@ -35,14 +28,78 @@ def test_share_form_lists_countries_by_name(client):
     assert '<option value="UA">Ukraine</option>' in page
 
 
-def test_submitted_story_is_stored_as_pending(client, db):
-    response = submit(client)
+def test_share_form_offers_story_languages_by_name(client):
+    page = client.get("/share").get_data(as_text=True)
+    for code, name in [
+        ("ar", "Arabic · العربية"),
+        ("fa-AF", "Persian (Afghanistan)"),
+        ("uk", "Ukrainian · українська"),
+        ("ti", "Tigrinya"),
+        ("so", "Somali · Soomaali"),
+        ("ps", "Pashto"),
+        ("sq", "Albanian · shqip"),
+    ]:
+        assert re.search(rf'<option value="{code}">{re.escape(name)}', page), code
+    assert '<option selected value="en">English</option>' in page
+
+
+def test_share_form_page_weighs_under_60_kb_with_its_css_and_js(client, db):
+    db.session.add_all(Theme(slug=f"t{i}", name=f"Theme {i}", position=i) for i in range(6))
+    db.session.commit()
+    sizes = []
+    for url in ("/share", "/static/css/site.css", "/static/js/share.js"):
+        with client.get(url) as response:
+            assert response.status_code == 200
+            sizes.append(len(response.get_data()))
+    page, css, js = sizes
+    assert page + css + js < 60 * 1024, sizes
+
+
+def test_share_form_works_without_javascript(client):
+    page = client.get("/share").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    assert 'method="post"' in page
+    assert '<button type="submit"' in page
+    assert "<script src=" in page and "<script>" not in page
+
+
+def test_submitted_story_is_stored_as_pending_with_every_detail(app, client, db):
+    work = Theme(slug="work", name="Work", position=1)
+    home = Theme(slug="home", name="Home", position=2)
+    db.session.add_all([work, home])
+    db.session.commit()
+    response = submit(
+        client,
+        themes=[str(work.id), str(home.id)],
+        on_behalf="y",
+        helper_relationship="caseworker",
+        name_display="anonymous",
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/share/thanks")
     story = db.session.scalar(select(Story))
     assert story.status is StoryStatus.PENDING
     assert story.title == "My first winter"
+    assert story.quote == "The snow was new to me."
+    assert story.name_display is NameDisplay.ANONYMOUS
+    assert story.moved_year == 2015
+    assert story.language == "ar"
+    assert {t.slug for t in story.themes} == {"work", "home"}
     assert story.contact_email == "layla@example.org"
+    assert story.on_behalf is True
+    assert story.helper_relationship == "caseworker"
+    assert story.age_confirmed is True
+    assert story.consent_version == app.config["CONSENT_VERSION"]
+
+
+def test_anonymous_storyteller_may_leave_the_name_empty(client, db):
+    assert submit(client, name_display="anonymous", author_name="").status_code == 303
+    assert db.session.scalar(select(Story)).author_name == ""
+
+
+def test_relationship_is_not_kept_when_not_sharing_for_someone_else(client, db):
+    submit(client, helper_relationship="neighbour")
+    assert db.session.scalar(select(Story)).helper_relationship is None
 
 
 def test_thank_you_page_shows_private_link_that_shows_status(client):
@@ -81,35 +138,209 @@ def test_story_html_is_removed_and_text_kept(client, db):
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "message"),
+    ("field", "changes", "message"),
     [
-        ("title", "", "Give your story a title."),
-        ("body", "Too short.", "at least 50 characters"),
-        ("author_name", "", "Tell us what name to show."),
-        ("origin_country", "XX", "Choose a country from the list."),
-        ("residence_country", "", "Choose a country from the list."),
-        ("contact_email", "not-an-email", "Enter an email address"),
-        ("consent", None, "only publish your story with your consent"),
+        ("title", {"title": ""}, "Give your story a title."),
+        ("quote", {"quote": "q" * 201}, "Field cannot be longer than 200 characters."),
+        ("body", {"body": "Too short."}, "at least 50 characters"),
+        ("body", {"body": "x" * 10_001}, "at most 10000 characters"),
+        ("author_name", {"author_name": ""}, "Tell us what name to show"),
+        ("name_display", {"name_display": "famous"}, "Not a valid choice"),
+        ("origin_country", {"origin_country": "XX"}, "Choose a country from the list."),
+        ("residence_country", {"residence_country": ""}, "Choose a country from the list."),
+        ("moved_year", {"moved_year": "1850"}, "Enter a year between 1900 and"),
+        ("moved_year", {"moved_year": "last year"}, "Not a valid integer value."),
+        ("language", {"language": "xx"}, "Choose a language from the list."),
+        ("contact_email", {"contact_email": "not-an-email"}, "Enter an email address"),
+        ("send_link", {"contact_email": "", "send_link": "y"}, "Give your email address"),
+        ("helper_relationship", {"on_behalf": "y"}, "Tell us who you are to the person"),
+        ("age_confirmed", {"age_confirmed": None}, "aged 16 or over"),
+        ("consent", {"consent": None}, "only publish your story with your consent"),
     ],
 )
-def test_invalid_field_gets_message_and_everything_typed_is_kept(client, db, field, value, message):
-    response = submit(client, **{field: value})
+def test_invalid_field_gets_message_and_everything_typed_is_kept(
+    client, db, field, changes, message
+):
+    response = submit(client, **changes)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert message in page
     assert f'id="{field}-error"' in page
     assert 'class="error-summary"' in page
+    assert f'href="#{field}"' in page  # the summary leads to the field
     for other, typed in VALID.items():
-        if other not in {field, "consent", "body"} and typed:
-            assert typed in page
-    if field != "body":
-        assert "The snow was new to me" in page
-    assert db.session.scalar(select(Story)) is None
+        if other not in changes and other not in {"body", "age_confirmed", "consent"}:
+            assert typed in page, other
+    if "body" not in changes:
+        assert "The snow was new to me, and so was the language." in page
+    assert story_count(db) == 0
+
+
+def test_ticked_boxes_stay_ticked_after_an_error(client):
+    page = submit(client, title="", on_behalf="y", helper_relationship="teacher").get_data(
+        as_text=True
+    )
+    for name in ("on_behalf", "age_confirmed", "consent"):
+        assert re.search(rf'<input checked id="{name}"', page), name
+    assert 'value="teacher"' in page
+
+
+def test_accepted_photo_is_kept_while_another_field_is_fixed(app, client, db):
+    first = submit(client, photo=images.jpeg_with_gps_and_camera(), title="")
+    page = first.get_data(as_text=True)
+    assert "Give your story a title." in page
+    assert "We kept the photo you chose" in page
+    token = hidden_value(page, "staged_photo")
+    assert token
+    staged = db.session.scalar(select(Photo))
+    assert staged.story_id is None
+    assert f"/media/{staged.renditions[1]['name']}" in page or "/media/" in page
+
+    second = submit(client, staged_photo=token, photo_alt="Me at the harbour")
+    assert second.status_code == 303
+    story = db.session.scalar(select(Story))
+    assert story.photo.id == staged.id
+    assert story.photo.alt_text == "Me at the harbour"
+    assert len(media_files(app)) == 4
+
+
+def test_kept_photo_can_be_removed_before_sending(app, client, db):
+    page = submit(client, photo=images.jpeg(), title="").get_data(as_text=True)
+    token = hidden_value(page, "staged_photo")
+    submit(client, staged_photo=token, remove_staged_photo="y")
+    story = db.session.scalar(select(Story))
+    assert story.photo is None
+    assert media_files(app) == []
+    assert db.session.scalar(select(func.count(Photo.id))) == 0
+
+
+def test_forged_kept_photo_token_is_ignored(client, db):
+    make_story()
+    response = submit(client, staged_photo="1.forged-signature")
+    assert response.status_code == 303
+    assert db.session.scalar(select(Story).order_by(Story.id.desc())).photo is None
+
+
+def test_photo_of_someone_elses_story_cannot_be_taken_over(client, db):
+    page = submit(client, photo=images.jpeg(), title="").get_data(as_text=True)
+    token = hidden_value(page, "staged_photo")
+    submit(client, staged_photo=token)  # the photo now belongs to this story
+    client.get("/share")
+    response = submit(client, staged_photo=token, title="Another story")
+    assert response.status_code == 303
+    other = db.session.scalar(select(Story).where(Story.title == "Another story"))
+    assert other.photo is None
+
+
+def test_hostile_photo_gets_error_next_to_the_field_and_the_text_is_kept(app, client, db):
+    response = submit(client, photo=images.SVG_WITH_SCRIPT, filename="cat.jpg")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="photo-error"' in page
+    assert "not a photo we can use" in page
+    assert "The snow was new to me, and so was the language." in page
+    assert story_count(db) == 0
+    assert media_files(app) == []
+
+
+@pytest.mark.parametrize("config_overrides", [{"MAX_CONTENT_LENGTH": 4096}])
+def test_upload_over_the_limit_gets_a_friendly_page(client, db):
+    response = submit(client, photo=images.twelve_megapixel_jpeg())
+    assert response.status_code == 413
+    assert "Photos can be up to 10 MB" in response.get_data(as_text=True)
+    assert story_count(db) == 0
 
 
 @pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
-def test_post_without_csrf_token_is_refused(client, db):
-    response = client.post("/share", data=VALID)
+def test_post_without_csrf_token_reshows_the_filled_form(client, db):
+    response = submit(client)
+    page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "send the form again" in response.get_data(as_text=True)
-    assert db.session.scalar(select(Story)) is None
+    assert "For your safety, the form was not sent" in page
+    assert "The snow was new to me, and so was the language." in page
+    assert 'value="Layla Hassan"' in page
+    assert story_count(db) == 0
+
+
+@pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True, "WTF_CSRF_TIME_LIMIT": 1}])
+def test_expired_csrf_token_reshows_the_filled_form_and_it_can_be_sent_again(client, db):
+    page = client.get("/share").get_data(as_text=True)
+    token = hidden_value(page, "csrf_token")
+    time.sleep(2.1)
+    # The test keeps one app context across requests; a server starts a new one each time.
+    g.pop("csrf_token", None)
+    expired = submit(client, csrf_token=token)
+    page = expired.get_data(as_text=True)
+    assert expired.status_code == 400
+    assert "it was open for a long time" in page
+    assert 'value="My first winter"' in page
+    assert story_count(db) == 0
+    fresh = hidden_value(page, "csrf_token")
+    assert submit(client, csrf_token=fresh).status_code == 303
+    assert story_count(db) == 1
+
+
+def test_hidden_honeypot_field_filled_in_stores_nothing(client, db):
+    response = submit(client, website="http://spam.example")
+    assert response.status_code == 200
+    assert "could not be sent" in response.get_data(as_text=True)
+    assert story_count(db) == 0
+
+
+def test_form_sent_too_quickly_is_shown_again_with_everything_kept(client, db):
+    response = submit(client, stamp=new_stamp())
+    page = response.get_data(as_text=True)
+    assert "That was very quick" in page
+    assert 'value="My first winter"' in page
+    assert story_count(db) == 0
+
+
+def test_field_errors_are_not_mixed_with_the_too_quick_notice(client, db):
+    page = submit(client, stamp=new_stamp(), title="").get_data(as_text=True)
+    assert "Give your story a title." in page
+    assert "That was very quick" not in page
+
+
+def test_form_without_a_genuine_stamp_is_shown_again(client, db):
+    response = submit(client, stamp="forged")
+    assert "check your story and send it again" in response.get_data(as_text=True)
+    assert story_count(db) == 0
+
+
+def test_double_submit_creates_one_story(client, db):
+    data = form_data()
+    first = client.post("/share", data=data)
+    second = client.post("/share", data=data)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["Location"].endswith("/share/thanks")
+    assert story_count(db) == 1
+
+
+def test_two_copies_arriving_at_the_same_moment_still_make_one_story(app, client, db, monkeypatch):
+    data = form_data()
+    data["photo"] = (io.BytesIO(images.jpeg()), "photo.jpg")
+    assert client.post("/share", data=form_data(stamp=data["stamp"])).status_code == 303
+    # The second copy passes the early check, as if both were read before either was saved.
+    monkeypatch.setattr("campaign.submissions.views.story_for_nonce", lambda nonce: None)
+    second = client.post("/share", data=data, content_type="multipart/form-data")
+    assert second.status_code == 303
+    assert story_count(db) == 1
+    assert media_files(app) == []  # the second copy's photo was not left behind
+
+
+@pytest.mark.parametrize("config_overrides", [{"SHARE_RATE_LIMIT": "2 per hour"}])
+def test_too_many_stories_from_one_address_get_a_try_again_later_page(client, db):
+    assert submit(client, title="").status_code == 200  # a failed try does not count
+    assert submit(client).status_code == 303
+    assert submit(client).status_code == 303
+    response = submit(client)
+    assert response.status_code == 429
+    assert "try again" in response.get_data(as_text=True)
+    assert story_count(db) == 2
+
+
+def test_privacy_page_says_what_is_stored_who_sees_it_and_how_to_withdraw(client):
+    page = client.get("/privacy").get_data(as_text=True)
+    for words in ("What we store", "Who sees it", "For how long", "How to withdraw", "16"):
+        assert words in page
+    assert 'href="/privacy"' in client.get("/share").get_data(as_text=True)

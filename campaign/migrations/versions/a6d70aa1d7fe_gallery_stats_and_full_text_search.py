@@ -17,9 +17,11 @@ Search (campaign/search.py) needs objects the models don't describe:
   stemming, no stop words) matches FTS5's unicode61 tokenizer, so both find
   the same stories.
 The DDL is copied here on purpose: migrations don't import application code.
+This migration is kept after every migration that rebuilds the story table
+on SQLite (batch mode), so its triggers survive.
 
 Revision ID: a6d70aa1d7fe
-Revises: 9f61406273d4
+Revises: b6120d7bc5a3
 Create Date: 2026-11-28 08:30:27.107140
 
 """
@@ -31,7 +33,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a6d70aa1d7fe'
-down_revision = '9f61406273d4'
+down_revision = 'b6120d7bc5a3'
 branch_labels = None
 depends_on = None
 

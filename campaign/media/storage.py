@@ -1,0 +1,78 @@
+"""Where photo renditions are kept, behind a small interface.
+
+Files get server-generated names only. ``FileSystemStorage`` keeps them under
+``instance/media`` (or ``MEDIA_ROOT``); a later deployment may swap in object
+storage by providing the same four methods.
+"""
+
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app
+
+NAME_PATTERN = re.compile(r"^[0-9a-f]{32}-[0-9]{1,5}\.(webp|jpg)$")
+CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
+
+
+def new_base_name() -> str:
+    return secrets.token_hex(16)
+
+
+def is_valid_name(name: str) -> bool:
+    return bool(NAME_PATTERN.match(name or ""))
+
+
+def content_type(name: str) -> str:
+    return CONTENT_TYPES[name.rsplit(".", 1)[1]]
+
+
+class Storage(Protocol):
+    def save(self, name: str, data: bytes) -> None: ...
+    def path(self, name: str) -> Path | None: ...
+    def exists(self, name: str) -> bool: ...
+    def delete(self, name: str) -> None: ...
+
+
+class FileSystemStorage:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    def _file(self, name: str) -> Path:
+        if not is_valid_name(name):
+            raise ValueError("not a media file name")
+        return self.root / name
+
+    def save(self, name: str, data: bytes) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        target = self._file(name)
+        temporary = target.with_suffix(target.suffix + ".part")
+        temporary.write_bytes(data)
+        temporary.replace(target)  # never a half-written file under the real name
+
+    def path(self, name: str) -> Path | None:
+        target = self._file(name)
+        return target if target.is_file() else None
+
+    def exists(self, name: str) -> bool:
+        return self.path(name) is not None
+
+    def delete(self, name: str) -> None:
+        self._file(name).unlink(missing_ok=True)
+
+
+def get_storage() -> Storage:
+    app = current_app._get_current_object()
+    storage = app.extensions.get("media_storage")
+    if storage is None:
+        root = app.config.get("MEDIA_ROOT") or os.path.join(app.instance_path, "media")
+        storage = app.extensions["media_storage"] = FileSystemStorage(root)
+    return storage
+
+
+def delete_renditions(renditions: list[dict]) -> None:
+    storage = get_storage()
+    for rendition in renditions or []:
+        storage.delete(rendition["name"])

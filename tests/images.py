@@ -1,0 +1,108 @@
+"""Images the tests make: ordinary photos, photos full of metadata, hostile files."""
+
+import io
+import struct
+import zlib
+
+from PIL import Image, PngImagePlugin
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+
+
+def jpeg(size=(640, 480), colour=(200, 100, 50), **save_options) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG", **save_options)
+    return buffer.getvalue()
+
+
+def jpeg_with_gps_and_camera() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCamMaker"  # Make
+    exif[0x0110] = "SpyCam Model 7"  # Model
+    exif[0x0131] = "SecretEditor 1.0"  # Software
+    exif[GPS_IFD] = {1: "N", 2: (60.0, 10.0, 5.0), 3: "E", 4: (24.0, 56.0, 1.0)}
+    return jpeg(
+        exif=exif.tobytes(),
+        comment=b"secret-comment",
+        xmp=b"<x:xmpmeta>secret-xmp-packet</x:xmpmeta>",
+    )
+
+
+def rotated_jpeg() -> bytes:
+    """Stored 300 wide and 200 high, top half red, bottom half blue, EXIF orientation 6.
+
+    Shown upright (turned 90 degrees clockwise) it is 200 wide and 300 high,
+    blue on the left and red on the right.
+    """
+    image = Image.new("RGB", (300, 200), (255, 0, 0))
+    image.paste((0, 0, 255), (0, 100, 300, 200))
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes(), quality=95)
+    return buffer.getvalue()
+
+
+def png_with_text_chunks() -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "secret-author-name")
+    info.add_itxt("Comment", "secret-itxt-comment")
+    info.add_text("Location", "secret-home-address", zip=True)
+    buffer = io.BytesIO()
+    Image.new("RGBA", (500, 400), (10, 200, 30, 128)).save(buffer, "PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def webp(size=(500, 300)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 60, 90)).save(buffer, "WEBP")
+    return buffer.getvalue()
+
+
+def twelve_megapixel_jpeg() -> bytes:
+    image = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def truncated_jpeg() -> bytes:
+    data = twelve_megapixel_jpeg()
+    return data[: len(data) // 3]
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A few bytes whose header claims an enormous picture."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * 16)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+TEXT_NAMED_JPG = b"This is not a photo at all, just some text in a file called photo.jpg\n"
+
+SVG_WITH_SCRIPT = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+    b"<script>alert(document.cookie)</script><rect width='100' height='100'/></svg>"
+)
+
+
+def html_jpeg_polyglot() -> bytes:
+    """HTML first, a real JPEG after: browsers sniffing it would see a web page."""
+    return b"<html><body><script>alert(document.cookie)</script></body></html>\n" + jpeg()
+
+
+def jpeg_with_html_comment() -> bytes:
+    """A valid JPEG that carries a script in its comment segment."""
+    return jpeg(comment=b"<html><script>alert(document.cookie)</script></html>")

@@ -1,0 +1,41 @@
+"""The private token never appears in a log line."""
+
+import logging
+import threading
+import urllib.request
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.factories import make_story
+
+
+def test_dev_server_access_log_hides_the_private_token(app, caplog):
+    story = make_story()
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        url = f"http://127.0.0.1:{server.server_port}/my-story/{story.token}"
+        with urllib.request.urlopen(url) as response:
+            assert response.status == 200
+        thread.join(5)
+    server.server_close()
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("/my-story/[redacted]" in line for line in lines), lines
+    assert not any(story.token in line for line in lines)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_gunicorn_access_log_and_app_errors_hide_the_private_token(app, caplog):
+    token = "s3cr3t-token-value"
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("gunicorn.access").info(
+            '%(h)s "%(r)s" %(s)s',
+            {"h": "127.0.0.1", "r": f"GET /my-story/{token} HTTP/1.1", "s": "200"},
+        )
+        app.logger.error(f"Exception on /my-story/{token}/edit [POST]")
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 2
+    assert all("/my-story/[redacted]" in line for line in lines), lines
+    assert not any(token in line for line in lines)
