@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -58,6 +59,17 @@ _SIGNED_IN_AT = "signed_in_at"
 _LAST_SEEN = "last_seen"
 _RECOVERY_CODES = "new_recovery_codes"
 PENDING_SECONDS = 300  # time to type the second factor
+
+
+@bp.before_app_request
+def load_user_afresh():
+    """Check the session against the database on every request.
+
+    ``g`` normally lives for one request, but an app context pushed around
+    several requests (tests, CLI) would otherwise keep the moderator loaded by
+    an earlier request, and with it a session that has since been ended.
+    """
+    g.pop("_login_user", None)
 
 
 @login_manager.user_loader
@@ -234,7 +246,7 @@ def account():
         else:
             record(current_user, "password_changed")
             db.session.commit()
-            start_session(current_user)  # this session goes on; the others end
+            start_session(current_user._get_current_object())  # this one goes on
             flash(_("Your password is changed. Other sessions were signed out."))
             return redirect(url_for("accounts.account"), code=303)
     response = make_response(
