@@ -67,9 +67,11 @@ def load_user_afresh():
 
     ``g`` normally lives for one request, but an app context pushed around
     several requests (tests, CLI) would otherwise keep the moderator loaded by
-    an earlier request, and with it a session that has since been ended.
+    an earlier request, and with it a session that has since been ended (and
+    Flask-WTF's cached CSRF token of a session that sign-in replaced).
     """
     g.pop("_login_user", None)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 @login_manager.user_loader
