@@ -58,3 +58,22 @@ def test_samples_are_never_added_in_production(app, runner, db):
 def test_samples_are_not_added_to_a_database_with_stories(runner, db):
     make_story()
     assert "no samples added" in runner.invoke(args=["demo", "samples"]).output
+
+
+def test_deactivate_from_the_command_line_ends_open_sessions(runner, signed_in, moderator):
+    assert signed_in.get("/moderate").status_code == 200
+    result = runner.invoke(args=["moderators", "deactivate", moderator.email])
+    assert result.exit_code == 0
+    assert signed_in.get("/moderate").status_code == 302
+
+
+def test_reset_two_factor_from_the_command_line(runner, db, moderator):
+    moderator.totp_secret = "JBSWY3DPEHPK3PXP"
+    from campaign.models._types import utcnow
+
+    moderator.totp_confirmed_at = utcnow()
+    db.session.commit()
+    result = runner.invoke(args=["moderators", "reset-two-factor", moderator.email])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(moderator)
+    assert not moderator.has_two_factor

@@ -184,7 +184,7 @@ def test_review_shows_the_photo_description_without_the_media_blueprint(signed_i
     )
     db.session.commit()
     page = signed_in.get(f"/moderate/stories/{story.id}").get_data(as_text=True)
-    assert "A bakery window" in page and "800 × 600" in page
+    assert "A bakery window" in page and "800 \u00d7 600" in page
 
 
 def test_signals_highlight_watch_words_links_length_and_duplicates(signed_in, admin_client, db):
