@@ -230,6 +230,10 @@ def two_factor():
 @login_required
 def logout():
     if LogoutForm().validate_on_submit():
+        # A copy of the session cookie must not work after signing out either:
+        # raising the generation ends this session (and any other of this account).
+        current_user.end_sessions()
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("You are signed out."))

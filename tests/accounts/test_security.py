@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from campaign.accounts.services import common_passwords, password_problem
-from campaign.models import AuditEntry, Invitation, Moderator, RecoveryCode
+from campaign.models import AuditEntry, Invitation, Moderator, RecoveryCode, StoryStatus
 from campaign.models._types import utcnow
-from tests.factories import PASSWORD, make_moderator
+from tests.factories import PASSWORD, make_moderator, make_story
 
 THROTTLED = "Too many failed attempts to sign in"
 GENERIC_ERROR = "That email and password do not match an account."
@@ -347,3 +347,22 @@ def test_deactivated_account_cannot_use_a_valid_two_factor_step(app, signed_in, 
     db.session.commit()
     response = client.post("/login/two-factor", data={"code": "123456"})
     assert response.status_code == 303 and response.headers["Location"] == "/login"
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(app, signed_in):
+    cookie = signed_in.get_cookie("session").value
+    assert signed_in.post("/logout").status_code == 303
+    replay = app.test_client()
+    replay.set_cookie("session", cookie)
+    assert replay.get("/moderate").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "status",
+    list(StoryStatus),
+)
+def test_review_page_works_for_every_status(signed_in, status):
+    story = make_story(status)
+    page = signed_in.get(f"/moderate/stories/{story.id}")
+    assert page.status_code == 200
+    assert story.title in page.get_data(as_text=True)
