@@ -201,8 +201,7 @@ def theme_rename(theme_id: int):
     if form.validate_on_submit():
         old = theme.name
         theme.name = form.name.data.strip()
-        locale = request.form.get("locale", "")
-        record(current_user, "theme_renamed", note=f"{old} -> {theme.name} {locale}".strip())
+        record(current_user, "theme_renamed", note=f"{old} -> {theme.name}")
         db.session.commit()
         flash(_("Theme renamed."))
     else:

@@ -17,6 +17,8 @@ from flask import (
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.services import get_setting, two_factor_required
@@ -206,8 +208,12 @@ def _load(story_id: int) -> Story:
 def review(story_id: int):
     story = _load(story_id)
     if request.method == "GET":
-        mark_viewing(story, current_user)
-        db.session.commit()
+        try:
+            mark_viewing(story, current_user)
+            db.session.commit()
+        except OperationalError:  # a busy database: who is viewing is only a hint
+            db.session.rollback()
+            story = _load(story_id)
         return _render_review(story)
     form = DecisionForm()
     if not form.validate_on_submit():
@@ -371,8 +377,6 @@ def _log_filters() -> LogFilters:
 @bp.route("/log")
 def log():
     filters = _log_filters()
-    from sqlalchemy import select
-
     moderators = db.session.scalars(select(Moderator).order_by(Moderator.email)).all()
     return render_template(
         "moderation/log.html",
