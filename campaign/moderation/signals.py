@@ -78,7 +78,7 @@ def signals_for(story: Story, watch_words: list[str], config) -> Signals:
     found_words = sorted({m.group(0).casefold() for m in pattern.finditer(text)}) if pattern else []
     return Signals(
         watch_words=found_words,
-        links=sorted({m.group(0) for m in _LINK.finditer(text)}),
+        links=sorted({m.group(0).rstrip(".,;:!?)\"'") for m in _LINK.finditer(text)}),
         too_short=len(story.body) < config["SHORT_STORY_CHARS"],
         too_long=len(story.body) > config["LONG_STORY_CHARS"],
         duplicates=likely_duplicates(story, config["DUPLICATE_SIMILARITY"]),
