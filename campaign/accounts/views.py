@@ -294,7 +294,7 @@ def two_factor_setup():
         form.code.errors.append(_("That code is not right. Check your device's clock and retry."))
     if current_user.has_two_factor:
         abort(409)
-    if not current_user.totp_secret or request.method == "GET":
+    if not current_user.totp_secret:
         start_two_factor_setup(current_user)
         db.session.commit()
     uri = provisioning_uri(current_user)

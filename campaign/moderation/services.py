@@ -121,6 +121,31 @@ def next_pending(after: Story | None = None) -> Story | None:
     return db.session.scalar(query.order_by(Story.created_at, Story.id).limit(1))
 
 
+def following_pending(story: Story) -> Story | None:
+    """The pending story just after this one in the queue, or the first if there is none."""
+    query = select(Story).where(
+        Story.status == StoryStatus.PENDING,
+        or_(
+            Story.created_at > story.created_at,
+            and_(Story.created_at == story.created_at, Story.id > story.id),
+        ),
+    )
+    found = db.session.scalar(query.order_by(Story.created_at, Story.id).limit(1))
+    return found or next_pending(story)
+
+
+def previous_pending(story: Story) -> Story | None:
+    """The pending story just before this one in the queue (it waited longer)."""
+    query = select(Story).where(
+        Story.status == StoryStatus.PENDING,
+        or_(
+            Story.created_at < story.created_at,
+            and_(Story.created_at == story.created_at, Story.id < story.id),
+        ),
+    )
+    return db.session.scalar(query.order_by(Story.created_at.desc(), Story.id.desc()).limit(1))
+
+
 def bulk_decide(story_ids: list[int], decision: str, moderator: Moderator, reason: str | None):
     """Approve or reject several pending stories; one audit entry each. Returns (done, skipped)."""
     stories = db.session.scalars(select(Story).where(Story.id.in_(story_ids))).all()

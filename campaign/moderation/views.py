@@ -42,11 +42,13 @@ from .services import (
     delete_for_good,
     dismiss_reports,
     edit_story,
+    following_pending,
     languages_in_use,
     mark_viewing,
     next_pending,
     open_reports,
     other_viewers,
+    previous_pending,
     queue_stories,
     remove_photo,
     revisions,
@@ -170,7 +172,7 @@ def _render_review(story: Story, *, status: int = 200, **forms):
     for form in forms.values():
         form.version.data = story.version
     words = watch_words()
-    pending = next_pending(story)
+    pending = following_pending(story)
     response = current_app.make_response(
         (
             render_template(
@@ -186,6 +188,7 @@ def _render_review(story: Story, *, status: int = 200, **forms):
                 ),
                 photo_url=_photo_url(story),
                 next_story=pending,
+                previous_story=previous_pending(story),
                 reasons=dict(REJECTION_REASONS),
                 **forms,
             ),

@@ -64,7 +64,7 @@
         if (rows.length) { select(current + 1); } else { go("[data-next]"); }
         break;
       case "k":
-        if (rows.length) { select(current - 1); } else { window.history.back(); }
+        if (rows.length) { select(current - 1); } else { go("[data-prev]"); }
         break;
       case "x":
         if (current >= 0) {

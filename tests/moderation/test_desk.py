@@ -444,3 +444,10 @@ def test_one_audit_entry_per_action(signed_in, db):
         ("approve", story.id),
         ("feature", story.id),
     ]
+
+
+def test_review_page_links_to_the_previous_and_next_pending_stories(signed_in):
+    first, second, third = make_story(), make_story(), make_story()
+    page = signed_in.get(f"/moderate/stories/{second.id}").get_data(as_text=True)
+    assert f'href="/moderate/stories/{first.id}" rel="prev"' in page
+    assert f'href="/moderate/stories/{third.id}" rel="next"' in page
