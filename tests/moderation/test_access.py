@@ -7,11 +7,17 @@ from campaign.models import Theme
 from tests.factories import PASSWORD, make_moderator, make_story
 
 ADMIN_ONLY = {"moderation.delete", "moderation.log_csv"}
+# Account pages that need a signed-in moderator, outside /moderate.
+ACCOUNT_PAGES = {
+    "accounts.account",
+    "accounts.two_factor_setup",
+    "accounts.regenerate_recovery_codes",
+}
 
 
 def _routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] in ("moderation", "admin"):
+        if rule.endpoint.split(".")[0] in ("moderation", "admin") or rule.endpoint in ACCOUNT_PAGES:
             method = "GET" if "GET" in rule.methods else "POST"
             yield rule, method
 

@@ -5,7 +5,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaign.models import AuditEntry, Photo, Story, StoryRevision, StoryStatus, Theme
+from campaign.models import (
+    AuditEntry,
+    Photo,
+    Report,
+    Story,
+    StoryRevision,
+    StoryStatus,
+    StoryViewing,
+    Theme,
+)
 from campaign.models._types import utcnow
 from tests.factories import PASSWORD, make_moderator, make_story
 
@@ -367,13 +376,18 @@ def test_unpublish_takes_a_story_out_of_the_gallery(signed_in, db):
 
 
 def test_only_admins_delete_for_good_and_only_with_confirmation(signed_in, admin_client, db):
-    story = make_story()
-    assert (
-        signed_in.post(
-            f"/moderate/stories/{story.id}/delete", data={"version": story.version, "confirm": "y"}
-        ).status_code
-        == 403
+    story = make_story(StoryStatus.PUBLISHED)
+    signed_in.post(f"/stories/{story.slug}/report", data={"reason": "spam"})
+    signed_in.post(
+        f"/moderate/stories/{story.id}/edit",
+        data={"title": "Edited", "quote": "", "body": story.body, "version": story.version},
     )
+    signed_in.get(f"/moderate/stories/{story.id}")
+    story = fresh(db, story)
+    refused = signed_in.post(
+        f"/moderate/stories/{story.id}/delete", data={"version": story.version, "confirm": "y"}
+    )
+    assert refused.status_code == 403
     unconfirmed = admin_client.post(
         f"/moderate/stories/{story.id}/delete", data={"version": story.version}
     )
@@ -387,7 +401,11 @@ def test_only_admins_delete_for_good_and_only_with_confirmation(signed_in, admin
     db.session.expire_all()
     assert db.session.get(Story, story_id) is None
     entry = audit(db, "delete")[0]
-    assert entry.story_id == story_id and entry.from_status == "pending"
+    assert entry.story_id == story_id and entry.from_status == "published"
+    # What hung on the story went with it; the audit trail stays.
+    for model in (Report, StoryRevision, StoryViewing):
+        assert db.session.scalar(select(func.count()).select_from(model)) == 0
+    assert [e.action for e in audit(db)] == ["edit", "delete"]
 
 
 # Two moderators on one story ---------------------------------------------------------
