@@ -84,3 +84,24 @@ def test_queue_is_reviewed_with_the_keyboard_after_two_factor_sign_in(live_app, 
         ids[1]: StoryStatus.CHANGES_REQUESTED,
         ids[2]: StoryStatus.REJECTED,
     }
+
+
+def test_moderator_turns_on_two_factor_with_the_qr_code_and_gets_recovery_codes(
+    live_app, live_server, page
+):
+    with live_app.app_context():
+        email = make_moderator().email
+        db.session.remove()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/moderate")
+    page.goto(f"{live_server}/account/two-factor")
+    qr = page.get_by_alt_text("QR code for your authenticator app")
+    assert qr.evaluate("image => image.complete && image.naturalWidth > 0")  # allowed by the CSP
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("The 6-digit code your app shows now").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on").click()
+    page.wait_for_url("**/account/two-factor")
+    assert page.locator(".recovery-codes li").count() == 10
