@@ -36,6 +36,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     for blueprint in (gallery_bp, submissions_bp, accounts_bp, moderation_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(media_bp)
+    from .accounts.admin import bp as admin_bp
+    from .moderation.reports import bp as reports_bp
+
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(reports_bp)
     errors.init_app(app)
     text.init_app(app)
     presentation.init_app(app)

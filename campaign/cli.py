@@ -6,7 +6,13 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from .accounts.services import AccountError, create_moderator, find_moderator
+from .accounts.services import (
+    AccountError,
+    create_moderator,
+    deactivate,
+    find_moderator,
+    reset_two_factor,
+)
 from .config import is_production
 from .extensions import db
 from .models import Moderator, Story, StoryStatus
@@ -58,9 +64,21 @@ def deactivate_command(email: str) -> None:
     moderator = find_moderator(email)
     if moderator is None:
         raise click.ClickException(f"No moderator with the email {email}.")
-    moderator.active = False
+    deactivate(moderator)
     db.session.commit()
     click.echo(f"Deactivated {moderator.email}.")
+
+
+@moderators.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor_command(email: str) -> None:
+    """Turn two-factor off for an account that lost its device and its recovery codes."""
+    moderator = find_moderator(email)
+    if moderator is None:
+        raise click.ClickException(f"No moderator with the email {email}.")
+    reset_two_factor(moderator)
+    db.session.commit()
+    click.echo(f"Two-factor sign-in of {moderator.email} was reset; its sessions ended.")
 
 
 SAMPLES = [

@@ -62,6 +62,25 @@ class Defaults:
     PHOTO_MAX_SIDE = 12_000  # pixels, either side
     PHOTO_MAX_PIXELS = 50_000_000
     STAGED_PHOTO_MAX_AGE_SECONDS = 24 * 3600  # photos of forms never sent are then deleted
+    # Moderator accounts (issue 4). Sessions end after this long without a
+    # request, and in any case this long after signing in.
+    MODERATOR_IDLE_TIMEOUT_MINUTES = 30
+    MODERATOR_SESSION_MAX_HOURS = 12
+    # Failed sign-ins allowed before a pause, per account and per address.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
+    INVITATION_VALID_HOURS = 72
+    # Visitor reports: the story is hidden after this many, until a moderator looks.
+    REPORT_HIDE_THRESHOLD = 3
+    REPORT_LIMIT = "5 per hour"
+    # Signals on the review page. Admins can replace the watch list in Settings.
+    MODERATION_WATCH_WORDS = ("kill", "hate", "address", "phone", "passport")
+    SHORT_STORY_CHARS = 200
+    LONG_STORY_CHARS = 6000
+    DUPLICATE_SIMILARITY = 0.6
+    # Someone who opened a story this recently still counts as viewing it.
+    VIEWING_WINDOW_MINUTES = 10
+    QUEUE_PAGE_SIZE = 50
 
 
 def load(app, test_config: dict | None = None) -> None:

@@ -141,3 +141,21 @@ def signed_in(client, moderator):
     response = client.post("/login", data={"email": moderator.email, "password": PASSWORD})
     assert response.status_code == 303, response.get_data(as_text=True)
     return client
+
+
+@pytest.fixture
+def admin(db):
+    from tests.factories import make_moderator
+
+    return make_moderator(admin=True)
+
+
+@pytest.fixture
+def admin_client(app, admin):
+    """A second test client, signed in as an admin."""
+    from tests.factories import PASSWORD
+
+    own = app.test_client()
+    response = own.post("/login", data={"email": admin.email, "password": PASSWORD})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return own

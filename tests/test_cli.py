@@ -81,3 +81,22 @@ def test_seed_is_refused_in_production(app, runner, db):
     app.config["CAMPAIGN_ENV"] = "production"
     result = runner.invoke(args=["demo", "seed", "--stories", "5"])
     assert result.exit_code != 0 and "never added in production" in result.output
+
+
+def test_deactivate_from_the_command_line_ends_open_sessions(runner, signed_in, moderator):
+    assert signed_in.get("/moderate").status_code == 200
+    result = runner.invoke(args=["moderators", "deactivate", moderator.email])
+    assert result.exit_code == 0
+    assert signed_in.get("/moderate").status_code == 302
+
+
+def test_reset_two_factor_from_the_command_line(runner, db, moderator):
+    moderator.totp_secret = "JBSWY3DPEHPK3PXP"
+    from campaign.models._types import utcnow
+
+    moderator.totp_confirmed_at = utcnow()
+    db.session.commit()
+    result = runner.invoke(args=["moderators", "reset-two-factor", moderator.email])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(moderator)
+    assert not moderator.has_two_factor

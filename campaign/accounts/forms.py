@@ -1,7 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from .services import password_problem
 
 
 class LoginForm(FlaskForm):
@@ -12,3 +21,94 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Only a CSRF token: signing out changes state, so it is a POST."""
+
+
+class ActionForm(FlaskForm):
+    """Only a CSRF token, for buttons that change state."""
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text"},
+    )
+
+
+class TwoFactorSetupForm(FlaskForm):
+    code = StringField(
+        _l("The 6-digit code your app shows now"),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+def _acceptable_password(_form, field):
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+_NEW_PASSWORD_HINT = _l(
+    "At least 12 characters. A few unrelated words make a good one. "
+    "Common passwords are refused. Pasting from a password manager is fine."
+)
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        description=_NEW_PASSWORD_HINT,
+        validators=[DataRequired(_l("Choose a password.")), _acceptable_password],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("Email of the new moderator"),
+        validators=[
+            DataRequired(_l("Enter an email.")),
+            Email(_l("Enter a valid email."), check_deliverability=False),
+        ],
+    )
+    admin = BooleanField(_l("Make them an admin"))
+
+
+class ThemeForm(FlaskForm):
+    name = StringField(
+        _l("Theme name"), validators=[DataRequired(_l("Enter a name.")), Length(max=80)]
+    )
+
+
+class SettingsForm(FlaskForm):
+    require_two_factor = BooleanField(_l("Every moderator must use two-factor sign-in"))
+    watch_words = TextAreaField(
+        _l("Watch list"),
+        description=_l("Words highlighted on the review page, one per line."),
+        validators=[Length(max=5000)],
+    )
+
+
+class PasswordAgainForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )

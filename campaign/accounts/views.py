@@ -1,13 +1,51 @@
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, login_manager
 from ..models import Moderator
-from .forms import LoginForm, LogoutForm
-from .services import authenticate
+from ..moderation.services import record
+from ..security import private
+from . import throttle
+from .forms import (
+    ChangePasswordForm,
+    LoginForm,
+    LogoutForm,
+    NewPasswordForm,
+    TwoFactorForm,
+    TwoFactorSetupForm,
+)
+from .services import (
+    AccountError,
+    accept_invitation,
+    authenticate,
+    change_password,
+    check_totp,
+    confirm_two_factor,
+    mark_signed_in,
+    open_invitation,
+    provisioning_uri,
+    remaining_recovery_codes,
+    start_two_factor_setup,
+    two_factor_required,
+    use_recovery_code,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -15,11 +53,67 @@ login_manager.login_view = "accounts.login"
 login_manager.login_message = None  # the login page explains itself
 login_manager.session_protection = "strong"
 
+_PENDING = "two_factor_pending"
+_SIGNED_IN_AT = "signed_in_at"
+_LAST_SEEN = "last_seen"
+_RECOVERY_CODES = "new_recovery_codes"
+PENDING_SECONDS = 300  # time to type the second factor
+
+
+@bp.before_app_request
+def load_user_afresh():
+    """Check the session against the database on every request.
+
+    ``g`` normally lives for one request, but an app context pushed around
+    several requests (tests, CLI) would otherwise keep the moderator loaded by
+    an earlier request, and with it a session that has since been ended (and
+    Flask-WTF's cached CSRF token of a session that sign-in replaced).
+    """
+    g.pop("_login_user", None)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
 
 @login_manager.user_loader
-def load_moderator(moderator_id: str) -> Moderator | None:
+def load_moderator(session_id: str) -> Moderator | None:
+    """The moderator of this session, if it is still valid.
+
+    The id carries the account's session generation: deactivating the account
+    (or changing its password, or resetting its two-factor) raises it, which
+    ends every open session at once. Sessions also end after the idle timeout
+    and the absolute lifetime from the configuration.
+    """
+    moderator_id, _sep, generation = session_id.partition(":")
+    if not moderator_id.isdigit() or not generation.isdigit():
+        return None
     moderator = db.session.get(Moderator, int(moderator_id))
-    return moderator if moderator is not None and moderator.is_active else None
+    if (
+        moderator is None
+        or not moderator.is_active
+        or moderator.session_generation != int(generation)
+        or _session_expired()
+    ):
+        session.clear()
+        return None
+    session[_LAST_SEEN] = time.time()
+    return moderator
+
+
+def _session_expired() -> bool:
+    config = current_app.config
+    now = time.time()
+    signed_in_at = session.get(_SIGNED_IN_AT, 0)
+    last_seen = session.get(_LAST_SEEN, 0)
+    return (
+        now - signed_in_at > config["MODERATOR_SESSION_MAX_HOURS"] * 3600
+        or now - last_seen > config["MODERATOR_IDLE_TIMEOUT_MINUTES"] * 60
+    )
+
+
+def start_session(moderator: Moderator) -> None:
+    """A fresh session: nothing from before sign-in carries over; never "remember me"."""
+    session.clear()
+    login_user(moderator, remember=False)
+    session[_SIGNED_IN_AT] = session[_LAST_SEEN] = time.time()
 
 
 def safe_next(target: str | None) -> str:
@@ -37,28 +131,218 @@ def safe_next(target: str | None) -> str:
     return url_for("moderation.queue")
 
 
+def _throttled_message() -> str:
+    return _(
+        "Too many failed attempts to sign in. Wait %(minutes)s minutes, then try again.",
+        minutes=throttle.wait_minutes(),
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+    status = 200
     if form.validate_on_submit():
-        moderator = authenticate(form.email.data, form.password.data)
-        if moderator is None:
-            form.password.errors.append(_("That email and password do not match an account."))
+        if throttle.is_throttled(form.email.data):
+            form.password.errors.append(_throttled_message())
+            status = 429
         else:
-            db.session.commit()
-            session.clear()  # a fresh session: nothing from before sign-in carries over
-            login_user(moderator)
-            return redirect(safe_next(form.next.data), code=303)
-    return render_template("accounts/login.html", form=form)
+            moderator = authenticate(form.email.data, form.password.data)
+            if moderator is None:
+                throttle.count_failure(form.email.data)
+                form.password.errors.append(_("That email and password do not match an account."))
+            elif moderator.has_two_factor:
+                session.clear()
+                session[_PENDING] = {
+                    "id": moderator.id,
+                    "generation": moderator.session_generation,
+                    "at": time.time(),
+                    "next": safe_next(form.next.data),
+                }
+                return redirect(url_for("accounts.two_factor"), code=303)
+            else:
+                mark_signed_in(moderator)
+                db.session.commit()
+                start_session(moderator)
+                if two_factor_required():
+                    return redirect(url_for("accounts.two_factor_setup"), code=303)
+                return redirect(safe_next(form.next.data), code=303)
+    return render_template("accounts/login.html", form=form), status
+
+
+def _pending_moderator() -> tuple[Moderator | None, dict]:
+    pending = session.get(_PENDING) or {}
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None, {}
+    moderator = db.session.get(Moderator, pending["id"])
+    if (
+        moderator is None
+        or not moderator.is_active
+        or moderator.session_generation != pending["generation"]
+    ):
+        return None, {}
+    return moderator, pending
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+def two_factor():
+    moderator, pending = _pending_moderator()
+    if moderator is None:
+        session.pop(_PENDING, None)
+        flash(_("Sign in again, please."))
+        return redirect(url_for("accounts.login"), code=303)
+    form = TwoFactorForm()
+    status = 200
+    if form.validate_on_submit():
+        if throttle.is_throttled(moderator.email):
+            form.code.errors.append(_throttled_message())
+            status = 429
+        else:
+            code = form.code.data.strip()
+            used_recovery = False
+            ok = check_totp(moderator, code)
+            if not ok and len(code) > 8:
+                ok = used_recovery = use_recovery_code(moderator, code)
+            if ok:
+                mark_signed_in(moderator)
+                if used_recovery:
+                    record(moderator, "recovery_code_used")
+                db.session.commit()
+                start_session(moderator)
+                if used_recovery:
+                    flash(
+                        _(
+                            "You used a recovery code. %(count)s are left.",
+                            count=remaining_recovery_codes(moderator),
+                        )
+                    )
+                return redirect(pending.get("next") or url_for("moderation.queue"), code=303)
+            db.session.rollback()
+            throttle.count_failure(moderator.email)
+            form.code.errors.append(_("That code is not right. Try the newest one."))
+    return render_template("accounts/two_factor.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
     if LogoutForm().validate_on_submit():
+        # A copy of the session cookie must not work after signing out either:
+        # raising the generation ends this session (and any other of this account).
+        current_user.end_sessions()
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("You are signed out."))
     return redirect(url_for("accounts.login"), code=303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.password.data)
+        except AccountError as error:
+            form.current.errors.append(str(error))
+        else:
+            record(current_user, "password_changed")
+            db.session.commit()
+            start_session(current_user._get_current_object())  # this one goes on
+            flash(_("Your password is changed. Other sessions were signed out."))
+            return redirect(url_for("accounts.account"), code=303)
+    response = make_response(
+        render_template(
+            "accounts/account.html",
+            form=form,
+            recovery_left=remaining_recovery_codes(current_user),
+        )
+    )
+    return private(response)
+
+
+def _qr_data_uri(uri: str) -> str:
+    return segno.make(uri, error="m").svg_data_uri(scale=4, border=2)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    if current_user.has_two_factor and request.method == "GET":
+        codes = session.pop(_RECOVERY_CODES, None)
+        response = make_response(
+            render_template(
+                "accounts/two_factor_done.html",
+                codes=codes,
+                recovery_left=remaining_recovery_codes(current_user),
+            )
+        )
+        return private(response)
+    form = TwoFactorSetupForm()
+    if form.validate_on_submit() and current_user.totp_secret and not current_user.has_two_factor:
+        codes = confirm_two_factor(current_user, form.code.data)
+        if codes:
+            record(current_user, "two_factor_enabled")
+            db.session.commit()
+            session[_RECOVERY_CODES] = codes
+            return redirect(url_for("accounts.two_factor_setup"), code=303)
+        form.code.errors.append(_("That code is not right. Check your device's clock and retry."))
+    if current_user.has_two_factor:
+        abort(409)
+    if not current_user.totp_secret:
+        start_two_factor_setup(current_user)
+        db.session.commit()
+    uri = provisioning_uri(current_user)
+    response = make_response(
+        render_template(
+            "accounts/two_factor_setup.html",
+            form=form,
+            secret=current_user.totp_secret,
+            qr=_qr_data_uri(uri),
+            required=two_factor_required(),
+        )
+    )
+    return private(response)
+
+
+@bp.route("/account/recovery-codes", methods=["POST"])
+@login_required
+def regenerate_recovery_codes():
+    from .services import new_recovery_codes
+
+    if not current_user.has_two_factor or not LogoutForm().validate_on_submit():
+        abort(400)
+    session[_RECOVERY_CODES] = new_recovery_codes(current_user)
+    record(current_user, "recovery_codes_renewed")
+    db.session.commit()
+    return redirect(url_for("accounts.two_factor_setup"), code=303)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept(token: str):
+    invitation = open_invitation(token)
+    if invitation is None:
+        response = make_response(render_template("accounts/invitation_invalid.html"), 404)
+        return private(response)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            moderator = accept_invitation(invitation, form.password.data)
+        except AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            record(moderator, "invitation_accepted", note=moderator.email)
+            mark_signed_in(moderator)
+            db.session.commit()
+            start_session(moderator)
+            flash(_("Welcome! Your account is ready."))
+            if two_factor_required():
+                return redirect(url_for("accounts.two_factor_setup"), code=303)
+            return redirect(url_for("moderation.queue"), code=303)
+    response = make_response(
+        render_template("accounts/accept.html", form=form, invitation=invitation)
+    )
+    return private(response)

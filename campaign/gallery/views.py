@@ -105,7 +105,7 @@ def story(slug: str):
 
 def photo_sources(photo) -> dict | None:
     """srcset strings per format and the largest rendition, or None without media."""
-    if photo is None or not photo.renditions or "media.file" not in current_app.view_functions:
+    if photo is None or not photo.renditions:
         return None
     by_format: dict[str, list] = {}
     for rendition in sorted(photo.renditions, key=lambda r: r["width"]):
@@ -128,12 +128,8 @@ def photo_sources(photo) -> dict | None:
     }
 
 
-def report_url(story) -> str | None:
-    """The moderation helper's "report this story" page, once that route exists."""
-    for rule in current_app.url_map.iter_rules():
-        if rule.rule == "/stories/<slug>/report" and "GET" in (rule.methods or ()):
-            return url_for(rule.endpoint, slug=story.slug)
-    return None
+def report_url(story) -> str:
+    return url_for("reports.report", slug=story.slug)
 
 
 def text_direction(language: str) -> str:

@@ -23,10 +23,30 @@ class Moderator(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the session's user id: raising it ends every open session at once
+    # (deactivation, password change, two-factor reset).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Two-factor sign-in (TOTP): the shared secret, and when the moderator proved
+    # they hold it; two-factor is on only when totp_confirmed_at is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time step accepted, so one code can't be used twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts
         return self.active
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the session; a new generation invalidates it."""
+        return f"{self.id}:{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        self.session_generation = (self.session_generation or 0) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

@@ -1,18 +1,121 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+# Why a story is not published; the key is stored, the label shown.
+REJECTION_REASONS = [
+    ("identifying", _l("It could identify someone")),
+    ("hateful", _l("Hateful or violent content")),
+    ("not_a_story", _l("Not a personal migration story")),
+    ("spam", _l("Spam or advertising")),
+    ("duplicate", _l("A duplicate of another story")),
+    ("no_consent", _l("Shared without clear consent")),
+    ("other", _l("Another reason")),
+]
+
+REPORT_REASONS = [
+    ("identifies", _l("It identifies someone who could be put at risk")),
+    ("hateful", _l("It is hateful, violent or abusive")),
+    ("false", _l("It is false or not a real story")),
+    ("mine", _l("It is about me and I did not agree")),
+    ("spam", _l("Spam or advertising")),
+    ("other", _l("Something else")),
+]
 
 
-class DecisionForm(FlaskForm):
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice("", _l("Choose a reason")), *(SelectChoice(k, v) for k, v in pairs)]
+
+
+class _Versioned(FlaskForm):
+    # The version the moderator saw: a change made on a stale copy is refused.
+    version = IntegerField(widget=HiddenField.widget, validators=[DataRequired()])
+
+
+class DecisionForm(_Versioned):
     decision = RadioField(
         _l("Decision"),
         choices=[
             SelectChoice("approve", _l("Approve and publish")),
             SelectChoice("reject", _l("Do not publish")),
+            SelectChoice("request_changes", _l("Ask for changes")),
+            SelectChoice("unpublish", _l("Unpublish")),
         ],
         validators=[InputRequired(_l("Choose a decision."))],
     )
+    reason = SelectField(
+        _l("Reason"),
+        choices=_choices(REJECTION_REASONS),
+        validators=[Optional()],
+    )
+    message = TextAreaField(
+        _l("Message to the storyteller"),
+        description=_l("Shown on their private page and emailed if they gave an email."),
+        validators=[Length(max=4000)],
+    )
     note = TextAreaField(_l("Note for the team (optional)"), validators=[Length(max=2000)])
-    # The version the moderator saw: a decision on a stale copy is refused.
-    version = IntegerField(widget=HiddenField.widget, validators=[DataRequired()])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.decision.data == "reject" and not self.reason.data:
+            self.reason.errors.append(_l("Choose a reason."))
+            ok = False
+        if self.decision.data == "request_changes" and not (self.message.data or "").strip():
+            self.message.errors.append(_l("Tell the storyteller what to change."))
+            ok = False
+        return ok
+
+
+class EditForm(_Versioned):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
+    )
+    quote = StringField(_l("Headline quote"), validators=[Length(max=300)])
+    body = TextAreaField(_l("Story text"), validators=[DataRequired(_l("The story is empty."))])
+
+
+class VersionForm(_Versioned):
+    """A button that changes the story: only the version and the CSRF token."""
+
+
+class DeleteForm(_Versioned):
+    confirm = BooleanField(
+        _l("Yes, delete this story for good. This cannot be undone."),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )
+
+
+class BulkForm(FlaskForm):
+    action = SelectField(
+        _l("With the selected stories"),
+        choices=[
+            SelectChoice("approve", _l("Approve and publish")),
+            SelectChoice("reject", _l("Do not publish")),
+        ],
+    )
+    reason = SelectField(
+        _l("Reason (when not publishing)"),
+        choices=_choices(REJECTION_REASONS),
+        validators=[Optional()],
+    )
+
+
+class ReportForm(FlaskForm):
+    reason = SelectField(
+        _l("What is wrong with this story?"),
+        choices=_choices(REPORT_REASONS),
+        validators=[DataRequired(_l("Choose a reason."))],
+    )
+    message = TextAreaField(
+        _l("Anything you want to add (optional)"), validators=[Length(max=2000)]
+    )

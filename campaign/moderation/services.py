@@ -1,14 +1,37 @@
-"""Moderation decisions and the audit trail they leave."""
+"""Moderation decisions and the audit trail they leave.
 
-from sqlalchemy import select
+Every function here changes the session and flushes; the view commits once.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, delete, exists, func, or_, select
 
 from ..extensions import db
-from ..models import AuditEntry, Moderator, Story, StoryStatus
+from ..models import (
+    AuditEntry,
+    Moderator,
+    Report,
+    Story,
+    StoryRevision,
+    StoryStatus,
+    StoryViewing,
+    Theme,
+    story_theme,
+)
+from ..models._types import utcnow
+from ..text import clean_text
 
 DECISIONS = {
     "approve": StoryStatus.PUBLISHED,
     "reject": StoryStatus.REJECTED,
+    "request_changes": StoryStatus.CHANGES_REQUESTED,
+    "unpublish": StoryStatus.REJECTED,
 }
+
+TABS = ("pending", "changes", "reported", "published", "not_published")
+EDITABLE_FIELDS = ("title", "quote", "body")
 
 
 class StaleStory(Exception):
@@ -45,11 +68,382 @@ def record(
     return entry
 
 
-def decide(story: Story, decision: str, moderator: Moderator, *, seen_version: int, note: str = ""):
-    """Apply a decision and record it, in one transaction (the caller commits)."""
-    if story.version != seen_version:
+def check_version(story: Story, seen_version: int | None) -> None:
+    if seen_version is None or story.version != seen_version:
         raise StaleStory()
+
+
+def decide(
+    story: Story,
+    decision: str,
+    moderator: Moderator,
+    *,
+    seen_version: int,
+    note: str = "",
+    reason: str | None = None,
+    message: str | None = None,
+):
+    """Apply a decision and record it, in one transaction (the caller commits)."""
+    check_version(story, seen_version)
     new_status = DECISIONS[decision]
+    if decision == "unpublish" and story.status is not StoryStatus.PUBLISHED:
+        from ..models import IllegalTransition
+
+        raise IllegalTransition(story.status, new_status)
     previous = story.move_to(new_status)
-    record(moderator, decision, story, from_status=previous, to_status=new_status, note=note)
+    if decision in ("reject", "unpublish"):
+        story.rejection_reason = reason or None
+        story.featured_at = None
+    if decision == "approve":
+        story.rejection_reason = None
+    if message is not None or decision in ("approve", "reject", "request_changes"):
+        story.moderator_message = (message or "").strip() or None
+    resolve_reports(story, moderator)
+    details = [f"reason: {reason}"] if reason else []
+    if note:
+        details.append(note)
+    record(
+        moderator,
+        decision,
+        story,
+        from_status=previous,
+        to_status=new_status,
+        note="\n".join(details),
+    )
     db.session.flush()
+
+
+def next_pending(after: Story | None = None) -> Story | None:
+    """The pending story that waited longest, other than the one just decided."""
+    query = select(Story).where(Story.status == StoryStatus.PENDING)
+    if after is not None:
+        query = query.where(Story.id != after.id)
+    return db.session.scalar(query.order_by(Story.created_at, Story.id).limit(1))
+
+
+def following_pending(story: Story) -> Story | None:
+    """The pending story just after this one in the queue, or the first if there is none."""
+    query = select(Story).where(
+        Story.status == StoryStatus.PENDING,
+        or_(
+            Story.created_at > story.created_at,
+            and_(Story.created_at == story.created_at, Story.id > story.id),
+        ),
+    )
+    found = db.session.scalar(query.order_by(Story.created_at, Story.id).limit(1))
+    return found or next_pending(story)
+
+
+def previous_pending(story: Story) -> Story | None:
+    """The pending story just before this one in the queue (it waited longer)."""
+    query = select(Story).where(
+        Story.status == StoryStatus.PENDING,
+        or_(
+            Story.created_at < story.created_at,
+            and_(Story.created_at == story.created_at, Story.id < story.id),
+        ),
+    )
+    return db.session.scalar(query.order_by(Story.created_at.desc(), Story.id.desc()).limit(1))
+
+
+def bulk_decide(story_ids: list[int], decision: str, moderator: Moderator, reason: str | None):
+    """Approve or reject several pending stories; one audit entry each. Returns (done, skipped)."""
+    stories = db.session.scalars(select(Story).where(Story.id.in_(story_ids))).all()
+    done = skipped = 0
+    for story in stories:
+        if story.status not in (StoryStatus.PENDING, StoryStatus.CHANGES_REQUESTED):
+            skipped += 1
+            continue
+        decide(
+            story,
+            decision,
+            moderator,
+            seen_version=story.version,
+            note="bulk",
+            reason=reason if decision == "reject" else None,
+        )
+        done += 1
+    return done, skipped + len(set(story_ids)) - len(stories)
+
+
+# Editing ----------------------------------------------------------------------
+
+
+def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **fields: str) -> int:
+    """Change title/quote/body, keeping a revision per changed field. Returns the count."""
+    check_version(story, seen_version)
+    changed = 0
+    for name in EDITABLE_FIELDS:
+        if name not in fields or fields[name] is None:
+            continue
+        new = clean_text(fields[name])
+        old = getattr(story, name) or ""
+        if new == old:
+            continue
+        db.session.add(
+            StoryRevision(
+                story_id=story.id,
+                moderator_id=moderator.id,
+                field=name,
+                old_text=old,
+                new_text=new,
+            )
+        )
+        setattr(story, name, new)
+        changed += 1
+    if changed:
+        record(moderator, "edit", story, note=", ".join(n for n in EDITABLE_FIELDS if n in fields))
+        db.session.flush()
+    return changed
+
+
+def revisions(story: Story) -> list[StoryRevision]:
+    return db.session.scalars(
+        select(StoryRevision)
+        .where(StoryRevision.story_id == story.id)
+        .order_by(StoryRevision.created_at.desc(), StoryRevision.id.desc())
+    ).all()
+
+
+def remove_photo(story: Story, moderator: Moderator, *, seen_version: int) -> bool:
+    check_version(story, seen_version)
+    if story.photo is None:
+        return False
+    story.photo = None
+    story.updated_at = utcnow()
+    record(moderator, "remove_photo", story)
+    db.session.flush()
+    return True
+
+
+def set_featured(story: Story, moderator: Moderator, *, seen_version: int, featured: bool):
+    check_version(story, seen_version)
+    if featured and story.status is not StoryStatus.PUBLISHED:
+        raise ValueError("only published stories can be featured")
+    story.featured_at = utcnow() if featured else None
+    record(moderator, "feature" if featured else "unfeature", story)
+    db.session.flush()
+
+
+def delete_for_good(story: Story, moderator: Moderator, *, seen_version: int) -> None:
+    check_version(story, seen_version)
+    record(
+        moderator,
+        "delete",
+        story,
+        from_status=story.status,
+        note=story.title,
+    )
+    db.session.delete(story)
+    db.session.flush()
+
+
+# Reports ------------------------------------------------------------------------
+
+
+def add_report(story: Story, reason: str, message: str | None, threshold: int) -> Report:
+    """A visitor's report; enough open reports hide the story until a moderator looks."""
+    report = Report(story_id=story.id, reason=reason, message=(message or "").strip() or None)
+    db.session.add(report)
+    story.report_count = (story.report_count or 0) + 1
+    if story.report_count >= threshold and not story.hidden:
+        story.hidden = True
+        record(None, "hidden_by_reports", story, note=str(story.report_count))
+    db.session.flush()
+    return report
+
+
+def open_reports(story: Story) -> list[Report]:
+    return db.session.scalars(
+        select(Report)
+        .where(Report.story_id == story.id, Report.reviewed_at.is_(None))
+        .order_by(Report.created_at)
+    ).all()
+
+
+def resolve_reports(story: Story, moderator: Moderator) -> int:
+    """Mark open reports as reviewed and show the story again (if its status allows)."""
+    reports = open_reports(story)
+    for report in reports:
+        report.reviewed_at = utcnow()
+        report.reviewed_by_id = moderator.id
+    if reports or story.hidden:
+        story.report_count = 0
+        story.hidden = False
+    return len(reports)
+
+
+def dismiss_reports(story: Story, moderator: Moderator, *, seen_version: int) -> int:
+    check_version(story, seen_version)
+    count = resolve_reports(story, moderator)
+    record(moderator, "reports_reviewed", story, note=str(count))
+    db.session.flush()
+    return count
+
+
+# Who else is looking --------------------------------------------------------------
+
+
+def mark_viewing(story: Story, moderator: Moderator) -> None:
+    viewing = db.session.get(StoryViewing, (story.id, moderator.id))
+    if viewing is None:
+        db.session.add(StoryViewing(story_id=story.id, moderator_id=moderator.id))
+    else:
+        viewing.seen_at = utcnow()
+    db.session.flush()
+
+
+def other_viewers(story: Story, moderator: Moderator, window_minutes: int) -> list[Moderator]:
+    since = utcnow() - timedelta(minutes=window_minutes)
+    return db.session.scalars(
+        select(Moderator)
+        .join(StoryViewing, StoryViewing.moderator_id == Moderator.id)
+        .where(
+            StoryViewing.story_id == story.id,
+            StoryViewing.moderator_id != moderator.id,
+            StoryViewing.seen_at >= since,
+        )
+        .order_by(Moderator.email)
+    ).all()
+
+
+def stop_viewing(story_id: int, moderator: Moderator) -> None:
+    db.session.execute(
+        delete(StoryViewing).where(
+            StoryViewing.story_id == story_id, StoryViewing.moderator_id == moderator.id
+        )
+    )
+
+
+# The queue --------------------------------------------------------------------------
+
+
+@dataclass
+class QueueFilters:
+    tab: str = "pending"
+    language: str = ""
+    country: str = ""
+    theme: str = ""
+    since: date | None = None
+    until: date | None = None
+    q: str = ""
+
+
+def _has_open_reports():
+    return exists().where(Report.story_id == Story.id, Report.reviewed_at.is_(None))
+
+
+def _tab_condition(tab: str):
+    return {
+        "pending": Story.status == StoryStatus.PENDING,
+        "changes": Story.status == StoryStatus.CHANGES_REQUESTED,
+        "reported": and_(Story.status != StoryStatus.WITHDRAWN, _has_open_reports()),
+        "published": Story.status == StoryStatus.PUBLISHED,
+        "not_published": Story.status == StoryStatus.REJECTED,
+    }[tab]
+
+
+def _filter_conditions(filters: QueueFilters) -> list:
+    conditions = []
+    if filters.language:
+        conditions.append(Story.language == filters.language)
+    if filters.country:
+        conditions.append(
+            or_(Story.origin_country == filters.country, Story.residence_country == filters.country)
+        )
+    if filters.theme:
+        conditions.append(
+            exists()
+            .where(story_theme.c.story_id == Story.id)
+            .where(story_theme.c.theme_id == Theme.id)
+            .where(Theme.slug == filters.theme)
+        )
+    if filters.since:
+        conditions.append(Story.created_at >= _start_of(filters.since))
+    if filters.until:
+        conditions.append(Story.created_at < _start_of(filters.until + timedelta(days=1)))
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q.strip())}%"
+        conditions.append(
+            or_(
+                Story.title.ilike(pattern, escape="\\"),
+                Story.body.ilike(pattern, escape="\\"),
+                Story.author_name.ilike(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+def _start_of(day: date) -> datetime:
+    from datetime import UTC
+
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def tab_counts(filters: QueueFilters) -> dict[str, int]:
+    conditions = _filter_conditions(filters)
+    counts = {}
+    for tab in TABS:
+        counts[tab] = db.session.scalar(
+            select(func.count(Story.id)).where(_tab_condition(tab), *conditions)
+        )
+    return counts
+
+
+def queue_stories(filters: QueueFilters, limit: int, offset: int = 0) -> list[Story]:
+    query = select(Story).where(_tab_condition(filters.tab), *_filter_conditions(filters))
+    if filters.tab in ("pending", "changes"):
+        query = query.order_by(Story.created_at, Story.id)  # longest waiting first
+    elif filters.tab == "reported":
+        query = query.order_by(Story.report_count.desc(), Story.id)
+    else:
+        query = query.order_by(Story.updated_at.desc(), Story.id.desc())
+    return db.session.scalars(query.limit(limit).offset(offset)).all()
+
+
+def languages_in_use() -> list[str]:
+    return db.session.scalars(select(Story.language).distinct().order_by(Story.language)).all()
+
+
+def all_themes() -> list[Theme]:
+    return db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
+
+
+# The audit log ------------------------------------------------------------------------
+
+
+@dataclass
+class LogFilters:
+    action: str = ""
+    actor_id: int | None = None
+    story_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def audit_entries(filters: LogFilters, limit: int | None = 200) -> list[AuditEntry]:
+    query = select(AuditEntry)
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.actor_id:
+        query = query.where(AuditEntry.actor_id == filters.actor_id)
+    if filters.story_id:
+        query = query.where(AuditEntry.story_id == filters.story_id)
+    if filters.since:
+        query = query.where(AuditEntry.created_at >= _start_of(filters.since))
+    if filters.until:
+        query = query.where(AuditEntry.created_at < _start_of(filters.until + timedelta(days=1)))
+    query = query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    if limit:
+        query = query.limit(limit)
+    return db.session.scalars(query).all()
+
+
+def audit_actions() -> list[str]:
+    return db.session.scalars(
+        select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+    ).all()

@@ -1,50 +1,419 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import csv
+import io
+from datetime import date
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..accounts.services import get_setting, two_factor_required
 from ..extensions import db
-from ..models import IllegalTransition, Story
-from .forms import DecisionForm
-from .services import StaleStory, decide, pending_queue
+from ..mail import send_email
+from ..models import IllegalTransition, Moderator, Story, StoryStatus
+from ..models._types import utcnow
+from ..security import private
+from .diff import word_diff
+from .forms import REJECTION_REASONS, BulkForm, DecisionForm, DeleteForm, EditForm, VersionForm
+from .services import (
+    TABS,
+    LogFilters,
+    QueueFilters,
+    StaleStory,
+    all_themes,
+    audit_actions,
+    audit_entries,
+    bulk_decide,
+    decide,
+    delete_for_good,
+    dismiss_reports,
+    edit_story,
+    following_pending,
+    languages_in_use,
+    mark_viewing,
+    next_pending,
+    open_reports,
+    other_viewers,
+    previous_pending,
+    queue_stories,
+    remove_photo,
+    revisions,
+    set_featured,
+    tab_counts,
+)
+from .signals import highlighted_paragraphs, signals_for
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
+
+WATCH_WORDS = "watch_words"
 
 
 @bp.before_request
 @login_required
 def require_moderator():
-    """Every page here is for signed-in moderators only."""
+    """Every page here is for signed-in moderators only, with two-factor if required."""
+    if two_factor_required() and not current_user.has_two_factor:
+        return redirect(url_for("accounts.two_factor_setup"))
+    return None
+
+
+def admin_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def watch_words() -> list[str]:
+    return get_setting(WATCH_WORDS, None) or list(current_app.config["MODERATION_WATCH_WORDS"])
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _queue_filters() -> QueueFilters:
+    tab = request.args.get("tab", "pending")
+    return QueueFilters(
+        tab=tab if tab in TABS else "pending",
+        language=request.args.get("language", "")[:12],
+        country=request.args.get("country", "")[:2].upper(),
+        theme=request.args.get("theme", "")[:60],
+        since=_date_arg("since"),
+        until=_date_arg("until"),
+        q=request.args.get("q", "")[:200],
+    )
 
 
 @bp.route("")
 def queue():
-    return render_template("moderation/queue.html", stories=pending_queue())
+    filters = _queue_filters()
+    size = current_app.config["QUEUE_PAGE_SIZE"]
+    page = max(1, _int_arg("page") or 1)
+    stories = queue_stories(filters, size + 1, (page - 1) * size)
+    return render_template(
+        "moderation/queue.html",
+        stories=stories[:size],
+        has_more=len(stories) > size,
+        page=page,
+        filters=filters,
+        counts=tab_counts(filters),
+        languages=languages_in_use(),
+        themes=all_themes(),
+        bulk_form=BulkForm(),
+        now=utcnow(),
+        format_timedelta=format_timedelta,
+    )
+
+
+@bp.route("/bulk", methods=["POST"])
+def bulk():
+    form = BulkForm()
+    ids = [int(i) for i in request.form.getlist("story_ids") if i.isdigit()]
+    back = request.form.get("back", "")
+    back = back if back.startswith("/moderate") else url_for("moderation.queue")
+    if not form.validate_on_submit() or not ids:
+        flash(_("Select at least one story and an action."))
+        return redirect(back, code=303)
+    if form.action.data == "reject" and not form.reason.data:
+        flash(_("Choose a reason for not publishing."))
+        return redirect(back, code=303)
+    try:
+        done, skipped = bulk_decide(ids, form.action.data, current_user, form.reason.data)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Someone else changed one of these stories meanwhile. Nothing was changed."))
+        return redirect(back, code=303)
+    flash(_("%(done)s stories done, %(skipped)s skipped.", done=done, skipped=skipped))
+    return redirect(back, code=303)
+
+
+def _photo_url(story: Story) -> str | None:
+    """The photo's largest rendition, once the media blueprint exists."""
+    if story.photo is None or "media.file" not in current_app.view_functions:
+        return None
+    renditions = story.photo.renditions or []
+    if not renditions:
+        return None
+    best = max(renditions, key=lambda r: r.get("width", 0))
+    return url_for("media.file", name=best["name"])
+
+
+def _render_review(story: Story, *, status: int = 200, **forms):
+    forms.setdefault("form", DecisionForm())
+    forms.setdefault("edit_form", EditForm(obj=story, formdata=None))
+    forms.setdefault("delete_form", DeleteForm(formdata=None))
+    for form in forms.values():
+        form.version.data = story.version
+    words = watch_words()
+    pending = following_pending(story)
+    response = current_app.make_response(
+        (
+            render_template(
+                "moderation/review.html",
+                story=story,
+                action_form=VersionForm(formdata=None, data={"version": story.version}),
+                body_html=highlighted_paragraphs(story.body, words),
+                signals=signals_for(story, words, current_app.config),
+                history=[(rev, word_diff(rev.old_text, rev.new_text)) for rev in revisions(story)],
+                reports=open_reports(story),
+                viewers=other_viewers(
+                    story, current_user, current_app.config["VIEWING_WINDOW_MINUTES"]
+                ),
+                photo_url=_photo_url(story),
+                next_story=pending,
+                previous_story=previous_pending(story),
+                reasons=dict(REJECTION_REASONS),
+                **forms,
+            ),
+            status,
+        )
+    )
+    return private(response)
+
+
+def _stale():
+    db.session.rollback()
+    flash(_("Someone else changed this story while you were reading it. Check it again."))
+
+
+def _load(story_id: int) -> Story:
+    return db.session.get(Story, story_id) or abort(404)
 
 
 @bp.route("/stories/<int:story_id>", methods=["GET", "POST"])
 def review(story_id: int):
-    story = db.session.get(Story, story_id) or abort(404)
-    form = DecisionForm()
-    if form.validate_on_submit():
+    story = _load(story_id)
+    if request.method == "GET":
         try:
-            decide(
-                story,
-                form.decision.data,
-                current_user,
-                seen_version=form.version.data,
-                note=form.note.data,
-            )
+            mark_viewing(story, current_user)
             db.session.commit()
-        except (StaleStory, StaleDataError):
+        except OperationalError:  # a busy database: who is viewing is only a hint
             db.session.rollback()
-            flash(_("Someone else changed this story while you were reading it. Check it again."))
-            return redirect(url_for("moderation.review", story_id=story_id), code=303)
-        except IllegalTransition:
-            db.session.rollback()
-            flash(_("That decision is not possible for a story in this state."))
-            return redirect(url_for("moderation.review", story_id=story_id), code=303)
-        flash(_("Decision saved."))
-        return redirect(url_for("moderation.queue"), code=303)
-    form.version.data = story.version
-    return render_template("moderation/review.html", story=story, form=form)
+            story = _load(story_id)
+        return _render_review(story)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _render_review(story, form=form)
+    try:
+        decide(
+            story,
+            form.decision.data,
+            current_user,
+            seen_version=form.version.data,
+            note=form.note.data,
+            reason=form.reason.data if form.decision.data in ("reject", "unpublish") else None,
+            message=form.message.data,
+        )
+        db.session.commit()
+    except (StaleStory, StaleDataError):
+        _stale()
+        return redirect(url_for("moderation.review", story_id=story_id), code=303)
+    except IllegalTransition:
+        db.session.rollback()
+        flash(_("That decision is not possible for a story in this state."))
+        return redirect(url_for("moderation.review", story_id=story_id), code=303)
+    _tell_storyteller(story, form.decision.data)
+    flash(_("Decision saved."))
+    following = next_pending(story)
+    if following is not None:
+        return redirect(url_for("moderation.review", story_id=following.id), code=303)
+    return redirect(url_for("moderation.queue"), code=303)
+
+
+def _tell_storyteller(story: Story, decision: str) -> None:
+    """Email the moderator's message, after the commit, if the storyteller gave an email."""
+    if not story.contact_email or not story.moderator_message:
+        return
+    if decision == "request_changes":
+        subject = _("A moderator asks for changes to your story")
+    elif decision == "reject":
+        subject = _("Your story was not published")
+    else:
+        return
+    text = _(
+        'Hello,\n\nabout your story "%(title)s", a moderator writes:\n\n%(message)s\n\n'
+        "Open the private link you received when you shared it to see your story.\n",
+        title=story.title,
+        message=story.moderator_message,
+    )
+    send_email(story.contact_email, subject, text)
+
+
+@bp.route("/stories/<int:story_id>/edit", methods=["POST"])
+def edit(story_id: int):
+    story = _load(story_id)
+    form = EditForm()
+    if not form.validate_on_submit():
+        return _render_review(story, edit_form=form)
+    try:
+        changed = edit_story(
+            story,
+            current_user,
+            seen_version=form.version.data,
+            title=form.title.data,
+            quote=form.quote.data,
+            body=form.body.data,
+        )
+        db.session.commit()
+    except (StaleStory, StaleDataError):
+        _stale()
+    else:
+        flash(_("Changes saved.") if changed else _("Nothing was changed."))
+    return redirect(url_for("moderation.review", story_id=story_id), code=303)
+
+
+def _versioned_action(story_id: int, action, done_message: str):
+    story = _load(story_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        action(story, form.version.data)
+        db.session.commit()
+    except (StaleStory, StaleDataError):
+        _stale()
+    except ValueError:
+        db.session.rollback()
+        flash(_("That is not possible for a story in this state."))
+    else:
+        flash(done_message)
+    return redirect(url_for("moderation.review", story_id=story_id), code=303)
+
+
+@bp.route("/stories/<int:story_id>/photo/remove", methods=["POST"])
+def photo_remove(story_id: int):
+    return _versioned_action(
+        story_id,
+        lambda story, version: remove_photo(story, current_user, seen_version=version),
+        _("The photo was removed."),
+    )
+
+
+@bp.route("/stories/<int:story_id>/feature", methods=["POST"])
+def feature(story_id: int):
+    return _versioned_action(
+        story_id,
+        lambda story, version: set_featured(
+            story, current_user, seen_version=version, featured=True
+        ),
+        _("The story is featured on the home page."),
+    )
+
+
+@bp.route("/stories/<int:story_id>/unfeature", methods=["POST"])
+def unfeature(story_id: int):
+    return _versioned_action(
+        story_id,
+        lambda story, version: set_featured(
+            story, current_user, seen_version=version, featured=False
+        ),
+        _("The story is no longer featured."),
+    )
+
+
+@bp.route("/stories/<int:story_id>/reports/dismiss", methods=["POST"])
+def reports_dismiss(story_id: int):
+    return _versioned_action(
+        story_id,
+        lambda story, version: dismiss_reports(story, current_user, seen_version=version),
+        _("Reports reviewed; the story is visible again if it is published."),
+    )
+
+
+@bp.route("/stories/<int:story_id>/delete", methods=["POST"])
+@admin_required
+def delete(story_id: int):
+    story = _load(story_id)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        return _render_review(story, delete_form=form)
+    try:
+        delete_for_good(story, current_user, seen_version=form.version.data)
+        db.session.commit()
+    except (StaleStory, StaleDataError):
+        _stale()
+        return redirect(url_for("moderation.review", story_id=story_id), code=303)
+    flash(_("The story was deleted for good."))
+    return redirect(url_for("moderation.queue"), code=303)
+
+
+# The audit log --------------------------------------------------------------------
+
+
+def _log_filters() -> LogFilters:
+    return LogFilters(
+        action=request.args.get("action", "")[:40],
+        actor_id=_int_arg("actor"),
+        story_id=_int_arg("story"),
+        since=_date_arg("since"),
+        until=_date_arg("until"),
+    )
+
+
+@bp.route("/log")
+def log():
+    filters = _log_filters()
+    moderators = db.session.scalars(select(Moderator).order_by(Moderator.email)).all()
+    return render_template(
+        "moderation/log.html",
+        entries=audit_entries(filters),
+        filters=filters,
+        actions=audit_actions(),
+        moderators=moderators,
+        statuses=StoryStatus,
+    )
+
+
+@bp.route("/log.csv")
+@admin_required
+def log_csv():
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["time", "actor", "action", "story", "from", "to", "note"])
+    for entry in audit_entries(_log_filters(), limit=None):
+        writer.writerow(
+            [
+                entry.created_at.isoformat(),
+                entry.actor.email if entry.actor else "",
+                entry.action,
+                entry.story_id or "",
+                entry.from_status or "",
+                entry.to_status or "",
+                _csv_safe(entry.note or ""),
+            ]
+        )
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
+    return private(response)
+
+
+def _csv_safe(value: str) -> str:
+    """No formula injection when the file is opened in a spreadsheet."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -39,7 +39,8 @@ def test_approving_publishes_and_records_who_what_when(signed_in, db, moderator)
 def test_rejecting_keeps_story_out_of_public(signed_in, db):
     story = make_story()
     signed_in.post(
-        f"/moderate/stories/{story.id}", data={"decision": "reject", "version": story.version}
+        f"/moderate/stories/{story.id}",
+        data={"decision": "reject", "reason": "spam", "version": story.version},
     )
     db.session.expire_all()
     assert db.session.get(Story, story.id).status is StoryStatus.REJECTED
@@ -51,7 +52,8 @@ def test_decision_on_a_stale_copy_is_refused(signed_in, db):
     seen = story.version
     signed_in.post(f"/moderate/stories/{story.id}", data={"decision": "approve", "version": seen})
     response = signed_in.post(
-        f"/moderate/stories/{story.id}", data={"decision": "reject", "version": seen}
+        f"/moderate/stories/{story.id}",
+        data={"decision": "reject", "reason": "spam", "version": seen},
     )
     assert response.status_code == 303
     follow = signed_in.get(response.headers["Location"]).get_data(as_text=True)

@@ -21,7 +21,7 @@ This migration is kept after every migration that rebuilds the story table
 on SQLite (batch mode), so its triggers survive.
 
 Revision ID: a6d70aa1d7fe
-Revises: b6120d7bc5a3
+Revises: 0256b62ab5cf
 Create Date: 2026-11-28 08:30:27.107140
 
 """
@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a6d70aa1d7fe'
-down_revision = 'b6120d7bc5a3'
+down_revision = '0256b62ab5cf'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,44 @@
+"""Sign-in throttling: failed attempts counted per account and per address.
+
+The counters live in the rate limiter's storage (``RATELIMIT_STORAGE_URI``),
+so they hold across workers in production. Unknown emails are counted
+exactly like known ones: the pause says nothing about which accounts exist.
+"""
+
+from flask import current_app, request
+from limits import parse
+
+from ..extensions import limiter
+from .services import normalise_email
+
+
+def _limits():
+    config = current_app.config
+    return (
+        (parse(config["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account"),
+        (parse(config["LOGIN_LIMIT_PER_ADDRESS"]), "login-address"),
+    )
+
+
+def _keys(email: str) -> dict[str, str]:
+    return {
+        "login-account": normalise_email(email or ""),
+        "login-address": request.remote_addr or "unknown",
+    }
+
+
+def is_throttled(email: str) -> bool:
+    """True when the account or the address has used up its failed attempts."""
+    keys = _keys(email)
+    return any(not limiter.limiter.test(item, scope, keys[scope]) for item, scope in _limits())
+
+
+def count_failure(email: str) -> None:
+    keys = _keys(email)
+    for item, scope in _limits():
+        limiter.limiter.hit(item, scope, keys[scope])
+
+
+def wait_minutes() -> int:
+    item, _scope = _limits()[0]
+    return max(1, item.get_expiry() // 60)

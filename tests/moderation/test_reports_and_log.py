@@ -1,0 +1,196 @@
+"""Visitor reports, the audit log and the exports."""
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from campaign.models import AuditEntry, Report, Story, StoryStatus
+from tests.factories import PASSWORD, make_story
+
+
+def fresh(db, story):
+    db.session.expire_all()
+    return db.session.get(Story, story.id)
+
+
+def report(client, story, reason="identifies", message=""):
+    return client.post(f"/stories/{story.slug}/report", data={"reason": reason, "message": message})
+
+
+# Reports ------------------------------------------------------------------------
+
+
+def test_public_story_page_links_to_the_report_form(client, db):
+    story = make_story(StoryStatus.PUBLISHED)
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    assert f"/stories/{story.slug}/report" in page
+    assert client.get(f"/stories/{story.slug}/report").status_code == 200
+
+
+def test_only_published_stories_can_be_reported(client, db):
+    story = make_story()
+    assert client.get(f"/stories/{story.slug}/report").status_code == 404
+    assert report(client, story).status_code == 404
+
+
+def test_report_needs_a_reason(client, db):
+    story = make_story(StoryStatus.PUBLISHED)
+    response = client.post(f"/stories/{story.slug}/report", data={"message": "Kept words"})
+    page = response.get_data(as_text=True)
+    assert "Choose a reason." in page and "Kept words" in page
+    assert db.session.scalar(select(Report)) is None
+
+
+@pytest.mark.parametrize("config_overrides", [{"REPORT_HIDE_THRESHOLD": 3}])
+def test_story_is_hidden_after_enough_reports_and_lands_in_reported_tab(client, signed_in, db):
+    story = make_story(StoryStatus.PUBLISHED, title="Reported story")
+    for _ in range(2):
+        assert report(client, story, message="This is my neighbour").status_code == 303
+    assert client.get(f"/stories/{story.slug}").status_code == 200
+    reported = signed_in.get("/moderate?tab=reported").get_data(as_text=True)
+    assert "Reported story" in reported and 'Reported <span class="count">1</span>' in reported
+    report(client, story)
+    assert fresh(db, story).hidden
+    assert client.get(f"/stories/{story.slug}").status_code == 404
+    assert client.get("/stories").get_data(as_text=True).count("Reported story") == 0
+    review = signed_in.get(f"/moderate/stories/{story.id}").get_data(as_text=True)
+    assert "3 open reports" in review and "This is my neighbour" in review
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "hidden_by_reports"))
+
+
+def test_moderator_review_of_reports_shows_the_story_again(client, signed_in, db, app):
+    app.config["REPORT_HIDE_THRESHOLD"] = 1
+    story = make_story(StoryStatus.PUBLISHED)
+    report(client, story)
+    story = fresh(db, story)
+    assert story.hidden
+    response = signed_in.post(
+        f"/moderate/stories/{story.id}/reports/dismiss", data={"version": story.version}
+    )
+    assert response.status_code == 303
+    story = fresh(db, story)
+    assert not story.hidden and story.report_count == 0
+    assert client.get(f"/stories/{story.slug}").status_code == 200
+    assert 'Reported <span class="count">0</span>' in signed_in.get("/moderate").get_data(
+        as_text=True
+    )
+
+
+def test_unpublishing_a_reported_story_closes_its_reports(client, signed_in, db, app):
+    app.config["REPORT_HIDE_THRESHOLD"] = 1
+    story = make_story(StoryStatus.PUBLISHED)
+    report(client, story)
+    story = fresh(db, story)
+    signed_in.post(
+        f"/moderate/stories/{story.id}",
+        data={"decision": "unpublish", "reason": "identifying", "version": story.version},
+    )
+    assert all(r.reviewed_at for r in db.session.scalars(select(Report)))
+    assert client.get(f"/stories/{story.slug}").status_code == 404
+
+
+@pytest.mark.parametrize("config_overrides", [{"REPORT_LIMIT": "2 per hour"}])
+def test_reports_are_rate_limited_with_a_clear_message(client, db):
+    story = make_story(StoryStatus.PUBLISHED)
+    assert report(client, story).status_code == 303
+    assert report(client, story).status_code == 303
+    limited = report(client, story)
+    assert limited.status_code == 429
+    assert "Please wait an hour" in limited.get_data(as_text=True)
+    assert len(db.session.scalars(select(Report)).all()) == 2
+
+
+# The audit log ------------------------------------------------------------------------
+
+
+def _decide(client, story, decision="approve", **extra):
+    return client.post(
+        f"/moderate/stories/{story.id}",
+        data={"decision": decision, "version": story.version, **extra},
+    )
+
+
+def test_audit_log_lists_who_did_what_and_filters(signed_in, admin_client, moderator, admin):
+    first = make_story(title="First")
+    second = make_story(title="Second")
+    _decide(signed_in, first)
+    _decide(admin_client, second, "reject", reason="spam")
+    page = signed_in.get("/moderate/log").get_data(as_text=True)
+    assert moderator.email in page and admin.email in page
+    only_rejects = signed_in.get("/moderate/log?action=reject").get_data(as_text=True)
+    assert f"#{second.id}</a>" in only_rejects and f"#{first.id}</a>" not in only_rejects
+    by_actor = signed_in.get(f"/moderate/log?actor={moderator.id}").get_data(as_text=True)
+    assert f"#{first.id}</a>" in by_actor and f"#{second.id}</a>" not in by_actor
+    by_story = signed_in.get(f"/moderate/log?story={second.id}").get_data(as_text=True)
+    assert f"#{second.id}</a>" in by_story and f"#{first.id}</a>" not in by_story
+
+
+def test_audit_log_cannot_be_changed_from_the_application(app, signed_in):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/moderate/log"):
+            assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule.rule
+    assert signed_in.post("/moderate/log").status_code == 405
+
+
+def test_only_admins_export_the_audit_log_as_csv(signed_in, admin_client, moderator):
+    story = make_story(title="Exported")
+    _decide(signed_in, story, note="=HYPERLINK(1)")
+    assert signed_in.get("/moderate/log.csv").status_code == 403
+    response = admin_client.get("/moderate/log.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0]["actor"] == moderator.email and rows[0]["action"] == "approve"
+    assert rows[0]["story"] == str(story.id)
+    assert rows[0]["note"].startswith("'=")  # no formula injection
+
+
+# Exports ----------------------------------------------------------------------------
+
+
+def test_public_export_leaves_private_fields_out(admin_client, db):
+    story = make_story(StoryStatus.PUBLISHED, contact_email="secret@example.org")
+    story.helper_relationship = "brother"
+    db.session.commit()
+    make_story(title="Still pending")
+    as_csv = admin_client.get("/moderate/admin/export/stories.csv").get_data(as_text=True)
+    as_json = json.loads(admin_client.get("/moderate/admin/export/stories.json").get_data())
+    assert [row["slug"] for row in as_json] == [story.slug]
+    assert story.slug in as_csv and "Still pending" not in as_csv
+    for text in (as_csv, json.dumps(as_json)):
+        assert "secret@example.org" not in text and "brother" not in text
+
+
+def test_private_export_needs_the_password_again_and_is_logged(admin_client, db, admin):
+    make_story(StoryStatus.PUBLISHED, contact_email="secret@example.org")
+    wrong = admin_client.post("/moderate/admin/export", data={"password": "not it at all"})
+    assert "That is not your password." in wrong.get_data(as_text=True)
+    response = admin_client.post("/moderate/admin/export", data={"password": PASSWORD})
+    assert response.mimetype == "text/csv"
+    assert "secret@example.org" in response.get_data(as_text=True)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export_private"))
+    assert entry.actor_id == admin.id
+
+
+def test_moderators_cannot_export(signed_in):
+    assert signed_in.get("/moderate/admin/export/stories.csv").status_code == 403
+
+
+# Themes and settings -----------------------------------------------------------------
+
+
+def test_admin_adds_and_renames_themes(admin_client, db):
+    from campaign.models import Theme
+
+    admin_client.post("/moderate/admin/themes", data={"name": "Food & memory"})
+    theme = db.session.scalar(select(Theme))
+    assert (theme.slug, theme.name) == ("food-memory", "Food & memory")
+    duplicate = admin_client.post("/moderate/admin/themes", data={"name": "Food & Memory"})
+    assert "exists already" in duplicate.get_data(as_text=True)
+    admin_client.post(f"/moderate/admin/themes/{theme.id}", data={"name": "Food and memory"})
+    db.session.expire_all()
+    assert db.session.get(Theme, theme.id).name == "Food and memory"
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert actions == ["theme_added", "theme_renamed"]
