@@ -37,6 +37,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     text.init_app(app)
     presentation.init_app(app)
 
+    from . import api
+
+    api.init_app(app)  # JSON API, embeds, oEmbed, feeds, journeys map
+
     from . import cli
 
     cli.init_app(app)

@@ -43,6 +43,11 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_SENDER = "I am a migrant <no-reply@localhost>"
     MAIL_TIMEOUT_SECONDS = 10
+    # The public JSON API, per client address (Flask-Limiter notation).
+    API_RATE_LIMIT = "120 per minute"
+    # How many stories feeds and embeds show at most.
+    FEED_SIZE = 20
+    EMBED_MAX_STORIES = 12
 
 
 def load(app, test_config: dict | None = None) -> None:

@@ -3,12 +3,15 @@
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 
+from .api import errors as api_errors
 from .extensions import db
 
 
 def init_app(app) -> None:
     @app.errorhandler(404)
     def not_found(_error):
+        if api_errors.is_api_request():
+            return api_errors.not_found()
         return render_template("errors/404.html"), 404
 
     @app.errorhandler(CSRFError)
