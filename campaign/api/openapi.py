@@ -244,7 +244,7 @@ def openapi_document(server_url: str) -> dict:
                         "name": "id",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "integer", "minimum": 1},
+                        "schema": {"type": "integer", "minimum": 1, "maximum": queries.MAX_ID},
                     }
                 ],
                 responses={"404": _error("No published story with this id")},

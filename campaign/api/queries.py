@@ -17,6 +17,7 @@ from ..models import Story, Theme, story_theme
 
 SORTS = ("newest", "oldest")
 MAX_LIMIT = 100
+MAX_ID = 2**31 - 1  # story ids are 32-bit integers on PostgreSQL
 
 
 class BadCursor(ValueError):

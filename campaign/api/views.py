@@ -81,6 +81,8 @@ def stories():
 
 @bp.get("/stories/<int:story_id>")
 def story(story_id: int):
+    if story_id > queries.MAX_ID:  # beyond any database integer: no such story
+        abort(404)
     found = queries.published_story_by_id(story_id) or abort(404)
     return cacheable(serializers.story(found))
 
