@@ -1,6 +1,6 @@
 import pytest
 
-from campaign.models import StoryStatus
+from campaign.models import NameDisplay, StoryStatus
 from tests.api.stories import (
     assert_no_private_field,
     days_ago,
@@ -273,3 +273,23 @@ def test_too_many_requests_get_a_clear_json_429(client):
     # Other addresses are counted apart.
     other = client.get("/api/v1/stats", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 200
+
+
+def test_display_name_is_as_the_storyteller_chose(client):
+    anonymous = public_story(
+        author_name="Rami Khalil", origin_country="SY", name_display=NameDisplay.ANONYMOUS
+    )
+    full = public_story(author_name="Rami Khalil", name_display=NameDisplay.FULL)
+    assert client.get(f"/api/v1/stories/{anonymous.id}").get_json()["display_name"] == (
+        "A migrant from Syria"
+    )
+    assert client.get(f"/api/v1/stories/{full.id}").get_json()["display_name"] == "Rami Khalil"
+    assert "Rami" not in client.get(f"/api/v1/stories/{anonymous.id}").get_data(as_text=True)
+
+
+def test_head_request_answers_like_get_without_a_body(client):
+    story = public_story()
+    response = client.head(f"/api/v1/stories/{story.id}")
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.get_data() == b""
