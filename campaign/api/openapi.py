@@ -22,6 +22,7 @@ def _error(description: str) -> dict:
 
 
 ERRORS = {
+    "304": {"description": "Not modified: the ETag sent in If-None-Match still holds"},
     "429": _error("Too many requests from this address; see Retry-After."),
 }
 

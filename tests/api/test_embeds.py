@@ -146,3 +146,26 @@ def test_builder_works_without_javascript_through_its_form(client):
     snippet = "&lt;iframe src=&#34;http://localhost/embed?country=IQ&amp;amp;theme=family&amp;amp;limit=4&#34;"
     assert snippet in page
     assert 'src="/static/js/embed-builder.js"' in page
+
+
+def test_every_other_route_refuses_to_be_framed(app, client):
+    """Walks the whole URL map, so a route added later cannot forget the rule."""
+    story = public_story()
+    make_theme("work", "Work")
+    values = {
+        "slug": story.slug,
+        "story_id": story.id,
+        "code": "SY",
+        "filename": "css/site.css",
+        "token": "not-a-real-token",
+        "name": "nothing",
+    }
+    frameable = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        url = rule.build({arg: values[arg] for arg in rule.arguments}, append_unknown=False)[1]
+        with client.get(url) as response:
+            if csp(response)["frame-ancestors"] != "'none'":
+                frameable.add(rule.endpoint)
+    assert frameable == {"embeds.stories", "embeds.story"}
