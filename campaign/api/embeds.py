@@ -3,14 +3,14 @@
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..i18n import country_choices, country_codes, current_locale_code
 from ..presentation import display_name, theme_label
 from ..security import CONTENT_SECURITY_POLICY
-from . import queries
+from . import REVALIDATE, queries
 
 bp = Blueprint("embeds", __name__)
 
@@ -25,8 +25,9 @@ OEMBED_HEIGHT = 360
 
 def frameable(response):
     response.headers["Content-Security-Policy"] = FRAMEABLE_POLICY
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    response.headers["Cache-Control"] = REVALIDATE
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def language_name(code: str) -> str:
@@ -74,7 +75,11 @@ def stories():
 
 @bp.get("/embed/stories/<slug>")
 def story(slug: str):
-    found = queries.published_story_by_slug(slug) or abort(404)
+    found = queries.published_story_by_slug(slug)
+    if found is None:
+        # Still a page the partner's frame may show, saying the story is gone.
+        gone = current_app.make_response((render_template("embeds/gone.html"), 404))
+        return frameable(gone)
     return frameable(current_app.make_response(render_template("embeds/story.html", story=found)))
 
 

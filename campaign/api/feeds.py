@@ -8,7 +8,7 @@ from ..i18n import country_codes, country_name, current_locale_code
 from ..models import Story
 from ..presentation import display_name, theme_label
 from ..text import paragraphs
-from . import queries
+from . import REVALIDATE, queries
 
 bp = Blueprint("feeds", __name__)
 
@@ -44,7 +44,7 @@ def _atom(title: str, stories: list[Story], mirrors: str):
             entry.category(term=theme.slug, label=theme_label(theme))
     response = make_response(feed.atom_str(pretty=True))
     response.mimetype = ATOM_TYPE
-    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cache-Control"] = REVALIDATE
     response.add_etag()
     return response.make_conditional(request)
 

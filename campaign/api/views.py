@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from ..extensions import limiter
 from ..i18n import country_name
-from . import queries, serializers
+from . import REVALIDATE, queries, serializers
 from .errors import json_error, rate_limited
 from .openapi import openapi_document
 
@@ -23,7 +23,7 @@ def cacheable(data, status: int = 200):
     """JSON with a strong ETag; answers 304 when the client already has it."""
     response = jsonify(data)
     response.status_code = status
-    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Cache-Control"] = REVALIDATE
     response.vary.add("Accept-Language")
     response.add_etag()
     return response.make_conditional(request)

@@ -54,6 +54,14 @@ def test_embed_shows_the_chosen_stories_newest_first(client):
     assert page.index("Syrian in Arabic") < page.index("Iraqi at work")
 
 
+def test_embed_answers_304_when_unchanged(client):
+    public_story()
+    etag = client.get("/embed").headers["ETag"]
+    assert client.get("/embed", headers={"If-None-Match": etag}).status_code == 304
+    public_story(title="A new one")
+    assert client.get("/embed", headers={"If-None-Match": etag}).status_code == 200
+
+
 def test_embed_links_open_the_story_outside_the_frame(client):
     story = public_story(title="Open me")
     page = client.get("/embed").get_data(as_text=True)
@@ -66,14 +74,18 @@ def test_withdrawn_story_vanishes_from_embeds(client, db):
     story.move_to(StoryStatus.WITHDRAWN)
     db.session.commit()
     assert "Leaving soon" not in client.get("/embed").get_data(as_text=True)
-    assert client.get(f"/embed/stories/{story.slug}").status_code == 404
+    gone = client.get(f"/embed/stories/{story.slug}")
+    assert gone.status_code == 404
+    assert "Leaving soon" not in gone.get_data(as_text=True)
+    assert "no longer available" in gone.get_data(as_text=True)
+    assert csp(gone)["frame-ancestors"] == "*"  # the partner's frame says so, not an error
     url = quote(f"http://localhost/stories/{story.slug}", safe="")
     assert client.get(f"/oembed?url={url}").status_code == 404
 
 
 def test_embed_pages_hold_no_private_field_and_are_valid_html(client):
     story = public_story(quote="A < quote & more")
-    for url in ["/embed", f"/embed/stories/{story.slug}", "/embed/builder"]:
+    for url in ["/embed", f"/embed/stories/{story.slug}", "/embed/builder", "/embed/stories/gone"]:
         body = client.get(url).get_data(as_text=True)
         assert_no_private_field(body, story)
         assert_valid_html(body)
