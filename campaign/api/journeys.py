@@ -85,8 +85,7 @@ def journeys_view():
     )
     return render_template(
         "journeys/journeys.html",
-        width=shapes.width,
-        height=shapes.height,
+        view_box=shapes.view_box,
         countries=countries,
         arcs=arcs,
         table=table,

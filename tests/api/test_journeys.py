@@ -94,3 +94,10 @@ def test_journeys_page_is_valid_accessible_html_without_inline_style(client):
     assert "http://" not in page.split("<svg")[1].split("</svg>")[0].replace(
         "http://www.w3.org", ""
     )
+
+
+def test_small_and_young_countries_are_on_the_map(client):
+    public_story(origin_country="SS", residence_country="MT")
+    svg = client.get("/journeys").get_data(as_text=True).split("<svg")[1]
+    assert 'data-code="SS"' in svg and 'data-code="MT"' in svg
+    assert 'data-journey="SS-MT"' in svg
