@@ -48,6 +48,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     logs.init_app(app)
 
+    from . import api
+
+    api.init_app(app)  # JSON API, embeds, oEmbed, feeds, journeys map
+
     from . import cli
 
     cli.init_app(app)

@@ -81,6 +81,11 @@ class Defaults:
     # Someone who opened a story this recently still counts as viewing it.
     VIEWING_WINDOW_MINUTES = 10
     QUEUE_PAGE_SIZE = 50
+    # The public JSON API, per client address (Flask-Limiter notation).
+    API_RATE_LIMIT = "120 per minute"
+    # How many stories feeds and embeds show at most.
+    FEED_SIZE = 20
+    EMBED_MAX_STORIES = 12
 
 
 def load(app, test_config: dict | None = None) -> None:

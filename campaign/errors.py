@@ -3,12 +3,15 @@
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 
+from .api import errors as api_errors
 from .extensions import db
 
 
 def init_app(app) -> None:
     @app.errorhandler(404)
     def not_found(_error):
+        if api_errors.is_api_request():
+            return api_errors.not_found()
         return render_template("errors/404.html"), 404
 
     @app.errorhandler(CSRFError)
@@ -20,7 +23,9 @@ def init_app(app) -> None:
         return render_template("errors/413.html"), 413
 
     @app.errorhandler(429)
-    def too_many(_error):
+    def too_many(error):
+        if getattr(error, "response", None) is not None:
+            return error.response  # a limit that brings its own answer (the API's JSON)
         return render_template("errors/429.html"), 429
 
     @app.errorhandler(500)

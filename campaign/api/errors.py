@@ -1,0 +1,36 @@
+"""JSON answers for errors under /api: status, a short message, nothing from the inside."""
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def json_error(status: int, message: str):
+    response = jsonify({"error": {"status": status, "message": message}})
+    response.status_code = status
+    return response
+
+
+def rate_limited(request_limit):
+    """Flask-Limiter's on_breach hook: a JSON 429 naming the limit (Retry-After is added)."""
+    return json_error(
+        429,
+        _(
+            "Too many requests from your address (at most %(limit)s). "
+            "Please wait a moment and try again.",
+            limit=str(request_limit.limit),
+        ),
+    )
+
+
+def not_found():
+    return json_error(404, _("There is no published story or resource at this address."))
+
+
+def method_not_allowed():
+    return json_error(405, _("This API answers only GET, HEAD and OPTIONS requests."))

@@ -1,0 +1,288 @@
+"""The OpenAPI 3.1 description of API v1; the tests hold the API to it."""
+
+from . import queries
+
+COUNTRY_CODE = {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {
+        "description": description,
+        "headers": {"ETag": {"schema": {"type": "string"}}},
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+ERRORS = {
+    "304": {"description": "Not modified: the ETag sent in If-None-Match still holds"},
+    "429": _error("Too many requests from this address; see Retry-After."),
+}
+
+SCHEMAS = {
+    "Country": {
+        "type": "object",
+        "required": ["code", "name"],
+        "additionalProperties": False,
+        "properties": {"code": COUNTRY_CODE, "name": {"type": "string"}},
+    },
+    "Theme": {
+        "type": "object",
+        "required": ["slug", "name"],
+        "additionalProperties": False,
+        "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+    },
+    "Rendition": {
+        "type": "object",
+        "required": ["url", "width", "height", "format"],
+        "additionalProperties": False,
+        "properties": {
+            "url": {"type": "string", "format": "uri"},
+            "width": {"type": "integer", "minimum": 1},
+            "height": {"type": "integer", "minimum": 1},
+            "format": {"type": "string", "enum": ["webp", "jpeg"]},
+        },
+    },
+    "Photo": {
+        "type": "object",
+        "required": ["alt", "renditions"],
+        "additionalProperties": False,
+        "properties": {
+            "alt": {"type": "string", "description": "Text alternative written for the photo"},
+            "renditions": {"type": "array", "items": _ref("Rendition")},
+        },
+    },
+    "Story": {
+        "type": "object",
+        "required": [
+            "id",
+            "slug",
+            "url",
+            "title",
+            "quote",
+            "text",
+            "display_name",
+            "origin",
+            "residence",
+            "themes",
+            "language",
+            "published_at",
+            "photo",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer"},
+            "slug": {"type": "string"},
+            "url": {"type": "string", "format": "uri", "description": "The story's public page"},
+            "title": {"type": "string"},
+            "quote": {"type": "string", "description": "Short headline quote; may be empty"},
+            "text": {"type": "string", "description": "Plain text; blank lines part paragraphs"},
+            "display_name": {
+                "type": "string",
+                "description": "The name as the storyteller chose to show it",
+            },
+            "origin": _ref("Country"),
+            "residence": _ref("Country"),
+            "themes": {"type": "array", "items": _ref("Theme")},
+            "language": {"type": "string", "description": "BCP 47 language code"},
+            "published_at": {"type": "string", "format": "date-time"},
+            "photo": {"oneOf": [_ref("Photo"), {"type": "null"}]},
+        },
+    },
+    "StoryPage": {
+        "type": "object",
+        "required": ["stories", "next_cursor", "next"],
+        "additionalProperties": False,
+        "properties": {
+            "stories": {"type": "array", "items": _ref("Story")},
+            "next_cursor": {"type": ["string", "null"]},
+            "next": {"type": ["string", "null"], "format": "uri"},
+        },
+    },
+    "CountryCount": {
+        "type": "object",
+        "required": ["code", "name", "origin_count", "residence_count"],
+        "additionalProperties": False,
+        "properties": {
+            "code": COUNTRY_CODE,
+            "name": {"type": "string"},
+            "origin_count": {"type": "integer", "minimum": 0},
+            "residence_count": {"type": "integer", "minimum": 0},
+        },
+    },
+    "ThemeCount": {
+        "type": "object",
+        "required": ["slug", "name", "count"],
+        "additionalProperties": False,
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "count": {"type": "integer", "minimum": 0},
+        },
+    },
+    "Journey": {
+        "type": "object",
+        "required": ["origin", "residence", "count"],
+        "additionalProperties": False,
+        "properties": {
+            "origin": _ref("Country"),
+            "residence": _ref("Country"),
+            "count": {"type": "integer", "minimum": 1},
+        },
+    },
+    "Stats": {
+        "type": "object",
+        "required": [
+            "stories",
+            "countries_of_origin",
+            "countries_of_residence",
+            "languages",
+            "latest_published_at",
+            "journeys",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "stories": {"type": "integer", "minimum": 0},
+            "countries_of_origin": {"type": "integer", "minimum": 0},
+            "countries_of_residence": {"type": "integer", "minimum": 0},
+            "languages": {"type": "integer", "minimum": 0},
+            "latest_published_at": {"type": ["string", "null"], "format": "date-time"},
+            "journeys": {
+                "type": "array",
+                "items": _ref("Journey"),
+                "description": "The ten most common journeys, from origin to residence",
+            },
+        },
+    },
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "additionalProperties": False,
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "message"],
+                "additionalProperties": False,
+                "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+            }
+        },
+    },
+}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+STORY_FILTERS = [
+    _query("origin", {"type": "string", "pattern": "^[A-Za-z]{2}$"}, "Country of origin"),
+    _query("residence", {"type": "string", "pattern": "^[A-Za-z]{2}$"}, "Country of residence"),
+    _query("theme", {"type": "string"}, "Theme slug"),
+    _query("language", {"type": "string"}, "Language code of the story"),
+    _query("q", {"type": "string", "maxLength": 200}, "Words to search for"),
+    _query(
+        "sort",
+        {"type": "string", "enum": list(queries.SORTS), "default": "newest"},
+        "Order by publication date",
+    ),
+    _query("cursor", {"type": "string"}, "next_cursor of the previous page"),
+    _query(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": queries.MAX_LIMIT, "default": 20},
+        "Stories per page",
+    ),
+]
+
+
+def _get(summary: str, operation_id: str, ok: dict, **extra) -> dict:
+    responses = {"200": ok, **extra.pop("responses", {}), **ERRORS}
+    return {
+        "get": {"summary": summary, "operationId": operation_id, "responses": responses, **extra}
+    }
+
+
+def openapi_document(server_url: str) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "I am a migrant: stories API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only access to the published stories of the campaign. Only "
+                "published stories appear; a withdrawn story disappears at once. "
+                "Responses carry an ETag (send If-None-Match for a 304) and are "
+                "rate-limited per address."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/stories": _get(
+                "Published stories, newest first, by cursor pages",
+                "listStories",
+                _json(_ref("StoryPage"), "One page of stories"),
+                parameters=STORY_FILTERS,
+                responses={"400": _error("A filter, the limit or the cursor is not valid")},
+            ),
+            "/stories/{id}": _get(
+                "One published story",
+                "getStory",
+                _json(_ref("Story"), "The story"),
+                parameters=[
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": queries.MAX_ID},
+                    }
+                ],
+                responses={"404": _error("No published story with this id")},
+            ),
+            "/countries": _get(
+                "Countries of origin and residence, with the number of stories",
+                "listCountries",
+                _json(
+                    {
+                        "type": "object",
+                        "required": ["countries"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "countries": {"type": "array", "items": _ref("CountryCount")}
+                        },
+                    },
+                    "Countries with at least one published story, by name",
+                ),
+            ),
+            "/themes": _get(
+                "Themes with the number of published stories",
+                "listThemes",
+                _json(
+                    {
+                        "type": "object",
+                        "required": ["themes"],
+                        "additionalProperties": False,
+                        "properties": {"themes": {"type": "array", "items": _ref("ThemeCount")}},
+                    },
+                    "Every theme",
+                ),
+            ),
+            "/stats": _get(
+                "Numbers about the published stories",
+                "getStats",
+                _json(_ref("Stats"), "The numbers"),
+            ),
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,173 @@
+"""Public reads for the API, feeds, embeds and the journeys map.
+
+Everything here starts from ``Story.published()``: nothing else decides what
+the public may see.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..gallery import queries as gallery
+from ..models import Story, Theme, story_theme
+
+SORTS = ("newest", "oldest")
+MAX_LIMIT = 100
+MAX_ID = 2**31 - 1  # story ids are 32-bit integers on PostgreSQL
+
+
+class BadCursor(ValueError):
+    """The cursor was not one we handed out."""
+
+
+@dataclass(frozen=True)
+class StoryPage:
+    """One page of stories and the cursor of the next page (None on the last page)."""
+
+    stories: list[Story]
+    next_cursor: str | None
+
+
+def _eager(query):
+    return query.options(selectinload(Story.themes), selectinload(Story.photo))
+
+
+def find_stories(
+    origin: str | None = None,
+    residence: str | None = None,
+    theme: str | None = None,
+    language: str | None = None,
+    q: str | None = None,
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = 20,
+) -> StoryPage:
+    """Published stories matching every given filter, one keyset page at a time.
+
+    The same query as the gallery's (filters, full-text search, keyset pages),
+    so partners see exactly what visitors see.
+
+    :param origin: ISO 3166-1 alpha-2 code of the country of origin.
+    :param residence: ISO 3166-1 alpha-2 code of the country of residence.
+    :param theme: a theme slug.
+    :param language: the story's language code (exact match).
+    :param q: words to search for in title, quote and story text.
+    :param sort: ``"newest"`` (by publication, newest first) or ``"oldest"``.
+    :param cursor: ``next_cursor`` of the previous page, or None for the first.
+    :param limit: stories per page (1 to ``MAX_LIMIT``).
+    :returns: a :class:`StoryPage` with the stories (themes and photo loaded)
+        and the opaque cursor of the next page, None when there is none.
+    :raises BadCursor: when the cursor cannot be decoded.
+    """
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    if cursor and gallery.decode_cursor(cursor, sort) is None:
+        raise BadCursor(cursor)
+    filters = gallery.Filters(
+        origin=origin,
+        residence=residence,
+        theme=theme,
+        language=language,
+        q=(q or "").strip() or None,
+        sort=sort,
+    )
+    page = gallery.gallery_page(filters, cursor, max(1, min(limit, MAX_LIMIT)))
+    return StoryPage(page.stories, page.next_cursor)
+
+
+def published_story_by_id(story_id: int) -> Story | None:
+    return db.session.scalar(_eager(Story.published().where(Story.id == story_id)))
+
+
+def published_story_by_slug(slug: str) -> Story | None:
+    return db.session.scalar(_eager(Story.published().where(Story.slug == slug)))
+
+
+def latest_stories(
+    limit: int,
+    *,
+    origin: str | None = None,
+    residence: str | None = None,
+    theme: str | None = None,
+    language: str | None = None,
+) -> list[Story]:
+    """The newest published stories, for feeds and embeds."""
+    return find_stories(
+        origin=origin, residence=residence, theme=theme, language=language, limit=limit
+    ).stories
+
+
+def _published_ids():
+    return Story.published().with_only_columns(Story.id).scalar_subquery()
+
+
+def country_counts() -> dict[str, dict[str, int]]:
+    """{code: {"origin": n, "residence": m}} over published stories."""
+    published = Story.published().subquery()
+    counts: dict[str, dict[str, int]] = {}
+    for kind, column in (
+        ("origin", published.c.origin_country),
+        ("residence", published.c.residence_country),
+    ):
+        for code, number in db.session.execute(select(column, func.count()).group_by(column)):
+            counts.setdefault(code, {"origin": 0, "residence": 0})[kind] = number
+    return counts
+
+
+def journey_counts(limit: int | None = None) -> list[tuple[str, str, int]]:
+    """(origin, residence, number of stories), most common first."""
+    published = Story.published().subquery()
+    number = func.count().label("number")
+    query = (
+        select(published.c.origin_country, published.c.residence_country, number)
+        .group_by(published.c.origin_country, published.c.residence_country)
+        .order_by(number.desc(), published.c.origin_country, published.c.residence_country)
+    )
+    if limit:
+        query = query.limit(limit)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def theme_counts() -> list[tuple[Theme, int]]:
+    """Every theme in its order, with the number of published stories filed under it."""
+    number = (
+        select(func.count())
+        .select_from(story_theme)
+        .where(story_theme.c.theme_id == Theme.id, story_theme.c.story_id.in_(_published_ids()))
+        .scalar_subquery()
+    )
+    query = select(Theme, number).order_by(Theme.position, Theme.slug)
+    return [(theme, count) for theme, count in db.session.execute(query)]
+
+
+def theme_by_slug(slug: str) -> Theme | None:
+    return db.session.scalar(select(Theme).where(Theme.slug == slug))
+
+
+def stats() -> dict:
+    published = Story.published().subquery()
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.count(func.distinct(published.c.origin_country)),
+            func.count(func.distinct(published.c.residence_country)),
+            func.count(func.distinct(published.c.language)),
+            func.max(published.c.published_at),
+        )
+    ).one()
+    return {
+        "stories": row[0],
+        "countries_of_origin": row[1],
+        "countries_of_residence": row[2],
+        "languages": row[3],
+        "latest_published_at": row[4],
+    }
+
+
+def published_languages() -> list[str]:
+    """Language codes of published stories, sorted."""
+    published = Story.published().subquery()
+    column = published.c.language
+    return list(db.session.scalars(select(column).distinct().order_by(column)))

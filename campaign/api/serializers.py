@@ -1,0 +1,54 @@
+"""Public representations of stories, countries and themes.
+
+Every field is listed explicitly: a field added to the model never reaches the
+public by accident, and private fields (contact_email, token_hash,
+helper_relationship, on_behalf) are never read here.
+"""
+
+from flask import url_for
+
+from ..i18n import country_name
+from ..models import Photo, Story, Theme
+from ..presentation import display_name, theme_label
+
+
+def country(code: str) -> dict:
+    return {"code": code, "name": country_name(code)}
+
+
+def theme(item: Theme) -> dict:
+    return {"slug": item.slug, "name": theme_label(item)}
+
+
+def photo(item: Photo | None) -> dict | None:
+    """The photo's renditions, or None."""
+    if item is None:
+        return None
+    renditions = [
+        {
+            "url": url_for("media.file", name=rendition["name"], _external=True),
+            "width": int(rendition["width"]),
+            "height": int(rendition["height"]),
+            "format": str(rendition["format"]),
+        }
+        for rendition in (item.renditions or [])
+    ]
+    return {"alt": item.alt_text or "", "renditions": renditions}
+
+
+def story(item: Story) -> dict:
+    return {
+        "id": item.id,
+        "slug": item.slug,
+        "url": url_for("gallery.story", slug=item.slug, _external=True),
+        "title": item.title,
+        "quote": item.quote or "",
+        "text": item.body,
+        "display_name": display_name(item),
+        "origin": country(item.origin_country),
+        "residence": country(item.residence_country),
+        "themes": [theme(t) for t in item.themes],
+        "language": item.language,
+        "published_at": item.published_at.isoformat(),
+        "photo": photo(item.photo),
+    }

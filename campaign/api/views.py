@@ -1,0 +1,138 @@
+"""JSON API v1: read-only, open to every origin, cached by ETag, rate-limited per address."""
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
+
+from ..extensions import limiter
+from ..i18n import country_name
+from . import REVALIDATE, queries, serializers
+from .errors import json_error, rate_limited
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _rate_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+limiter.limit(_rate_limit, on_breach=rate_limited)(bp)
+
+
+def cacheable(data, status: int = 200):
+    """JSON with a strong ETag; answers 304 when the client already has it."""
+    response = jsonify(data)
+    response.status_code = status
+    response.headers["Cache-Control"] = REVALIDATE
+    response.vary.add("Accept-Language")
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _country_arg(name: str) -> str | None:
+    value = request.args.get(name, "").strip().upper()
+    if value and not (len(value) == 2 and value.isascii() and value.isalpha()):
+        abort(json_error(400, _("%(name)s must be a two-letter ISO country code.", name=name)))
+    return value or None
+
+
+def _limit_arg() -> int:
+    raw = request.args.get("limit", "20")
+    if not raw.isdigit() or not 1 <= int(raw) <= queries.MAX_LIMIT:
+        abort(
+            json_error(
+                400, _("limit must be a whole number from 1 to %(max)d.", max=queries.MAX_LIMIT)
+            )
+        )
+    return int(raw)
+
+
+@bp.get("/stories")
+def stories():
+    sort = request.args.get("sort", "newest")
+    if sort not in queries.SORTS:
+        abort(json_error(400, _("sort must be newest or oldest.")))
+    args = {
+        "origin": _country_arg("origin"),
+        "residence": _country_arg("residence"),
+        "theme": request.args.get("theme", "").strip() or None,
+        "language": request.args.get("language", "").strip() or None,
+        "q": request.args.get("q", "").strip()[:200] or None,
+        "sort": sort,
+    }
+    try:
+        page = queries.find_stories(
+            **args, cursor=request.args.get("cursor") or None, limit=_limit_arg()
+        )
+    except queries.BadCursor:
+        abort(json_error(400, _("The cursor is not valid: start again from the first page.")))
+    next_url = None
+    if page.next_cursor:
+        given = {key: value for key, value in request.args.items() if key != "cursor"}
+        next_url = url_for("api.stories", **given, cursor=page.next_cursor, _external=True)
+    return cacheable(
+        {
+            "stories": [serializers.story(story) for story in page.stories],
+            "next_cursor": page.next_cursor,
+            "next": next_url,
+        }
+    )
+
+
+@bp.get("/stories/<int:story_id>")
+def story(story_id: int):
+    if story_id > queries.MAX_ID:  # beyond any database integer: no such story
+        abort(404)
+    found = queries.published_story_by_id(story_id) or abort(404)
+    return cacheable(serializers.story(found))
+
+
+@bp.get("/countries")
+def countries():
+    counts = queries.country_counts()
+    listed = sorted(counts, key=lambda code: country_name(code).casefold())
+    return cacheable(
+        {
+            "countries": [
+                {
+                    **serializers.country(code),
+                    "origin_count": counts[code]["origin"],
+                    "residence_count": counts[code]["residence"],
+                }
+                for code in listed
+            ]
+        }
+    )
+
+
+@bp.get("/themes")
+def themes():
+    return cacheable(
+        {
+            "themes": [
+                {**serializers.theme(theme), "count": count}
+                for theme, count in queries.theme_counts()
+            ]
+        }
+    )
+
+
+@bp.get("/stats")
+def stats():
+    numbers = queries.stats()
+    latest = numbers["latest_published_at"]
+    numbers["latest_published_at"] = latest.isoformat() if latest else None
+    numbers["journeys"] = [
+        {
+            "origin": serializers.country(origin),
+            "residence": serializers.country(residence),
+            "count": count,
+        }
+        for origin, residence, count in queries.journey_counts(limit=10)
+    ]
+    return cacheable(numbers)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return cacheable(openapi_document(url_for("api.stories", _external=True).rsplit("/", 1)[0]))

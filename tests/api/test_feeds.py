@@ -1,0 +1,113 @@
+import feedparser
+import pytest
+
+from campaign.models import StoryStatus
+from tests.api.stories import assert_no_private_field, days_ago, make_theme, public_story
+
+
+def parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.get_data())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    return feed, response
+
+
+def test_main_feed_lists_newest_published_stories_first(client):
+    public_story(title="Older", published_at=days_ago(3))
+    newest = public_story(title="Newest <b>bold</b>", quote="Short quote", author_name="Lina Kay")
+    public_story(status=StoryStatus.PENDING, title="Pending one")
+    feed, _response = parse(client, "/feed.atom")
+    assert [entry.title for entry in feed.entries] == ["Newest bold", "Older"]
+    first = feed.entries[0]
+    assert first.link == f"http://localhost/stories/{newest.slug}"
+    assert first.id == f"http://localhost/stories/{newest.slug}"
+    assert first.author == "Lina"
+    assert first.summary == "Short quote"
+    assert newest.body.split(".")[0] in first.content[0].value
+    assert feed.feed.links[0].href == "http://localhost/feed.atom"
+
+
+def test_feed_size_is_limited(app, client):
+    app.config["FEED_SIZE"] = 2
+    for days in range(4):
+        public_story(title=f"Day {days}", published_at=days_ago(days))
+    feed, _response = parse(client, "/feed.atom")
+    assert [entry.title for entry in feed.entries] == ["Day 0", "Day 1"]
+
+
+def test_country_and_theme_feeds_hold_the_right_stories(client):
+    family = make_theme("family", "Family")
+    public_story(title="From Syria to Germany", origin_country="SY", residence_country="DE")
+    public_story(
+        title="From Iraq to Germany", origin_country="IQ", residence_country="DE", themes=[family]
+    )
+    public_story(title="From Syria to Finland", origin_country="SY", residence_country="FI")
+
+    def titles(url):
+        return sorted(entry.title for entry in parse(client, url)[0].entries)
+
+    assert titles("/feed/from/SY.atom") == ["From Syria to Finland", "From Syria to Germany"]
+    assert titles("/feed/from/sy.atom") == ["From Syria to Finland", "From Syria to Germany"]
+    assert titles("/feed/in/DE.atom") == ["From Iraq to Germany", "From Syria to Germany"]
+    assert titles("/feed/theme/family.atom") == ["From Iraq to Germany"]
+    assert parse(client, "/feed/from/SY.atom")[0].feed.title == "Stories of migrants from Syria"
+    family_feed = parse(client, "/feed/theme/family.atom")[0]
+    assert family_feed.entries[0].tags[0].term == "family"
+
+
+@pytest.mark.parametrize(
+    "url", ["/feed/from/XX.atom", "/feed/in/Syria.atom", "/feed/theme/nope.atom"]
+)
+def test_unknown_country_or_theme_feed_is_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_withdrawn_story_vanishes_from_feeds(client, db):
+    story = public_story(title="Gone tomorrow", origin_country="SY")
+    assert "Gone tomorrow" in client.get("/feed/from/SY.atom").get_data(as_text=True)
+    story.move_to(StoryStatus.WITHDRAWN)
+    db.session.commit()
+    for url in ["/feed.atom", "/feed/from/SY.atom", "/feed/in/FI.atom"]:
+        feed, _response = parse(client, url)
+        assert feed.entries == [], url
+
+
+def test_no_private_field_in_any_feed(client):
+    family = make_theme("family", "Family")
+    story = public_story(themes=[family], origin_country="SY", residence_country="DE")
+    for url in ["/feed.atom", "/feed/from/SY.atom", "/feed/in/DE.atom", "/feed/theme/family.atom"]:
+        assert_no_private_field(parse(client, url)[1].get_data(as_text=True), story)
+
+
+def test_empty_feed_is_still_valid_atom(client):
+    feed, _response = parse(client, "/feed.atom")
+    assert feed.entries == []
+
+
+def test_feed_answers_304_when_unchanged(client):
+    public_story()
+    etag = client.get("/feed.atom").headers["ETag"]
+    assert client.get("/feed.atom", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_home_and_gallery_link_to_the_feeds_they_mirror(client):
+    family = make_theme("family", "Family")
+    public_story(themes=[family])
+
+    def feeds(url):
+        page = client.get(url).get_data(as_text=True)
+        marker = 'rel="alternate" type="application/atom+xml"'
+        return [chunk.split('href="')[1].split('"')[0] for chunk in page.split(marker)[1:]]
+
+    assert feeds("/") == ["http://localhost/feed.atom"]
+    assert feeds("/stories") == ["http://localhost/feed.atom"]
+    assert feeds("/stories?origin=SY&residence=de&theme=family") == [
+        "http://localhost/feed.atom",
+        "http://localhost/feed/from/SY.atom",
+        "http://localhost/feed/in/DE.atom",
+        "http://localhost/feed/theme/family.atom",
+    ]
+    assert feeds("/stories?origin=ZZZ&theme=nope") == ["http://localhost/feed.atom"]

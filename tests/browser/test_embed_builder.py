@@ -1,0 +1,30 @@
+"""A partner builds an embed: the preview and the code follow the choices."""
+
+import pytest
+
+from campaign.extensions import db
+from campaign.models import StoryStatus
+from tests.factories import make_story
+
+pytestmark = pytest.mark.browser
+
+
+def test_builder_preview_and_snippet_follow_the_choices(live_app, live_server, page):
+    with live_app.app_context():
+        make_story(StoryStatus.PUBLISHED, title="Embedded from Eritrea", origin_country="ER")
+        make_story(StoryStatus.PUBLISHED, title="Embedded from Peru", origin_country="PE")
+        db.session.remove()
+
+    page.goto(f"{live_server}/embed/builder")
+    page.get_by_label("Country of origin").select_option("ER")
+    page.get_by_label("Number of stories").fill("2")
+
+    preview = page.locator("#preview")
+    assert "country=ER" in preview.get_attribute("src")
+    assert "limit=2" in preview.get_attribute("src")
+    snippet = page.get_by_label("Copy this code into your page").input_value()
+    assert snippet.startswith(f'<iframe src="{live_server}/embed?country=ER&amp;limit=2"')
+
+    frame = page.frame_locator("#preview")
+    frame.get_by_text("Embedded from Eritrea").wait_for()
+    assert frame.get_by_text("Embedded from Peru").count() == 0
