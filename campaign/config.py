@@ -55,7 +55,7 @@ class Defaults:
     PROXY_FIX_X_PORT = 0
     PROXY_FIX_X_PREFIX = 0
     # Lookups by private token (the /my-story/ pages), per client address.
-    TOKEN_LOOKUP_RATE_LIMIT = "30 per minute"
+    TOKEN_LOOKUP_RATE_LIMIT = "30 per minute"  # noqa: S105 - a rate, not a secret
     # Structured logs: "json" (one object per line) or "text".
     LOG_FORMAT = "json"
     # Privacy: personal data of rejected and withdrawn stories is purged after
