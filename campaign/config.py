@@ -47,6 +47,7 @@ class Defaults:
     SECURE_COOKIES = None
     HSTS_SECONDS = 365 * 24 * 3600  # sent only on HTTPS responses; 0 turns it off
     HSTS_INCLUDE_SUBDOMAINS = False
+    REDIRECT_TO_HTTPS = False  # turn on where TLS ends in front (with PROXY_FIX_X_PROTO=1)
     EMBED_FRAME_ANCESTORS = "https:"  # who may frame views marked @embeddable
     # Behind a reverse proxy: how many proxies set each X-Forwarded-* header.
     PROXY_FIX_X_FOR = 0

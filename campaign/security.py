@@ -7,7 +7,7 @@ widget) says so with ``@embeddable``; every other page refuses framing.
 
 import logging
 
-from flask import current_app, request
+from flask import current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ConfigurationError, is_production
@@ -87,6 +87,30 @@ def set_headers(response):
     return response
 
 
+def harden_cookies(response):
+    """Every cookie, whoever sets or deletes it: HttpOnly, SameSite=Lax, and Secure
+    when SESSION_COOKIE_SECURE is on (Flask-Login deletes its cookie without them,
+    and a browser ignores a __Host- deletion that lacks Secure)."""
+    cookies = response.headers.getlist("Set-Cookie")
+    if not cookies:
+        return response
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    hardened = []
+    for cookie in cookies:
+        attributes = {part.strip().split("=", 1)[0].lower() for part in cookie.split(";")[1:]}
+        if "httponly" not in attributes:
+            cookie += "; HttpOnly"
+        if "samesite" not in attributes:
+            cookie += "; SameSite=Lax"
+        if secure and "secure" not in attributes:
+            cookie += "; Secure"
+        hardened.append(cookie)
+    del response.headers["Set-Cookie"]
+    for cookie in hardened:
+        response.headers.add("Set-Cookie", cookie)
+    return response
+
+
 def private(response):
     """For pages that carry a storyteller's private data or token."""
     response.headers["Cache-Control"] = "no-store"
@@ -129,6 +153,25 @@ def _harden_config(app) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, **proxy)
 
 
+def _redirect_to_https():
+    """Plain http is answered with a redirect to the same URL over https.
+
+    Behind a proxy that terminates TLS, this needs PROXY_FIX_X_PROTO=1 so that
+    the app knows the original scheme. /healthz stays reachable over http.
+    """
+    if (
+        current_app.config["REDIRECT_TO_HTTPS"]
+        and not request.is_secure
+        and request.endpoint != "health.healthz"
+    ):
+        return redirect(request.url.replace("http://", "https://", 1), code=308)
+    return None
+
+
 def init_app(app) -> None:
     _harden_config(app)
+    app.before_request(_redirect_to_https)
     app.after_request(set_headers)
+    # After-request functions run in reverse order: first in the list runs last,
+    # after Flask-Login has set or deleted its cookie.
+    app.after_request_funcs.setdefault(None, []).insert(0, harden_cookies)
