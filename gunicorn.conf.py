@@ -1,4 +1,6 @@
-"""gunicorn settings for the campaign platform: ``gunicorn -c gunicorn.conf.py 'campaign:create_app()'``.
+"""gunicorn settings for the campaign platform.
+
+Run: ``gunicorn -c gunicorn.conf.py 'campaign:create_app()'``.
 
 The access log is JSON lines like the app's own log, and never holds a
 storyteller's private link: /my-story/<token> paths are redacted and query
