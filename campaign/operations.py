@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from .extensions import db
-from .models import AuditEntry, Photo, Story, StoryStatus
+from .models import Photo, Story, StoryStatus
 from .models._types import utcnow
+from .moderation.services import record
 
 PURGEABLE = (StoryStatus.REJECTED, StoryStatus.WITHDRAWN)
 DECIDED = (StoryStatus.PUBLISHED, StoryStatus.REJECTED, StoryStatus.WITHDRAWN)
@@ -56,13 +57,12 @@ def purge(now=None) -> tuple[int, int, set[str]]:
     for story in doomed:
         if story.photo is not None:
             files |= rendition_names(story.photo)
-        db.session.add(
-            AuditEntry(
-                action="purged",
-                story_id=story.id,
-                from_status=story.status.value,
-                note=f"personal data deleted after {config['PURGE_AFTER_DAYS']} days",
-            )
+        record(
+            None,
+            "purged",
+            story,
+            from_status=story.status,
+            note=f"personal data deleted after {config['PURGE_AFTER_DAYS']} days",
         )
         db.session.delete(story)
 
