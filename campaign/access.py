@@ -69,8 +69,13 @@ def _enforce():
         log.error("access.unclassified", extra={"endpoint": request.endpoint})
         abort(403)
     if access in (Access.MODERATOR, Access.ADMIN) and not current_user.is_authenticated:
+        log.warning("access.login_required", extra={"endpoint": request.endpoint})
         return login_manager.unauthorized()
     if access is Access.ADMIN and not getattr(current_user, "is_admin", False):
+        log.warning(
+            "access.denied",
+            extra={"endpoint": request.endpoint, "moderator_id": current_user.get_id()},
+        )
         abort(403)
     return None
 

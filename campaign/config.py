@@ -46,7 +46,7 @@ class Defaults:
     # Hardening (campaign/security.py). SECURE_COOKIES None means "in production".
     SECURE_COOKIES = None
     HSTS_SECONDS = 365 * 24 * 3600  # sent only on HTTPS responses; 0 turns it off
-    HSTS_INCLUDE_SUBDOMAINS = False
+    HSTS_INCLUDE_SUBDOMAINS = True  # ASVS 5.0 V3.4.1 at Level 2
     REDIRECT_TO_HTTPS = False  # turn on where TLS ends in front (with PROXY_FIX_X_PROTO=1)
     EMBED_FRAME_ANCESTORS = "https:"  # who may frame views marked @embeddable
     # Behind a reverse proxy: how many proxies set each X-Forwarded-* header.

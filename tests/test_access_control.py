@@ -120,12 +120,13 @@ def test_every_route_answers_every_role_as_classified(app, world, role):
     assert is_login_redirect(response)
 
 
-def test_admin_routes_refuse_moderators_and_welcome_admins(app, world):
+def test_admin_routes_refuse_moderators_and_welcome_admins(app, world, caplog):
     app.add_url_rule("/admin-test", "admin_test", lambda: "admin page")
     ENDPOINTS["admin_test"] = Access.ADMIN
     try:
         assert is_login_redirect(sign_in(app, None).get("/admin-test"))
         assert sign_in(app, world["moderator"]).get("/admin-test").status_code == 403
+        assert any(r.getMessage() == "access.denied" for r in caplog.records)
         assert sign_in(app, world["admin"]).get("/admin-test").status_code == 200
     finally:
         del ENDPOINTS["admin_test"]

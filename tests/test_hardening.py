@@ -79,7 +79,8 @@ def test_hsts_only_over_https(production):
     client = production.test_client()
     assert "Strict-Transport-Security" not in client.get("/healthz", base_url=HTTP).headers
     hsts = client.get("/", base_url=HTTPS).headers["Strict-Transport-Security"]
-    assert hsts.startswith("max-age=") and int(hsts.split("=")[1].split(";")[0]) >= 15_768_000
+    assert hsts.startswith("max-age=") and int(hsts.split("=")[1].split(";")[0]) >= 31_536_000
+    assert "includeSubDomains" in hsts  # ASVS 5.0 V3.4.1, Level 2
 
 
 def test_plain_http_is_redirected_to_https_except_the_health_check(production):
@@ -207,3 +208,7 @@ def test_private_link_guessing_is_rate_limited(client, db):
     answers = [client.get(f"/my-story/guess{n}").status_code for n in range(7)]
     assert answers[:5] == [404] * 5
     assert answers[5:] == [429, 429]
+
+
+def test_trace_is_not_supported(client):
+    assert client.open("/", method="TRACE").status_code == 405
