@@ -19,6 +19,10 @@ def init_app(app) -> None:
     def too_large(_error):
         return render_template("errors/413.html"), 413
 
+    @app.errorhandler(429)
+    def too_many(_error):
+        return render_template("errors/429.html"), 429
+
     @app.errorhandler(500)
     def server_error(_error):
         db.session.rollback()

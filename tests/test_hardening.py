@@ -205,9 +205,10 @@ def test_private_link_pages_are_no_store_and_send_no_referrer(client, db):
 
 @pytest.mark.parametrize("config_overrides", [{"TOKEN_LOOKUP_RATE_LIMIT": "5 per minute"}])
 def test_private_link_guessing_is_rate_limited(client, db):
-    answers = [client.get(f"/my-story/guess{n}").status_code for n in range(7)]
-    assert answers[:5] == [404] * 5
-    assert answers[5:] == [429, 429]
+    answers = [client.get(f"/my-story/guess{n}") for n in range(7)]
+    assert [a.status_code for a in answers] == [404] * 5 + [429, 429]
+    assert "Too many tries" in answers[-1].get_data(as_text=True)
+    assert answers[-1].headers["Cache-Control"] == "no-store"
 
 
 def test_trace_is_not_supported(client):
