@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import config, database, i18n, security
+from . import access, config, database, i18n, observability, operations, security
 from .extensions import cache, csrf, db, limiter, login_manager, migrate
 
 
@@ -15,6 +15,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         static_folder="../static",
     )
     config.load(app, test_config)
+    observability.init_app(app)  # first, so every request gets its id
 
     database.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which has no ALTER COLUMN.
@@ -55,6 +56,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from . import cli
 
     cli.init_app(app)
+    operations.init_app(app)
+    access.init_app(app)  # classifies every registered endpoint
     # Outermost, so that it sees each request exactly as it arrived.
     app.wsgi_app = pagecache.PublicPageCache(app, app.wsgi_app)
     return app

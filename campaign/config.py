@@ -86,6 +86,28 @@ class Defaults:
     # How many stories feeds and embeds show at most.
     FEED_SIZE = 20
     EMBED_MAX_STORIES = 12
+    # Hardening (campaign/security.py). SECURE_COOKIES None means "in production".
+    SECURE_COOKIES = None
+    HSTS_SECONDS = 365 * 24 * 3600  # sent only on HTTPS responses; 0 turns it off
+    HSTS_INCLUDE_SUBDOMAINS = True  # ASVS 5.0 V3.4.1 at Level 2
+    REDIRECT_TO_HTTPS = False  # turn on where TLS ends in front (with PROXY_FIX_X_PROTO=1)
+    EMBED_FRAME_ANCESTORS = "*"  # who may frame views marked @embeddable
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
+    # Lookups by private token (the /my-story/ pages), per client address.
+    TOKEN_LOOKUP_RATE_LIMIT = "30 per minute"  # noqa: S105 - a rate, not a secret
+    # Structured logs: "json" (one object per line) or "text".
+    LOG_FORMAT = "json"
+    # Privacy: personal data of rejected and withdrawn stories is purged after
+    # PURGE_AFTER_DAYS; contact e-mails of decided stories after
+    # CONTACT_EMAIL_RETENTION_DAYS (`flask --app campaign purge`).
+    PURGE_AFTER_DAYS = 90
+    CONTACT_EMAIL_RETENTION_DAYS = 30
+    MEDIA_ROOT = None  # default: instance/media
 
 
 def load(app, test_config: dict | None = None) -> None:

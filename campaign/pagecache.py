@@ -31,6 +31,7 @@ from .database import only_reading
 from .extensions import cache, db
 from .gallery import stats
 from .i18n import current_locale_code
+from .observability import REQUEST_ID_HEADER, request_id_for
 
 _MARK = "X-Campaign-Public-Page"  # set by public_page, never sent to the client
 MAX_PUBLIC_PLACES = 20_000
@@ -186,13 +187,15 @@ class PublicPageCache:
         finally:
             if hasattr(iterable, "close"):
                 iterable.close()
-        headers = [(name, value) for name, value in captured["headers"] if name != _MARK]
+        headers = [(n, v) for n, v in captured["headers"] if n not in (_MARK, REQUEST_ID_HEADER)]
         self.app.extensions["cache"][cache].set(key, (captured["status"], headers, body))
         return [body]
 
     @staticmethod
     def _replay(hit, environ, start_response):
         status, headers, body = hit
+        request_id = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
+        headers = [*headers, (REQUEST_ID_HEADER, request_id)]
         found = dict(headers)
         etag = unquote_etag(found["ETag"])[0] if "ETag" in found else None
         last_modified = parse_date(found.get("Last-Modified"))

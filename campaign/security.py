@@ -1,22 +1,113 @@
-"""Response headers that hold on every page."""
+"""Response headers, cookies and start-up checks that hold on every page.
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
+Everything here is general: it covers every route, including routes that
+blueprints add later. A view that must be framed by other sites (the embed
+widget) says so with ``@embeddable``; every other page refuses framing.
+"""
+
+import logging
+
+from flask import current_app, redirect, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import ConfigurationError, is_production
+
+log = logging.getLogger(__name__)
+
+_EMBEDDABLE = "_campaign_embeddable"
+
+# This origin only. No 'unsafe-inline', no 'unsafe-eval', no http:, no plugins.
+_CSP_DIRECTIVES = [
+    ("default-src", "'self'"),
+    ("script-src", "'self'"),
+    ("style-src", "'self'"),
+    ("img-src", "'self' data:"),
+    ("form-action", "'self'"),
+    ("object-src", "'none'"),
+    ("base-uri", "'none'"),
+]
+
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
 )
 
 
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    directives = [*_CSP_DIRECTIVES, ("frame-ancestors", frame_ancestors)]
+    return "; ".join(f"{name} {value}" for name, value in directives)
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+
+
+def embeddable(view):
+    """Mark a view as meant to be framed by other sites (the embed widget)."""
+    setattr(view, _EMBEDDABLE, True)
+    return view
+
+
+def is_embeddable(endpoint: str | None) -> bool:
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return bool(view is not None and getattr(view, _EMBEDDABLE, False))
+
+
 def set_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers = response.headers
+    if is_embeddable(request.endpoint):
+        ancestors = current_app.config["EMBED_FRAME_ANCESTORS"]
+        headers.setdefault("Content-Security-Policy", content_security_policy(ancestors))
+        headers.setdefault("Cross-Origin-Resource-Policy", "cross-origin")
+    else:
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")  # for browsers without frame-ancestors
+        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    seconds = current_app.config["HSTS_SECONDS"]
+    if request.is_secure and seconds:
+        value = f"max-age={int(seconds)}"
+        if current_app.config["HSTS_INCLUDE_SUBDOMAINS"]:
+            value += "; includeSubDomains"
+        headers.setdefault("Strict-Transport-Security", value)
+    return response
+
+
+def harden_cookies(response):
+    """Every cookie, whoever sets or deletes it: HttpOnly, SameSite=Lax, and Secure
+    when SESSION_COOKIE_SECURE is on (Flask-Login deletes its cookie without them,
+    and a browser ignores a __Host- deletion that lacks Secure)."""
+    cookies = response.headers.getlist("Set-Cookie")
+    if not cookies:
+        return response
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    hardened = []
+    for cookie in cookies:
+        attributes = {part.strip().split("=", 1)[0].lower() for part in cookie.split(";")[1:]}
+        if "httponly" not in attributes:
+            cookie += "; HttpOnly"
+        if "samesite" not in attributes:
+            cookie += "; SameSite=Lax"
+        if secure and "secure" not in attributes:
+            cookie += "; Secure"
+        hardened.append(cookie)
+    del response.headers["Set-Cookie"]
+    for cookie in hardened:
+        response.headers.add("Set-Cookie", cookie)
     return response
 
 
@@ -27,5 +118,60 @@ def private(response):
     return response
 
 
+def _harden_config(app) -> None:
+    """Production settings that depend on others: cookies, debug, proxies."""
+    config = app.config
+    production = is_production(app)
+    if production and (app.debug or config.get("DEBUG")):
+        raise ConfigurationError(
+            "Debug mode is on in production. The debugger runs any code a visitor "
+            "sends; unset FLASK_DEBUG (and don't pass --debug) on a production server."
+        )
+    secure = config["SECURE_COOKIES"]
+    if secure is None:
+        secure = production
+    if secure:
+        # __Host- cookies are sent only over HTTPS, only to this exact host, path /.
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+        config["SESSION_COOKIE_DOMAIN"] = None
+        config["REMEMBER_COOKIE_DOMAIN"] = None
+        config["SESSION_COOKIE_PATH"] = "/"
+        config["REMEMBER_COOKIE_PATH"] = "/"
+        config["SESSION_COOKIE_NAME"] = "__Host-session"
+        config["REMEMBER_COOKIE_NAME"] = "__Host-remember_token"
+    if production and not config.get("TRUSTED_HOSTS") and not config.get("TESTING"):
+        log.warning(
+            "TRUSTED_HOSTS is not set: requests for any host name are answered. "
+            "Set FLASK_TRUSTED_HOSTS='[\"stories.example.org\"]'."
+        )
+    proxy = {
+        name: int(config[f"PROXY_FIX_{name.upper()}"])
+        for name in ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
+    }
+    if any(proxy.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **proxy)
+
+
+def _redirect_to_https():
+    """Plain http is answered with a redirect to the same URL over https.
+
+    Behind a proxy that terminates TLS, this needs PROXY_FIX_X_PROTO=1 so that
+    the app knows the original scheme. /healthz stays reachable over http.
+    """
+    if (
+        current_app.config["REDIRECT_TO_HTTPS"]
+        and not request.is_secure
+        and request.endpoint != "health.healthz"
+    ):
+        return redirect(request.url.replace("http://", "https://", 1), code=308)
+    return None
+
+
 def init_app(app) -> None:
+    _harden_config(app)
+    app.before_request(_redirect_to_https)
     app.after_request(set_headers)
+    # After-request functions run in reverse order: first in the list runs last,
+    # after Flask-Login has set or deleted its cookie.
+    app.after_request_funcs.setdefault(None, []).insert(0, harden_cookies)

@@ -25,10 +25,14 @@ def counted_page(app):
         flash("Saved")
         return "ok"
 
+    from campaign.access import ENDPOINTS, Access
+
     app.add_url_rule("/test-titles", "test_titles", titles)
     app.add_url_rule("/test-flash", "test_flash", flashing)
+    ENDPOINTS.update(test_titles=Access.PUBLIC, test_flash=Access.PUBLIC)
     renders.clear()
-    return "/test-titles"
+    yield "/test-titles"
+    del ENDPOINTS["test_titles"], ENDPOINTS["test_flash"]
 
 
 def test_second_visit_is_served_from_cache(client, counted_page):

@@ -71,6 +71,7 @@ def load_user_afresh():
     """
     g.pop("_login_user", None)
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    g.pop("csrf_valid", None)  # Flask-WTF's note that this request's token was checked
 
 
 @login_manager.user_loader

@@ -9,22 +9,17 @@ from werkzeug.exceptions import HTTPException
 
 from ..i18n import country_choices, country_codes, current_locale_code
 from ..presentation import display_name, theme_label
-from ..security import CONTENT_SECURITY_POLICY
+from ..security import embeddable
 from . import REVALIDATE, queries
 
 bp = Blueprint("embeds", __name__)
-
-# The site's policy, but any site may frame these pages.
-FRAMEABLE_POLICY = CONTENT_SECURITY_POLICY.replace(
-    "frame-ancestors 'none'", "frame-ancestors *"
-).replace("form-action 'self'", "form-action 'none'")
 
 OEMBED_MAX_WIDTH = 600
 OEMBED_HEIGHT = 360
 
 
 def frameable(response):
-    response.headers["Content-Security-Policy"] = FRAMEABLE_POLICY
+    """Embeds are @embeddable (campaign.security lets other sites frame them)."""
     response.headers["Cache-Control"] = REVALIDATE
     response.add_etag()
     return response.make_conditional(request)
@@ -59,6 +54,7 @@ def embed_url(filters: dict, external: bool = False) -> str:
 
 
 @bp.get("/embed")
+@embeddable
 def stories():
     filters = embed_filters(request.args)
     found = queries.latest_stories(
@@ -74,6 +70,7 @@ def stories():
 
 
 @bp.get("/embed/stories/<slug>")
+@embeddable
 def story(slug: str):
     found = queries.published_story_by_slug(slug)
     if found is None:

@@ -1,10 +1,12 @@
 """Serving photo renditions: right type, nosniff, cached for a year (names never change)."""
 
+import click
 from flask import Blueprint, abort, send_file
+from flask.cli import with_appcontext
 
 from .storage import content_type, get_storage, is_valid_name
 
-bp = Blueprint("media", __name__, cli_group="media")
+bp = Blueprint("media", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -23,11 +25,10 @@ def file(name: str):
     return response
 
 
-@bp.cli.command("cleanup")
+@click.command("cleanup")
+@with_appcontext
 def cleanup_command():
     """Delete photos that were uploaded with a form that was never sent."""
-    import click
-
     from ..extensions import db
     from .staging import delete_stale_staged_photos
 

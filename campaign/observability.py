@@ -1,0 +1,128 @@
+"""Structured logs with a request id, and ``/healthz`` for load balancers.
+
+Logs are JSON lines. They never hold story text, e-mail addresses or
+private-link tokens: paths under /my-story/ are redacted, e-mail addresses
+in messages are masked, and the request log records only method, path,
+status, duration and the request id.
+"""
+
+import json
+import logging
+import re
+import secrets
+import sys
+import time
+
+from flask import Blueprint, g, has_request_context, jsonify, request
+from sqlalchemy import text
+
+from .extensions import db
+
+log = logging.getLogger("campaign.request")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+_TOKEN_PATH = re.compile(r"(/my-story/)[^/?#\s\"]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_QUERY = re.compile(r"\?\S*")
+
+
+def redact(value: str) -> str:
+    """Remove private-link tokens and e-mail addresses from a log text."""
+    value = _TOKEN_PATH.sub(r"\1[redacted]", value)
+    return _EMAIL.sub("[email]", value)
+
+
+def redact_path(path: str) -> str:
+    """A path fit for a log: tokens redacted, the query string dropped."""
+    return redact(_QUERY.sub("", path))
+
+
+def current_request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; extra fields given with ``extra=`` are kept."""
+
+    _standard = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        request_id = current_request_id()
+        if request_id:
+            entry["request_id"] = request_id
+        for key, value in vars(record).items():
+            if key not in self._standard and not key.startswith("_"):
+                entry[key] = redact(value) if isinstance(value, str) else value
+        if record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, default=str)
+
+
+def request_id_for(incoming: str) -> str:
+    """The caller's request id when it is well-formed, else a new one."""
+    return incoming if _VALID_REQUEST_ID.match(incoming) else secrets.token_hex(16)
+
+
+def _start_request():
+    g.request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER, ""))
+    g.request_started = time.perf_counter()
+
+
+def _finish_request(response):
+    response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+    started = g.get("request_started")
+    log.info(
+        "request",
+        extra={
+            "method": request.method,
+            "path": redact_path(request.path),
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+        },
+    )
+    return response
+
+
+bp = Blueprint("health", __name__)
+
+
+@bp.route("/healthz")
+def healthz():
+    """Cheap: one trivial query. 503 when the database does not answer."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        status, code = "ok", 200
+    except Exception:  # any database failure makes the instance unhealthy
+        logging.getLogger(__name__).exception("healthz: database check failed")
+        db.session.rollback()
+        status, code = "database unavailable", 503
+    response = jsonify(status=status)
+    response.status_code = code
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def configure_logging(app) -> None:
+    if app.config["LOG_FORMAT"] != "json" or app.config.get("TESTING"):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    app.logger.handlers[:] = []  # propagate to the JSON handler
+    app.logger.propagate = True
+
+
+def init_app(app) -> None:
+    configure_logging(app)
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    app.register_blueprint(bp)

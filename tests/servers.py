@@ -1,0 +1,133 @@
+"""Real servers for reliability tests: gunicorn on a free loopback port."""
+
+import html
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3, env: dict | None = None):
+    """Serve the app with gunicorn (our gunicorn.conf.py) until the block ends.
+
+    Yields (base_url, log_path); the log holds gunicorn's error and access log.
+    """
+    port = free_port()
+    log_path = tmp_path / f"gunicorn-{port}.log"
+    environment = {
+        **os.environ,
+        "CAMPAIGN_ENV": "development",
+        "SECRET_KEY": "gunicorn-test-secret-key",
+        "DATABASE_URL": database_url,
+        "FLASK_RATELIMIT_ENABLED": "false",
+        # Fifty stories from one address, sent as soon as the form is open.
+        "FLASK_SHARE_MIN_FILL_SECONDS": "0",
+        "FLASK_MEDIA_ROOT": f'"{tmp_path / "media"}"',
+        **(env or {}),
+    }
+    environment.pop("FLASK_DEBUG", None)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "30",
+                "campaign:create_app()",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_healthy(base_url, process, log_path)
+            yield base_url, log_path
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_healthy(base_url: str, process, log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not become healthy:\n{log_path.read_text()}")
+
+
+class Browser:
+    """One visitor: its own cookies, so its own session and CSRF token."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str):
+        return self._open(urllib.request.Request(self.base_url + path))  # noqa: S310
+
+    def post(self, path: str, data: dict):
+        body = urllib.parse.urlencode(data).encode()
+        request = urllib.request.Request(self.base_url + path, data=body, method="POST")  # noqa: S310
+        return self._open(request)
+
+    def _open(self, request):
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.geturl(), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.geturl(), error.read().decode()
+
+    def hidden_fields(self, path: str) -> dict:
+        """The hidden fields of the form at ``path`` (CSRF token, form stamp...)."""
+        _status, _url, page = self.get(path)
+        fields = {}
+        for tag in re.findall(r"<input[^>]*>", page):
+            attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+            if attributes.get("type") == "hidden" and "name" in attributes:
+                fields[attributes["name"]] = html.unescape(attributes.get("value", ""))
+        return fields
+
+    def csrf_token(self, path: str) -> str:
+        _status, _url, page = self.get(path)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+            r'value="([^"]+)"[^>]*name="csrf_token"', page
+        )
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)

@@ -1,0 +1,205 @@
+"""Reliability under real servers: gunicorn with several workers, two instances.
+
+These tests start gunicorn on a free loopback port against a temporary
+database (SQLite file or a PostgreSQL database of its own).
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from campaign import create_app
+from campaign.extensions import db as _db
+from campaign.models import Story
+from tests.conftest import POSTGRES_URL, _ensure_postgres_database, missing
+from tests.servers import Browser, gunicorn
+
+SUBMISSIONS = 50
+
+
+def fresh_database(backend: str, tmp_path, suffix: str) -> str:
+    """An empty database with the current schema, for a server of its own."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    else:
+        url = make_url(POSTGRES_URL)
+        url = url.set(database=f"{url.database}_{suffix}").render_as_string(hide_password=False)
+        try:
+            _ensure_postgres_database(url)
+        except psycopg.OperationalError as error:
+            missing(f"PostgreSQL not reachable: {error}")
+    app = create_app(
+        {
+            "TESTING": True,
+            "CAMPAIGN_ENV": "development",
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": url,
+        },
+        instance_path=str(tmp_path),
+    )
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        _db.engine.dispose()
+    return url
+
+
+def story_form(browser: Browser, number: int) -> dict:
+    return {
+        **browser.hidden_fields("/share"),  # CSRF token, the form's stamp
+        "title": f"Concurrent story {number}",
+        "body": f"Story {number} was sent at the same moment as forty-nine others. " * 2,
+        "author_name": f"Teller {number}",
+        "origin_country": "SY",
+        "residence_country": "FI",
+        "contact_email": f"teller{number}@example.org",
+        "age_confirmed": "y",
+        "consent": "y",
+    }
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_fifty_simultaneous_submissions_are_each_stored_exactly_once(backend, tmp_path):
+    url = fresh_database(backend, tmp_path, "gunicorn")
+    with gunicorn(url, tmp_path, workers=3) as (base_url, log_path):
+        browsers = [Browser(base_url) for _ in range(SUBMISSIONS)]
+        forms = [story_form(b, n) for n, b in enumerate(browsers)]
+        start = threading.Barrier(SUBMISSIONS)
+
+        def submit(number: int):
+            start.wait()
+            return browsers[number].post("/share", forms[number])
+
+        with ThreadPoolExecutor(SUBMISSIONS) as pool:
+            answers = list(pool.map(submit, range(SUBMISSIONS)))
+        # A storyteller opens the private link: its token must not reach any log.
+        first_page = next(page for _s, _u, page in answers if "/my-story/" in page)
+        token = first_page.split("/my-story/")[1].split('"')[0].split("<")[0]
+        opened = browsers[0].get(f"/my-story/{token}?from=teller0@example.org")
+        assert opened[0] == 200
+
+    succeeded = {
+        forms[n]["title"]
+        for n, (status, final_url, page) in enumerate(answers)
+        if status == 200 and final_url.endswith("/share/thanks") and "/my-story/" in page
+    }
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(Story.title, Story.body, Story.token_hash, Story.contact_email)
+            ).all()
+    finally:
+        engine.dispose()
+    titles = [row.title for row in rows]
+    log = log_path.read_text()
+
+    assert len(succeeded) == SUBMISSIONS, [a[:2] for a in answers]
+    assert sorted(titles) == sorted(succeeded)  # each stored once, nothing else stored
+    for row in rows:  # nothing half-stored
+        assert row.body.startswith("Story ") and len(row.token_hash) == 64
+        assert row.contact_email.endswith("@example.org")
+    assert "database is locked" not in log
+    assert "Traceback" not in log
+    # Neither gunicorn's access log nor the app's log holds a private link
+    # or an e-mail address.
+    access = [line for line in log.splitlines() if '"logger": "gunicorn.access"' in line]
+    assert len(access) >= 2 * SUBMISSIONS
+    assert any('"path": "/my-story/[redacted]"' in line for line in access)
+    assert len(token) > 40 and token not in log
+    assert "@example.org" not in log
+
+
+@pytest.fixture
+def redis_url():
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/8"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.flushdb()
+    except redis.exceptions.ConnectionError as error:
+        missing(f"Redis not reachable at 127.0.0.1:6379: {error}")
+    yield url
+    client.flushdb()
+    client.close()
+
+
+def test_two_instances_share_rate_limits_and_decisions(tmp_path, redis_url):
+    url = fresh_database("postgresql", tmp_path, "instances")
+    env = {
+        "FLASK_RATELIMIT_STORAGE_URI": redis_url,
+        "FLASK_RATELIMIT_ENABLED": "true",
+        "FLASK_TOKEN_LOOKUP_RATE_LIMIT": "6 per minute",
+    }
+    one_dir, two_dir = tmp_path / "one", tmp_path / "two"
+    one_dir.mkdir()
+    two_dir.mkdir()
+    with (
+        gunicorn(url, one_dir, workers=1, env=env) as (one, _log1),
+        gunicorn(url, two_dir, workers=1, env=env) as (two, _log2),
+    ):
+        # A rate limit counted in Redis holds across both instances.
+        answers = [
+            Browser(base).get(f"/my-story/guess{n}")[0] for n in range(4) for base in (one, two)
+        ]
+        assert answers[:6] == [404] * 6
+        assert answers[6:] == [429, 429]
+
+        # A story sent to one instance, decided in the other, seen at once in the first.
+        teller = Browser(one)
+        status, _url, page = teller.post("/share", story_form(teller, 1))
+        assert status == 200 and "/my-story/" in page
+        engine = create_engine(url)
+        try:
+            with engine.begin() as connection:
+                story_id = connection.execute(text("SELECT id FROM story")).scalar_one()
+            from tests.factories import PASSWORD
+
+            app = create_app(
+                {
+                    "TESTING": True,
+                    "CAMPAIGN_ENV": "development",
+                    "SECRET_KEY": "x",
+                    "SQLALCHEMY_DATABASE_URI": url,
+                },
+                instance_path=str(tmp_path),
+            )
+            with app.app_context():
+                from tests.factories import make_moderator
+
+                moderator = make_moderator().email
+                _db.session.remove()
+                _db.engine.dispose()
+            desk = Browser(two)
+            assert (
+                desk.post(
+                    "/login",
+                    {
+                        "csrf_token": desk.csrf_token("/login"),
+                        "email": moderator,
+                        "password": PASSWORD,
+                    },
+                )[0]
+                == 200
+            )
+            review = f"/moderate/stories/{story_id}"
+            page = desk.get(review)[2]
+            version = page.split('name="version"')[1].split('value="')[1].split('"')[0]
+            status, final, _page = desk.post(
+                review,
+                {
+                    "csrf_token": desk.csrf_token(review),
+                    "decision": "approve",
+                    "version": version,
+                    "note": "",
+                },
+            )
+            assert status == 200 and final.endswith("/moderate")
+            gallery = Browser(one).get("/stories")[2]
+            assert "Concurrent story 1" in gallery
+        finally:
+            engine.dispose()
