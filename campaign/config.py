@@ -26,7 +26,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     BABEL_DEFAULT_LOCALE = "en"
-    SUPPORTED_LOCALES = ("en",)
+    # English first: the default. Each needs a catalogue in campaign/translations/.
+    SUPPORTED_LOCALES = ("en", "fr", "es", "ar", "fa", "uk", "fi")
     STORIES_PER_PAGE = 12
     STORY_MIN_CHARS = 50
     STORY_MAX_CHARS = 10_000
