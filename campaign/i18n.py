@@ -18,6 +18,7 @@ the browser asks for another language); their responses say
 """
 
 from functools import cache
+from urllib.parse import quote
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, request
@@ -120,7 +121,7 @@ def language_links() -> list[dict]:
     current = current_locale_code()
     root = request.environ.get(ENVIRON_SCRIPT_ROOT, "")
     query = request.query_string.decode("latin-1")
-    path = request.path + (f"?{query}" if query else "")
+    path = quote(request.path, safe="/:@!$&'()*+,;=~") + (f"?{query}" if query else "")
     return [
         {
             "code": code,
