@@ -11,7 +11,7 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -75,10 +75,18 @@ IDS = [f"{site_page.name}-{language}" for site_page, language in CASES]
 
 @dataclass
 class Visit:
-    html: str
-    violations: list
-    overflow: dict  # viewport width -> pixels of horizontal scrolling
-    landmarks: dict
+    html: str = ""
+    violations: list = field(default_factory=list)
+    overflow: dict = field(default_factory=dict)  # viewport width -> pixels of scrolling
+    structure: dict = field(default_factory=dict)
+    failure: str | None = None  # the page could not be reached as described
+
+
+def visit_of(visits, site_page, language) -> Visit:
+    visit = visits[(site_page.name, language)]
+    if visit.failure:
+        pytest.fail(f"{site_page.name} ({language}) could not be visited: {visit.failure}")
+    return visit
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +125,7 @@ def fixed_in_url(live_server, language, path) -> str:
     return f"{live_server}/{language}{path}"
 
 
-LANDMARKS_SCRIPT = """() => ({
+STRUCTURE_SCRIPT = """() => ({
   skipLinkFirst: (() => {
     const first = document.querySelector('body a[href], body button, body input, body select');
     return !!first && first.classList.contains('skip-link')
@@ -128,8 +136,36 @@ LANDMARKS_SCRIPT = """() => ({
   footer: document.querySelectorAll('body > footer').length,
   nav: document.querySelectorAll('nav[aria-label]').length,
   h1: document.querySelectorAll('h1').length,
+  photosWithoutSizeOrLazy: [...document.querySelectorAll('main img')]
+    .filter(img => !img.getAttribute('width') || !img.getAttribute('height')
+      || img.getAttribute('loading') !== 'lazy')
+    .map(img => img.outerHTML),
 })"""
 OVERFLOW_SCRIPT = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def inspect(page, axe, url, then) -> Visit:
+    documents = []
+    page.on(
+        "response",
+        lambda response: (
+            documents.append(response)
+            if response.request.resource_type == "document" and response.frame == page.main_frame
+            else None
+        ),
+    )
+    page.goto(url)
+    if then:
+        then(page)
+    page.wait_for_load_state("load")
+    html = documents[-1].text()
+    violations = axe.run(page).response["violations"]
+    overflow = {}
+    for width in (320, 640):
+        page.set_viewport_size({"width": width, "height": 800})
+        overflow[width] = page.evaluate(OVERFLOW_SCRIPT)
+    page.set_viewport_size(WIDE)
+    return Visit(html, violations, overflow, page.evaluate(STRUCTURE_SCRIPT))
 
 
 @pytest.fixture(scope="module")
@@ -144,29 +180,15 @@ def visits(browser, live_server, sample):
     results = {}
     for site_page, language in CASES:
         page = (moderating if site_page.moderator else public).new_page()
-        documents = []
-        page.on(
-            "response",
-            lambda response, page=page, documents=documents: (
-                documents.append(response)
-                if response.request.resource_type == "document"
-                and response.frame == page.main_frame
-                else None
-            ),
-        )
-        page.goto(fixed_in_url(live_server, language, site_page.path.format(**sample)))
-        if site_page.then:
-            site_page.then(page)
-        page.wait_for_load_state("load")
-        html = documents[-1].text()
-        violations = axe.run(page).response["violations"]
-        overflow = {}
-        for width in (320, 640):
-            page.set_viewport_size({"width": width, "height": 800})
-            overflow[width] = page.evaluate(OVERFLOW_SCRIPT)
-        page.set_viewport_size(WIDE)
-        landmarks = page.evaluate(LANDMARKS_SCRIPT)
-        results[(site_page.name, language)] = Visit(html, violations, overflow, landmarks)
+        try:
+            results[(site_page.name, language)] = inspect(
+                page,
+                axe,
+                fixed_in_url(live_server, language, site_page.path.format(**sample)),
+                site_page.then,
+            )
+        except Exception as error:  # reported by each test of this page
+            results[(site_page.name, language)] = Visit(failure=repr(error))
         page.close()
     public.close()
     moderating.close()
@@ -183,13 +205,13 @@ def describe(violations) -> str:
 
 @pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
 def test_page_has_no_accessibility_violations(visits, site_page, language):
-    violations = visits[(site_page.name, language)].violations
+    violations = visit_of(visits, site_page, language).violations
     assert violations == [], describe(violations)
 
 
 @pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
 def test_page_has_skip_link_and_landmarks(visits, site_page, language):
-    landmarks = visits[(site_page.name, language)].landmarks
+    landmarks = visit_of(visits, site_page, language).structure
     assert landmarks["skipLinkFirst"], "the first focusable element is the skip link to #main"
     assert landmarks["main"] == 1
     assert landmarks["header"] == 1
@@ -198,10 +220,16 @@ def test_page_has_skip_link_and_landmarks(visits, site_page, language):
     assert landmarks["h1"] == 1
 
 
+@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
+def test_photos_are_lazy_loaded_with_explicit_sizes(visits, site_page, language):
+    """Low bandwidth: photos load when scrolled to, and take their place at once."""
+    assert visit_of(visits, site_page, language).structure["photosWithoutSizeOrLazy"] == []
+
+
 @pytest.mark.parametrize("width", [320, 640], ids=["320px", "200%-zoom"])
 @pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
 def test_page_fits_narrow_screens_without_horizontal_scrolling(visits, site_page, language, width):
-    assert visits[(site_page.name, language)].overflow[width] <= 0
+    assert visit_of(visits, site_page, language).overflow[width] <= 0
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +243,8 @@ def vnu_errors(visits, tmp_path_factory):
     folder = tmp_path_factory.mktemp("vnu")
     files = {}
     for number, (key, visit) in enumerate(visits.items()):
+        if visit.failure:
+            continue
         path = folder / f"page{number}.html"
         path.write_text(visit.html, encoding="utf-8")
         files[path.resolve().as_uri()] = key
@@ -248,6 +278,7 @@ def vnu_errors(visits, tmp_path_factory):
 
 
 @pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
-def test_page_is_valid_html(vnu_errors, site_page, language):
+def test_page_is_valid_html(visits, vnu_errors, site_page, language):
+    visit_of(visits, site_page, language)
     assert vnu_errors.get(None, []) == [], "messages the checker could not tie to a page"
     assert vnu_errors[(site_page.name, language)] == []
