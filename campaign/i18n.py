@@ -85,6 +85,8 @@ def select_locale() -> str:
 
 def _remember_language(response):
     """Remember a prefixed page's language; say what unprefixed pages depend on."""
+    if request.endpoint == "static":
+        return response  # the same file in every language
     language = url_language()
     if language is None:
         response.vary.update(("Accept-Language", "Cookie"))

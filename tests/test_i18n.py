@@ -39,6 +39,14 @@ def test_unprefixed_urls_stay_english_by_default(client):
     assert {"Accept-Language", "Cookie"} <= set(response.vary)
 
 
+def test_static_files_are_the_same_in_every_language(client):
+    with client.get("/static/css/site.css") as response:
+        assert "Accept-Language" not in response.vary
+    with client.get("/fr/static/css/site.css") as response:
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+
+
 def test_browser_language_chooses_when_the_url_does_not(client):
     response = client.get("/stories", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
     assert '<html lang="es" dir="ltr">' in html_tag(response)
