@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
 
 from .extensions import babel
 
@@ -139,6 +139,10 @@ def language_links() -> list[dict]:
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale in `g`, which lives as long as the app context;
+    # where one app context serves several requests (tests, scripts), each request
+    # must choose again.
+    app.before_request(refresh)
     app.wsgi_app = LanguagePrefix(app.wsgi_app, app.config["SUPPORTED_LOCALES"])
     app.after_request(_remember_language)
     app.jinja_env.globals.update(

@@ -134,3 +134,40 @@ def test_text_direction_follows_the_script_of_the_language(code, direction):
 
 def test_text_direction_of_an_unknown_language_is_left_to_right():
     assert text_direction("zz-not-a-language") == "ltr"
+
+
+ALL_LANGUAGES = list(LANGUAGE_NAMES)
+
+
+@pytest.mark.parametrize("language", ALL_LANGUAGES)
+def test_public_pages_are_translated_in_every_language(client, language):
+    direction = text_direction(language)
+    for path, status in [("/", 200), ("/stories", 200), ("/share", 200), ("/login", 200)]:
+        response = client.get(f"/{language}{path}")
+        assert response.status_code == status, path
+        assert f'<html lang="{language}" dir="{direction}">' in html_tag(response), path
+    missing = client.get(f"/{language}/no-such-page")
+    assert missing.status_code == 404
+    errors = client.post(f"/{language}/share", data={}).get_data(as_text=True)
+    assert 'id="error-summary"' in errors
+    if language != "en":
+        for english in ("Share your story", "Please check the form", "Give your story a title."):
+            assert english not in errors, (language, english)
+
+
+@pytest.mark.parametrize("language", ["ar", "fi"])
+def test_moderation_sign_in_keeps_the_language(client, language):
+    response = client.get(f"/{language}/moderate")
+    assert response.status_code == 302
+    assert response.location.startswith(f"/{language}/login?next=")
+
+
+def test_private_page_and_review_keep_the_story_language(signed_in, db):
+    story = make_story(title="Мій шлях додому", body="Я повернулася до Києва навесні. " * 3)
+    story.language = "uk"
+    db.session.commit()
+    private = signed_in.get(f"/ar/my-story/{story.token}").get_data(as_text=True)
+    assert '<h2 lang="uk" dir="ltr">' in private
+    review = signed_in.get(f"/ar/moderate/stories/{story.id}").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in review
+    assert '<h1 lang="uk" dir="ltr">' in review
