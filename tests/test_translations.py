@@ -94,3 +94,14 @@ def test_catalogues_contain_every_message_in_the_code(tmp_path, monkeypatch):
             f"{language} lacks {len(missing)} message(s); run `make translations` and "
             f"translate them: {missing}"
         )
+
+
+def test_every_supported_language_is_named_in_itself_in_the_switcher():
+    from babel import Locale
+
+    from campaign.i18n import LANGUAGE_NAMES
+
+    assert set(Defaults.SUPPORTED_LOCALES) <= set(LANGUAGE_NAMES)
+    for code in Defaults.SUPPORTED_LOCALES:
+        assert LANGUAGE_NAMES[code], code
+        Locale.parse(code)  # Babel knows it: dates, numbers and country names work
