@@ -4,10 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
+# The Nu HTML Checker (npm package vnu-jar), installed locally for the HTML validity tests.
+VNU_DIR := .cache/vnu
+VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 DEV := CAMPAIGN_ENV=development
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format translations compile-translations bench
+.PHONY: help run test lint format translations compile-translations bench vnu
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -47,7 +50,16 @@ format: $(TEST_INSTALLED) ## rewrite the code in the house style
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(TEST_INSTALLED) compile-translations lint ## lint, then the whole test suite
+# --ignore-scripts: the package carries vnu.jar itself; its install script would
+# download a Java runtime, and the system Java (17+) is used instead.
+$(VNU_JAR):
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix $(VNU_DIR) --ignore-scripts --no-audit --no-fund --silent vnu-jar@^26; \
+	else echo "npm not found: the HTML validity tests will skip (and fail in CI)"; fi
+
+vnu: $(VNU_JAR) ## install the Nu HTML Checker (vnu.jar) into .cache/vnu
+
+test: $(TEST_INSTALLED) compile-translations lint vnu ## lint, then the whole test suite
 	$(BIN)/pytest
 
 bench: $(TEST_INSTALLED) compile-translations ## benchmark at 100,000 stories on SQLite and PostgreSQL; appends to BENCHMARKS.md

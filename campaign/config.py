@@ -26,7 +26,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     BABEL_DEFAULT_LOCALE = "en"
-    SUPPORTED_LOCALES = ("en",)
+    # English first: the default. Each needs a catalogue in campaign/translations/.
+    SUPPORTED_LOCALES = ("en", "fr", "es", "ar", "fa", "uk", "fi")
     STORIES_PER_PAGE = 12
     # How long browsers and CDNs may keep a public page (and so still show a
     # story after it is withdrawn). Validators make revalidation cheap.

@@ -1,12 +1,46 @@
-"""Languages and country names, through Babel."""
+"""Languages, the language of each request, and country names, through Babel.
+
+The language of a page comes from, in order:
+
+1. the URL: ``/fr/stories`` is the stories page in French. A small WSGI
+   middleware (``LanguagePrefix``) moves the ``/fr`` prefix from ``PATH_INFO``
+   to ``SCRIPT_NAME`` before Flask sees the request, so the blueprints know
+   nothing of languages and every ``url_for()`` on a French page links to the
+   French site by itself;
+2. the ``lang`` cookie, remembered from the last page opened with a prefix
+   (which is what the language switcher links to);
+3. the browser's Accept-Language;
+4. English.
+
+Unprefixed URLs keep working (they are the English site unless the cookie or
+the browser asks for another language); their responses say
+``Vary: Accept-Language, Cookie``.
+"""
 
 from functools import cache
+from urllib.parse import quote
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import current_app, request
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
 
 from .extensions import babel
+
+# Each language named in itself, in the order of the language switcher.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ar": "العربية",
+    "fa": "دری",
+    "uk": "Українська",
+    "fi": "Suomi",
+}
+
+COOKIE_NAME = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+ENVIRON_LANGUAGE = "campaign.url_language"
+ENVIRON_SCRIPT_ROOT = "campaign.script_root"
 
 # Codes Babel knows as territories that are not ISO 3166-1 countries.
 _NOT_COUNTRIES = frozenset(
@@ -14,18 +48,113 @@ _NOT_COUNTRIES = frozenset(
 )
 
 
+class LanguagePrefix:
+    """WSGI middleware: ``/fr/stories`` reaches Flask as ``/stories`` under ``/fr``."""
+
+    def __init__(self, wsgi_app, languages):
+        self.wsgi_app = wsgi_app
+        self.languages = frozenset(languages)
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        first, _slash, rest = path.lstrip("/").partition("/")
+        script_root = environ.get("SCRIPT_NAME", "")
+        environ[ENVIRON_SCRIPT_ROOT] = script_root
+        if path.startswith("/") and first in self.languages:
+            environ[ENVIRON_LANGUAGE] = first
+            environ["SCRIPT_NAME"] = f"{script_root}/{first}"
+            environ["PATH_INFO"] = f"/{rest}"
+        return self.wsgi_app(environ, start_response)
+
+
+def url_language() -> str | None:
+    """The language fixed by the URL prefix of this request, if any."""
+    return request.environ.get(ENVIRON_LANGUAGE)
+
+
 def select_locale() -> str:
     supported = current_app.config["SUPPORTED_LOCALES"]
+    from_url = url_language()
+    if from_url in supported:
+        return from_url
+    from_cookie = request.cookies.get(COOKIE_NAME)
+    if from_cookie in supported:
+        return from_cookie
     return request.accept_languages.best_match(supported) or supported[0]
+
+
+def _remember_language(response):
+    """Remember a prefixed page's language; say what unprefixed pages depend on."""
+    if request.endpoint == "static":
+        return response  # the same file in every language
+    language = url_language()
+    if language is None:
+        response.vary.update(("Accept-Language", "Cookie"))
+    elif request.cookies.get(COOKIE_NAME) != language:
+        response.set_cookie(
+            COOKIE_NAME,
+            language,
+            max_age=COOKIE_MAX_AGE,
+            path=request.environ.get(ENVIRON_SCRIPT_ROOT) or "/",
+            secure=request.is_secure,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def text_direction(lang_code: str | None) -> str:
+    """``rtl`` or ``ltr`` for a BCP 47 / Babel language code (``ltr`` if unknown)."""
+    if not lang_code:
+        return "ltr"
+    try:
+        return Locale.parse(lang_code.replace("-", "_")).text_direction
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+
+
+def html_lang(lang_code: str) -> str:
+    """A Babel code as a BCP 47 tag for ``lang`` attributes (``pt_BR`` -> ``pt-BR``)."""
+    return lang_code.replace("_", "-")
+
+
+def language_links() -> list[dict]:
+    """The current page in every supported language, for the language switcher."""
+    current = current_locale_code()
+    root = request.environ.get(ENVIRON_SCRIPT_ROOT, "")
+    query = request.query_string.decode("latin-1")
+    path = quote(request.path, safe="/:@!$&'()*+,;=~") + (f"?{query}" if query else "")
+    return [
+        {
+            "code": code,
+            "name": LANGUAGE_NAMES.get(code, code),
+            "href": f"{root}/{code}{path}",
+            "lang": html_lang(code),
+            "dir": text_direction(code),
+            "current": code == current,
+        }
+        for code in current_app.config["SUPPORTED_LOCALES"]
+    ]
 
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale in `g`, which lives as long as the app context;
+    # where one app context serves several requests (tests, scripts), each request
+    # must choose again.
+    app.before_request(refresh)
+    app.wsgi_app = LanguagePrefix(app.wsgi_app, app.config["SUPPORTED_LOCALES"])
+    app.after_request(_remember_language)
     app.jinja_env.globals.update(
         country_name=country_name,
         current_locale_code=current_locale_code,
         current_text_direction=lambda: get_locale().text_direction,
         format_date=format_date,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+        html_lang=html_lang,
+        language_links=language_links,
+        text_direction=text_direction,
     )
 
 

@@ -1,0 +1,284 @@
+"""Every page, in a left-to-right and a right-to-left language, in a real browser.
+
+One list of pages (``PAGES``) drives every check: axe-core (WCAG 2.2 AA and best
+practices) finds no violation, the Nu HTML Checker finds no error (one Java run
+for all pages), a skip link and landmarks exist, and the layout fits 320 px
+(400% zoom) and 640 px (200% zoom) without horizontal scrolling. Add a page
+here when you add one to the site.
+"""
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from campaign.extensions import db
+from campaign.models import StoryStatus
+from tests.conftest import missing
+from tests.factories import PASSWORD, make_moderator, make_story
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU_JAR = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+LANGUAGES = ["en", "ar"]  # one left-to-right, one right-to-left
+WIDE = {"width": 1280, "height": 800}
+
+
+def submit(page) -> None:
+    """Send the page's main form as it is."""
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+
+
+def share_a_story(page) -> None:
+    page.locator("#title").fill("Snow in April")
+    page.locator("#body").fill("The first winter was long and dark. " * 3)
+    page.locator("#author_name").fill("Mina")
+    page.locator("#origin_country").select_option("AF")
+    page.locator("#residence_country").select_option("FI")
+    page.locator("#consent").check()
+    submit(page)
+    page.wait_for_url("**/share/thanks")
+
+
+@dataclass(frozen=True)
+class SitePage:
+    name: str
+    path: str  # may name {slug}, {token} and {pending_id} of the sample data
+    then: Callable | None = None  # what the visitor does before the check
+    moderator: bool = False
+
+
+PAGES = [
+    SitePage("home", "/"),
+    SitePage("gallery", "/stories"),
+    SitePage("story", "/stories/{slug}"),
+    SitePage("share form", "/share"),
+    SitePage("share form with errors", "/share", then=submit),
+    SitePage("thanks", "/share", then=share_a_story),
+    SitePage("private page", "/my-story/{token}"),
+    SitePage("sign in", "/login"),
+    SitePage("sign in with errors", "/login", then=submit),
+    SitePage("not found", "/no-such-page"),
+    SitePage("moderation queue", "/moderate", moderator=True),
+    SitePage("review", "/moderate/stories/{pending_id}", moderator=True),
+    SitePage("review with errors", "/moderate/stories/{pending_id}", then=submit, moderator=True),
+]
+CASES = [(site_page, language) for site_page in PAGES for language in LANGUAGES]
+IDS = [f"{site_page.name}-{language}" for site_page, language in CASES]
+
+
+@dataclass
+class Visit:
+    html: str = ""
+    violations: list = field(default_factory=list)
+    overflow: dict = field(default_factory=dict)  # viewport width -> pixels of scrolling
+    structure: dict = field(default_factory=dict)
+    failure: str | None = None  # the page could not be reached as described
+
+
+def visit_of(visits, site_page, language) -> Visit:
+    visit = visits[(site_page.name, language)]
+    if visit.failure:
+        pytest.fail(f"{site_page.name} ({language}) could not be visited: {visit.failure}")
+    return visit
+
+
+@pytest.fixture(scope="module")
+def sample(live_app):
+    """Published stories for the gallery, a pending one, a moderator."""
+    with live_app.app_context():
+        countries = ["SY", "AF", "UA", "IQ", "AL", "ER", "SO", "CO", "VE", "MA"]
+        for number, country in enumerate(countries):
+            make_story(
+                StoryStatus.PUBLISHED,
+                title=f"A long road, part {number + 1}",
+                origin_country=country,
+            )
+        published = make_story(StoryStatus.PUBLISHED, title="Bread from home")
+        pending = make_story(title="Waiting for spring")
+        data = {
+            "slug": published.slug,
+            "token": published.token,
+            "pending_id": pending.id,
+            "moderator": make_moderator().email,
+        }
+        db.session.remove()
+    return data
+
+
+def sign_in(context, live_server, email) -> None:
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    submit(page)
+    page.close()
+
+
+def fixed_in_url(live_server, language, path) -> str:
+    return f"{live_server}/{language}{path}"
+
+
+STRUCTURE_SCRIPT = """() => ({
+  skipLinkFirst: (() => {
+    const first = document.querySelector('body a[href], body button, body input, body select');
+    return !!first && first.classList.contains('skip-link')
+      && first.getAttribute('href') === '#main';
+  })(),
+  main: document.querySelectorAll('main#main').length,
+  header: document.querySelectorAll('body > header').length,
+  footer: document.querySelectorAll('body > footer').length,
+  nav: document.querySelectorAll('nav[aria-label]').length,
+  h1: document.querySelectorAll('h1').length,
+  photosWithoutSizeOrLazy: [...document.querySelectorAll('main img')]
+    .filter(img => !img.getAttribute('width') || !img.getAttribute('height')
+      || img.getAttribute('loading') !== 'lazy')
+    .map(img => img.outerHTML),
+})"""
+OVERFLOW_SCRIPT = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def inspect(page, axe, url, then) -> Visit:
+    documents = []
+    page.on(
+        "response",
+        lambda response: (
+            documents.append(response)
+            if response.request.resource_type == "document" and response.frame == page.main_frame
+            else None
+        ),
+    )
+    page.goto(url)
+    if then:
+        then(page)
+    page.wait_for_load_state("load")
+    html = documents[-1].text()
+    violations = axe.run(page).response["violations"]
+    overflow = {}
+    for width in (320, 640):
+        page.set_viewport_size({"width": width, "height": 800})
+        overflow[width] = page.evaluate(OVERFLOW_SCRIPT)
+    page.set_viewport_size(WIDE)
+    return Visit(html, violations, overflow, page.evaluate(STRUCTURE_SCRIPT))
+
+
+@pytest.fixture(scope="module")
+def visits(browser, live_server, sample):
+    """Each page in each language, visited once; what every check needs."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    public = browser.new_context(viewport=WIDE)
+    moderating = browser.new_context(viewport=WIDE)
+    sign_in(moderating, live_server, sample["moderator"])
+    results = {}
+    for site_page, language in CASES:
+        page = (moderating if site_page.moderator else public).new_page()
+        try:
+            results[(site_page.name, language)] = inspect(
+                page,
+                axe,
+                fixed_in_url(live_server, language, site_page.path.format(**sample)),
+                site_page.then,
+            )
+        except Exception as error:  # reported by each test of this page
+            results[(site_page.name, language)] = Visit(failure=repr(error))
+        page.close()
+    public.close()
+    moderating.close()
+    return results
+
+
+def describe(violations) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(node["target"][0] if node["target"] else "?" for node in v["nodes"][:5])
+        for v in violations
+    )
+
+
+@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
+def test_page_has_no_accessibility_violations(visits, site_page, language):
+    violations = visit_of(visits, site_page, language).violations
+    assert violations == [], describe(violations)
+
+
+@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
+def test_page_has_skip_link_and_landmarks(visits, site_page, language):
+    landmarks = visit_of(visits, site_page, language).structure
+    assert landmarks["skipLinkFirst"], "the first focusable element is the skip link to #main"
+    assert landmarks["main"] == 1
+    assert landmarks["header"] == 1
+    assert landmarks["footer"] == 1
+    assert landmarks["nav"] >= 2, "main navigation and language switcher"
+    assert landmarks["h1"] == 1
+
+
+@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
+def test_photos_are_lazy_loaded_with_explicit_sizes(visits, site_page, language):
+    """Low bandwidth: photos load when scrolled to, and take their place at once."""
+    assert visit_of(visits, site_page, language).structure["photosWithoutSizeOrLazy"] == []
+
+
+@pytest.mark.parametrize("width", [320, 640], ids=["320px", "200%-zoom"])
+@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
+def test_page_fits_narrow_screens_without_horizontal_scrolling(visits, site_page, language, width):
+    assert visit_of(visits, site_page, language).overflow[width] <= 0
+
+
+@pytest.fixture(scope="module")
+def vnu_errors(visits, tmp_path_factory):
+    """One run of the Nu HTML Checker over every visited page."""
+    java = shutil.which("java")
+    if java is None:
+        missing("Java is not installed: cannot run the Nu HTML Checker")
+    if not VNU_JAR.exists():
+        missing(f"vnu.jar not found at {VNU_JAR.relative_to(ROOT)}: run `make vnu`")
+    folder = tmp_path_factory.mktemp("vnu")
+    files = {}
+    for number, (key, visit) in enumerate(visits.items()):
+        if visit.failure:
+            continue
+        path = folder / f"page{number}.html"
+        path.write_text(visit.html, encoding="utf-8")
+        files[path.resolve().as_uri()] = key
+    completed = subprocess.run(
+        [
+            java,
+            "-jar",
+            str(VNU_JAR),
+            "--format",
+            "json",
+            "--exit-zero-always",
+            *map(str, sorted(folder.iterdir())),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    report = json.loads(completed.stderr)
+    errors = {key: [] for key in visits}
+    for message in report["messages"]:
+        if message["type"] in {"error", "non-document-error"} or message.get("subType") == "fatal":
+            key = files.get(message.get("url", "").replace("file:/", "file:///", 1)) or files.get(
+                message.get("url", "")
+            )
+            where = f"line {message.get('lastLine')}"
+            errors.setdefault(key, []).append(
+                f"{where}: {message['message']} [{message.get('extract', '')}]"
+            )
+    return errors
+
+
+@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
+def test_page_is_valid_html(visits, vnu_errors, site_page, language):
+    visit_of(visits, site_page, language)
+    assert vnu_errors.get(None, []) == [], "messages the checker could not tie to a page"
+    assert vnu_errors[(site_page.name, language)] == []
