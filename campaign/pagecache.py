@@ -30,7 +30,7 @@ from werkzeug.http import is_resource_modified, parse_date, unquote_etag
 from .database import only_reading
 from .extensions import cache, db
 from .gallery import stats
-from .i18n import current_locale_code
+from .i18n import current_locale_code, url_language
 from .observability import REQUEST_ID_HEADER, request_id_for
 
 _MARK = "X-Campaign-Public-Page"  # set by public_page, never sent to the client
@@ -96,7 +96,11 @@ def public_page(view):
         response.headers["Cache-Control"] = (
             f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
         )
-        response.vary.add("Accept-Language")
+        if url_language() is None:
+            # Without a language in the URL, the browser's language and the
+            # visitor's choice (a cookie) decide the page's language.
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
         response.headers[_MARK] = str(snapshot.version)
         return response.make_conditional(request)
 
