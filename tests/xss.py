@@ -76,8 +76,10 @@ class _Scanner(HTMLParser):
                 url = _INVISIBLE.sub("", value).lower()
                 if url.startswith(("javascript:", "vbscript:")):
                     self.problems.append(f"script URL in {name}: {where}")
-                elif url.startswith("data:") and not (
-                    tag == "img" and name == "src" and SAFE_DATA_IMAGES.match(url)
+                elif (
+                    url.startswith("data:")
+                    and not (tag == "img" and name == "src" and SAFE_DATA_IMAGES.match(url))
+                    and url != "data:,"  # the site's own empty favicon: no content at all
                 ):
                     self.problems.append(f"data: URL in {name}: {where}")
 
