@@ -20,18 +20,33 @@
 
   // A preview of the chosen photo (a data: URL, allowed by the page's policy).
   var photo = document.getElementById("photo");
-  var preview = document.getElementById("photo-preview");
-  if (photo && preview && window.FileReader) {
+  var preview = null;
+  if (photo && window.FileReader) {
+    // Made only once a photo is chosen: an <img> without a source is not valid HTML.
+    var makePreview = function () {
+      if (!preview) {
+        preview = document.createElement("img");
+        preview.id = "photo-preview";
+        preview.className = "photo-preview";
+        preview.alt = "";
+        preview.hidden = true;
+        var photoField = photo.closest(".field") || photo;
+        photoField.parentNode.insertBefore(preview, photoField.nextSibling);
+      }
+      return preview;
+    };
     photo.addEventListener("change", function () {
       var file = photo.files && photo.files[0];
       if (!file || !/^image\/(jpeg|png|webp)$/.test(file.type)) {
-        preview.hidden = true;
-        preview.removeAttribute("src");
+        if (preview) {
+          preview.parentNode.removeChild(preview);
+          preview = null;
+        }
         return;
       }
       var reader = new FileReader();
       reader.onload = function () {
-        preview.src = reader.result;
+        makePreview().src = reader.result;
         preview.hidden = false;
       };
       reader.readAsDataURL(file);

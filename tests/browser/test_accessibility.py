@@ -41,9 +41,16 @@ def share_a_story(page) -> None:
     page.locator("#author_name").fill("Mina")
     page.locator("#origin_country").select_option("AF")
     page.locator("#residence_country").select_option("FI")
+    page.locator("#age_confirmed").check()
     page.locator("#consent").check()
     submit(page)
     page.wait_for_url("**/share/thanks")
+
+
+def reject_without_a_reason(page) -> None:
+    """Press "Do not publish" without choosing a reason."""
+    with page.expect_navigation():
+        page.locator("#reject-form button[type=submit]").click()
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,18 @@ PAGES = [
     SitePage("not found", "/no-such-page"),
     SitePage("moderation queue", "/moderate", moderator=True),
     SitePage("review", "/moderate/stories/{pending_id}", moderator=True),
-    SitePage("review with errors", "/moderate/stories/{pending_id}", then=submit, moderator=True),
+    SitePage(
+        "review with errors",
+        "/moderate/stories/{pending_id}",
+        then=reject_without_a_reason,
+        moderator=True,
+    ),
+    SitePage("privacy", "/privacy"),
+    SitePage("journeys", "/journeys"),
+    SitePage("embed builder", "/embed/builder"),
+    SitePage("report form", "/stories/{slug}/report"),
+    SitePage("report form with errors", "/stories/{slug}/report", then=submit),
+    SitePage("audit log", "/moderate/log", moderator=True),
 ]
 CASES = [(site_page, language) for site_page in PAGES for language in LANGUAGES]
 IDS = [f"{site_page.name}-{language}" for site_page, language in CASES]
