@@ -139,18 +139,29 @@ def share():
     return redirect(url_for("submissions.thanks"), code=303)
 
 
+_DETAIL_FIELDS = (
+    "title",
+    "quote",
+    "body",
+    "name_display",
+    "author_name",
+    "origin_country",
+    "residence_country",
+    "moved_year",
+    "language",
+)
+
+
+def _story_details(form) -> dict:
+    """What the share and edit forms have in common, as service arguments."""
+    details = {name: getattr(form, name).data for name in _DETAIL_FIELDS}
+    details["theme_ids"] = form.themes.data
+    return details
+
+
 def _create_from(form, photo, nonce):
     return create_story(
-        title=form.title.data,
-        quote=form.quote.data,
-        body=form.body.data,
-        name_display=form.name_display.data,
-        author_name=form.author_name.data,
-        origin_country=form.origin_country.data,
-        residence_country=form.residence_country.data,
-        moved_year=form.moved_year.data,
-        language=form.language.data,
-        theme_ids=form.themes.data,
+        **_story_details(form),
         contact_email=form.contact_email.data,
         on_behalf=form.on_behalf.data,
         helper_relationship=form.helper_relationship.data,
@@ -238,16 +249,7 @@ def edit(token: str):
     if form.validate_on_submit():
         edit_story(
             story,
-            title=form.title.data,
-            quote=form.quote.data,
-            body=form.body.data,
-            name_display=form.name_display.data,
-            author_name=form.author_name.data,
-            origin_country=form.origin_country.data,
-            residence_country=form.residence_country.data,
-            moved_year=form.moved_year.data,
-            language=form.language.data,
-            theme_ids=form.themes.data,
+            **_story_details(form),
             photo_alt=form.photo_alt.data if story.photo else None,
         )
         db.session.commit()
