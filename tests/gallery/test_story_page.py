@@ -79,7 +79,7 @@ def test_story_page_shows_countries_themes_date_and_more_from_the_country(client
     assert "from Syria, lives in Finland" in page
     assert 'href="/stories/from/sy"' in page and 'href="/stories/in/fi"' in page
     assert 'href="/stories/theme/journey"' in page
-    assert f'<time datetime="{story.published_at.isoformat()}">' in page
+    assert f'<time datetime="{story.published_at.isoformat(timespec="seconds")}">' in page
     more = page.split('id="more-heading"')[1]
     assert "More stories from Syria" in more and "Also from Syria" in more
     assert "From Iraq" not in more and ">Main</a>" not in more
