@@ -23,7 +23,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# One app, database and server per test module: what one module's journeys
+# store (stories, rate-limit counts) never changes what another module sees.
+@pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
@@ -37,10 +39,12 @@ def live_app(tmp_path_factory):
     )
     with app.app_context():
         db.create_all()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
