@@ -2,12 +2,12 @@
 
 from urllib.parse import urlsplit
 
-from babel import Locale, UnknownLocaleError
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from ..i18n import country_choices, country_codes, current_locale_code
+from ..i18n import country_choices, country_codes
+from ..languages import language_name
 from ..presentation import display_name, theme_label
 from ..security import embeddable
 from . import REVALIDATE, queries
@@ -23,13 +23,6 @@ def frameable(response):
     response.headers["Cache-Control"] = REVALIDATE
     response.add_etag()
     return response.make_conditional(request)
-
-
-def language_name(code: str) -> str:
-    try:
-        return Locale.parse(code.replace("-", "_")).get_display_name(current_locale_code()) or code
-    except (ValueError, UnknownLocaleError):
-        return code
 
 
 def embed_filters(args) -> dict:

@@ -2,7 +2,8 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import format_number
 
 from .. import search
-from ..i18n import country_codes
+from ..i18n import country_codes, text_direction
+from ..languages import language_name
 from ..pagecache import public_page
 from . import stats
 from .geo import distance_km
@@ -18,8 +19,6 @@ from .queries import (
 )
 
 bp = Blueprint("gallery", __name__)
-
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"})
 
 
 @bp.route("/")
@@ -130,21 +129,6 @@ def photo_sources(photo) -> dict | None:
 
 def report_url(story) -> str:
     return url_for("reports.report", slug=story.slug)
-
-
-def text_direction(language: str) -> str:
-    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
-
-
-def language_name(code: str) -> str:
-    from babel import Locale, UnknownLocaleError
-
-    from ..i18n import current_locale_code
-
-    try:
-        return Locale.parse(code.replace("-", "_")).get_display_name(current_locale_code()) or code
-    except (ValueError, UnknownLocaleError):
-        return code
 
 
 for _name, _helper in {
