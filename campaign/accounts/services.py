@@ -195,27 +195,23 @@ def two_factor_required() -> bool:
 # Two-factor ---------------------------------------------------------------------
 
 
-def start_two_factor_setup(moderator: Moderator) -> str:
-    """A fresh secret, not active until confirmed with a code from the app."""
-    moderator.totp_secret = pyotp.random_base32()
-    moderator.totp_confirmed_at = None
-    moderator.totp_last_step = None
-    db.session.flush()
-    return moderator.totp_secret
+def new_totp_secret() -> str:
+    """A fresh secret for the set-up page; kept in the session, not the account,
+    until a code from the app confirms it (so a GET changes nothing stored)."""
+    return pyotp.random_base32()
 
 
-def provisioning_uri(moderator: Moderator) -> str:
-    return pyotp.TOTP(moderator.totp_secret).provisioning_uri(
-        name=moderator.email, issuer_name=TOTP_ISSUER
-    )
+def provisioning_uri(moderator: Moderator, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=moderator.email, issuer_name=TOTP_ISSUER)
 
 
-def check_totp(moderator: Moderator, code: str) -> bool:
+def check_totp(moderator: Moderator, code: str, *, secret: str | None = None) -> bool:
     """A current code (one step of drift allowed), each accepted at most once."""
+    secret = secret or moderator.totp_secret
     code = "".join(code.split())
-    if not moderator.totp_secret or not code.isdigit() or len(code) != 6:
+    if not secret or not code.isdigit() or len(code) != 6:
         return False
-    totp = pyotp.TOTP(moderator.totp_secret)
+    totp = pyotp.TOTP(secret)
     now = utcnow()
     for offset in (0, -1, 1):
         moment = now + timedelta(seconds=offset * totp.interval)
@@ -229,10 +225,12 @@ def check_totp(moderator: Moderator, code: str) -> bool:
     return False
 
 
-def confirm_two_factor(moderator: Moderator, code: str) -> list[str] | None:
-    """Turn two-factor on if the code is right; return the new recovery codes."""
-    if not check_totp(moderator, code):
+def confirm_two_factor(moderator: Moderator, secret: str, code: str) -> list[str] | None:
+    """Turn two-factor on with the pending secret if the code is right; return
+    the new recovery codes."""
+    if not check_totp(moderator, code, secret=secret):
         return None
+    moderator.totp_secret = secret
     moderator.totp_confirmed_at = utcnow()
     return new_recovery_codes(moderator)
 

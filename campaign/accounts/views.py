@@ -39,10 +39,10 @@ from .services import (
     check_totp,
     confirm_two_factor,
     mark_signed_in,
+    new_totp_secret,
     open_invitation,
     provisioning_uri,
     remaining_recovery_codes,
-    start_two_factor_setup,
     two_factor_required,
     use_recovery_code,
 )
@@ -57,6 +57,10 @@ _PENDING = "two_factor_pending"
 _SIGNED_IN_AT = "signed_in_at"
 _LAST_SEEN = "last_seen"
 _RECOVERY_CODES = "new_recovery_codes"
+# The secret being set up lives in the (signed, HttpOnly) session cookie until a
+# code confirms it: the moderator sees it on the page anyway, and nothing is
+# written to the account by merely opening the set-up page.
+_SETUP_KEY = "two_factor_setup"
 PENDING_SECONDS = 300  # time to type the second factor
 
 
@@ -282,27 +286,27 @@ def two_factor_setup():
             )
         )
         return private(response)
+    if current_user.has_two_factor:
+        abort(409)
     form = TwoFactorSetupForm()
-    if form.validate_on_submit() and current_user.totp_secret and not current_user.has_two_factor:
-        codes = confirm_two_factor(current_user, form.code.data)
+    secret = session.get(_SETUP_KEY)
+    if form.validate_on_submit() and secret:
+        codes = confirm_two_factor(current_user, secret, form.code.data)
         if codes:
             record(current_user, "two_factor_enabled")
             db.session.commit()
+            session.pop(_SETUP_KEY, None)
             session[_RECOVERY_CODES] = codes
             return redirect(url_for("accounts.two_factor_setup"), code=303)
         form.code.errors.append(_("That code is not right. Check your device's clock and retry."))
-    if current_user.has_two_factor:
-        abort(409)
-    if not current_user.totp_secret:
-        start_two_factor_setup(current_user)
-        db.session.commit()
-    uri = provisioning_uri(current_user)
+    if not secret:
+        secret = session[_SETUP_KEY] = new_totp_secret()
     response = make_response(
         render_template(
             "accounts/two_factor_setup.html",
             form=form,
-            secret=current_user.totp_secret,
-            qr=_qr_data_uri(uri),
+            secret=secret,
+            qr=_qr_data_uri(provisioning_uri(current_user, secret)),
             required=two_factor_required(),
         )
     )

@@ -366,3 +366,21 @@ def test_review_page_works_for_every_status(signed_in, status):
     page = signed_in.get(f"/moderate/stories/{story.id}")
     assert page.status_code == 200
     assert story.title in page.get_data(as_text=True)
+
+
+def test_opening_the_two_factor_page_stores_nothing_until_confirmed(signed_in, moderator, db):
+    first = signed_in.get("/account/two-factor").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', first).group(1)
+    again = signed_in.get("/account/two-factor").get_data(as_text=True)
+    assert f'id="totp-secret">{secret}<' in again  # the same key while setting up
+    db.session.refresh(moderator)
+    assert moderator.totp_secret is None and not moderator.has_two_factor
+
+    wrong = signed_in.post("/account/two-factor", data={"code": "000000"})
+    assert "That code is not right" in wrong.get_data(as_text=True)
+    db.session.refresh(moderator)
+    assert moderator.totp_secret is None
+
+    signed_in.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    db.session.refresh(moderator)
+    assert moderator.totp_secret == secret and moderator.has_two_factor
