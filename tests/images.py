@@ -1,6 +1,7 @@
 """Images the tests make: ordinary photos, photos full of metadata, hostile files."""
 
 import io
+import random
 import struct
 import zlib
 
@@ -134,4 +135,12 @@ def pdf() -> bytes:
     """A real one-page PDF (with a JPEG inside it), as a phone's scanner app makes."""
     buffer = io.BytesIO()
     Image.new("RGB", (300, 400), (250, 250, 240)).save(buffer, "PDF", title="Residence permit")
+    return buffer.getvalue()
+
+
+def noisy_jpeg(size=(3000, 2000), seed=7) -> bytes:
+    """A phone-sized photo of pure noise (about 4 MB): slow to re-encode, like a busy scene."""
+    noise = random.Random(seed).randbytes(size[0] * size[1] * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", size, noise).save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
