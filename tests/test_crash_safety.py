@@ -281,11 +281,29 @@ def test_media_check_finds_and_removes_orphans_and_reports_missing_files(backend
     assert files_under(journal_root(media)) == set()
 
 
-def test_fifty_megabyte_upload_gets_the_friendly_too_large_page_and_stores_nothing(tmp_path):
+def chunked(request: bytes) -> bytes:
+    """The same request without a Content-Length: its size is known only once it is read."""
+    head, body = request.split(b"\r\n\r\n", 1)
+    head = re.sub(rb"Content-Length: \d+", b"Transfer-Encoding: chunked", head)
+    pieces = (body[i : i + 2**20] for i in range(0, len(body), 2**20))
+    return (
+        head
+        + b"\r\n\r\n"
+        + b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+        + b"0\r\n\r\n"
+    )
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_fifty_megabyte_upload_gets_the_friendly_too_large_page_and_stores_nothing(
+    framing, tmp_path
+):
     url = fresh_database("sqlite", tmp_path, "large")
     fifty_mb = images.jpeg() + bytes(50 * 2**20)
-    with gunicorn(url, tmp_path, workers=1) as (base_url, _log_path):
+    with gunicorn(url, tmp_path, workers=1) as (base_url, log_path):
         request = share_request(Browser(base_url), fifty_mb, "A very large photo")
+        if framing == "chunked":
+            request = chunked(request)
         with socket.create_connection(("127.0.0.1", int(base_url.rsplit(":", 1)[1]))) as sock:
             # The server answers before reading it all and closes: a browser sees this too.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -297,6 +315,8 @@ def test_fifty_megabyte_upload_gets_the_friendly_too_large_page_and_stores_nothi
     assert page.startswith("HTTP/1.1 413"), page[:200]
     assert "<h1>That was too large</h1>" in page
     assert "Photos can be up to 10 MB" in page
+    assert "Open the form again" in page
     assert stored(url) == ({}, [])
     assert files_under(tmp_path / "media") == set()
     assert files_under(journal_root(tmp_path / "media")) == set()
+    assert "Traceback" not in log_path.read_text()

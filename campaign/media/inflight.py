@@ -140,20 +140,19 @@ def recover(
     deleted, kept = [], 0
     for folder in abandoned:
         for marker in sorted(folder.iterdir()):
-            if marker.name in referenced:
-                kept += 1  # the commit happened just before the process died
+            committed = marker.name in referenced  # the commit came just before the death
+            if committed:
+                kept += 1
             else:
                 deleted.append(marker.name)
-            if dry_run:
-                continue
-            if marker.name not in referenced:
-                storage.delete(marker.name)
-            marker.unlink(missing_ok=True)
-        if dry_run:
-            continue
-        # Another worker may be recovering the same folder at the same moment.
-        with contextlib.suppress(OSError):
-            folder.rmdir()
+            if not dry_run:
+                if not committed:
+                    storage.delete(marker.name)
+                marker.unlink(missing_ok=True)
+        if not dry_run:
+            # Another worker may be recovering the same folder at the same moment.
+            with contextlib.suppress(OSError):
+                folder.rmdir()
     return deleted, kept
 
 
@@ -164,7 +163,6 @@ def recover_at_worker_start(app) -> None:
     try:
         with app.app_context():
             deleted, kept = recover(media_root(app))
-            db.session.remove()
     except Exception:  # never stop a worker from serving because of the clean-up
         log.exception("media.recover_failed")
         return
