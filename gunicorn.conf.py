@@ -49,3 +49,10 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def post_worker_init(worker):
+    """Before serving: delete photo files of workers killed before their story was saved."""
+    from campaign.media.inflight import recover_at_worker_start
+
+    recover_at_worker_start(worker.wsgi)

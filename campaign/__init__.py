@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     for blueprint in (gallery_bp, submissions_bp, accounts_bp, moderation_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(media_bp)
+    from .media import inflight
+
+    inflight.init_app(app)  # deletes photo files whose transaction never committed
     from .accounts.admin import bp as admin_bp
     from .moderation.reports import bp as reports_bp
 

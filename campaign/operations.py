@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from .extensions import db
+from .media.inflight import recover
 from .models import Photo, Story, StoryStatus
 from .models._types import utcnow
 from .moderation.services import record
@@ -130,6 +131,19 @@ def orphan_media(min_age_seconds: float = 3600) -> list[Path]:
     return orphans
 
 
+def missing_media() -> list[tuple[int, str]]:
+    """(photo id, file name) for every rendition a Photo row names but the storage lacks."""
+    root = media_root()
+    return [
+        (photo_id, name)
+        for photo_id, renditions in db.session.execute(select(Photo.id, Photo.renditions))
+        for name in sorted(
+            r["name"] for r in renditions or [] if isinstance(r, dict) and r.get("name")
+        )
+        if not (root / name).is_file()
+    ]
+
+
 media = click.Group("media", help="Check the media files.")
 
 
@@ -142,14 +156,24 @@ media = click.Group("media", help="Check the media files.")
     help="Leave files younger than this alone (uploads in progress).",
 )
 def media_check_command(dry_run: bool, min_age_minutes: int) -> None:
-    """Find media files no photo refers to, and remove them."""
-    orphans = orphan_media(min_age_minutes * 60)
+    """Find media files no photo refers to, and remove them; list photos missing files."""
+    # Uploads cut short by a dead worker first (their journal says which files), then
+    # any other file no photo names.
+    abandoned, _kept = recover(media_root(), min_age_minutes * 60, dry_run=dry_run)
+    for name in abandoned:
+        click.echo(f"orphan: {name} (upload cut short)")
+    orphans = [p for p in orphan_media(min_age_minutes * 60) if p.name not in abandoned]
     for path in orphans:
         click.echo(f"orphan: {path.relative_to(media_root()).as_posix()}")
         if not dry_run:
             path.unlink()
     verb = "Found" if dry_run else "Removed"
-    click.echo(f"{verb} {len(orphans)} orphan media files.")
+    click.echo(f"{verb} {len(abandoned) + len(orphans)} orphan media files.")
+    missing = missing_media()
+    for photo_id, name in missing:
+        click.echo(f"missing: {name} (photo {photo_id})")
+    if missing:
+        click.echo(f"{len(missing)} files of stored photos are missing: restore from a backup.")
 
 
 # --- backup and restore ----------------------------------------------------

@@ -1,6 +1,7 @@
 """Images the tests make: ordinary photos, photos full of metadata, hostile files."""
 
 import io
+import random
 import struct
 import zlib
 
@@ -106,3 +107,40 @@ def html_jpeg_polyglot() -> bytes:
 def jpeg_with_html_comment() -> bytes:
     """A valid JPEG that carries a script in its comment segment."""
     return jpeg(comment=b"<html><script>alert(document.cookie)</script></html>")
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def decompression_bomb(width: int, height: int) -> bytes:
+    """A genuine greyscale PNG of black pixels: every row is really there, compressed ~1000:1.
+
+    Unlike ``png_claiming`` this decodes without error, so only a pixel limit stops it
+    from filling the memory (10,000 by 10,000 is 100 MB of pixels in about 100 KB).
+    """
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (1 + width)  # filter byte, then one byte per pixel
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", pixels)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def pdf() -> bytes:
+    """A real one-page PDF (with a JPEG inside it), as a phone's scanner app makes."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 400), (250, 250, 240)).save(buffer, "PDF", title="Residence permit")
+    return buffer.getvalue()
+
+
+def noisy_jpeg(size=(3000, 2000), seed=7) -> bytes:
+    """A phone-sized photo of pure noise (about 4 MB): slow to re-encode, like a busy scene."""
+    noise = random.Random(seed).randbytes(size[0] * size[1] * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", size, noise).save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()

@@ -3,6 +3,9 @@
 Files get server-generated names only. ``FileSystemStorage`` keeps them under
 ``instance/media`` (or ``MEDIA_ROOT``); a later deployment may swap in object
 storage by providing the same four methods.
+
+Every file is noted in a journal before it is written (``inflight``), so a
+worker killed before its transaction commits leaves no orphan behind.
 """
 
 import os
@@ -12,6 +15,8 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
+
+from . import inflight
 
 NAME_PATTERN = re.compile(r"^[0-9a-f]{32}-[0-9]{1,5}\.(webp|jpg)$")
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
@@ -46,8 +51,9 @@ class FileSystemStorage:
         return self.root / name
 
     def save(self, name: str, data: bytes) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
         target = self._file(name)
+        inflight.note(self.root, name)
+        self.root.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(target.suffix + ".part")
         temporary.write_bytes(data)
         temporary.replace(target)  # never a half-written file under the real name
@@ -60,7 +66,10 @@ class FileSystemStorage:
         return self.path(name) is not None
 
     def delete(self, name: str) -> None:
-        self._file(name).unlink(missing_ok=True)
+        target = self._file(name)
+        target.unlink(missing_ok=True)
+        target.with_suffix(target.suffix + ".part").unlink(missing_ok=True)  # a write cut short
+        inflight.forget(self.root, name)
 
 
 def get_storage() -> Storage:

@@ -1,0 +1,100 @@
+"""Hostile files sent with the share form: a clear message, the story kept, nothing stored."""
+
+import html
+import io
+import re
+
+import pytest
+from flask.testing import EnvironBuilder
+from sqlalchemy import func, select
+
+from campaign.media.inflight import journal_root
+from campaign.models import Photo, Story
+from campaign.operations import media_root
+from tests import images
+from tests.submissions.helpers import VALID, form_data
+
+NOT_A_PHOTO = "This file is not a photo we can use. Choose a JPEG, PNG or WebP photo."
+
+# What a person might send, by mistake or on purpose; the file is always called photo.jpg.
+HOSTILE = {
+    # Real, fully decodable PNGs of black pixels, about 100 KB and 60 KB.
+    "decompression bomb over Pillow's limit (10,000 x 10,000)": (
+        lambda: images.decompression_bomb(10_000, 10_000),
+        "This photo has far too many pixels. Choose a smaller photo.",
+    ),
+    "decompression bomb over our limit only (8,000 x 8,000)": (
+        lambda: images.decompression_bomb(8_000, 8_000),
+        "This photo is 8000 by 8000 pixels, which is more than we accept.",
+    ),
+    "a few bytes declaring 100,000 x 100,000 pixels": (
+        lambda: images.png_claiming(100_000, 100_000),
+        "This photo has far too many pixels. Choose a smaller photo.",
+    ),
+    "a few bytes declaring 40,000 x 2 pixels": (
+        lambda: images.png_claiming(40_000, 2),
+        "This photo is 40000 by 2 pixels, which is more than we accept.",
+    ),
+    "truncated JPEG": (
+        images.truncated_jpeg,
+        "This photo seems damaged or incomplete. Try another photo or save it again.",
+    ),
+    "HTML page with a JPEG after it": (images.html_jpeg_polyglot, NOT_A_PHOTO),
+    "SVG with a script": (lambda: images.SVG_WITH_SCRIPT, NOT_A_PHOTO),
+    "PDF": (images.pdf, NOT_A_PHOTO),
+    "text": (lambda: images.TEXT_NAMED_JPG, NOT_A_PHOTO),
+    "zero bytes": (lambda: b"", "The photo file is empty."),
+    # Under the request limit (12 MB), over the photo limit (10 MB).
+    "11 MB": (
+        lambda: images.jpeg() + bytes(11 * 2**20),
+        "This photo is larger than 10 MB. Choose a smaller one.",
+    ),
+}
+
+
+def send_share_form(client, photo: bytes, **changes):
+    """Like ``helpers.submit``, but closes the spooled request body of a large upload."""
+    data = {**form_data(**changes), "photo": (io.BytesIO(photo), "photo.jpg")}
+    builder = EnvironBuilder(client.application, path="/share", method="POST", data=data)
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()  # werkzeug's test builder leaves it open
+        builder.close()
+
+
+def files_under(folder):
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def photo_error(page: str) -> str:
+    """The message shown next to the photo field (and only there)."""
+    match = re.search(r'<p class="error" id="photo-error">([^<]*)</p>', page)
+    assert match, "no error next to the photo field"
+    return html.unescape(match.group(1))
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_hostile_file_gets_a_clear_message_keeps_the_story_and_stores_nothing(
+    app, client, db, kind
+):
+    make, message = HOSTILE[kind]
+
+    response = send_share_form(client, make(), photo_alt="My street")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert photo_error(page).startswith(message)
+    assert 'aria-invalid="true"' in page and 'href="#photo"' in page  # the summary leads there
+    for field, typed in VALID.items():
+        if field not in {"body", "age_confirmed", "consent"}:
+            assert html.escape(typed) in page, field
+    assert html.escape(VALID["body"]) in page
+    assert "My street" in page
+    for box in ("age_confirmed", "consent"):
+        assert re.search(rf'<input checked id="{box}"', page), box
+    assert db.session.scalar(select(func.count(Story.id))) == 0
+    assert db.session.scalar(select(func.count(Photo.id))) == 0
+    assert files_under(media_root()) == []
+    assert files_under(journal_root(media_root())) == []
