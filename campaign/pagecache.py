@@ -65,8 +65,19 @@ def _personal() -> bool:
     return current_user.is_authenticated or "_flashes" in session
 
 
-def public_page(view):
-    """Cache a public GET view's answer: HTTP validators, shared lifetime, kept body."""
+def public_page(view=None, *, revalidate: bool = False, before_flask: bool = True):
+    """Cache a public GET view's answer: HTTP validators, shared lifetime, kept body.
+
+    ``revalidate``: caches must ask again every time (``no-cache``, a cheap 304),
+    for the API, feeds and embeds, so a withdrawn story leaves partners' sites
+    at once instead of after PUBLIC_CACHE_SECONDS.
+    ``before_flask``: the answer may also be replayed by ``PublicPageCache``
+    before Flask runs. Rate-limited views (the API) say False: every request
+    must reach the limiter, so only the body is kept and Flask adds the
+    per-request headers (rate-limit counters, CORS) around it.
+    """
+    if view is None:
+        return lambda inner: public_page(inner, revalidate=revalidate, before_flask=before_flask)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -79,29 +90,34 @@ def public_page(view):
         locale = current_locale_code()
         assets = current_app.config.get("ASSETS_VERSION", "")
         etag = hashlib.sha256(f"{snapshot.version}|{locale}|{assets}".encode()).hexdigest()[:20]
-        key = f"page:{snapshot.version}:{locale}:{request.full_path}"
+        # The host is part of the key: feeds, the API and oEmbed write absolute URLs.
+        key = f"page:{snapshot.version}:{locale}:{request.url}"
         hit = current_app.config["PAGE_CACHE_ENABLED"] and cache.get(key)
         if hit:
-            body, mimetype = hit
-            response = current_app.response_class(body, mimetype=mimetype)
+            body, content_type = hit
+            response = current_app.response_class(body, content_type=content_type)
         else:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or "Set-Cookie" in response.headers:
                 return response
             if current_app.config["PAGE_CACHE_ENABLED"]:
-                cache.set(key, (response.get_data(), response.mimetype))
+                cache.set(key, (response.get_data(), response.content_type))
         response.set_etag(etag, weak=True)
         if snapshot.changed_at:
             response.last_modified = snapshot.changed_at
-        response.headers["Cache-Control"] = (
-            f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
-        )
+        if revalidate:
+            response.headers["Cache-Control"] = "public, no-cache"
+        else:
+            response.headers["Cache-Control"] = (
+                f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
+            )
         if url_language() is None:
             # Without a language in the URL, the browser's language and the
             # visitor's choice (a cookie) decide the page's language.
             response.vary.add("Accept-Language")
             response.vary.add("Cookie")
-        response.headers[_MARK] = str(snapshot.version)
+        if before_flask:
+            response.headers[_MARK] = str(snapshot.version)
         return response.make_conditional(request)
 
     return wrapper
