@@ -23,8 +23,7 @@ from functools import wraps
 
 from flask import current_app, make_response, request, session
 from flask_login import current_user
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 from werkzeug.http import is_resource_modified, parse_date, unquote_etag
 
 from .database import only_reading
@@ -38,15 +37,9 @@ MAX_PUBLIC_PLACES = 20_000
 _memo = {"version": None, "read_at": 0.0}
 
 
-@event.listens_for(Session, "after_commit")
-def _forget_version_after_public_change(session):
-    if session.info.pop("public_changed", False):
-        _memo["version"] = None
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session):
-    session.info.pop("public_changed", None)
+def forget_version() -> None:
+    """This worker committed a public change: read the new version on the next request."""
+    _memo["version"] = None
 
 
 def current_version() -> int:
