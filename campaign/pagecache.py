@@ -34,7 +34,7 @@ from .observability import REQUEST_ID_HEADER, request_id_for
 
 _MARK = "X-Campaign-Public-Page"  # set by public_page, never sent to the client
 MAX_PUBLIC_PLACES = 20_000
-_memo = {"version": None, "read_at": 0.0}
+_memo = {"version": None, "changed_at": None, "read_at": 0.0}
 
 
 def forget_version() -> None:
@@ -42,15 +42,33 @@ def forget_version() -> None:
     _memo["version"] = None
 
 
-def current_version() -> int:
+def _remembered() -> bool:
     max_age = current_app.config["PAGE_CACHE_VERSION_SECONDS"]
-    now = time.monotonic()
-    if _memo["version"] is None or now - _memo["read_at"] >= max_age:
-        version = db.session.scalar(
-            select(stats.GalleryStats.version).where(stats.GalleryStats.id == stats.ROW_ID)
-        )
-        _memo["version"], _memo["read_at"] = version or 0, now
+    return _memo["version"] is not None and time.monotonic() - _memo["read_at"] < max_age
+
+
+def _remember(version: int, changed_at) -> None:
+    _memo.update(version=version, changed_at=changed_at, read_at=time.monotonic())
+
+
+def current_version() -> int:
+    if not _remembered():
+        row = db.session.execute(
+            select(stats.GalleryStats.version, stats.GalleryStats.changed_at).where(
+                stats.GalleryStats.id == stats.ROW_ID
+            )
+        ).one_or_none()
+        _remember(*(row or (0, None)))
     return _memo["version"]
+
+
+def _public_state() -> tuple[int, object]:
+    """The public version and its time: remembered, or read with the page's own numbers
+    (one query for both), so a kept answer costs no query at all most of the time."""
+    if not _remembered():
+        snapshot = stats.current()
+        _remember(snapshot.version, snapshot.changed_at)
+    return _memo["version"], _memo["changed_at"]
 
 
 def _personal() -> bool:
@@ -79,12 +97,12 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
             response.headers["Cache-Control"] = "private, no-cache"
             response.vary.add("Cookie")
             return response
-        snapshot = stats.current()
+        version, changed_at = _public_state()
         locale = current_locale_code()
         assets = current_app.config.get("ASSETS_VERSION", "")
-        etag = hashlib.sha256(f"{snapshot.version}|{locale}|{assets}".encode()).hexdigest()[:20]
+        etag = hashlib.sha256(f"{version}|{locale}|{assets}".encode()).hexdigest()[:20]
         # The host is part of the key: feeds, the API and oEmbed write absolute URLs.
-        key = f"page:{snapshot.version}:{locale}:{request.url}"
+        key = f"page:{version}:{locale}:{request.url}"
         hit = current_app.config["PAGE_CACHE_ENABLED"] and cache.get(key)
         if hit:
             body, content_type = hit
@@ -96,8 +114,8 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
             if current_app.config["PAGE_CACHE_ENABLED"]:
                 cache.set(key, (response.get_data(), response.content_type))
         response.set_etag(etag, weak=True)
-        if snapshot.changed_at:
-            response.last_modified = snapshot.changed_at
+        if changed_at:
+            response.last_modified = changed_at
         if revalidate:
             response.headers["Cache-Control"] = "public, no-cache"
         else:
@@ -110,7 +128,7 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
             response.vary.add("Accept-Language")
             response.vary.add("Cookie")
         if before_flask:
-            response.headers[_MARK] = str(snapshot.version)
+            response.headers[_MARK] = str(version)
         return response.make_conditional(request)
 
     return wrapper
