@@ -5,6 +5,7 @@ from sqlalchemy import event
 
 from campaign.extensions import db
 from campaign.models import StoryStatus
+from campaign.pagecache import forget_version
 from tests.api.stories import make_theme, public_story
 
 # Headers that differ between any two requests, cached or not.
@@ -36,12 +37,12 @@ def urls(story) -> list[str]:
     ]
 
 
-def content_queries(client, url) -> int:
+def content_queries(client, url, *, version_too: bool = False) -> int:
     """How many statements one request makes, besides reading the public version."""
     statements = []
 
     def keep(_conn, _cursor, statement, *_args):
-        if statement.startswith("SELECT") and "gallery_stats" not in statement:
+        if statement.startswith("SELECT") and (version_too or "gallery_stats" not in statement):
             statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", keep)
@@ -56,6 +57,16 @@ def test_repeat_requests_read_nothing_but_the_version(client, story):
     for url in urls(story):
         assert content_queries(client, url) > 0, url
         assert content_queries(client, url) == 0, url
+
+
+@pytest.mark.parametrize("config_overrides", [{"PAGE_CACHE_VERSION_SECONDS": 60}])
+def test_a_remembered_version_costs_no_query_until_a_change_is_committed_here(client, story):
+    forget_version()  # what another test's app remembered is not this database's
+    client.get("/api/v1/stories")
+    assert content_queries(client, "/api/v1/stories", version_too=True) == 0
+    story.title = "Bread, salt and tea"
+    db.session.commit()
+    assert "Bread, salt and tea" in client.get("/api/v1/stories").get_data(as_text=True)
 
 
 def test_cached_answers_carry_the_same_headers_as_fresh_ones(client, story):
