@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     i18n.init_app(app)
     security.init_app(app)
 
-    from . import errors, pagecache, presentation, text
+    from . import errors, pagecache, presentation, public_changes, text  # noqa: F401
     from .accounts.views import bp as accounts_bp
     from .gallery.views import bp as gallery_bp
     from .media.views import bp as media_bp

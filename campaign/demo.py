@@ -155,7 +155,7 @@ def seed_stories(count: int, *, seed: int | None = None, batch_size: int = 5000)
     # Core inserts bypass the session hook that usually recounts and bumps.
     from .gallery import stats
 
-    stats.refresh(db.session.connection())
+    stats.recount(db.session.connection())
     if db.engine.dialect.name == "postgresql":
         # Ids were assigned here; move the sequence past them.
         db.session.execute(

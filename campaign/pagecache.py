@@ -23,8 +23,7 @@ from functools import wraps
 
 from flask import current_app, make_response, request, session
 from flask_login import current_user
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 from werkzeug.http import is_resource_modified, parse_date, unquote_etag
 
 from .database import only_reading
@@ -35,29 +34,41 @@ from .observability import REQUEST_ID_HEADER, request_id_for
 
 _MARK = "X-Campaign-Public-Page"  # set by public_page, never sent to the client
 MAX_PUBLIC_PLACES = 20_000
-_memo = {"version": None, "read_at": 0.0}
+_memo = {"version": None, "changed_at": None, "read_at": 0.0}
 
 
-@event.listens_for(Session, "after_commit")
-def _forget_version_after_public_change(session):
-    if session.info.pop("public_changed", False):
-        _memo["version"] = None
+def forget_version() -> None:
+    """This worker committed a public change: read the new version on the next request."""
+    _memo["version"] = None
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session):
-    session.info.pop("public_changed", None)
+def _remembered() -> bool:
+    max_age = current_app.config["PAGE_CACHE_VERSION_SECONDS"]
+    return _memo["version"] is not None and time.monotonic() - _memo["read_at"] < max_age
+
+
+def _remember(version: int, changed_at) -> None:
+    _memo.update(version=version, changed_at=changed_at, read_at=time.monotonic())
 
 
 def current_version() -> int:
-    max_age = current_app.config["PAGE_CACHE_VERSION_SECONDS"]
-    now = time.monotonic()
-    if _memo["version"] is None or now - _memo["read_at"] >= max_age:
-        version = db.session.scalar(
-            select(stats.GalleryStats.version).where(stats.GalleryStats.id == stats.ROW_ID)
-        )
-        _memo["version"], _memo["read_at"] = version or 0, now
+    if not _remembered():
+        row = db.session.execute(
+            select(stats.GalleryStats.version, stats.GalleryStats.changed_at).where(
+                stats.GalleryStats.id == stats.ROW_ID
+            )
+        ).one_or_none()
+        _remember(*(row or (0, None)))
     return _memo["version"]
+
+
+def _public_state() -> tuple[int, object]:
+    """The public version and its time: remembered, or read with the page's own numbers
+    (one query for both), so a kept answer costs no query at all most of the time."""
+    if not _remembered():
+        snapshot = stats.current()
+        _remember(snapshot.version, snapshot.changed_at)
+    return _memo["version"], _memo["changed_at"]
 
 
 def _personal() -> bool:
@@ -65,8 +76,19 @@ def _personal() -> bool:
     return current_user.is_authenticated or "_flashes" in session
 
 
-def public_page(view):
-    """Cache a public GET view's answer: HTTP validators, shared lifetime, kept body."""
+def public_page(view=None, *, revalidate: bool = False, before_flask: bool = True):
+    """Cache a public GET view's answer: HTTP validators, shared lifetime, kept body.
+
+    ``revalidate``: caches must ask again every time (``no-cache``, a cheap 304),
+    for the API, feeds and embeds, so a withdrawn story leaves partners' sites
+    at once instead of after PUBLIC_CACHE_SECONDS.
+    ``before_flask``: the answer may also be replayed by ``PublicPageCache``
+    before Flask runs. Rate-limited views (the API) say False: every request
+    must reach the limiter, so only the body is kept and Flask adds the
+    per-request headers (rate-limit counters, CORS) around it.
+    """
+    if view is None:
+        return lambda inner: public_page(inner, revalidate=revalidate, before_flask=before_flask)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -75,33 +97,38 @@ def public_page(view):
             response.headers["Cache-Control"] = "private, no-cache"
             response.vary.add("Cookie")
             return response
-        snapshot = stats.current()
+        version, changed_at = _public_state()
         locale = current_locale_code()
         assets = current_app.config.get("ASSETS_VERSION", "")
-        etag = hashlib.sha256(f"{snapshot.version}|{locale}|{assets}".encode()).hexdigest()[:20]
-        key = f"page:{snapshot.version}:{locale}:{request.full_path}"
+        etag = hashlib.sha256(f"{version}|{locale}|{assets}".encode()).hexdigest()[:20]
+        # The host is part of the key: feeds, the API and oEmbed write absolute URLs.
+        key = f"page:{version}:{locale}:{request.url}"
         hit = current_app.config["PAGE_CACHE_ENABLED"] and cache.get(key)
         if hit:
-            body, mimetype = hit
-            response = current_app.response_class(body, mimetype=mimetype)
+            body, content_type = hit
+            response = current_app.response_class(body, content_type=content_type)
         else:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or "Set-Cookie" in response.headers:
                 return response
             if current_app.config["PAGE_CACHE_ENABLED"]:
-                cache.set(key, (response.get_data(), response.mimetype))
+                cache.set(key, (response.get_data(), response.content_type))
         response.set_etag(etag, weak=True)
-        if snapshot.changed_at:
-            response.last_modified = snapshot.changed_at
-        response.headers["Cache-Control"] = (
-            f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
-        )
+        if changed_at:
+            response.last_modified = changed_at
+        if revalidate:
+            response.headers["Cache-Control"] = "public, no-cache"
+        else:
+            response.headers["Cache-Control"] = (
+                f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
+            )
         if url_language() is None:
             # Without a language in the URL, the browser's language and the
             # visitor's choice (a cookie) decide the page's language.
             response.vary.add("Accept-Language")
             response.vary.add("Cookie")
-        response.headers[_MARK] = str(snapshot.version)
+        if before_flask:
+            response.headers[_MARK] = str(version)
         return response.make_conditional(request)
 
     return wrapper

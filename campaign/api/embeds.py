@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..i18n import country_choices, country_codes
 from ..languages import language_name
+from ..pagecache import public_page
 from ..presentation import display_name, theme_label
 from ..security import embeddable
 from . import REVALIDATE, queries
@@ -18,11 +19,11 @@ OEMBED_MAX_WIDTH = 600
 OEMBED_HEIGHT = 360
 
 
-def frameable(response):
-    """Embeds are @embeddable (campaign.security lets other sites frame them)."""
-    response.headers["Cache-Control"] = REVALIDATE
-    response.add_etag()
-    return response.make_conditional(request)
+# Partners' pages show embeds and oEmbed snippets: kept until public content
+# changes, and revalidated on every use so a withdrawn story leaves them at once.
+# Embeds are also @embeddable: campaign.security lets other sites frame them,
+# and the page cache replays those headers with the rest.
+cached_for_partners = public_page(revalidate=True)
 
 
 def embed_filters(args) -> dict:
@@ -48,6 +49,7 @@ def embed_url(filters: dict, external: bool = False) -> str:
 
 @bp.get("/embed")
 @embeddable
+@cached_for_partners
 def stories():
     filters = embed_filters(request.args)
     found = queries.latest_stories(
@@ -57,23 +59,26 @@ def stories():
         theme=filters["theme"] or None,
         language=filters["lang"] or None,
     )
-    return frameable(
-        current_app.make_response(render_template("embeds/stories.html", stories=found))
-    )
+    return render_template("embeds/stories.html", stories=found)
 
 
 @bp.get("/embed/stories/<slug>")
 @embeddable
+@cached_for_partners
 def story(slug: str):
     found = queries.published_story_by_slug(slug)
     if found is None:
-        # Still a page the partner's frame may show, saying the story is gone.
+        # Still a page the partner's frame may show, saying the story is gone
+        # (not kept: only answers of 200 are).
         gone = current_app.make_response((render_template("embeds/gone.html"), 404))
-        return frameable(gone)
-    return frameable(current_app.make_response(render_template("embeds/story.html", story=found)))
+        gone.headers["Cache-Control"] = REVALIDATE
+        gone.add_etag()
+        return gone.make_conditional(request)
+    return render_template("embeds/story.html", story=found)
 
 
 @bp.get("/embed/builder")
+@public_page
 def builder():
     filters = embed_filters(request.args)
     themes = [(theme.slug, theme_label(theme)) for theme, _count in queries.theme_counts()]
@@ -119,6 +124,7 @@ def _oembed_error(status: int, message: str):
 
 
 @bp.get("/oembed")
+@cached_for_partners
 def oembed():
     if request.args.get("format", "json") != "json":
         return _oembed_error(501, _("Only the json format is available."))

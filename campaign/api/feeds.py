@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 
 from ..i18n import country_codes, country_name, current_locale_code
 from ..models import Story
+from ..pagecache import public_page
 from ..presentation import display_name, theme_label
 from ..text import paragraphs
-from . import REVALIDATE, queries
+from . import queries
 
 bp = Blueprint("feeds", __name__)
 
@@ -44,9 +45,11 @@ def _atom(title: str, stories: list[Story], mirrors: str):
             entry.category(term=theme.slug, label=theme_label(theme))
     response = make_response(feed.atom_str(pretty=True))
     response.mimetype = ATOM_TYPE
-    response.headers["Cache-Control"] = REVALIDATE
-    response.add_etag()
-    return response.make_conditional(request)
+    return response
+
+
+# Feed readers poll: kept until public content changes, revalidated each time.
+cached_feed = public_page(revalidate=True)
 
 
 def _size() -> int:
@@ -61,6 +64,7 @@ def _known_country(code: str) -> str:
 
 
 @bp.get("/feed.atom")
+@cached_feed
 def newest():
     return _atom(
         _("I am a migrant: newest stories"),
@@ -70,6 +74,7 @@ def newest():
 
 
 @bp.get("/feed/from/<code>.atom")
+@cached_feed
 def origin(code: str):
     code = _known_country(code)
     return _atom(
@@ -80,6 +85,7 @@ def origin(code: str):
 
 
 @bp.get("/feed/in/<code>.atom")
+@cached_feed
 def residence(code: str):
     code = _known_country(code)
     return _atom(
@@ -90,6 +96,7 @@ def residence(code: str):
 
 
 @bp.get("/feed/theme/<slug>.atom")
+@cached_feed
 def theme(slug: str):
     found = queries.theme_by_slug(slug) or abort(404)
     return _atom(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import Blueprint, render_template
 
 from ..i18n import country_name
+from ..pagecache import public_page
 from . import queries
 from .worldmap import world_map
 
@@ -49,6 +50,7 @@ def _arc(start, end) -> str:
     return f"M{x0:.0f} {y0:.0f}Q{cx:.0f} {cy:.0f} {x1:.0f} {y1:.0f}"
 
 
+@public_page
 def journeys_view():
     shapes = world_map()
     counts = queries.country_counts()

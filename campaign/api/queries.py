@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..gallery import queries as gallery
+from ..gallery.stats import PublicCount
 from ..models import Story, Theme, story_theme
 
 SORTS = ("newest", "oldest")
@@ -104,15 +105,15 @@ def _published_ids():
 
 
 def country_counts() -> dict[str, dict[str, int]]:
-    """{code: {"origin": n, "residence": m}} over published stories."""
-    published = Story.published().subquery()
+    """{code: {"origin": n, "residence": m}} over published stories (kept counts, no scan)."""
     counts: dict[str, dict[str, int]] = {}
-    for kind, column in (
-        ("origin", published.c.origin_country),
-        ("residence", published.c.residence_country),
-    ):
-        for code, number in db.session.execute(select(column, func.count()).group_by(column)):
-            counts.setdefault(code, {"origin": 0, "residence": 0})[kind] = number
+    rows = db.session.execute(
+        select(PublicCount.kind, PublicCount.value, PublicCount.stories).where(
+            PublicCount.kind.in_(("origin", "residence")), PublicCount.stories > 0
+        )
+    )
+    for kind, code, number in rows:
+        counts.setdefault(code, {"origin": 0, "residence": 0})[kind] = number
     return counts
 
 

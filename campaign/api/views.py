@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 
 from ..extensions import limiter
 from ..i18n import country_name
-from . import REVALIDATE, queries, serializers
+from ..pagecache import public_page
+from . import queries, serializers
 from .errors import json_error, rate_limited
 from .openapi import openapi_document
 
@@ -19,14 +20,9 @@ def _rate_limit() -> str:
 limiter.limit(_rate_limit, on_breach=rate_limited)(bp)
 
 
-def cacheable(data, status: int = 200):
-    """JSON with a strong ETag; answers 304 when the client already has it."""
-    response = jsonify(data)
-    response.status_code = status
-    response.headers["Cache-Control"] = REVALIDATE
-    response.vary.add("Accept-Language")
-    response.add_etag()
-    return response.make_conditional(request)
+# Kept until public content changes, revalidated by partners on every use (a
+# 304 by ETag). Never answered before Flask: each request counts for the limit.
+cacheable = public_page(revalidate=True, before_flask=False)
 
 
 def _country_arg(name: str) -> str | None:
@@ -48,6 +44,7 @@ def _limit_arg() -> int:
 
 
 @bp.get("/stories")
+@cacheable
 def stories():
     sort = request.args.get("sort", "newest")
     if sort not in queries.SORTS:
@@ -70,7 +67,7 @@ def stories():
     if page.next_cursor:
         given = {key: value for key, value in request.args.items() if key != "cursor"}
         next_url = url_for("api.stories", **given, cursor=page.next_cursor, _external=True)
-    return cacheable(
+    return jsonify(
         {
             "stories": [serializers.story(story) for story in page.stories],
             "next_cursor": page.next_cursor,
@@ -80,18 +77,20 @@ def stories():
 
 
 @bp.get("/stories/<int:story_id>")
+@cacheable
 def story(story_id: int):
     if story_id > queries.MAX_ID:  # beyond any database integer: no such story
         abort(404)
     found = queries.published_story_by_id(story_id) or abort(404)
-    return cacheable(serializers.story(found))
+    return jsonify(serializers.story(found))
 
 
 @bp.get("/countries")
+@cacheable
 def countries():
     counts = queries.country_counts()
     listed = sorted(counts, key=lambda code: country_name(code).casefold())
-    return cacheable(
+    return jsonify(
         {
             "countries": [
                 {
@@ -106,8 +105,9 @@ def countries():
 
 
 @bp.get("/themes")
+@cacheable
 def themes():
-    return cacheable(
+    return jsonify(
         {
             "themes": [
                 {**serializers.theme(theme), "count": count}
@@ -118,6 +118,7 @@ def themes():
 
 
 @bp.get("/stats")
+@cacheable
 def stats():
     numbers = queries.stats()
     latest = numbers["latest_published_at"]
@@ -130,9 +131,10 @@ def stats():
         }
         for origin, residence, count in queries.journey_counts(limit=10)
     ]
-    return cacheable(numbers)
+    return jsonify(numbers)
 
 
 @bp.get("/openapi.json")
+@cacheable
 def openapi():
-    return cacheable(openapi_document(url_for("api.stories", _external=True).rsplit("/", 1)[0]))
+    return jsonify(openapi_document(url_for("api.stories", _external=True).rsplit("/", 1)[0]))

@@ -3,25 +3,45 @@
 One row holds what the home page and the gallery filters show (how many
 stories are published, which countries and languages they come from) and a
 version number that changes whenever anything the public can see changes.
-It is recomputed inside the same transaction as the change, from a session
-hook, so every code path that publishes, withdraws, hides or edits a story
-(the moderation and submission helpers included) keeps it right without
-knowing about it. Pages read it with one query; the version and its time
-are the ETag and Last-Modified of every public page.
+It changes inside the same transaction as the change, by increments, from the
+session hooks of ``campaign.public_changes``, so every code path that
+publishes, withdraws, hides or edits a story (the moderation and submission
+helpers included) keeps it right without knowing about it. Pages read it with
+one query; the version and its time are the ETag and Last-Modified of every
+public page.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import g, has_app_context
-from sqlalchemy import DDL, JSON, Integer, event, func, insert, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from flask import g
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Integer,
+    String,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..models import Photo, Story, StoryStatus, Theme
+from ..models import Story, StoryStatus
 from ..models._types import UTCDateTime, utcnow
 
 ROW_ID = 1
+# What published stories are counted under, the story column it comes from,
+# and the list of gallery_stats that names the values counted.
+COLUMNS = {"origin": "origin_country", "residence": "residence_country", "language": "language"}
+KINDS = {"origin": "origins", "residence": "residences", "language": "languages"}
+CountedUnder = tuple[tuple[str, str], ...]
 
 
 class GalleryStats(db.Model):
@@ -35,6 +55,20 @@ class GalleryStats(db.Model):
     origins: Mapped[list] = mapped_column(JSON, default=list)
     residences: Mapped[list] = mapped_column(JSON, default=list)
     languages: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class PublicCount(db.Model):
+    """How many published stories come from each country, live in each, are in each language.
+
+    Kept by increments, so a publication never recounts every story: the lists
+    of gallery_stats are read back from these few dozen rows.
+    """
+
+    __tablename__ = "public_count"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # a key of COLUMNS
+    value: Mapped[str] = mapped_column(String(12), primary_key=True)
+    stories: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # The row exists from the start (the migration inserts it too), so publishers
@@ -76,59 +110,103 @@ def current() -> Snapshot:
     return g.gallery_stats
 
 
-def _was_or_is_public(story: Story) -> bool:
-    from sqlalchemy import inspect
-
-    history = inspect(story).attrs.status.history
-    statuses = {story.status, *history.deleted}
-    return StoryStatus.PUBLISHED in statuses
-
-
-def _touches_public(session: Session) -> bool:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Story) and _was_or_is_public(obj):
-            return True
-        if isinstance(obj, Photo | Theme):
-            return True
-    return False
+def counted_under(status, hidden, origin, residence, language) -> CountedUnder | None:
+    """What a story with these values adds to the public numbers; None if it is not public."""
+    if status != StoryStatus.PUBLISHED or hidden:
+        return None
+    return (("origin", origin), ("residence", residence), ("language", language))
 
 
-def refresh(connection) -> None:
-    """Bump the version and recount, on the connection of the running transaction.
+def counted_by_id(connection, story_ids) -> dict[int, CountedUnder | None]:
+    """How the database counts these stories now (before the flush about to change them)."""
+    rows = connection.execute(
+        select(
+            Story.id,
+            Story.status,
+            Story.hidden,
+            Story.origin_country,
+            Story.residence_country,
+            Story.language,
+        ).where(Story.id.in_(story_ids))
+    )
+    return {row[0]: counted_under(*row[1:]) for row in rows}
 
-    The UPDATE comes first: it takes the row lock, so a concurrent publisher
-    waits and then counts with the first one's story included.
-    """
-    now = utcnow()
+
+def _bump(connection, **values) -> bool:
+    """Take the row lock and bump the version; False when the row is missing."""
     bumped = connection.execute(
         update(GalleryStats)
         .where(GalleryStats.id == ROW_ID)
-        .values(version=GalleryStats.version + 1, changed_at=now)
+        .values(version=GalleryStats.version + 1, changed_at=utcnow(), **values)
     )
-    if bumped.rowcount == 0:
-        connection.execute(insert(GalleryStats).values(id=ROW_ID, version=1, changed_at=now))
-    published = Story.published().subquery()
+    return bumped.rowcount > 0
 
-    def distinct(column):
-        return sorted(connection.scalars(select(column).distinct()))
 
-    stories = connection.scalar(select(func.count()).select_from(published))
+def _write_lists(connection) -> None:
+    """Copy the values still counted into the row pages read (a few dozen rows, indexed)."""
+    lists: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    rows = connection.execute(
+        select(PublicCount.kind, PublicCount.value).where(PublicCount.stories > 0)
+    )
+    for kind, value in rows:
+        lists[kind].append(value)
     connection.execute(
         update(GalleryStats)
         .where(GalleryStats.id == ROW_ID)
-        .values(
-            stories=stories,
-            origins=distinct(published.c.origin_country),
-            residences=distinct(published.c.residence_country),
-            languages=distinct(published.c.language),
-        )
+        .values(**{KINDS[kind]: sorted(values) for kind, values in lists.items()})
     )
 
 
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _context) -> None:
-    if _touches_public(session):
-        refresh(session.connection())
-        session.info["public_changed"] = True
-        if has_app_context():
-            g.pop("gallery_stats", None)
+def record(connection, stories: int, changes: dict[tuple[str, str], int]) -> None:
+    """Apply one flush's difference: ``stories`` published more (or fewer), and
+    per (kind, value) how many more stories are counted under it.
+
+    Increments, never read-modify-write: concurrent moderators each add their
+    own difference. The UPDATE of the one row comes first and holds its lock
+    to the end of the transaction, so the lists written last are read after
+    any concurrent publisher committed.
+    """
+    if not _bump(connection, stories=GalleryStats.stories + stories):
+        recount(connection)  # the row is gone (tables emptied): count afresh
+        return
+    if not changes:
+        return
+    table = PublicCount.__table__
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    upsert = dialect_insert(table).values(
+        [{"kind": kind, "value": value, "stories": n} for (kind, value), n in changes.items()]
+    )
+    connection.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[table.c.kind, table.c.value],
+            set_={"stories": table.c.stories + upsert.excluded.stories},
+        )
+    )
+    _write_lists(connection)
+
+
+def recount(connection) -> None:
+    """Bump the version and count everything afresh, for writes that bypass the session
+    (bulk inserts of sample stories) and for a missing row."""
+    if not _bump(connection):
+        connection.execute(insert(GalleryStats).values(id=ROW_ID, version=1, changed_at=utcnow()))
+    connection.execute(delete(PublicCount))
+    published = Story.published().subquery()
+    for kind in KINDS:
+        column = published.c[COLUMNS[kind]]
+        connection.execute(
+            insert(PublicCount).from_select(
+                ["kind", "value", "stories"],
+                select(literal(kind), column, func.count()).group_by(column),
+            )
+        )
+    stories = connection.scalar(select(func.count()).select_from(published))
+    connection.execute(
+        update(GalleryStats).where(GalleryStats.id == ROW_ID).values(stories=stories)
+    )
+    _write_lists(connection)
+
+
+def forget_current() -> None:
+    """The numbers changed in this request: the next read fetches them again."""
+    g.pop("gallery_stats", None)

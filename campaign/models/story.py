@@ -126,6 +126,10 @@ class Story(db.Model):
         Index("ix_story_status_created", "status", "created_at", "id"),
         # The gallery's keyset pagination: newest published first.
         Index("ix_story_status_published", "status", "published_at", "id"),
+        # Gallery pages of one country (/stories/from/<code>, residence filters):
+        # a country with few stories is found at once, not by walking them all.
+        Index("ix_story_origin_published", "origin_country", "status", "published_at", "id"),
+        Index("ix_story_residence_published", "residence_country", "status", "published_at", "id"),
     )
 
     @classmethod
