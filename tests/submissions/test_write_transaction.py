@@ -112,9 +112,12 @@ def test_on_sqlite_a_photo_is_processed_before_the_write_lock_is_taken(
 
 
 def test_writing_inside_the_read_phase_is_refused(app, db):
-    with pytest.raises(RuntimeError), app.test_request_context("/share", method="POST"):
-        with reads_before_writing():
-            db.session.add(Theme(slug="sneaky", name="Sneaky", position=9))
+    with (
+        pytest.raises(RuntimeError),
+        app.test_request_context("/share", method="POST"),
+        reads_before_writing(),
+    ):
+        db.session.add(Theme(slug="sneaky", name="Sneaky", position=9))
     db.session.remove()
     assert db.session.scalar(select(func.count(Theme.id))) == 0
 
