@@ -23,6 +23,33 @@ def only_reading():
         _only_reading.reset(token)
 
 
+@contextmanager
+def reads_before_writing():
+    """The reads and checks of a state-changing request, kept out of its write transaction.
+
+    On SQLite such a request's transaction begins with BEGIN IMMEDIATE, which
+    takes the database's single write lock at the first statement and keeps it
+    until the commit, so every other worker that wants to write waits (in the
+    busy handler's ever longer sleeps) for all the work in between. Inside this
+    block statements run in a plain read transaction, which ends on the way
+    out; the write transaction then begins at the first write and holds the
+    lock only for the writes. Nothing may be written inside the block.
+    """
+    with only_reading():
+        try:
+            yield
+        except BaseException:
+            db.session.rollback()
+            raise
+        if db.session.new or db.session.dirty or db.session.deleted:
+            db.session.rollback()
+            raise RuntimeError("changes made while only reading would be lost")
+        if db.session.get_bind().dialect.name == "sqlite":
+            # PostgreSQL's reads take no lock that writers wait for: one
+            # transaction there saves the round trips of a second one.
+            db.session.rollback()  # ends the read transaction; there is nothing to undo
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 

@@ -19,6 +19,11 @@ def clean_text(value: str) -> str:
     """
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = _CONTROL_CHARS.sub("", value)
+    if "<" not in value and "&" not in value:
+        # No tag and no character reference: bleach would change nothing
+        # (what it escapes is unescaped again), and it costs a third of a
+        # millisecond per field, which a submission pays four times.
+        return value.strip()
     stripped = bleach.clean(value, tags=set(), attributes={}, strip=True, strip_comments=True)
     return html.unescape(stripped).strip()
 

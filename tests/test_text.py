@@ -1,3 +1,8 @@
+import html
+
+import bleach
+import pytest
+
 from campaign.text import clean_text, paragraphs
 
 
@@ -12,3 +17,33 @@ def test_clean_text_normalises_line_breaks_and_control_characters():
 def test_paragraphs_escape_everything():
     html = str(paragraphs('<script>x</script>\n\n"quoted"'))
     assert html == "<p>&lt;script&gt;x&lt;/script&gt;</p>\n<p>&#34;quoted&#34;</p>"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Plain words, 'quotes' and \"double quotes\"",
+        "5 > 3 = true; a => b",
+        "Tabs\tand\nlines\n\nand paragraphs  ",
+        "Unicode: حلب → Helsinki, 😀, \u2028 and \ufeff",
+        "",
+    ],
+)
+def test_text_without_tags_or_references_is_kept_as_bleach_would_keep_it(value):
+    # The fast path for plain text gives what the full cleaning gives.
+    through_bleach = html.unescape(
+        bleach.clean(value, tags=set(), attributes={}, strip=True, strip_comments=True)
+    ).strip()
+    assert clean_text(value) == through_bleach
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("I <3 my home & family", "I <3 my home & family"),
+        ("<b>bold</b> &lt;script&gt;", "bold <script>"),
+        ("Fish &amp; chips", "Fish & chips"),
+    ],
+)
+def test_text_with_tags_or_references_still_goes_through_bleach(value, expected):
+    assert clean_text(value) == expected

@@ -143,6 +143,21 @@ def _later(published_at: datetime, story_id: int):
     return tuple_(Story.published_at, Story.id) > (published_at, story_id)
 
 
+def _whole_stories_of(ranked, rank):
+    """Rank and sort the matches by their ids alone, then read the stories of the page.
+
+    Every match of a search is ranked and sorted before the page is cut:
+    carrying each whole story (its text) through that sort, as selecting the
+    stories directly does, made it several times slower.
+    """
+    page = ranked.with_only_columns(Story.id, rank).subquery("page")
+    return (
+        select(Story, page.c.rank)
+        .join(page, page.c.id == Story.id)
+        .order_by(page.c.rank, Story.published_at.desc(), Story.id.desc())
+    )
+
+
 def gallery_page(filters: Filters, cursor: str | None, per_page: int) -> Page:
     """One page by keyset: stable while new stories are published, fast when deep.
 
@@ -151,11 +166,10 @@ def gallery_page(filters: Filters, cursor: str | None, per_page: int) -> Page:
     """
     sort = filters.effective_sort
     query = _filtered(filters)
-    matches = search.matches(filters.q)
+    found = search.narrowed(query, filters.q, ranked=sort == "relevance")
     rank = None
-    if matches is not None:
-        rank = matches.c.rank
-        query = query.join(matches, matches.c.story_id == Story.id).add_columns(rank)
+    if found is not None:
+        query, rank = found
     elif filters.q:
         return Page([], None, {})  # a query with no words in it finds nothing
     position = decode_cursor(cursor, sort)
@@ -173,7 +187,10 @@ def gallery_page(filters: Filters, cursor: str | None, per_page: int) -> Page:
             after = or_(rank > position[0], and_(rank == position[0], after))
     if after is not None:
         query = query.where(after)
-    query = _with_cards(query.order_by(*order).limit(per_page + 1))
+    query = query.order_by(*order).limit(per_page + 1)
+    if rank is not None:
+        query = _whole_stories_of(query, rank)
+    query = _with_cards(query)
     if rank is not None:
         rows = [(story, int(story_rank)) for story, story_rank in db.session.execute(query)]
     else:

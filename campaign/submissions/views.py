@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ..database import reads_before_writing
 from ..extensions import csrf, db, limiter
 from ..mail import send_email
 from ..media.pipeline import PhotoRejected
@@ -54,53 +55,61 @@ def _render_share(form, photo=None, notice=None, status=200):
     )
 
 
+def _expired_form_notice(form) -> str:
+    if form.photo.data and form.photo.data.filename:
+        return _(
+            "For your safety, the form was not sent: it was open for a long time, or it did "
+            "not come from this website. Everything you wrote is still here, but please "
+            "choose your photo again. Then check the form and send it again."
+        )
+    return _(
+        "For your safety, the form was not sent: it was open for a long time, or it did "
+        "not come from this website. Everything you wrote is still here. Please check it "
+        "and send it again."
+    )
+
+
 @bp.route("/share", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one re-shows the filled-in form
 @limiter.limit(
     _share_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 303
 )
 def share():
-    form = ShareForm()
     if request.method == "GET":
+        form = ShareForm()
         form.stamp.data = new_stamp()
         return _render_share(form)
 
-    valid = form.validate()
-    photo = staged_photo(form.staged_photo.data)
-    csrf_errors = getattr(form, "csrf_token", None) and form.csrf_token.errors
-    if csrf_errors:
-        form.csrf_token.errors = []
-        if form.photo.data and form.photo.data.filename:
-            notice = _(
-                "For your safety, the form was not sent: it was open for a long time, or it did "
-                "not come from this website. Everything you wrote is still here, but please "
-                "choose your photo again. Then check the form and send it again."
-            )
+    # Validating and the checks against spam and double sending only read, so
+    # they stay out of the write transaction (and so does the photo's
+    # processing below, which happens before its row is written).
+    with reads_before_writing():
+        form = ShareForm()
+        valid = form.validate()
+        photo = staged_photo(form.staged_photo.data)
+        csrf_errors = getattr(form, "csrf_token", None) and form.csrf_token.errors
+        if csrf_errors:
+            form.csrf_token.errors = []
+            notice = _expired_form_notice(form)
+            form.staged_photo.data = form.staged_photo.data if photo else ""
+            return _render_share(form, photo, notice, status=400)
+
+        if form.website.data:
+            # A field people never see was filled in: a robot. Store nothing.
+            return _render_share(form, photo, _("Your story could not be sent. Please try again."))
+
+        stamp = read_stamp(form.stamp.data)
+        notice = None
+        if stamp is None:
+            form.stamp.data = new_stamp()
+            notice = _("Please check your story and send it again.")
         else:
-            notice = _(
-                "For your safety, the form was not sent: it was open for a long time, or it did "
-                "not come from this website. Everything you wrote is still here. Please check it "
-                "and send it again."
-            )
-        form.staged_photo.data = form.staged_photo.data if photo else ""
-        return _render_share(form, photo, notice, status=400)
-
-    if form.website.data:
-        # A field people never see was filled in: a robot. Store nothing.
-        return _render_share(form, photo, _("Your story could not be sent. Please try again."))
-
-    stamp = read_stamp(form.stamp.data)
-    notice = None
-    if stamp is None:
-        form.stamp.data = new_stamp()
-        notice = _("Please check your story and send it again.")
-    else:
-        shown_at, nonce = stamp
-        if story_for_nonce(nonce) is not None:
-            # This very form was already sent (a double click, or sent again).
-            return redirect(url_for("submissions.thanks"), code=303)
-        if time.time() - shown_at < current_app.config["SHARE_MIN_FILL_SECONDS"]:
-            notice = _("That was very quick. Please check your story and send it again.")
+            shown_at, nonce = stamp
+            if story_for_nonce(nonce) is not None:
+                # This very form was already sent (a double click, or sent again).
+                return redirect(url_for("submissions.thanks"), code=303)
+            if time.time() - shown_at < current_app.config["SHARE_MIN_FILL_SECONDS"]:
+                notice = _("That was very quick. Please check your story and send it again.")
 
     new_renditions: list[dict] = []
     try:
