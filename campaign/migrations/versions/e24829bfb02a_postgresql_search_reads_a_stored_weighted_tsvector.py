@@ -15,7 +15,7 @@ the story table under an exclusive lock: seconds at 100,000 stories.
 The DDL is copied here on purpose: migrations don't import application code.
 
 Revision ID: e24829bfb02a
-Revises: a6d70aa1d7fe
+Revises: 2a32b4195f32
 Create Date: 2026-11-28 12:40:00.000000
 
 """
@@ -24,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e24829bfb02a'
-down_revision = 'a6d70aa1d7fe'
+down_revision = '2a32b4195f32'
 branch_labels = None
 depends_on = None
 
