@@ -62,15 +62,27 @@ def _record(session: Session, _context) -> None:
         stories += (new is not None) - (old is not None)
         changes.subtract(old or ())
         changes.update(new or ())
-    # Photos and theme names show on public pages too (counted by neither).
-    if public or any(
-        isinstance(obj, Photo | Theme) for obj in (*session.new, *session.dirty, *session.deleted)
-    ):
+    if public or _shown_beside(session):
         changed = {key: n for key, n in changes.items() if n}
         stats.record(session.connection(), stories, changed)
         session.info[_CHANGED] = True
         if has_app_context():
             stats.forget_current()
+
+
+def _shown_beside(session: Session) -> bool:
+    """Photos of published stories and theme names show on public pages too
+    (counted by neither). A photo of a pending story, or one only staged while a
+    form is corrected, changes nothing a visitor sees, so it must not empty the
+    page caches."""
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, Theme) for obj in touched):
+        return True
+    story_ids = {obj.story_id for obj in touched if isinstance(obj, Photo) and obj.story_id}
+    if not story_ids:
+        return False
+    counted = stats.counted_by_id(session.connection(), story_ids)
+    return any(under is not None for under in counted.values())
 
 
 @event.listens_for(Session, "after_commit")

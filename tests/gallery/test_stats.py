@@ -7,7 +7,7 @@ from sqlalchemy import event, func, select
 
 from campaign.extensions import db
 from campaign.gallery import stats
-from campaign.models import Story, StoryStatus
+from campaign.models import Photo, Story, StoryStatus
 from tests.factories import make_story
 
 
@@ -174,3 +174,32 @@ def test_recount_rebuilds_the_same_numbers(stories):
     stats.recount(db.session.connection())
     db.session.commit()
     assert kept_count() == kept == fresh_count()
+
+
+RENDITIONS = [{"name": "p-400.webp", "width": 400, "height": 300, "format": "webp"}]
+
+
+def public_version() -> int:
+    db.session.expire_all()
+    return db.session.get(stats.GalleryStats, stats.ROW_ID).version
+
+
+def test_photos_of_unpublished_stories_leave_the_public_version_alone(stories):
+    before = public_version()
+    stories["pending"].photo = Photo(alt_text="", width=4, height=3, renditions=RENDITIONS)
+    db.session.add(Photo(alt_text="staged", width=4, height=3, renditions=RENDITIONS))
+    db.session.commit()
+    assert public_version() == before  # no page cache is emptied by a submission
+
+
+def test_a_photo_added_to_or_removed_from_a_published_story_is_a_public_change(stories):
+    before = public_version()
+    story = stories["sy_fi"]
+    story.photo = Photo(alt_text="A street", width=4, height=3, renditions=RENDITIONS)
+    db.session.commit()
+    added = public_version()
+    assert added > before
+    db.session.delete(story.photo)
+    db.session.commit()
+    assert public_version() > added
+    assert_exact()
