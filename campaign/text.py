@@ -28,6 +28,13 @@ def clean_text(value: str) -> str:
     return html.unescape(stripped).strip()
 
 
+def filter_arg(value: str | None, max_length: int) -> str:
+    """A filter or search word from a query string, as the database can take it:
+    no control characters (PostgreSQL refuses a NUL byte outright), trimmed and
+    cut to a sane length."""
+    return _CONTROL_CHARS.sub("", value or "").strip()[:max_length]
+
+
 def paragraphs(value: str) -> Markup:
     """Blank lines separate paragraphs; single line breaks stay line breaks."""
     blocks = [block.strip() for block in _BLANK_LINES.split(value or "") if block.strip()]

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from ..extensions import limiter
 from ..i18n import country_name
 from ..pagecache import public_page
+from ..text import filter_arg
 from . import queries, serializers
 from .errors import json_error, rate_limited
 from .openapi import openapi_document
@@ -52,9 +53,9 @@ def stories():
     args = {
         "origin": _country_arg("origin"),
         "residence": _country_arg("residence"),
-        "theme": request.args.get("theme", "").strip() or None,
-        "language": request.args.get("language", "").strip() or None,
-        "q": request.args.get("q", "").strip()[:200] or None,
+        "theme": filter_arg(request.args.get("theme"), 60) or None,
+        "language": filter_arg(request.args.get("language"), 12) or None,
+        "q": filter_arg(request.args.get("q"), 200) or None,
         "sort": sort,
     }
     try:

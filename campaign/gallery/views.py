@@ -5,6 +5,7 @@ from .. import search
 from ..i18n import country_codes, text_direction
 from ..languages import language_name
 from ..pagecache import public_page
+from ..text import filter_arg
 from . import stats
 from .geo import distance_km
 from .queries import (
@@ -44,14 +45,14 @@ def _filters(**from_path) -> Filters:
     sort = args.get("sort", "")
     if sort not in SORTS:
         sort = "relevance" if args.get("q", "").strip() else "newest"
-    language = (from_path.get("language") or args.get("language", "")).strip()[:12]
-    theme = from_path.get("theme") or args.get("theme", "").strip()[:60]
+    language = filter_arg(from_path.get("language") or args.get("language"), 12)
+    theme = filter_arg(from_path.get("theme") or args.get("theme"), 60)
     return Filters(
         origin=_country(from_path.get("origin") or args.get("origin")),
         residence=_country(from_path.get("residence") or args.get("residence")),
         theme=theme or None,
         language=language or None,
-        q=args.get("q", "").strip()[:200] or None,
+        q=filter_arg(args.get("q"), 200) or None,
         sort=sort,
     )
 

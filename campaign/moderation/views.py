@@ -27,6 +27,7 @@ from ..mail import send_email
 from ..models import IllegalTransition, Moderator, Story, StoryStatus
 from ..models._types import utcnow
 from ..security import private
+from ..text import filter_arg
 from .diff import word_diff
 from .forms import REJECTION_REASONS, BulkForm, DecisionForm, DeleteForm, EditForm, VersionForm
 from .services import (
@@ -101,12 +102,12 @@ def _queue_filters() -> QueueFilters:
     tab = request.args.get("tab", "pending")
     return QueueFilters(
         tab=tab if tab in TABS else "pending",
-        language=request.args.get("language", "")[:12],
-        country=request.args.get("country", "")[:2].upper(),
-        theme=request.args.get("theme", "")[:60],
+        language=filter_arg(request.args.get("language"), 12),
+        country=filter_arg(request.args.get("country"), 2).upper(),
+        theme=filter_arg(request.args.get("theme"), 60),
         since=_date_arg("since"),
         until=_date_arg("until"),
-        q=request.args.get("q", "")[:200],
+        q=filter_arg(request.args.get("q"), 200),
     )
 
 
@@ -369,7 +370,7 @@ def delete(story_id: int):
 
 def _log_filters() -> LogFilters:
     return LogFilters(
-        action=request.args.get("action", "")[:40],
+        action=filter_arg(request.args.get("action"), 40),
         actor_id=_int_arg("actor"),
         story_id=_int_arg("story"),
         since=_date_arg("since"),
