@@ -68,8 +68,6 @@ def test_the_checker_accepts_escaped_payloads_and_our_own_scripts():
         assert_no_xss(page.format(f"<p>{escape(payload)}</p>"), PAYLOADS)
 
 
-
-
 def test_every_payload_is_planned_through_every_field_it_fits():
     site = PayloadSite(None, PAYLOADS)
     too_long = {(p, name) for name, batch in oversized(PAYLOADS).items() for p in batch}
@@ -192,7 +190,7 @@ def test_every_payload_in_every_field_renders_escaped_on_every_surface(signed_in
         page = read.html("story page", f"/stories/{story.slug}", public=True)
         assert str(escape(stored.title)) in page
         read.html("embedded story", f"/embed/stories/{story.slug}", public=True)
-        review = read.html("review page with revision diff", f"/moderate/stories/{story.id}", public=False)
+        review = read.html("review page", f"/moderate/stories/{story.id}", public=False)
         assert 'class="diff"' in review  # the moderator's edit, as a revision diff
         read.html("private page", f"/my-story/{story.token}", public=False)
         _check_api_and_oembed(read, stored)
