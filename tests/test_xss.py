@@ -150,6 +150,8 @@ SURFACES = {
     "request-changes e-mail",
     "story page",
     "embedded story",
+    "withdraw page",
+    "report form",
     "API story",
     "oEmbed",
     "home page",
@@ -234,6 +236,8 @@ def _check_each_story(read: Reader, site: PayloadSite, public: list[Story]) -> N
         review = read.html("review page", f"/moderate/stories/{story.id}", public=False)
         assert 'class="diff"' in review  # the moderator's edit, as a revision diff
         read.html("private page", f"/my-story/{story.token}", public=False)
+        read.html("withdraw page", f"/my-story/{story.token}/withdraw", public=False)
+        read.html("report form", f"/stories/{story.slug}/report", public=True)
         _check_api_and_oembed(read, stored)
 
 

@@ -164,8 +164,9 @@ def test_storyteller_and_desk_pages_run_no_payload_while_changes_are_asked(site,
     for story in stories:
         watcher.load(f"/my-story/{story.token}")  # with the moderator's payload message
         watcher.load(f"/my-story/{story.token}/edit")  # the texts back in form fields
+        watcher.load(f"/my-story/{story.token}/withdraw")
     watcher.load("/moderate?tab=changes")
-    assert watcher.loaded == 2 * len(stories) + 1
+    assert watcher.loaded == 3 * len(stories) + 1
     watcher.assert_clean()
 
 
@@ -175,6 +176,7 @@ def test_every_page_with_payload_stories_runs_none_of_them(published_site, watch
         watcher.load(f"/stories/{story.slug}")
         watcher.load(f"/embed/stories/{story.slug}")
         watcher.load(f"/moderate/stories/{story.id}")  # revision diff and visitor report
+        watcher.load(f"/stories/{story.slug}/report")
     for path in (
         "/",
         "/moderate?tab=published",
