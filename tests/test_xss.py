@@ -9,6 +9,8 @@ HTML only) and the e-mails (plain text). tests/browser/test_xss_browser.py
 loads the same pages in Chromium and watches for dialogs and script errors.
 """
 
+from urllib.parse import quote
+
 import pytest
 from markupsafe import escape
 from sqlalchemy import select
@@ -282,8 +284,6 @@ def _check_searches(read: Reader) -> None:
 
 
 def _quoted(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text, safe="")
 
 

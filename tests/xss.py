@@ -1,4 +1,7 @@
-"""Reusable XSS checks: the payload list, and a scan of rendered HTML.
+"""Reusable XSS checks: the payload list, a scan of rendered HTML, checks for
+feeds, JSON, oEmbed and e-mail, and ``PayloadSite``, which puts every payload
+through every text field (used by tests/test_xss.py and
+tests/browser/test_xss_browser.py).
 
 ``assert_no_xss(html, payloads)`` fails when a page holds a payload
 unescaped, or anything that would run script: an inline or foreign
@@ -8,10 +11,19 @@ attribute, or an element that loads other documents (iframe, object, embed,
 base, frame, portal, meta refresh).
 """
 
+import io
 import re
+import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
+
+from campaign.extensions import db
+from campaign.models import Photo, Story, StoryRevision
+from campaign.submissions.services import new_stamp, story_for_token
+from tests.factories import make_story
+from tests.images import jpeg
 
 PAYLOADS_FILE = Path(__file__).parent / "data" / "xss_payloads.txt"
 
@@ -220,8 +232,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def assert_atom_safe(xml: bytes, payloads=()) -> list[str]:
     """Text constructs hold text only; HTML content is escaped HTML. Returns the entry titles."""
-    from xml.etree import ElementTree
-
     # Our own feed, parsed in a test: well-formed means nothing broke out of an element.
     root = ElementTree.fromstring(xml)  # noqa: S314
     assert root.tag == f"{ATOM}feed"
@@ -302,10 +312,6 @@ class PayloadStory:
 
 def share_form(values: dict, number: int, **changes) -> dict:
     """The share form filled in with these texts, as a browser sends it."""
-    import time
-
-    from campaign.submissions.services import new_stamp
-
     data = {
         "title": values["title"],
         "quote": values["quote"],
@@ -344,11 +350,9 @@ class PayloadSite:
         self.payloads = payloads
         self.plan = spread(payloads)
         self.stories: list[PayloadStory] = []
+        self.published = False
 
     def _fresh(self, story: PayloadStory):
-        from campaign.extensions import db
-        from campaign.models import Story
-
         db.session.expire_all()
         return db.session.get(Story, story.id)
 
@@ -358,12 +362,6 @@ class PayloadSite:
         return response
 
     def submit(self) -> None:
-        import io
-        import re
-
-        from campaign.submissions.services import story_for_token
-        from tests.images import jpeg
-
         for number, batches in enumerate(self.plan):
             values = {name: text_for(name, batches.get(name, []), number) for name in FIELDS}
             data = share_form(values, number)
@@ -378,10 +376,6 @@ class PayloadSite:
 
     def _raw_copy(self, story: PayloadStory) -> PayloadStory:
         """The same texts, stored as typed: only output escaping stands in their way."""
-        from campaign.extensions import db
-        from campaign.models import Photo
-        from tests.factories import make_story
-
         values = story.values
         copy = make_story(
             title="raw", origin_country="SY", contact_email=f"raw{story.number}@example.org"
@@ -431,9 +425,6 @@ class PayloadSite:
 
     def _raw_revisions(self, story: PayloadStory) -> None:
         """A moderator edit stored as typed (the edit form would clean it)."""
-        from campaign.extensions import db
-        from campaign.models import StoryRevision
-
         current = self._fresh(story)
         for name in ("title", "quote", "body"):
             new = story.values[f"edit_{name}"]
@@ -454,6 +445,7 @@ class PayloadSite:
                 f"/stories/{story.slug}/report",
                 {"reason": "other", "message": story.values["report"]},
             )
+        self.published = True
 
     def covered(self) -> set[tuple[str, str]]:
         return coverage(self.plan)

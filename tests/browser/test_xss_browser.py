@@ -85,7 +85,6 @@ def site(live_app):
             db.session.remove()
     finally:
         live_app.config["WTF_CSRF_ENABLED"] = True
-    site.published = False
     return site
 
 
@@ -99,7 +98,6 @@ def published_site(live_app, site):
                 db.session.remove()
         finally:
             live_app.config["WTF_CSRF_ENABLED"] = True
-        site.published = True
     return site
 
 
