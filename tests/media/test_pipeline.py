@@ -110,17 +110,22 @@ def test_every_exif_orientation_is_applied_to_large_photos(media_app, media_dir,
                 assert all(abs(a - b) < 20 for a, b in zip(got, wanted, strict=True)), (x, y)
 
 
-@pytest.mark.parametrize("orientation", [1, 6])
-def test_renditions_stay_close_to_a_careful_resize(media_app, media_dir, orientation):
+@pytest.mark.parametrize(
+    ("size", "orientation"),
+    # Turned upright, the second is 1700 wide: decoded at half size by mistake
+    # (its stored width is 3400), it would have to be blown up to 1600.
+    [((3400, 2550), 1), ((3400, 1700), 6)],
+)
+def test_renditions_stay_close_to_a_careful_resize(media_app, media_dir, size, orientation):
     """Speed-ups (reduced-size decoding, resizing from the previous rendition, faster
     encoder settings) must not visibly spoil the photo: each stored rendition is
     compared with the full-size photo resized with Lanczos, on brightness (both
     formats halve the colour resolution, by design). Careless sampling, decoding
     at too small a scale (also when the photo is turned) or much lower quality
     settings all exceed the limit."""
-    data = images.detailed_jpeg(orientation=orientation)
+    data = images.detailed_jpeg(size, orientation)
     result = process(data)
-    assert len(result.renditions) == 6
+    assert [r["width"] for r in result.renditions] == [400, 400, 800, 800, 1600, 1600]
     with Image.open(io.BytesIO(data)) as opened:
         original = ImageOps.exif_transpose(opened)  # full size: no draft mode here
         for rendition in result.renditions:
