@@ -6,7 +6,9 @@ import time
 import pytest
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
+from campaign.media import pipeline
 from campaign.media.pipeline import PhotoRejected, process, process_upload
+from campaign.media.storage import FileSystemStorage
 from tests import images
 
 
@@ -140,6 +142,35 @@ def test_renditions_stay_close_to_a_careful_resize(media_app, media_dir, size, o
                 ImageStat.Stat(stored).mean, ImageStat.Stat(reference).mean, strict=True
             ):
                 assert abs(got - wanted) < 2, rendition
+
+
+@pytest.mark.parametrize("failing", ["encoding the smallest size", "storing the fourth file"])
+def test_a_failure_half_way_leaves_no_file(media_app, media_dir, monkeypatch, failing):
+    """Sizes are encoded in other threads: their errors still reach the caller,
+    and the files already stored are deleted."""
+    if failing == "encoding the smallest size":
+        encode = pipeline._encode
+
+        def failing_encode(image, pil_format, options):
+            if image.width == 400:
+                raise OSError("encoder failed")
+            return encode(image, pil_format, options)
+
+        monkeypatch.setattr(pipeline, "_encode", failing_encode)
+    else:
+        save = FileSystemStorage.save
+        saved = []
+
+        def failing_save(storage, name, data):
+            saved.append(name)
+            if len(saved) == 4:
+                raise OSError("disk full")
+            save(storage, name, data)
+
+        monkeypatch.setattr(FileSystemStorage, "save", failing_save)
+    with pytest.raises(OSError):
+        process(images.jpeg(size=(2000, 1500)))
+    assert stored_files(media_dir) == []
 
 
 def test_rotated_jpeg_is_stored_upright(media_app, media_dir):
