@@ -5,7 +5,7 @@ import random
 import struct
 import zlib
 
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageCms, ImageDraw, PngImagePlugin
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -17,16 +17,19 @@ def jpeg(size=(640, 480), colour=(200, 100, 50), **save_options) -> bytes:
     return buffer.getvalue()
 
 
-def jpeg_with_gps_and_camera() -> bytes:
+def jpeg_with_gps_and_camera(size=(640, 480)) -> bytes:
+    """Camera, editor and GPS EXIF, a comment, an XMP packet and an ICC profile."""
     exif = Image.Exif()
     exif[0x010F] = "SpyCamMaker"  # Make
     exif[0x0110] = "SpyCam Model 7"  # Model
     exif[0x0131] = "SecretEditor 1.0"  # Software
     exif[GPS_IFD] = {1: "N", 2: (60.0, 10.0, 5.0), 3: "E", 4: (24.0, 56.0, 1.0)}
     return jpeg(
+        size=size,
         exif=exif.tobytes(),
         comment=b"secret-comment",
         xmp=b"<x:xmpmeta>secret-xmp-packet</x:xmpmeta>",
+        icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(),
     )
 
 
@@ -45,13 +48,13 @@ def rotated_jpeg() -> bytes:
     return buffer.getvalue()
 
 
-def png_with_text_chunks() -> bytes:
+def png_with_text_chunks(size=(500, 400)) -> bytes:
     info = PngImagePlugin.PngInfo()
     info.add_text("Author", "secret-author-name")
     info.add_itxt("Comment", "secret-itxt-comment")
     info.add_text("Location", "secret-home-address", zip=True)
     buffer = io.BytesIO()
-    Image.new("RGBA", (500, 400), (10, 200, 30, 128)).save(buffer, "PNG", pnginfo=info)
+    Image.new("RGBA", size, (10, 200, 30, 128)).save(buffer, "PNG", pnginfo=info)
     return buffer.getvalue()
 
 
@@ -65,6 +68,56 @@ def twelve_megapixel_jpeg() -> bytes:
     image = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def detailed_jpeg(size=(3400, 2550), orientation: int = 1) -> bytes:
+    """A large photo-like JPEG with detail that careless resizing would spoil.
+
+    Smooth shapes with sharp edges (a blown-up Mandelbrot set), gradients and
+    thin diagonal lines: sampling without filtering makes the lines jagged,
+    decoding at too small a scale blurs them.
+    """
+    width, height = size
+    shapes = Image.effect_mandelbrot((width // 2, height // 2), (-2.2, -1.2, 1.0, 1.2), 40)
+    gradient = Image.linear_gradient("L").resize(size)
+    image = Image.merge(
+        "RGB",
+        (
+            shapes.resize(size, Image.Resampling.BICUBIC),
+            gradient,
+            gradient.transpose(Image.Transpose.ROTATE_180),
+        ),
+    )
+    draw = ImageDraw.Draw(image)
+    for x in range(0, width, 60):
+        draw.line([(x, 0), (width - x, height)], fill=(255, 255 - x % 256, x % 256), width=2)
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+QUADRANT_COLOURS = ((230, 30, 30), (30, 200, 30), (30, 30, 230), (240, 240, 40))
+
+
+def quadrants(size) -> Image.Image:
+    """Red, green, blue and yellow quarters (top left, top right, bottom left, bottom right)."""
+    width, height = size
+    image = Image.new("RGB", size)
+    corners = ((0, 0), (width // 2, 0), (0, height // 2), (width // 2, height // 2))
+    for (left, top), colour in zip(corners, QUADRANT_COLOURS, strict=True):
+        image.paste(colour, (left, top, left + width // 2, top + height // 2))
+    return image
+
+
+def quadrants_jpeg(size, orientation: int) -> bytes:
+    """``quadrants`` stored as they are, with an EXIF orientation telling how to show them."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    buffer = io.BytesIO()
+    quadrants(size).save(buffer, "JPEG", exif=exif.tobytes(), quality=90)
     return buffer.getvalue()
 
 

@@ -4,9 +4,11 @@ import io
 import time
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageOps, ImageStat
 
+from campaign.media import pipeline
 from campaign.media.pipeline import PhotoRejected, process, process_upload
+from campaign.media.storage import FileSystemStorage
 from tests import images
 
 
@@ -44,6 +46,8 @@ def test_photo_becomes_renditions_in_webp_and_jpeg(media_app, media_dir):
             assert image.format == rendition["format"].upper()
             assert image.size == (rendition["width"], rendition["height"])
     assert rendition["height"] == round(1500 * rendition["width"] / 2000)
+    # Smallest first, whatever order they were made in.
+    assert [r["width"] for r in result.renditions] == [400, 400, 800, 800, 1600, 1600]
 
 
 def test_names_are_generated_by_the_server(media_app, media_dir):
@@ -62,6 +66,111 @@ def test_gps_and_camera_details_are_stripped(media_app, media_dir):
         data = assert_no_metadata(path)
         for secret in (b"SpyCam", b"SecretEditor", b"secret-comment", b"secret-xmp", b"GPS"):
             assert secret not in data
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: images.jpeg_with_gps_and_camera(size=(3400, 2550)),
+        lambda: images.png_with_text_chunks(size=(2000, 1500)),
+    ],
+    ids=["JPEG decoded at reduced size", "PNG"],
+)
+def test_metadata_is_stripped_from_large_photos_too(media_app, media_dir, make):
+    """Large photos are resized straight from the opened file, which holds the metadata."""
+    result = process(make())
+    assert len(result.renditions) == 6
+    for path in stored_files(media_dir):
+        data = assert_no_metadata(path)
+        for secret in (b"SpyCam", b"secret-comment", b"secret-xmp", b"GPS", b"secret-author"):
+            assert secret not in data
+
+
+def colour_at(image, x_fraction, y_fraction):
+    return image.getpixel((int(image.width * x_fraction), int(image.height * y_fraction)))
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_is_applied_to_large_photos(media_app, media_dir, orientation):
+    """Large JPEGs are decoded at reduced size, so the orientation must be applied after."""
+    stored = (4000, 3300)
+    result = process(images.quadrants_jpeg(stored, orientation))
+    # What the photo looks like upright, on a small copy turned by Pillow itself.
+    small = images.quadrants((40, 33))
+    exif = small.getexif()
+    exif[images.ORIENTATION] = orientation
+    small.info["exif"] = exif.tobytes()
+    expected = ImageOps.exif_transpose(small)
+    upright_size = stored if expected.size == (40, 33) else stored[::-1]
+    assert (result.width, result.height) == upright_size
+    for rendition in result.renditions:
+        assert rendition["height"] == round(upright_size[1] * rendition["width"] / upright_size[0])
+        with Image.open(media_dir / rendition["name"]) as image:
+            assert image.size == (rendition["width"], rendition["height"])
+            for x, y in ((0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)):
+                got, wanted = colour_at(image, x, y), colour_at(expected, x, y)
+                assert all(abs(a - b) < 20 for a, b in zip(got, wanted, strict=True)), (x, y)
+
+
+@pytest.mark.parametrize(
+    ("size", "orientation"),
+    # Turned upright, the second is 1700 wide: decoded at half size by mistake
+    # (its stored width is 3400), it would have to be blown up to 1600.
+    [((3400, 2550), 1), ((3400, 1700), 6)],
+)
+def test_renditions_stay_close_to_a_careful_resize(media_app, media_dir, size, orientation):
+    """Speed-ups (reduced-size decoding, resizing from the previous rendition, faster
+    encoder settings) must not visibly spoil the photo: each stored rendition is
+    compared with the full-size photo resized with Lanczos, on brightness (both
+    formats halve the colour resolution, by design). Careless sampling, decoding
+    at too small a scale (also when the photo is turned) or much lower quality
+    settings all exceed the limit."""
+    data = images.detailed_jpeg(size, orientation)
+    result = process(data)
+    assert [r["width"] for r in result.renditions] == [400, 400, 800, 800, 1600, 1600]
+    with Image.open(io.BytesIO(data)) as opened:
+        original = ImageOps.exif_transpose(opened)  # full size: no draft mode here
+        for rendition in result.renditions:
+            size = (rendition["width"], rendition["height"])
+            reference = original.resize(size, Image.Resampling.LANCZOS)
+            with Image.open(media_dir / rendition["name"]) as stored:
+                stored = stored.convert("RGB")
+            difference = ImageChops.difference(stored.convert("L"), reference.convert("L"))
+            assert ImageStat.Stat(difference).mean[0] < 2.5, rendition
+            # And no colour shift overall.
+            for got, wanted in zip(
+                ImageStat.Stat(stored).mean, ImageStat.Stat(reference).mean, strict=True
+            ):
+                assert abs(got - wanted) < 2, rendition
+
+
+@pytest.mark.parametrize("failing", ["encoding the smallest size", "storing the fourth file"])
+def test_a_failure_half_way_leaves_no_file(media_app, media_dir, monkeypatch, failing):
+    """Sizes are encoded in other threads: their errors still reach the caller,
+    and the files already stored are deleted."""
+    if failing == "encoding the smallest size":
+        encode = pipeline._encode
+
+        def failing_encode(image, pil_format, options):
+            if image.width == 400:
+                raise OSError("encoder failed")
+            return encode(image, pil_format, options)
+
+        monkeypatch.setattr(pipeline, "_encode", failing_encode)
+    else:
+        save = FileSystemStorage.save
+        saved = []
+
+        def failing_save(storage, name, data):
+            saved.append(name)
+            if len(saved) == 4:
+                raise OSError("disk full")
+            save(storage, name, data)
+
+        monkeypatch.setattr(FileSystemStorage, "save", failing_save)
+    with pytest.raises(OSError):
+        process(images.jpeg(size=(2000, 1500)))
+    assert stored_files(media_dir) == []
 
 
 def test_rotated_jpeg_is_stored_upright(media_app, media_dir):
