@@ -20,6 +20,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     database.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which has no ALTER COLUMN.
     migrate.init_app(app, db, directory=f"{app.root_path}/migrations", render_as_batch=True)
+    from .accounts.views import load_user_afresh
+
+    app.before_request(load_user_afresh)  # before the CSRF check, whose error page shows the user
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

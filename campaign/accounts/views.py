@@ -64,7 +64,6 @@ _SETUP_KEY = "two_factor_setup"
 PENDING_SECONDS = 300  # time to type the second factor
 
 
-@bp.before_app_request
 def load_user_afresh():
     """Check the session against the database on every request.
 
@@ -72,6 +71,8 @@ def load_user_afresh():
     several requests (tests, CLI) would otherwise keep the moderator loaded by
     an earlier request, and with it a session that has since been ended (and
     Flask-WTF's cached CSRF token of a session that sign-in replaced).
+    Registered by create_app ahead of the CSRF check: a refused request's error
+    page must not show the moderator of an earlier request either.
     """
     g.pop("_login_user", None)
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
