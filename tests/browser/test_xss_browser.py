@@ -9,7 +9,9 @@ alert/confirm/prompt/print (the sentinel) and requests to other hosts.
 With the Content-Security-Policy switched off, every page is loaded: escaping
 alone must keep the payloads inert (this also catches our own scripts putting
 text into the page as markup). As served, with the policy on, the listing
-pages and every eighth story's pages are loaded: no violation, no error.
+pages and every eighth story's pages are loaded: no violation, no error. The
+storyteller's private pages and the report form (not where the public or the
+desk read the text; the test client checks them all) are sampled likewise.
 """
 
 import pyotp
@@ -101,12 +103,15 @@ def published_site(live_app, site):
     return site
 
 
+SAMPLE_STRIDE = 8  # every eighth story, where a sample is enough
+
+
 class Watcher:
     """One signed-in browser context; loads pages and collects what should never happen."""
 
     def __init__(self, browser, base_url: str, session: dict, *, bypass_csp: bool):
         self.base_url = base_url
-        self.stride = 1 if bypass_csp else 8  # which stories' own pages to load
+        self.stride = 1 if bypass_csp else SAMPLE_STRIDE  # which stories' own pages to load
         self.context = browser.new_context(bypass_csp=bypass_csp, storage_state=session)
         self.context.add_init_script(SENTINEL)
         self.problems: list[str] = []
@@ -158,7 +163,10 @@ def watcher(request, browser, live_server, desk_session):
 
 
 def test_storyteller_and_desk_pages_run_no_payload_while_changes_are_asked(site, watcher):
-    stories = site.stories[:: watcher.stride]
+    # The storyteller's own pages are not where the public or the desk read
+    # the text; the test client checks all of them (tests/test_xss.py), the
+    # browser a sample, to keep the suite short.
+    stories = site.stories[::SAMPLE_STRIDE]
     for story in stories:
         watcher.load(f"/my-story/{story.token}")  # with the moderator's payload message
         watcher.load(f"/my-story/{story.token}/edit")  # the texts back in form fields
@@ -174,7 +182,8 @@ def test_every_page_with_payload_stories_runs_none_of_them(published_site, watch
         watcher.load(f"/stories/{story.slug}")
         watcher.load(f"/embed/stories/{story.slug}")
         watcher.load(f"/moderate/stories/{story.id}")  # revision diff and visitor report
-        watcher.load(f"/stories/{story.slug}/report")
+    for story in site.stories[::SAMPLE_STRIDE]:
+        watcher.load(f"/stories/{story.slug}/report")  # the title only
     for path in (
         "/",
         "/moderate?tab=published",
