@@ -1,22 +1,22 @@
-"""Keep storytellers' private tokens out of every log.
+"""Keep storytellers' private tokens (and invitation tokens) out of every log.
 
-The private page lives at ``/my-story/<token>``; the development server's
+The private page lives at ``/my-story/<token>``, an invitation at
+``/invitations/<token>``; the development server's
 and gunicorn's access logs, and Flask's own error log, would otherwise write
 the token down. A filter on those loggers replaces it before anything is
 written.
 """
 
 import logging
-import re
 
-_PRIVATE_PATH = re.compile(r"(/my-story/)[^/\s?#\"']+")
-REDACTED = r"\1[redacted]"
+from .observability import redact_tokens
+
 LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "flask.app")
 
 
 def redact(value):
     if isinstance(value, str):
-        return _PRIVATE_PATH.sub(REDACTED, value)
+        return redact_tokens(value)
     return value
 
 

@@ -1,7 +1,7 @@
 """Structured logs with a request id, and ``/healthz`` for load balancers.
 
 Logs are JSON lines. They never hold story text, e-mail addresses or
-private-link tokens: paths under /my-story/ are redacted, e-mail addresses
+tokens: paths under /my-story/ and /invitations/ are redacted, e-mail addresses
 in messages are masked, and the request log records only method, path,
 status, duration and the request id.
 """
@@ -22,15 +22,20 @@ log = logging.getLogger("campaign.request")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
-_TOKEN_PATH = re.compile(r"(/my-story/)[^/?#\s\"]+")
+# Paths that carry a secret: the storyteller's private link, a moderator's invitation.
+_TOKEN_PATH = re.compile(r"(/(?:my-story|invitations)/)[^/?#\s\"']+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _QUERY = re.compile(r"\?\S*")
 
 
+def redact_tokens(value: str) -> str:
+    """Remove the tokens of private links and invitations from a path or text."""
+    return _TOKEN_PATH.sub(r"\1[redacted]", value)
+
+
 def redact(value: str) -> str:
-    """Remove private-link tokens and e-mail addresses from a log text."""
-    value = _TOKEN_PATH.sub(r"\1[redacted]", value)
-    return _EMAIL.sub("[email]", value)
+    """Remove tokens and e-mail addresses from a log text."""
+    return _EMAIL.sub("[email]", redact_tokens(value))
 
 
 def redact_path(path: str) -> str:

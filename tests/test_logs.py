@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 from werkzeug.serving import make_server
 
+from campaign import access, logs, observability
 from tests.factories import make_story
 
 
@@ -39,3 +40,36 @@ def test_gunicorn_access_log_and_app_errors_hide_the_private_token(app, caplog):
     assert len(lines) == 2
     assert all("/my-story/[redacted]" in line for line in lines), lines
     assert not any(token in line for line in lines)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_every_route_with_a_token_is_redacted_in_every_log(app):
+    """Any route the access map classifies as a token route: a new one must be
+    added to the redaction, or this fails."""
+    token = "s3cr3t-token-value"
+    token_rules = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if access.classify(rule.endpoint, rule.rule) is access.Access.TOKEN
+    ]
+    assert {"/my-story/<token>", "/invitations/<token>"} <= set(token_rules)
+    for rule in token_rules:
+        for path in (rule, f"/fr{rule}"):
+            path = path.replace("<token>", token)
+            assert token not in observability.redact_path(path), path
+            assert token not in logs.redact(f"GET {path} HTTP/1.1"), path
+
+
+def test_sign_ins_are_logged_by_moderator_id_never_by_address(client, moderator, caplog):
+    from tests.factories import PASSWORD
+
+    with caplog.at_level(logging.INFO, logger="campaign.security"):
+        client.post("/login", data={"email": moderator.email, "password": "wrong password!"})
+        client.post("/login", data={"email": moderator.email, "password": PASSWORD})
+    events = [
+        (record.getMessage(), getattr(record, "moderator_id", None))
+        for record in caplog.records
+        if record.name == "campaign.security"
+    ]
+    assert events == [("sign_in.failed", None), ("sign_in.succeeded", moderator.id)]
+    assert not any(moderator.email in record.getMessage() for record in caplog.records)

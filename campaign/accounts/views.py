@@ -1,3 +1,4 @@
+import logging
 import time
 from urllib.parse import urlsplit
 
@@ -48,6 +49,9 @@ from .services import (
 )
 
 bp = Blueprint("accounts", __name__)
+# Sign-in events for the security log: moderator ids, never e-mail addresses
+# (those the audit trail of an attack does not need, and logs must not hold).
+log = logging.getLogger("campaign.security")
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None  # the login page explains itself
@@ -152,11 +156,13 @@ def login():
     status = 200
     if form.validate_on_submit():
         if throttle.is_throttled(form.email.data):
+            log.warning("sign_in.throttled", extra={"step": "password"})
             form.password.errors.append(_throttled_message())
             status = 429
         else:
             moderator = authenticate(form.email.data, form.password.data)
             if moderator is None:
+                log.warning("sign_in.failed", extra={"step": "password"})
                 throttle.count_failure(form.email.data)
                 form.password.errors.append(_("That email and password do not match an account."))
             elif moderator.has_two_factor:
@@ -172,6 +178,7 @@ def login():
                 mark_signed_in(moderator)
                 db.session.commit()
                 start_session(moderator)
+                log.info("sign_in.succeeded", extra={"moderator_id": moderator.id, "factor": None})
                 if two_factor_required():
                     return redirect(url_for("accounts.two_factor_setup"), code=303)
                 return redirect(safe_next(form.next.data), code=303)
@@ -203,6 +210,9 @@ def two_factor():
     status = 200
     if form.validate_on_submit():
         if throttle.is_throttled(moderator.email):
+            log.warning(
+                "sign_in.throttled", extra={"step": "second factor", "moderator_id": moderator.id}
+            )
             form.code.errors.append(_throttled_message())
             status = 429
         else:
@@ -217,6 +227,10 @@ def two_factor():
                     record(moderator, "recovery_code_used")
                 db.session.commit()
                 start_session(moderator)
+                factor = "recovery code" if used_recovery else "totp"
+                log.info(
+                    "sign_in.succeeded", extra={"moderator_id": moderator.id, "factor": factor}
+                )
                 if used_recovery:
                     flash(
                         _(
@@ -226,6 +240,9 @@ def two_factor():
                     )
                 return redirect(pending.get("next") or url_for("moderation.queue"), code=303)
             db.session.rollback()
+            log.warning(
+                "sign_in.failed", extra={"step": "second factor", "moderator_id": moderator.id}
+            )
             throttle.count_failure(moderator.email)
             form.code.errors.append(_("That code is not right. Try the newest one."))
     return render_template("accounts/two_factor.html", form=form), status
