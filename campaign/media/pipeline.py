@@ -4,9 +4,21 @@ The upload is validated by decoding it (never by its name or declared type),
 with an explicit list of formats. Only re-encoded renditions are stored: no
 EXIF, GPS, XMP, ICC profile, comments or original file name survive, and the
 original upload is never written anywhere.
+
+Decoding, resizing and encoding run in a child process forked for each photo
+(where the system can fork): the decoders are the code most exposed to hostile
+files (libwebp's heap overflow of 2023 is one example), and a crash there ends
+the child, not the worker serving the storyteller, who gets a clear message.
+It also keeps the worker small: Pillow decodes WebP and PNG at full size (a
+12-megapixel WebP takes about 180 MB while it is decoded), and memory a process
+once held is rarely given back, so a long-lived worker would keep that peak.
+The renditions come back as bytes and are stored by the worker itself, in the
+request's own transaction bookkeeping (see inflight.py).
 """
 
 import io
+import os
+import pickle
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +41,7 @@ ENCODINGS = (
     ("JPEG", "jpg", {"quality": 82, "optimize": True}),
 )
 _TRANSPOSED_ORIENTATIONS = {5, 6, 7, 8}  # EXIF orientations that swap width and height
+_NOT_A_PHOTO = _l("This file is not a photo we can use. Choose a JPEG, PNG or WebP photo.")
 
 
 class PhotoRejected(ValueError):
@@ -68,9 +81,8 @@ def read_upload(stream) -> bytes:
     return data
 
 
-def _open(data: bytes) -> Image.Image:
-    _, max_side, max_pixels = _limits()
-    not_a_photo = _l("This file is not a photo we can use. Choose a JPEG, PNG or WebP photo.")
+def _open(data: bytes, limits: tuple) -> Image.Image:
+    _, max_side, max_pixels = limits
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -80,7 +92,7 @@ def _open(data: bytes) -> Image.Image:
             _l("This photo has far too many pixels. Choose a smaller photo.")
         ) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise PhotoRejected(not_a_photo) from error
+        raise PhotoRejected(_NOT_A_PHOTO) from error
     width, height = image.size
     if width < 1 or height < 1 or max(width, height) > max_side or width * height > max_pixels:
         raise PhotoRejected(
@@ -179,12 +191,13 @@ def _encode_all(image: Image.Image) -> list[bytes]:
     return [_encode(image, pil_format, options) for pil_format, _, options in ENCODINGS]
 
 
-def process(data: bytes) -> ProcessedPhoto:
-    """Validate and re-encode a photo; store its renditions; return what was stored."""
-    base = new_base_name()
-    storage = get_storage()
-    renditions: list[dict] = []
-    with _open(data) as image:
+def _render(data: bytes, limits: tuple) -> tuple[int, int, list[tuple[int, int, list[bytes]]]]:
+    """Decode, check, turn upright and encode every rendition: pixels in, bytes out.
+
+    Returns the full-size upright dimensions and, largest first, each size with
+    its encodings (in the order of ENCODINGS).
+    """
+    with _open(data, limits) as image:
         full_width, full_height = image.size
         if image.getexif().get(0x0112, 1) in _TRANSPOSED_ORIENTATIONS:
             full_width, full_height = full_height, full_width
@@ -198,24 +211,72 @@ def process(data: bytes) -> ProcessedPhoto:
                 (width, height, pool.submit(_encode_all, resized))
                 for width, height, resized in _sized(upright)
             ]
+            sizes = [(width, height, job.result()) for width, height, job in jobs]
+    return full_width, full_height, sizes
+
+
+def _in_child(function, *args):
+    """``function(*args)`` in a forked child; its result, or its exception, here.
+
+    A child that dies without an answer (a decoder crash, the out-of-memory
+    killer) means the file could not be read as a photo.
+    """
+    if not hasattr(os, "fork"):
+        return function(*args)
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, then leave at once
+        try:
+            os.close(reading)
             try:
-                for width, height, job in jobs:
-                    for (pil_format, extension, _), encoded in zip(
-                        ENCODINGS, job.result(), strict=True
-                    ):
-                        name = f"{base}-{width}.{extension}"
-                        storage.save(name, encoded)
-                        renditions.append(
-                            {
-                                "name": name,
-                                "width": width,
-                                "height": height,
-                                "format": pil_format.lower(),
-                            }
-                        )
-            except Exception:
-                delete_renditions(renditions)
-                raise
+                answer = (True, function(*args))
+            except BaseException as error:  # handed to the parent
+                answer = (False, _picklable(error))
+            with os.fdopen(writing, "wb") as out:
+                pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            os._exit(0)  # no atexit handlers, no flushing of the parent's buffers
+    os.close(writing)
+    try:
+        with os.fdopen(reading, "rb") as answers:
+            received = answers.read()
+    finally:
+        os.waitpid(pid, 0)
+    if not received:
+        raise PhotoRejected(_NOT_A_PHOTO)
+    succeeded, value = pickle.loads(received)  # noqa: S301 - our own child's answer
+    if not succeeded:
+        raise value
+    return value
+
+
+def _picklable(error: BaseException) -> BaseException:
+    if isinstance(error, PhotoRejected):
+        return PhotoRejected(str(error.message))  # translated in the child, as here
+    try:
+        pickle.dumps(error)
+    except Exception:  # replaced by a description of it
+        return RuntimeError(f"photo processing failed: {error!r}")
+    return error
+
+
+def process(data: bytes) -> ProcessedPhoto:
+    """Validate and re-encode a photo; store its renditions; return what was stored."""
+    full_width, full_height, sizes = _in_child(_render, data, _limits())
+    base = new_base_name()
+    storage = get_storage()
+    renditions: list[dict] = []
+    try:
+        for width, height, encodings in sizes:
+            for (pil_format, extension, _), encoded in zip(ENCODINGS, encodings, strict=True):
+                name = f"{base}-{width}.{extension}"
+                storage.save(name, encoded)
+                renditions.append(
+                    {"name": name, "width": width, "height": height, "format": pil_format.lower()}
+                )
+    except Exception:
+        delete_renditions(renditions)
+        raise
     # Listed smallest first, as the API has always shown them (made largest first).
     renditions.sort(key=lambda rendition: rendition["width"])
     # The full-size dimensions of the upright photo (draft mode may have decoded less).

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from campaign.extensions import db
 from campaign.models import Story, StoryStatus
 from campaign.models._types import utcnow
+from tests.browser.helpers import sign_in_with_two_factor
 from tests.factories import PASSWORD, make_moderator, make_story
 
 pytestmark = pytest.mark.browser
@@ -25,14 +26,7 @@ def test_queue_is_reviewed_with_the_keyboard_after_two_factor_sign_in(live_app, 
         db.session.remove()
 
     # Sign in: password, then the code from the authenticator app.
-    page.goto(f"{live_server}/moderate")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/login/two-factor")
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/moderate")
+    sign_in_with_two_factor(page, f"{live_server}/moderate", email, secret)
 
     # j selects the first (oldest) row, Enter opens it.
     page.keyboard.press("j")

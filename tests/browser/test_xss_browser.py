@@ -19,6 +19,7 @@ import pytest
 
 from campaign.extensions import db
 from campaign.models._types import utcnow
+from tests.browser.helpers import sign_in_with_two_factor
 from tests.factories import PASSWORD, make_moderator
 from tests.xss import GENEROUS_LIMITS, PayloadSite, load_payloads
 
@@ -54,14 +55,7 @@ def desk_session(live_app, live_server, browser):
         db.session.remove()
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill("xss-desk@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/login/two-factor")
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/moderate")
+    sign_in_with_two_factor(page, f"{live_server}/login", "xss-desk@example.org", secret)
     state = context.storage_state()
     context.close()
     return state

@@ -14,6 +14,7 @@ from campaign.extensions import db
 from campaign.gallery import queries
 from campaign.models import Story, StoryStatus, Theme
 from tests.factories import make_story
+from tests.plans import explain
 
 
 @pytest.fixture
@@ -47,13 +48,7 @@ def sent_while(action) -> tuple[str, object]:
 
 
 def plan(statement: str, parameters) -> str:
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        return "\n".join(row[-1] for row in rows)
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-    return "\n".join(row[0] for row in rows)
+    return explain(db.session.connection(), statement, parameters)
 
 
 def assert_no_table_scan(found: str) -> None:

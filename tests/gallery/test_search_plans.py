@@ -11,6 +11,7 @@ from campaign import search
 from campaign.extensions import db
 from campaign.models import Story
 from tests.gallery.helpers import publish
+from tests.plans import explain
 
 pytestmark = pytest.mark.parametrize("config_overrides", [{"PAGE_CACHE_ENABLED": False}])
 
@@ -59,14 +60,8 @@ def _search_query(sent) -> tuple[str, object]:
 
 
 def _plan(statement: str, params) -> str:
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
-            return "\n".join(row[-1] for row in rows)
-        # Tiny tables are cheaper to scan whole; ask whether the index can be used.
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        rows = connection.exec_driver_sql(f"EXPLAIN {statement}", params)
-        return "\n".join(row[0] for row in rows)
+    with db.engine.begin() as connection:
+        return explain(connection, statement, params)
 
 
 @pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])

@@ -1,6 +1,8 @@
 """The photo pipeline on photos and hostile files made by the tests."""
 
 import io
+import os
+import signal
 import time
 
 import pytest
@@ -248,3 +250,36 @@ def test_photo_over_the_size_limit_is_refused(media_app, media_dir):
         process_upload(io.BytesIO(images.twelve_megapixel_jpeg()))
     assert "larger than" in str(rejected.value.message)
     assert stored_files(media_dir) == []
+
+
+def test_the_photo_is_decoded_in_a_child_process_not_in_the_worker(
+    media_app, media_dir, tmp_path, monkeypatch
+):
+    render = pipeline._render
+    where = tmp_path / "pid"
+
+    def noting_the_process(data, limits):
+        where.write_text(str(os.getpid()))
+        return render(data, limits)
+
+    monkeypatch.setattr(pipeline, "_render", noting_the_process)
+    result = process(images.jpeg(size=(1200, 900)))
+    assert int(where.read_text()) != os.getpid()
+    assert len(result.renditions) == 6  # stored here, by the worker
+    assert len(stored_files(media_dir)) == 6
+
+
+def test_a_decoder_crash_ends_the_child_and_the_person_gets_a_clear_message(
+    media_app, media_dir, monkeypatch
+):
+    def crashing(data, limits):
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    monkeypatch.setattr(pipeline, "_render", crashing)
+    with pytest.raises(PhotoRejected) as rejected:
+        process(images.jpeg())
+    assert "not a photo we can use" in str(rejected.value.message)
+    assert stored_files(media_dir) == []
+    # The worker goes on: the next photo is processed as usual.
+    monkeypatch.undo()
+    assert len(process(images.jpeg(size=(1200, 900))).renditions) == 6
