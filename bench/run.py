@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -259,6 +260,10 @@ def visit_share_form(base: str) -> tuple[dict, CookieJar, urllib.request.OpenerD
     return fields, jar, opener
 
 
+def cookie_header(jar: CookieJar) -> str:
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
 def story_fields() -> dict:
     return {
         "title": "A benchmark story",
@@ -288,7 +293,7 @@ def twelve_megapixel_photo(pil_format: str) -> bytes:
 
 def share_with_photo(base: str, env: dict, pil_format: str) -> bool:
     """One story with a 12-megapixel photo through the real form; True if stored."""
-    fields, _jar, opener = visit_share_form(base)
+    fields, jar, _opener = visit_share_form(base)
     with app_context(env):
         from campaign.submissions.services import new_stamp
 
@@ -310,23 +315,37 @@ def share_with_photo(base: str, env: dict, pil_format: str) -> bool:
     request = urllib.request.Request(
         f"{base}/share",
         data=b"".join(parts),
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            # Production cookies are Secure: the jar would not send them over http.
+            "Cookie": cookie_header(jar),
+        },
     )
-    with opener.open(request, timeout=60) as response:
-        return "/my-story/" in response.url
+    # Stored means the form answered with its redirect to the thanks page (not
+    # followed: the thanks page needs the Secure session cookie too).
+    no_redirects = urllib.request.build_opener(_KeepRedirects)
+    try:
+        no_redirects.open(request, timeout=60).close()
+    except urllib.error.HTTPError as answer:
+        return answer.code == 303 and answer.headers["Location"].endswith("/share/thanks")
+    return False
+
+
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def submission_endpoint(base: str) -> Endpoint:
     """A filled-in share form, with the CSRF token and cookie of one real visit."""
     fields, jar, _opener = visit_share_form(base)
     fields.update(story_fields(), stamp="__STAMP__")
-    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     return Endpoint(
         "submission (no photo)",
         "/share",
         method="POST",
         body=urllib.parse.urlencode(fields),
-        cookie=cookie,
+        cookie=cookie_header(jar),
     )
 
 
