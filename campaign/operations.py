@@ -20,6 +20,7 @@ from .extensions import db
 from .media.inflight import recover
 from .models import Photo, Story, StoryStatus
 from .models._types import utcnow
+from .models.photo import referenced_media_names, rendition_names
 from .moderation.services import record
 
 PURGEABLE = (StoryStatus.REJECTED, StoryStatus.WITHDRAWN)
@@ -31,10 +32,6 @@ _MEDIA_MEMBER = "media"
 def media_root(app=None) -> Path:
     app = app or current_app
     return Path(app.config.get("MEDIA_ROOT") or Path(app.instance_path) / "media")
-
-
-def rendition_names(photo: Photo) -> set[str]:
-    return {r["name"] for r in (photo.renditions or []) if isinstance(r, dict) and r.get("name")}
 
 
 # --- privacy ---------------------------------------------------------------
@@ -57,7 +54,7 @@ def purge(now=None) -> tuple[int, int, set[str]]:
     files: set[str] = set()
     for story in doomed:
         if story.photo is not None:
-            files |= rendition_names(story.photo)
+            files.update(rendition_names(story.photo.renditions))
         record(
             None,
             "purged",
@@ -115,11 +112,7 @@ def orphan_media(min_age_seconds: float = 3600) -> list[Path]:
     root = media_root()
     if not root.is_dir():
         return []
-    referenced: set[str] = set()
-    for renditions in db.session.scalars(select(Photo.renditions)):
-        for rendition in renditions or []:
-            if isinstance(rendition, dict) and rendition.get("name"):
-                referenced.add(str(rendition["name"]))
+    referenced = referenced_media_names()
     cutoff = time.time() - min_age_seconds
     orphans = []
     for path in sorted(root.rglob("*")):
@@ -137,9 +130,7 @@ def missing_media() -> list[tuple[int, str]]:
     return [
         (photo_id, name)
         for photo_id, renditions in db.session.execute(select(Photo.id, Photo.renditions))
-        for name in sorted(
-            r["name"] for r in renditions or [] if isinstance(r, dict) and r.get("name")
-        )
+        for name in sorted(rendition_names(renditions))
         if not (root / name).is_file()
     ]
 

@@ -23,7 +23,6 @@ from functools import wraps
 
 from flask import current_app, make_response, request, session
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.http import is_resource_modified, parse_date, unquote_etag
 
 from .database import only_reading
@@ -34,6 +33,7 @@ from .observability import REQUEST_ID_HEADER, request_id_for
 
 _MARK = "X-Campaign-Public-Page"  # set by public_page, never sent to the client
 MAX_PUBLIC_PLACES = 20_000
+REVALIDATE = "public, no-cache"  # shared caches keep it, but ask again every time
 _memo = {"version": None, "changed_at": None, "read_at": 0.0}
 
 
@@ -42,8 +42,7 @@ def forget_version() -> None:
     _memo["version"] = None
 
 
-def _remembered() -> bool:
-    max_age = current_app.config["PAGE_CACHE_VERSION_SECONDS"]
+def _remembered(max_age: float) -> bool:
     return _memo["version"] is not None and time.monotonic() - _memo["read_at"] < max_age
 
 
@@ -52,20 +51,13 @@ def _remember(version: int, changed_at) -> None:
 
 
 def current_version() -> int:
-    if not _remembered():
-        row = db.session.execute(
-            select(stats.GalleryStats.version, stats.GalleryStats.changed_at).where(
-                stats.GalleryStats.id == stats.ROW_ID
-            )
-        ).one_or_none()
-        _remember(*(row or (0, None)))
-    return _memo["version"]
+    return _public_state()[0]
 
 
 def _public_state() -> tuple[int, object]:
     """The public version and its time: remembered, or read with the page's own numbers
     (one query for both), so a kept answer costs no query at all most of the time."""
-    if not _remembered():
+    if not _remembered(current_app.config["PAGE_CACHE_VERSION_SECONDS"]):
         snapshot = stats.current()
         _remember(snapshot.version, snapshot.changed_at)
     return _memo["version"], _memo["changed_at"]
@@ -117,7 +109,7 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
         if changed_at:
             response.last_modified = changed_at
         if revalidate:
-            response.headers["Cache-Control"] = "public, no-cache"
+            response.headers["Cache-Control"] = REVALIDATE
         else:
             response.headers["Cache-Control"] = (
                 f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
@@ -158,14 +150,11 @@ class PublicPageCache:
         return any(f"{name}=" in cookies for name in names)
 
     def _version(self) -> int:
-        if _memo["version"] is not None and (
-            time.monotonic() - _memo["read_at"] < self.app.config["PAGE_CACHE_VERSION_SECONDS"]
-        ):
-            return _memo["version"]
-        with self.app.app_context(), only_reading():
-            version = current_version()
-            db.session.remove()
-        return version
+        if not _remembered(self.app.config["PAGE_CACHE_VERSION_SECONDS"]):
+            with self.app.app_context(), only_reading():
+                _public_state()
+                db.session.remove()
+        return _memo["version"]
 
     def __call__(self, environ, start_response):
         cookies = environ.get("HTTP_COOKIE", "")

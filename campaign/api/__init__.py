@@ -2,10 +2,6 @@
 
 from . import errors
 
-# Caches may keep answers but must ask again each time (a cheap 304 by ETag), so that
-# a story withdrawn or unpublished disappears from partners' pages at once.
-REVALIDATE = "public, no-cache"
-
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",

@@ -8,10 +8,10 @@ from werkzeug.exceptions import HTTPException
 
 from ..i18n import country_choices, country_codes
 from ..languages import language_name
-from ..pagecache import public_page
+from ..pagecache import REVALIDATE, public_page
 from ..presentation import display_name, theme_label
 from ..security import embeddable
-from . import REVALIDATE, queries
+from . import queries
 
 bp = Blueprint("embeds", __name__)
 

@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 from flask import g, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from ..extensions import db
-from ..models import Photo
+from ..models.photo import referenced_media_names
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +130,7 @@ def recover(
     abandoned = [f for f in base.iterdir() if f.is_dir() and _abandoned(f, min_age_seconds)]
     if not abandoned:
         return [], 0
-    referenced = {
-        rendition["name"]
-        for renditions in db.session.scalars(select(Photo.renditions))
-        for rendition in renditions or []
-        if isinstance(rendition, dict) and rendition.get("name")
-    }
+    referenced = referenced_media_names()
     storage = get_storage()
     deleted, kept = [], 0
     for folder in abandoned:

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -30,3 +30,21 @@ class Photo(db.Model):
 
     def __repr__(self) -> str:
         return f"<Photo {self.id} story={self.story_id}>"
+
+
+def rendition_names(renditions) -> list[str]:
+    """The file names a Photo's ``renditions`` list (malformed entries skipped)."""
+    return [
+        str(rendition["name"])
+        for rendition in renditions or []
+        if isinstance(rendition, dict) and rendition.get("name")
+    ]
+
+
+def referenced_media_names() -> set[str]:
+    """Every media file name some Photo row names: the files that must be kept."""
+    return {
+        name
+        for renditions in db.session.scalars(select(Photo.renditions))
+        for name in rendition_names(renditions)
+    }
