@@ -30,7 +30,7 @@ class RedactingLogger(Logger):
     def access(self, resp, req, environ, request_time):
         if not (self.cfg.accesslog or self.cfg.logconfig or self.cfg.syslog):
             return
-        from campaign.observability import redact_path
+        from campaign.web.logs import redact_path
 
         status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
         entry = {

@@ -2,8 +2,35 @@
 
 from flask import Flask
 
-from . import access, config, database, i18n, observability, operations, security
-from .extensions import cache, csrf, db, limiter, login_manager, migrate
+from campaign import config, database
+from campaign.accounts.commands import moderators
+from campaign.accounts.views import bp as accounts_bp
+from campaign.accounts.views import load_user_afresh
+from campaign.admin.views import bp as admin_bp
+from campaign.api.views import bp as api_bp
+from campaign.embeds.views import bp as embeds_bp
+from campaign.extensions import cache, csrf, db, limiter, login_manager, migrate
+from campaign.feeds.views import bp as feeds_bp
+from campaign.gallery.journeys import bp as journeys_bp
+from campaign.gallery.views import bp as gallery_bp
+from campaign.i18n import locale
+from campaign.media import inflight
+from campaign.media.commands import media
+from campaign.media.views import bp as media_bp
+from campaign.moderation.reports import bp as reports_bp
+from campaign.moderation.views import bp as moderation_bp
+from campaign.ops.backup import backup_command, restore_command
+from campaign.ops.demo import demo
+from campaign.publishing import hooks
+from campaign.submissions.retention import purge_command
+from campaign.submissions.views import bp as submissions_bp
+from campaign.web import access, errors, health, logs, middleware, security, templating
+
+BLUEPRINTS = (
+    health.bp, gallery_bp, journeys_bp, submissions_bp, accounts_bp, moderation_bp, admin_bp,
+    reports_bp, media_bp, api_bp, embeds_bp, feeds_bp,
+)  # fmt: skip
+COMMANDS = (moderators, media, purge_command, backup_command, restore_command, demo)
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -15,55 +42,19 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         static_folder="../static",
     )
     config.load(app, test_config)
-    observability.init_app(app)  # first, so every request gets its id
-
+    logs.init_app(app)  # first, so every request gets its id
     database.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which has no ALTER COLUMN.
     migrate.init_app(app, db, directory=f"{app.root_path}/migrations", render_as_batch=True)
-    from .accounts.views import load_user_afresh
-
     app.before_request(load_user_afresh)  # before the CSRF check, whose error page shows the user
-    csrf.init_app(app)
-    login_manager.init_app(app)
-    limiter.init_app(app)
-    cache.init_app(app)
-    i18n.init_app(app)
-    security.init_app(app)
-
-    from . import errors, pagecache, presentation, public_changes, text  # noqa: F401
-    from .accounts.views import bp as accounts_bp
-    from .gallery.views import bp as gallery_bp
-    from .media.views import bp as media_bp
-    from .moderation.views import bp as moderation_bp
-    from .submissions.views import bp as submissions_bp
-
-    for blueprint in (gallery_bp, submissions_bp, accounts_bp, moderation_bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(media_bp)
-    from .media import inflight
-
+    for extension in (csrf, login_manager, limiter, cache, locale, security, templating, errors):
+        extension.init_app(app)
+    hooks.init_app(app)  # public counts, version and page cache follow every commit
     inflight.init_app(app)  # deletes photo files whose transaction never committed
-    from .accounts.admin import bp as admin_bp
-    from .moderation.reports import bp as reports_bp
-
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(reports_bp)
-    errors.init_app(app)
-    text.init_app(app)
-    presentation.init_app(app)
-    from . import logs
-
-    logs.init_app(app)
-
-    from . import api
-
-    api.init_app(app)  # JSON API, embeds, oEmbed, feeds, journeys map
-
-    from . import cli
-
-    cli.init_app(app)
-    operations.init_app(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    for command in COMMANDS:
+        app.cli.add_command(command)
     access.init_app(app)  # classifies every registered endpoint
-    # Outermost, so that it sees each request exactly as it arrived.
-    app.wsgi_app = pagecache.PublicPageCache(app, app.wsgi_app)
+    middleware.init_app(app)
     return app

@@ -108,7 +108,6 @@ class Defaults:
     # CONTACT_EMAIL_RETENTION_DAYS (`flask --app campaign purge`).
     PURGE_AFTER_DAYS = 90
     CONTACT_EMAIL_RETENTION_DAYS = 30
-    MEDIA_ROOT = None  # default: instance/media
 
 
 def load(app, test_config: dict | None = None) -> None:

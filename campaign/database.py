@@ -7,7 +7,7 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .extensions import db
+from campaign.extensions import db
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _only_reading: ContextVar[bool] = ContextVar("only_reading", default=False)

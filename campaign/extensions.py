@@ -34,6 +34,6 @@ babel = Babel()
 # so that limits hold across workers and instances. No default limits: each
 # route that needs one says so.
 limiter = Limiter(key_func=get_remote_address)
-# Rendered public pages (campaign.pagecache): CACHE_TYPE from config,
+# Rendered public pages (campaign.publishing.pagecache): CACHE_TYPE from config,
 # in-process by default, Redis in production.
 cache = Cache()

@@ -11,7 +11,7 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app
 
-from .config import is_production
+from campaign.config import is_production
 
 log = logging.getLogger(__name__)
 

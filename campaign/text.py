@@ -45,7 +45,3 @@ def paragraphs(value: str) -> Markup:
         for block in blocks
     )
     return Markup("\n").join(rendered)
-
-
-def init_app(app) -> None:
-    app.jinja_env.filters["paragraphs"] = paragraphs

@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from campaign.access import ENDPOINTS, Access, classify
 from campaign.extensions import db as _db
 from campaign.models import StoryStatus
+from campaign.web.access import ENDPOINTS, Access, classify
 from tests.factories import PASSWORD, make_moderator, make_story
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}

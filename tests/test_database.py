@@ -7,8 +7,9 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
-from campaign import create_app, search
+from campaign import create_app
 from campaign.extensions import db as _db
+from campaign.gallery import search
 from campaign.models import Story
 from campaign.submissions.services import new_stamp
 from tests.conftest import _test_config

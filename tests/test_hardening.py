@@ -6,7 +6,7 @@ from werkzeug.datastructures import Headers
 from campaign import create_app
 from campaign.config import ConfigurationError
 from campaign.extensions import db as _db
-from campaign.security import embeddable
+from campaign.responses import embeddable
 from tests import observatory
 from tests.factories import make_story
 
@@ -111,7 +111,7 @@ def test_behind_a_proxy_the_forwarded_scheme_and_client_are_trusted(tmp_path):
         seen["addr"], seen["secure"] = request.remote_addr, request.is_secure
         return "ok"
 
-    from campaign.access import ENDPOINTS, Access
+    from campaign.web.access import ENDPOINTS, Access
 
     ENDPOINTS["whoami"] = Access.PUBLIC
     try:
@@ -137,7 +137,7 @@ def test_a_crash_shows_the_friendly_page_and_no_traceback(production):
     def boom():
         raise RuntimeError("secret internals: /srv/app/campaign/views.py line 42")
 
-    from campaign.access import ENDPOINTS, Access
+    from campaign.web.access import ENDPOINTS, Access
 
     ENDPOINTS["boom"] = Access.PUBLIC
     try:
@@ -164,7 +164,7 @@ def test_pages_refuse_framing_but_embeddable_views_allow_it(app, client):
         return "<p>widget</p>"
 
     app.add_url_rule("/embed-test", "embed_test", widget)
-    from campaign.access import ENDPOINTS, Access
+    from campaign.web.access import ENDPOINTS, Access
 
     ENDPOINTS["embed_test"] = Access.PUBLIC
     try:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from campaign.i18n import LANGUAGE_NAMES, text_direction
+from campaign.i18n.locale import LANGUAGE_NAMES, text_direction
 from campaign.models import StoryStatus
 from tests.factories import make_story
 

@@ -1,6 +1,6 @@
 import pytest
 
-from campaign.languages import STORY_LANGUAGES, language_choices, language_name
+from campaign.i18n.languages import STORY_LANGUAGES, language_choices, language_name
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 

@@ -7,7 +7,8 @@ import urllib.request
 import pytest
 from werkzeug.serving import make_server
 
-from campaign import access, logs, observability
+from campaign.web import access, logs
+from campaign.web import logs as observability
 from tests.factories import make_story
 
 

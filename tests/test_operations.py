@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
+from campaign.audit import record
 from campaign.models import AuditEntry, Photo, Story, StoryStatus
 from campaign.models._types import utcnow
-from campaign.moderation.services import record
-from campaign.observability import JsonFormatter, redact
-from campaign.operations import media_root
+from campaign.ops.backup import media_root
+from campaign.web.logs import JsonFormatter, redact
 from tests.factories import make_moderator, make_story
 
 

@@ -5,7 +5,7 @@ from flask import flash
 
 from campaign.extensions import db as _db
 from campaign.models import StoryStatus
-from campaign.pagecache import current_version, public_page
+from campaign.publishing.pagecache import current_version, public_page
 from tests.factories import make_story
 
 renders = []
@@ -25,7 +25,7 @@ def counted_page(app):
         flash("Saved")
         return "ok"
 
-    from campaign.access import ENDPOINTS, Access
+    from campaign.web.access import ENDPOINTS, Access
 
     app.add_url_rule("/test-titles", "test_titles", titles)
     app.add_url_rule("/test-flash", "test_flash", flashing)

@@ -1,7 +1,7 @@
 import pytest
 
+from campaign.i18n.labels import display_name, theme_label
 from campaign.models import NameDisplay, Story, Theme
-from campaign.presentation import display_name, theme_label
 
 
 @pytest.mark.parametrize(

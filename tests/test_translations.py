@@ -99,7 +99,7 @@ def test_catalogues_contain_every_message_in_the_code(tmp_path, monkeypatch):
 def test_every_supported_language_is_named_in_itself_in_the_switcher():
     from babel import Locale
 
-    from campaign.i18n import LANGUAGE_NAMES
+    from campaign.i18n.locale import LANGUAGE_NAMES
 
     assert set(Defaults.SUPPORTED_LOCALES) <= set(LANGUAGE_NAMES)
     for code in Defaults.SUPPORTED_LOCALES:

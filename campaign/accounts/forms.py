@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from .services import password_problem
+from campaign.accounts.services import password_problem
 
 
 class LoginForm(FlaskForm):

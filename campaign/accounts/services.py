@@ -12,9 +12,9 @@ from flask import has_request_context
 from flask_babel import gettext
 from sqlalchemy import delete, select
 
-from ..extensions import db
-from ..models import Invitation, Moderator, RecoveryCode, Setting
-from ..models._types import utcnow
+from campaign.extensions import db
+from campaign.models import Invitation, Moderator, RecoveryCode, Setting
+from campaign.models._types import utcnow
 
 MIN_PASSWORD_LENGTH = 12
 RECOVERY_CODE_COUNT = 10

@@ -8,8 +8,8 @@ exactly like known ones: the pause says nothing about which accounts exist.
 from flask import current_app, request
 from limits import parse
 
-from ..extensions import limiter
-from .services import normalise_email
+from campaign.accounts.services import normalise_email
+from campaign.extensions import limiter
 
 
 def _limits():

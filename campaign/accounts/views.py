@@ -19,12 +19,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db, login_manager
-from ..models import Moderator
-from ..moderation.services import record
-from ..security import private
-from . import throttle
-from .forms import (
+from campaign.accounts import throttle
+from campaign.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
     LogoutForm,
@@ -32,7 +28,7 @@ from .forms import (
     TwoFactorForm,
     TwoFactorSetupForm,
 )
-from .services import (
+from campaign.accounts.services import (
     AccountError,
     accept_invitation,
     authenticate,
@@ -47,6 +43,10 @@ from .services import (
     two_factor_required,
     use_recovery_code,
 )
+from campaign.audit import record
+from campaign.extensions import db, login_manager
+from campaign.models import Moderator
+from campaign.responses import private
 
 bp = Blueprint("accounts", __name__)
 # Sign-in events for the security log: moderator ids, never e-mail addresses
@@ -334,7 +334,7 @@ def two_factor_setup():
 @bp.route("/account/recovery-codes", methods=["POST"])
 @login_required
 def regenerate_recovery_codes():
-    from .services import new_recovery_codes
+    from campaign.accounts.services import new_recovery_codes
 
     if not current_user.has_two_factor or not LogoutForm().validate_on_submit():
         abort(400)

@@ -7,9 +7,9 @@ helper_relationship, on_behalf) are never read here.
 
 from flask import url_for
 
-from ..i18n import country_name
-from ..models import Photo, Story, Theme
-from ..presentation import display_name, theme_label
+from campaign.i18n.countries import country_name
+from campaign.i18n.labels import display_name, theme_label
+from campaign.models import Photo, Story, Theme
 
 
 def country(code: str) -> dict:

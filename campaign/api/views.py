@@ -3,13 +3,14 @@
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from ..extensions import limiter
-from ..i18n import country_name
-from ..pagecache import public_page
-from ..text import filter_arg
-from . import queries, serializers
-from .errors import json_error, rate_limited
-from .openapi import openapi_document
+from campaign.api import serializers
+from campaign.api.errors import is_api_request, json_error, rate_limited
+from campaign.api.openapi import openapi_document
+from campaign.extensions import limiter
+from campaign.gallery import listings
+from campaign.i18n.countries import country_name
+from campaign.publishing.pagecache import public_page
+from campaign.text import filter_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -19,6 +20,24 @@ def _rate_limit() -> str:
 
 
 limiter.limit(_rate_limit, on_breach=rate_limited)(bp)
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "If-None-Match, Accept-Language",
+    "Access-Control-Expose-Headers": (
+        "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+    ),
+    "Access-Control-Max-Age": "86400",
+}
+
+
+@bp.after_app_request  # app-wide: an unknown /api/ path answers with CORS too
+def open_to_every_origin(response):
+    """CORS for the read-only API, and for nothing else on the site."""
+    if is_api_request():
+        response.headers.update(CORS_HEADERS)
+    return response
 
 
 # Kept until public content changes, revalidated by partners on every use (a
@@ -35,10 +54,10 @@ def _country_arg(name: str) -> str | None:
 
 def _limit_arg() -> int:
     raw = request.args.get("limit", "20")
-    if not raw.isdigit() or not 1 <= int(raw) <= queries.MAX_LIMIT:
+    if not raw.isdigit() or not 1 <= int(raw) <= listings.MAX_LIMIT:
         abort(
             json_error(
-                400, _("limit must be a whole number from 1 to %(max)d.", max=queries.MAX_LIMIT)
+                400, _("limit must be a whole number from 1 to %(max)d.", max=listings.MAX_LIMIT)
             )
         )
     return int(raw)
@@ -48,7 +67,7 @@ def _limit_arg() -> int:
 @cacheable
 def stories():
     sort = request.args.get("sort", "newest")
-    if sort not in queries.SORTS:
+    if sort not in listings.SORTS:
         abort(json_error(400, _("sort must be newest or oldest.")))
     args = {
         "origin": _country_arg("origin"),
@@ -59,10 +78,10 @@ def stories():
         "sort": sort,
     }
     try:
-        page = queries.find_stories(
+        page = listings.find_stories(
             **args, cursor=request.args.get("cursor") or None, limit=_limit_arg()
         )
-    except queries.BadCursor:
+    except listings.BadCursor:
         abort(json_error(400, _("The cursor is not valid: start again from the first page.")))
     next_url = None
     if page.next_cursor:
@@ -80,16 +99,16 @@ def stories():
 @bp.get("/stories/<int:story_id>")
 @cacheable
 def story(story_id: int):
-    if story_id > queries.MAX_ID:  # beyond any database integer: no such story
+    if story_id > listings.MAX_ID:  # beyond any database integer: no such story
         abort(404)
-    found = queries.published_story_by_id(story_id) or abort(404)
+    found = listings.published_story_by_id(story_id) or abort(404)
     return jsonify(serializers.story(found))
 
 
 @bp.get("/countries")
 @cacheable
 def countries():
-    counts = queries.country_counts()
+    counts = listings.country_counts()
     listed = sorted(counts, key=lambda code: country_name(code).casefold())
     return jsonify(
         {
@@ -112,7 +131,7 @@ def themes():
         {
             "themes": [
                 {**serializers.theme(theme), "count": count}
-                for theme, count in queries.theme_counts()
+                for theme, count in listings.theme_counts()
             ]
         }
     )
@@ -121,7 +140,7 @@ def themes():
 @bp.get("/stats")
 @cacheable
 def stats():
-    numbers = queries.stats()
+    numbers = listings.stats()
     latest = numbers["latest_published_at"]
     numbers["latest_published_at"] = latest.isoformat() if latest else None
     numbers["journeys"] = [
@@ -130,7 +149,7 @@ def stats():
             "residence": serializers.country(residence),
             "count": count,
         }
-        for origin, residence, count in queries.journey_counts(limit=10)
+        for origin, residence, count in listings.journey_counts(limit=10)
     ]
     return jsonify(numbers)
 

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
-from .. import search
-from ..extensions import db
-from ..models import Story, Theme, story_theme
+from campaign.extensions import db
+from campaign.gallery import search
+from campaign.models import Story, Theme, story_theme
 
 SORTS = ("newest", "oldest", "relevance")
 

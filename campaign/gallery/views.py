@@ -1,14 +1,6 @@
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_babel import format_number
 
-from .. import search
-from ..i18n import country_codes, text_direction
-from ..languages import language_name
-from ..pagecache import public_page
-from ..text import filter_arg
-from . import stats
-from .geo import distance_km
-from .queries import (
+from campaign.gallery.queries import (
     SORTS,
     Filters,
     all_themes,
@@ -18,6 +10,10 @@ from .queries import (
     more_from_country,
     published_story,
 )
+from campaign.i18n.countries import country_codes
+from campaign.publishing import stats
+from campaign.publishing.pagecache import public_page
+from campaign.text import filter_arg
 
 bp = Blueprint("gallery", __name__)
 
@@ -101,45 +97,3 @@ def story(slug: str):
         more=more_from_country(found, 3),
         canonical=url_for("gallery.story", slug=found.slug, _external=True),
     )
-
-
-def photo_sources(photo) -> dict | None:
-    """srcset strings per format and the largest rendition, or None without media."""
-    if photo is None or not photo.renditions:
-        return None
-    by_format: dict[str, list] = {}
-    for rendition in sorted(photo.renditions, key=lambda r: r["width"]):
-        by_format.setdefault(rendition.get("format", "jpeg"), []).append(rendition)
-    fallback = by_format.get("jpeg") or next(iter(by_format.values()))
-
-    def srcset(renditions):
-        return ", ".join(
-            f"{url_for('media.file', name=r['name'])} {r['width']}w" for r in renditions
-        )
-
-    largest = fallback[-1]
-    return {
-        "webp": srcset(by_format["webp"])
-        if "webp" in by_format and fallback is not by_format["webp"]
-        else None,
-        "srcset": srcset(fallback),
-        "src": url_for("media.file", name=largest["name"]),
-        "og_image": url_for("media.file", name=largest["name"], _external=True),
-    }
-
-
-def report_url(story) -> str:
-    return url_for("reports.report", slug=story.slug)
-
-
-for _name, _helper in {
-    "distance_km": distance_km,
-    "photo_sources": photo_sources,
-    "report_url": report_url,
-    "text_direction": text_direction,
-    "search_snippet": search.snippet,
-    "search_highlight": search.highlight,
-    "format_number": format_number,
-    "language_name": language_name,
-}.items():
-    bp.add_app_template_global(_helper, _name)

@@ -25,8 +25,8 @@ from pathlib import Path
 from flask import g, has_app_context
 from sqlalchemy import event
 
-from ..extensions import db
-from ..models.photo import referenced_media_names
+from campaign.extensions import db
+from campaign.models.photo import referenced_media_names
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def _settle(_session) -> None:
 
 def discard_unsettled(_error=None) -> None:
     """At the end of a request or command: delete files whose transaction never committed."""
-    from .storage import get_storage
+    from campaign.media.storage import get_storage
 
     pending = g.pop(_PENDING, {})
     if not pending:
@@ -122,7 +122,7 @@ def recover(
     then also journals older than that (another host's, or a reused pid's).
     Returns (names of files deleted, or to delete on a dry run; files kept).
     """
-    from .storage import get_storage
+    from campaign.media.storage import get_storage
 
     base = journal_root(media_root)
     if not base.is_dir():
@@ -153,7 +153,7 @@ def recover(
 
 def recover_at_worker_start(app) -> None:
     """gunicorn's post_worker_init: clean up after workers that were killed."""
-    from ..operations import media_root
+    from campaign.ops.backup import media_root
 
     try:
         with app.app_context():

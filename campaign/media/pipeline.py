@@ -27,7 +27,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .storage import delete_renditions, get_storage, new_base_name
+from campaign.media.storage import delete_renditions, get_storage, new_base_name
 
 FORMATS = ("JPEG", "PNG", "WEBP")
 WIDTHS = (400, 800, 1600)

@@ -11,11 +11,11 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Photo
-from ..models._types import utcnow
-from .pipeline import ProcessedPhoto
-from .storage import delete_renditions
+from campaign.extensions import db
+from campaign.media.pipeline import ProcessedPhoto
+from campaign.media.storage import delete_renditions
+from campaign.models import Photo
+from campaign.models._types import utcnow
 
 _SALT = "staged-photo"
 

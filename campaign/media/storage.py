@@ -16,7 +16,7 @@ from typing import Protocol
 
 from flask import current_app
 
-from . import inflight
+from campaign.media import inflight
 
 NAME_PATTERN = re.compile(r"^[0-9a-f]{32}-[0-9]{1,5}\.(webp|jpg)$")
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
@@ -72,12 +72,17 @@ class FileSystemStorage:
         inflight.forget(self.root, name)
 
 
+def media_root(app=None) -> Path:
+    """MEDIA_ROOT, or ``instance/media`` when it is not set."""
+    app = app or current_app
+    return Path(app.config.get("MEDIA_ROOT") or Path(app.instance_path) / "media")
+
+
 def get_storage() -> Storage:
     app = current_app._get_current_object()
     storage = app.extensions.get("media_storage")
     if storage is None:
-        root = app.config.get("MEDIA_ROOT") or os.path.join(app.instance_path, "media")
-        storage = app.extensions["media_storage"] = FileSystemStorage(root)
+        storage = app.extensions["media_storage"] = FileSystemStorage(media_root(app))
     return storage
 
 

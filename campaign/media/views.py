@@ -1,10 +1,8 @@
 """Serving photo renditions: right type, nosniff, cached for a year (names never change)."""
 
-import click
-from flask import Blueprint, abort, send_file
-from flask.cli import with_appcontext
+from flask import Blueprint, abort, send_file, url_for
 
-from .storage import content_type, get_storage, is_valid_name
+from campaign.media.storage import content_type, get_storage, is_valid_name
 
 bp = Blueprint("media", __name__)
 
@@ -25,13 +23,26 @@ def file(name: str):
     return response
 
 
-@click.command("cleanup")
-@with_appcontext
-def cleanup_command():
-    """Delete photos that were uploaded with a form that was never sent."""
-    from ..extensions import db
-    from .staging import delete_stale_staged_photos
+def photo_sources(photo) -> dict | None:
+    """srcset strings per format and the largest rendition, or None without media."""
+    if photo is None or not photo.renditions:
+        return None
+    by_format: dict[str, list] = {}
+    for rendition in sorted(photo.renditions, key=lambda r: r["width"]):
+        by_format.setdefault(rendition.get("format", "jpeg"), []).append(rendition)
+    fallback = by_format.get("jpeg") or next(iter(by_format.values()))
 
-    count = delete_stale_staged_photos()
-    db.session.commit()
-    click.echo(f"Deleted {count} unused photo(s).")
+    def srcset(renditions):
+        return ", ".join(
+            f"{url_for('media.file', name=r['name'])} {r['width']}w" for r in renditions
+        )
+
+    largest = fallback[-1]
+    return {
+        "webp": srcset(by_format["webp"])
+        if "webp" in by_format and fallback is not by_format["webp"]
+        else None,
+        "srcset": srcset(fallback),
+        "src": url_for("media.file", name=largest["name"]),
+        "og_image": url_for("media.file", name=largest["name"], _external=True),
+    }

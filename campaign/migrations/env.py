@@ -76,7 +76,7 @@ def render_item(type_, obj, autogen_context):
 
 def include_name(name, type_, parent_names):
     """Leave the search index (campaign/search.py) out of autogenerate: no model describes it."""
-    from campaign.search import include_name as search_include_name
+    from campaign.gallery.search import include_name as search_include_name
 
     return search_include_name(name, type_, parent_names)
 

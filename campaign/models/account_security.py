@@ -3,8 +3,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ._types import UTCDateTime, utcnow
+from campaign.extensions import db
+from campaign.models._types import UTCDateTime, utcnow
 
 
 class Invitation(db.Model):

@@ -5,8 +5,8 @@ from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
-from ._types import UTCDateTime, utcnow
+from campaign.extensions import db
+from campaign.models._types import UTCDateTime, utcnow
 
 # A hash of a random password, checked against when the email is unknown, so
 # that a wrong email costs as much time as a wrong password.

@@ -3,8 +3,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ._types import UTCDateTime, utcnow
+from campaign.extensions import db
+from campaign.models._types import UTCDateTime, utcnow
 
 
 class Photo(db.Model):

@@ -4,8 +4,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, Enum, Index, Integer, String, Text, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ._types import UTCDateTime, utcnow
+from campaign.extensions import db
+from campaign.models._types import UTCDateTime, utcnow
 
 
 class StoryStatus(enum.StrEnum):

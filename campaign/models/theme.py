@@ -1,7 +1,7 @@
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from campaign.extensions import db
 
 story_theme = Table(
     "story_theme",

@@ -3,10 +3,10 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..extensions import db, limiter
-from ..models import Story
-from .forms import ReportForm
-from .services import add_report
+from campaign.extensions import db, limiter
+from campaign.models import Story
+from campaign.moderation.forms import ReportForm
+from campaign.moderation.services import add_report
 
 bp = Blueprint("reports", __name__)
 

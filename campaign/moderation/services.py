@@ -8,8 +8,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, delete, exists, func, or_, select
 
-from ..extensions import db
-from ..models import (
+from campaign.audit import record
+from campaign.extensions import db
+from campaign.models import (
     AuditEntry,
     Moderator,
     Report,
@@ -20,8 +21,8 @@ from ..models import (
     Theme,
     story_theme,
 )
-from ..models._types import utcnow
-from ..text import clean_text
+from campaign.models._types import utcnow
+from campaign.text import clean_text
 
 DECISIONS = {
     "approve": StoryStatus.PUBLISHED,
@@ -47,27 +48,6 @@ def pending_queue():
     ).all()
 
 
-def record(
-    actor: Moderator | None,
-    action: str,
-    story: Story | None = None,
-    *,
-    from_status: StoryStatus | None = None,
-    to_status: StoryStatus | None = None,
-    note: str | None = None,
-) -> AuditEntry:
-    entry = AuditEntry(
-        actor_id=actor.id if actor else None,
-        action=action,
-        story_id=story.id if story else None,
-        from_status=from_status.value if from_status else None,
-        to_status=to_status.value if to_status else None,
-        note=note or None,
-    )
-    db.session.add(entry)
-    return entry
-
-
 def check_version(story: Story, seen_version: int | None) -> None:
     if seen_version is None or story.version != seen_version:
         raise StaleStory()
@@ -87,7 +67,7 @@ def decide(
     check_version(story, seen_version)
     new_status = DECISIONS[decision]
     if decision == "unpublish" and story.status is not StoryStatus.PUBLISHED:
-        from ..models import IllegalTransition
+        from campaign.models import IllegalTransition
 
         raise IllegalTransition(story.status, new_status)
     previous = story.move_to(new_status)

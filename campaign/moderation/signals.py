@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Story, StoryStatus
+from campaign.extensions import db
+from campaign.models import Story, StoryStatus
 
 _LINK = re.compile(
     r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|info|io|ru|de|fr|uk|me|ly)\b\S*",

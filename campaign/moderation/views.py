@@ -21,16 +21,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..accounts.services import get_setting, two_factor_required
-from ..extensions import db
-from ..mail import send_email
-from ..models import IllegalTransition, Moderator, Story, StoryStatus
-from ..models._types import utcnow
-from ..security import private
-from ..text import filter_arg
-from .diff import word_diff
-from .forms import REJECTION_REASONS, BulkForm, DecisionForm, DeleteForm, EditForm, VersionForm
-from .services import (
+from campaign.accounts.services import get_setting, two_factor_required
+from campaign.extensions import db
+from campaign.mail import send_email
+from campaign.models import IllegalTransition, Moderator, Story, StoryStatus
+from campaign.models._types import utcnow
+from campaign.moderation.diff import word_diff
+from campaign.moderation.forms import (
+    REJECTION_REASONS,
+    BulkForm,
+    DecisionForm,
+    DeleteForm,
+    EditForm,
+    VersionForm,
+)
+from campaign.moderation.services import (
     TABS,
     LogFilters,
     QueueFilters,
@@ -56,7 +61,9 @@ from .services import (
     set_featured,
     tab_counts,
 )
-from .signals import highlighted_paragraphs, signals_for
+from campaign.moderation.signals import highlighted_paragraphs, signals_for
+from campaign.responses import private
+from campaign.text import filter_arg
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
 

@@ -20,11 +20,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..extensions import db
-from ..forms import CountryField
-from ..languages import STORY_LANGUAGES, language_choices
-from ..models import NameDisplay, Theme
-from ..presentation import theme_label
+from campaign.extensions import db
+from campaign.i18n.fields import CountryField
+from campaign.i18n.labels import theme_label
+from campaign.i18n.languages import STORY_LANGUAGES, language_choices
+from campaign.models import NameDisplay, Theme
 
 NAME_DISPLAY_CHOICES = [
     SelectChoice(NameDisplay.FULL.value, _l("My full name")),

@@ -11,11 +11,11 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 
-from ..extensions import db
-from ..media.pipeline import process_upload
-from ..media.staging import discard, stage
-from ..models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
-from ..text import clean_text
+from campaign.extensions import db
+from campaign.media.pipeline import process_upload
+from campaign.media.staging import discard, stage
+from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
+from campaign.text import clean_text
 
 TOKEN_BYTES = 32  # 256 random bits
 CONSENT_VERSION_DEFAULT = "2026-11"

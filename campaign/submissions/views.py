@@ -15,16 +15,22 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..database import reads_before_writing
-from ..extensions import csrf, db, limiter
-from ..mail import send_email
-from ..media.pipeline import PhotoRejected
-from ..media.staging import staged_photo, token_for
-from ..media.storage import delete_renditions
-from ..models import NameDisplay
-from ..security import private
-from .forms import ConfirmForm, EditStoryForm, NameDisplayForm, ShareForm, WithdrawForm
-from .services import (
+from campaign.database import reads_before_writing
+from campaign.extensions import csrf, db, limiter
+from campaign.mail import send_email
+from campaign.media.pipeline import PhotoRejected
+from campaign.media.staging import staged_photo, token_for
+from campaign.media.storage import delete_renditions
+from campaign.models import NameDisplay
+from campaign.responses import private
+from campaign.submissions.forms import (
+    ConfirmForm,
+    EditStoryForm,
+    NameDisplayForm,
+    ShareForm,
+    WithdrawForm,
+)
+from campaign.submissions.services import (
     can_edit,
     change_name_display,
     create_story,

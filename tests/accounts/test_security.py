@@ -321,7 +321,7 @@ def test_expired_invitation_is_refused(app, admin_client, db):
 def test_invitation_email_is_sent_with_the_link(app, admin_client, monkeypatch):
     sent = []
     monkeypatch.setattr(
-        "campaign.accounts.admin.send_email", lambda to, subject, text: sent.append((to, text))
+        "campaign.admin.views.send_email", lambda to, subject, text: sent.append((to, text))
     )
     link = invite(admin_client, "mail@example.org")
     assert sent[0][0] == "mail@example.org" and link in sent[0][1]

@@ -5,7 +5,7 @@ from sqlalchemy import event
 
 from campaign.extensions import db
 from campaign.models import StoryStatus
-from campaign.pagecache import forget_version
+from campaign.publishing.pagecache import forget_version
 from tests.api.stories import make_theme, public_story
 
 # Headers that differ between any two requests, cached or not.

@@ -9,10 +9,10 @@ no index could serve the query at all. Search has its own plans tests.
 import pytest
 from sqlalchemy import event, select, text
 
-from campaign import demo
 from campaign.extensions import db
 from campaign.gallery import queries
 from campaign.models import Story, StoryStatus, Theme
+from campaign.ops import demo
 from tests.factories import make_story
 from tests.plans import explain
 

@@ -7,8 +7,8 @@ seconds; these tests ask each database how it would run the app's query.
 import pytest
 from sqlalchemy import event, text
 
-from campaign import search
 from campaign.extensions import db
+from campaign.gallery import search
 from campaign.models import Story
 from tests.gallery.helpers import publish
 from tests.plans import explain

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from campaign.extensions import db
-from campaign.gallery import stats
 from campaign.models import Photo, Story, StoryStatus
+from campaign.publishing import stats
 from tests.factories import make_story
 
 

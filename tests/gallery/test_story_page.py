@@ -5,7 +5,7 @@ import re
 import pytest
 
 from campaign.gallery.geo import centroids, distance_km, haversine_km
-from campaign.i18n import country_codes
+from campaign.i18n.countries import country_codes
 from campaign.models import StoryStatus
 from tests.gallery.helpers import ensure_themes, publish
 
@@ -172,7 +172,7 @@ def test_server_error_is_a_friendly_page(app, client, db):
     def broken():
         raise RuntimeError("boom")
 
-    from campaign.access import ENDPOINTS, Access
+    from campaign.web.access import ENDPOINTS, Access
 
     app.add_url_rule("/broken", "broken", broken)
     ENDPOINTS["broken"] = Access.PUBLIC

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from campaign.media.inflight import journal_root
 from campaign.models import Photo, Story
-from campaign.operations import media_root
+from campaign.ops.backup import media_root
 from tests import images
 from tests.submissions.helpers import VALID, form_data
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from campaign.media.inflight import journal_root, recover
 from campaign.models import Photo, Story
-from campaign.operations import media_root
+from campaign.ops.backup import media_root
 from tests import images
 from tests.submissions.helpers import form_data, submit
 

@@ -209,7 +209,7 @@ def test_withdrawn_story_disappears_and_everything_personal_is_deleted(app, clie
 
 
 def test_withdrawal_also_forgets_moderators_notes_about_the_story(client, db, moderator):
-    from campaign.moderation.services import record
+    from campaign.audit import record
 
     story = make_story()
     record(moderator, "request_changes", story, note="Omar, please remove your street name.")

@@ -4,12 +4,13 @@ from feedgen.feed import FeedGenerator
 from flask import Blueprint, abort, current_app, make_response, request, url_for
 from flask_babel import gettext as _
 
-from ..i18n import country_codes, country_name, current_locale_code
-from ..models import Story
-from ..pagecache import public_page
-from ..presentation import display_name, theme_label
-from ..text import paragraphs
-from . import queries
+from campaign.gallery import listings
+from campaign.i18n.countries import country_codes, country_name
+from campaign.i18n.labels import display_name, theme_label
+from campaign.i18n.locale import current_locale_code
+from campaign.models import Story
+from campaign.publishing.pagecache import public_page
+from campaign.text import paragraphs
 
 bp = Blueprint("feeds", __name__)
 
@@ -68,7 +69,7 @@ def _known_country(code: str) -> str:
 def newest():
     return _atom(
         _("I am a migrant: newest stories"),
-        queries.latest_stories(_size()),
+        listings.latest_stories(_size()),
         url_for("gallery.stories", _external=True),
     )
 
@@ -79,7 +80,7 @@ def origin(code: str):
     code = _known_country(code)
     return _atom(
         _("Stories of migrants from %(country)s", country=country_name(code)),
-        queries.latest_stories(_size(), origin=code),
+        listings.latest_stories(_size(), origin=code),
         url_for("gallery.stories", origin=code, _external=True),
     )
 
@@ -90,7 +91,7 @@ def residence(code: str):
     code = _known_country(code)
     return _atom(
         _("Stories of migrants living in %(country)s", country=country_name(code)),
-        queries.latest_stories(_size(), residence=code),
+        listings.latest_stories(_size(), residence=code),
         url_for("gallery.stories", residence=code, _external=True),
     )
 
@@ -98,10 +99,10 @@ def residence(code: str):
 @bp.get("/feed/theme/<slug>.atom")
 @cached_feed
 def theme(slug: str):
-    found = queries.theme_by_slug(slug) or abort(404)
+    found = listings.theme_by_slug(slug) or abort(404)
     return _atom(
         _("Stories about %(theme)s", theme=theme_label(found)),
-        queries.latest_stories(_size(), theme=found.slug),
+        listings.latest_stories(_size(), theme=found.slug),
         url_for("gallery.stories", theme=found.slug, _external=True),
     )
 
@@ -132,7 +133,7 @@ def feed_links(args) -> list[dict]:
             }
         )
     slug = args.get("theme") or ""
-    found = queries.theme_by_slug(slug) if slug else None
+    found = listings.theme_by_slug(slug) if slug else None
     if found:
         links.append(
             {

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template
 
-from ..i18n import country_name
-from ..pagecache import public_page
-from . import queries
-from .worldmap import world_map
+from campaign.gallery import listings
+from campaign.gallery.worldmap import world_map
+from campaign.i18n.countries import country_name
+from campaign.publishing.pagecache import public_page
 
 bp = Blueprint("journeys", __name__)
 
@@ -53,7 +53,7 @@ def _arc(start, end) -> str:
 @public_page
 def journeys_view():
     shapes = world_map()
-    counts = queries.country_counts()
+    counts = listings.country_counts()
     largest = max((max(c["origin"], c["residence"]) for c in counts.values()), default=1)
     countries = []
     for code, shape in shapes.countries.items():
@@ -68,7 +68,7 @@ def journeys_view():
                 code, country_name(code), shape.path, numbers["origin"], numbers["residence"], shade
             )
         )
-    journeys = queries.journey_counts(limit=TABLE_JOURNEYS)
+    journeys = listings.journey_counts(limit=TABLE_JOURNEYS)
     busiest = max((count for _o, _r, count in journeys), default=1)
     arcs = [
         Arc(

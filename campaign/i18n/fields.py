@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
-from .i18n import country_choices, country_codes
+from campaign.i18n.countries import country_choices, country_codes
 
 
 class CountryField(SelectField):

@@ -17,14 +17,13 @@ the browser asks for another language); their responses say
 ``Vary: Accept-Language, Cookie``.
 """
 
-from functools import cache
 from urllib.parse import quote
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
+from flask_babel import get_locale, refresh
 
-from .extensions import babel
+from campaign.extensions import babel
 
 # Each language named in itself, in the order of the language switcher.
 LANGUAGE_NAMES = {
@@ -41,11 +40,6 @@ COOKIE_NAME = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 ENVIRON_LANGUAGE = "campaign.url_language"
 ENVIRON_SCRIPT_ROOT = "campaign.script_root"
-
-# Codes Babel knows as territories that are not ISO 3166-1 countries.
-_NOT_COUNTRIES = frozenset(
-    {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "DG", "EA", "IC", "TA", "CQ"}
-)
 
 
 class LanguagePrefix:
@@ -143,45 +137,9 @@ def init_app(app) -> None:
     # where one app context serves several requests (tests, scripts), each request
     # must choose again.
     app.before_request(refresh)
-    app.wsgi_app = LanguagePrefix(app.wsgi_app, app.config["SUPPORTED_LOCALES"])
     app.after_request(_remember_language)
-    app.jinja_env.globals.update(
-        country_name=country_name,
-        current_locale_code=current_locale_code,
-        current_text_direction=lambda: get_locale().text_direction,
-        format_date=format_date,
-        format_datetime=format_datetime,
-        format_decimal=format_decimal,
-        html_lang=html_lang,
-        language_links=language_links,
-        text_direction=text_direction,
-    )
-
-
-@cache
-def _country_names(locale_code: str) -> dict[str, str]:
-    territories = Locale.parse(locale_code).territories
-    return {
-        code: name
-        for code, name in territories.items()
-        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
-    }
 
 
 def current_locale_code() -> str:
     locale = get_locale()
     return str(locale) if locale else "en"
-
-
-def country_codes() -> frozenset[str]:
-    return frozenset(_country_names("en"))
-
-
-def country_name(code: str) -> str:
-    return _country_names(current_locale_code()).get(code, code)
-
-
-def country_choices() -> list[tuple[str, str]]:
-    """(ISO code, localised name) pairs, sorted by name for the reader's language."""
-    names = _country_names(current_locale_code())
-    return sorted(names.items(), key=lambda item: item[1].casefold())

@@ -1,4 +1,4 @@
-"""Synthetic data for development and benchmarks: ``flask --app campaign demo seed``.
+"""Sample and synthetic data for development and benchmarks: ``flask --app campaign demo ...``.
 
 Stories are written with bulk inserts (Core executemany, ids assigned here) so
 that a large archive can be made in seconds: a benchmark needs 100,000.
@@ -7,12 +7,18 @@ that a large archive can be made in seconds: a benchmark needs 100,000.
 import hashlib
 import random
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
+import click
+from flask import current_app
 from sqlalchemy import func, insert, select, text
 
-from .extensions import db
-from .models import NameDisplay, Story, StoryStatus, Theme, story_theme
+from campaign.config import is_production
+from campaign.extensions import db
+from campaign.models import NameDisplay, Story, StoryStatus, Theme, story_theme
+from campaign.publishing import stats
+from campaign.submissions.services import create_story
 
 # Where storytellers come from and where they live now, weighted roughly like
 # the campaign's own stories.
@@ -153,8 +159,6 @@ def seed_stories(count: int, *, seed: int | None = None, batch_size: int = 5000)
             db.session.execute(insert(story_theme), links)
         done += size
     # Core inserts bypass the session hook that usually recounts and bumps.
-    from .gallery import stats
-
     stats.recount(db.session.connection())
     if db.engine.dialect.name == "postgresql":
         # Ids were assigned here; move the sequence past them.
@@ -164,3 +168,75 @@ def seed_stories(count: int, *, seed: int | None = None, batch_size: int = 5000)
             )
         )
     return done
+
+
+demo = click.Group("demo", help="Sample data for development.")
+
+SAMPLES = [
+    (
+        "Sample: the bakery on the corner",
+        "Amina",
+        "SY",
+        "DE",
+        "This is a sample story, made up to show how the gallery looks.\n\n"
+        "When I arrived I did not speak the language. The baker on the corner taught me "
+        "one new word every morning with my bread.",
+    ),
+    (
+        "Sample: learning to drive in the snow",
+        "Mateo",
+        "CO",
+        "FI",
+        "This is a sample story, made up to show how the gallery looks.\n\n"
+        "My first winter in the north I learned that snow has many names and that a car "
+        "can dance on ice. Now I teach new arrivals how to drive safely.",
+    ),
+    (
+        "Sample: a garden on the balcony",
+        "Olena",
+        "UA",
+        "PL",
+        "This is a sample story, made up to show how the gallery looks.\n\n"
+        "I brought seeds from my grandmother's garden. Tomatoes grow on my balcony now, "
+        "and the neighbours come to taste them.",
+    ),
+]
+
+
+@demo.command("samples")
+def samples_command() -> None:
+    """Add a few published sample stories to an empty development database."""
+    if is_production(current_app):
+        raise click.ClickException("Sample stories are never added in production.")
+    if db.session.scalar(select(func.count()).select_from(Story)):
+        click.echo("The database already holds stories; no samples added.")
+        return
+    for title, name, origin, residence, body in SAMPLES:
+        story, _token = create_story(
+            title=title,
+            body=body,
+            author_name=name,
+            origin_country=origin,
+            residence_country=residence,
+            contact_email=None,
+            is_sample=True,
+        )
+        story.move_to(StoryStatus.PUBLISHED)
+    db.session.commit()
+    click.echo(f"Added {len(SAMPLES)} sample stories, marked as samples.")
+
+
+@demo.command("seed")
+@click.option("--stories", "count", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--seed", "random_seed", type=int, default=None, help="Repeatable randomness.")
+def seed_command(count: int, random_seed: int | None) -> None:
+    """Fill the database with COUNT published synthetic stories (development and benchmarks)."""
+    if is_production(current_app):
+        raise click.ClickException("Synthetic stories are never added in production.")
+    started = time.perf_counter()
+    added = seed_stories(count, seed=random_seed)
+    db.session.commit()
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"Added {added} synthetic stories in {elapsed:.1f} s ({added / elapsed:,.0f} per second)."
+    )

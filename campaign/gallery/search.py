@@ -35,8 +35,8 @@ from sqlalchemy import (
     table,
 )
 
-from .extensions import db
-from .models import Story
+from campaign.extensions import db
+from campaign.models import Story
 
 FTS_TABLE = "story_search"
 PG_INDEX = "ix_story_search"

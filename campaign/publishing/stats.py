@@ -4,7 +4,7 @@ One row holds what the home page and the gallery filters show (how many
 stories are published, which countries and languages they come from) and a
 version number that changes whenever anything the public can see changes.
 It changes inside the same transaction as the change, by increments, from the
-session hooks of ``campaign.public_changes``, so every code path that
+session hooks of ``campaign.publishing.hooks``, so every code path that
 publishes, withdraws, hides or edits a story (the moderation and submission
 helpers included) keeps it right without knowing about it. Pages read it with
 one query; the version and its time are the ETag and Last-Modified of every
@@ -16,12 +16,7 @@ from datetime import datetime
 
 from flask import g
 from sqlalchemy import (
-    DDL,
-    JSON,
-    Integer,
-    String,
     delete,
-    event,
     func,
     insert,
     literal,
@@ -30,11 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..models import Story, StoryStatus
-from ..models._types import UTCDateTime, utcnow
+from campaign.extensions import db
+from campaign.models import GalleryStats, PublicCount, Story, StoryStatus
+from campaign.models._types import utcnow
 
 ROW_ID = 1
 # What published stories are counted under, the story column it comes from,
@@ -42,45 +36,6 @@ ROW_ID = 1
 COLUMNS = {"origin": "origin_country", "residence": "residence_country", "language": "language"}
 KINDS = {"origin": "origins", "residence": "residences", "language": "languages"}
 CountedUnder = tuple[tuple[str, str], ...]
-
-
-class GalleryStats(db.Model):
-    __tablename__ = "gallery_stats"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    stories: Mapped[int] = mapped_column(Integer, default=0)
-    # Sorted ISO codes of the countries and languages of published stories.
-    origins: Mapped[list] = mapped_column(JSON, default=list)
-    residences: Mapped[list] = mapped_column(JSON, default=list)
-    languages: Mapped[list] = mapped_column(JSON, default=list)
-
-
-class PublicCount(db.Model):
-    """How many published stories come from each country, live in each, are in each language.
-
-    Kept by increments, so a publication never recounts every story: the lists
-    of gallery_stats are read back from these few dozen rows.
-    """
-
-    __tablename__ = "public_count"
-
-    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # a key of COLUMNS
-    value: Mapped[str] = mapped_column(String(12), primary_key=True)
-    stories: Mapped[int] = mapped_column(Integer, default=0)
-
-
-# The row exists from the start (the migration inserts it too), so publishers
-# only ever UPDATE it and never race to insert it.
-event.listen(
-    GalleryStats.__table__,
-    "after_create",
-    DDL(
-        "INSERT INTO gallery_stats (id, version, changed_at, stories, origins, residences, "
-        "languages) VALUES (1, 0, CURRENT_TIMESTAMP, 0, '[]', '[]', '[]')"
-    ),
-)
 
 
 @dataclass(frozen=True)

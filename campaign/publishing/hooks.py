@@ -22,8 +22,8 @@ from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .gallery import stats
-from .models import Photo, Story, Theme
+from campaign.models import Photo, Story, Theme
+from campaign.publishing import pagecache, stats
 
 _BEFORE = "public_changes.before"  # {story id: counted under, or None}, read before the flush
 _CHANGED = "public_changes.changed"  # this transaction changed what the public sees
@@ -34,7 +34,6 @@ def _stories_to_compare(session: Session) -> list[Story]:
     return dirty + [obj for obj in session.deleted if isinstance(obj, Story)]
 
 
-@event.listens_for(Session, "before_flush")
 def _read_before(session: Session, _context, _instances) -> None:
     ids = [story.id for story in _stories_to_compare(session) if story.id is not None]
     session.info[_BEFORE] = stats.counted_by_id(session.connection(), ids) if ids else {}
@@ -46,7 +45,6 @@ def _counted_after(story: Story) -> stats.CountedUnder | None:
     )
 
 
-@event.listens_for(Session, "after_flush")
 def _record(session: Session, _context) -> None:
     before = session.info.pop(_BEFORE, {})
     after = {story.id: _counted_after(story) for story in session.new if isinstance(story, Story)}
@@ -85,15 +83,26 @@ def _shown_beside(session: Session) -> bool:
     return any(under is not None for under in counted.values())
 
 
-@event.listens_for(Session, "after_commit")
 def _tell_the_page_cache(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
-        from . import pagecache  # imports this module's neighbours, not this module
-
         pagecache.forget_version()
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_CHANGED, None)
     session.info.pop(_BEFORE, None)
+
+
+_LISTENERS = (
+    ("before_flush", _read_before),
+    ("after_flush", _record),
+    ("after_commit", _tell_the_page_cache),
+    ("after_rollback", _forget),
+)
+
+
+def init_app(_app) -> None:
+    """Listen on every session (the app's and any other), once per process."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -3,8 +3,8 @@
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 
-from .api import errors as api_errors
-from .extensions import db
+from campaign.api import errors as api_errors
+from campaign.extensions import db
 
 
 def init_app(app) -> None:
@@ -13,6 +13,12 @@ def init_app(app) -> None:
         if api_errors.is_api_request():
             return api_errors.not_found()
         return render_template("errors/404.html"), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        if api_errors.is_api_request():
+            return api_errors.method_not_allowed()
+        return error.get_response()
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_error):

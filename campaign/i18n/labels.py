@@ -3,8 +3,9 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .i18n import country_name, current_locale_code
-from .models import NameDisplay, Story, Theme
+from campaign.i18n.countries import country_name
+from campaign.i18n.locale import current_locale_code
+from campaign.models import NameDisplay, Story, Theme
 
 # The starting themes (inserted by a migration); their names are in the catalogues.
 BUILTIN_THEME_NAMES = {
@@ -33,7 +34,3 @@ def theme_label(theme: Theme) -> str:
     if theme.slug in BUILTIN_THEME_NAMES:
         return str(BUILTIN_THEME_NAMES[theme.slug])
     return theme.name
-
-
-def init_app(app) -> None:
-    app.jinja_env.globals.update(display_name=display_name, theme_label=theme_label)

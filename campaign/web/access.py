@@ -13,8 +13,8 @@ import logging
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from .extensions import limiter, login_manager
-from .security import private
+from campaign.extensions import limiter, login_manager
+from campaign.responses import private
 
 log = logging.getLogger(__name__)
 

@@ -21,14 +21,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..mail import send_email
-from ..models import Invitation, Moderator, Story, Theme
-from ..models._types import utcnow
-from ..moderation.services import record
-from ..security import private
-from .forms import ActionForm, InviteForm, PasswordAgainForm, SettingsForm, ThemeForm
-from .services import (
+from campaign.accounts.forms import (
+    ActionForm,
+    InviteForm,
+    PasswordAgainForm,
+    SettingsForm,
+    ThemeForm,
+)
+from campaign.accounts.services import (
     REQUIRE_TWO_FACTOR,
     AccountError,
     deactivate,
@@ -39,6 +39,12 @@ from .services import (
     set_setting,
     two_factor_required,
 )
+from campaign.audit import record
+from campaign.extensions import db
+from campaign.mail import send_email
+from campaign.models import Invitation, Moderator, Story, Theme
+from campaign.models._types import utcnow
+from campaign.responses import private
 
 bp = Blueprint("admin", __name__, url_prefix="/moderate/admin")
 
@@ -239,7 +245,7 @@ def settings():
 
 
 def _public_row(story: Story) -> dict:
-    from ..presentation import display_name
+    from campaign.i18n.labels import display_name
 
     return {
         "slug": story.slug,

@@ -4,7 +4,7 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 
-from .i18n import current_locale_code
+from campaign.i18n.locale import current_locale_code
 
 # BCP 47 codes; "fa-AF" is Dari (Persian as written in Afghanistan).
 STORY_LANGUAGES = (

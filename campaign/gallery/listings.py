@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..gallery import queries as gallery
-from ..gallery.stats import PublicCount
-from ..models import Story, Theme, story_theme
+from campaign.extensions import db
+from campaign.gallery import queries as gallery
+from campaign.models import PublicCount, Story, Theme, story_theme
 
 SORTS = ("newest", "oldest")
 MAX_LIMIT = 100

@@ -1,4 +1,4 @@
-"""Structured logs with a request id, and ``/healthz`` for load balancers.
+"""Structured logs with a request id, and private tokens kept out of every log.
 
 Logs are JSON lines. They never hold story text, e-mail addresses or
 tokens: paths under /my-story/ and /invitations/ are redacted, e-mail addresses
@@ -13,10 +13,7 @@ import secrets
 import sys
 import time
 
-from flask import Blueprint, g, has_request_context, jsonify, request
-from sqlalchemy import text
-
-from .extensions import db
+from flask import g, has_request_context, request
 
 log = logging.getLogger("campaign.request")
 
@@ -95,23 +92,27 @@ def _finish_request(response):
     return response
 
 
-bp = Blueprint("health", __name__)
+LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "flask.app")
 
 
-@bp.route("/healthz")
-def healthz():
-    """Cheap: one trivial query. 503 when the database does not answer."""
-    try:
-        db.session.execute(text("SELECT 1"))
-        status, code = "ok", 200
-    except Exception:  # any database failure makes the instance unhealthy
-        logging.getLogger(__name__).exception("healthz: database check failed")
-        db.session.rollback()
-        status, code = "database unavailable", 503
-    response = jsonify(status=status)
-    response.status_code = code
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def _redacted(value):
+    return redact(value) if isinstance(value, str) else value
+
+
+# The development server's and gunicorn's access logs and Flask's own error log
+# would otherwise write the tokens of private links and invitations down.
+class RedactPrivateLinks(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, dict):
+            record.args = {key: _redacted(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_redacted(value) for value in record.args)
+        return True
+
+
+_FILTER = RedactPrivateLinks()
 
 
 def configure_logging(app) -> None:
@@ -128,6 +129,9 @@ def configure_logging(app) -> None:
 
 def init_app(app) -> None:
     configure_logging(app)
+    for name in (*LOGGERS, app.logger.name):
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
     app.before_request(_start_request)
     app.after_request(_finish_request)
-    app.register_blueprint(bp)

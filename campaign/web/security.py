@@ -8,13 +8,11 @@ widget) says so with ``@embeddable``; every other page refuses framing.
 import logging
 
 from flask import current_app, redirect, request
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import ConfigurationError, is_production
+from campaign.config import ConfigurationError, is_production
+from campaign.responses import is_embeddable
 
 log = logging.getLogger(__name__)
-
-_EMBEDDABLE = "_campaign_embeddable"
 
 # This origin only. No 'unsafe-inline', no 'unsafe-eval', no http:, no plugins.
 _CSP_DIRECTIVES = [
@@ -51,17 +49,6 @@ def content_security_policy(frame_ancestors: str = "'none'") -> str:
 
 
 CONTENT_SECURITY_POLICY = content_security_policy()
-
-
-def embeddable(view):
-    """Mark a view as meant to be framed by other sites (the embed widget)."""
-    setattr(view, _EMBEDDABLE, True)
-    return view
-
-
-def is_embeddable(endpoint: str | None) -> bool:
-    view = current_app.view_functions.get(endpoint) if endpoint else None
-    return bool(view is not None and getattr(view, _EMBEDDABLE, False))
 
 
 def set_headers(response):
@@ -111,13 +98,6 @@ def harden_cookies(response):
     return response
 
 
-def private(response):
-    """For pages that carry a storyteller's private data or token."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def _harden_config(app) -> None:
     """Production settings that depend on others: cookies, debug, proxies."""
     config = app.config
@@ -145,12 +125,6 @@ def _harden_config(app) -> None:
             "TRUSTED_HOSTS is not set: requests for any host name are answered. "
             "Set FLASK_TRUSTED_HOSTS='[\"stories.example.org\"]'."
         )
-    proxy = {
-        name: int(config[f"PROXY_FIX_{name.upper()}"])
-        for name in ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
-    }
-    if any(proxy.values()):
-        app.wsgi_app = ProxyFix(app.wsgi_app, **proxy)
 
 
 def _redirect_to_https():

@@ -6,12 +6,12 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from ..i18n import country_choices, country_codes
-from ..languages import language_name
-from ..pagecache import REVALIDATE, public_page
-from ..presentation import display_name, theme_label
-from ..security import embeddable
-from . import queries
+from campaign.gallery import listings
+from campaign.i18n.countries import country_choices, country_codes
+from campaign.i18n.labels import display_name, theme_label
+from campaign.i18n.languages import language_name
+from campaign.publishing.pagecache import REVALIDATE, public_page
+from campaign.responses import embeddable
 
 bp = Blueprint("embeds", __name__)
 
@@ -21,7 +21,7 @@ OEMBED_HEIGHT = 360
 
 # Partners' pages show embeds and oEmbed snippets: kept until public content
 # changes, and revalidated on every use so a withdrawn story leaves them at once.
-# Embeds are also @embeddable: campaign.security lets other sites frame them,
+# Embeds are also @embeddable: campaign.web.security lets other sites frame them,
 # and the page cache replays those headers with the rest.
 cached_for_partners = public_page(revalidate=True)
 
@@ -52,7 +52,7 @@ def embed_url(filters: dict, external: bool = False) -> str:
 @cached_for_partners
 def stories():
     filters = embed_filters(request.args)
-    found = queries.latest_stories(
+    found = listings.latest_stories(
         filters["limit"],
         origin=filters["country"] or None,
         residence=filters["residence"] or None,
@@ -66,7 +66,7 @@ def stories():
 @embeddable
 @cached_for_partners
 def story(slug: str):
-    found = queries.published_story_by_slug(slug)
+    found = listings.published_story_by_slug(slug)
     if found is None:
         # Still a page the partner's frame may show, saying the story is gone
         # (not kept: only answers of 200 are).
@@ -81,8 +81,8 @@ def story(slug: str):
 @public_page
 def builder():
     filters = embed_filters(request.args)
-    themes = [(theme.slug, theme_label(theme)) for theme, _count in queries.theme_counts()]
-    languages = [(code, language_name(code)) for code in queries.published_languages()]
+    themes = [(theme.slug, theme_label(theme)) for theme, _count in listings.theme_counts()]
+    languages = [(code, language_name(code)) for code in listings.published_languages()]
     snippet = render_template(
         "embeds/_iframe.html",
         src=embed_url(filters, external=True),
@@ -129,7 +129,7 @@ def oembed():
     if request.args.get("format", "json") != "json":
         return _oembed_error(501, _("Only the json format is available."))
     slug = _story_slug_for(request.args.get("url", ""))
-    found = queries.published_story_by_slug(slug) if slug else None
+    found = listings.published_story_by_slug(slug) if slug else None
     if found is None:
         return _oembed_error(404, _("There is no published story at this address."))
     width = OEMBED_MAX_WIDTH

@@ -1,0 +1,78 @@
+"""``flask --app campaign moderators ...``: moderator accounts from the command line."""
+
+import sys
+
+import click
+from sqlalchemy import select
+
+from campaign.accounts.services import (
+    AccountError,
+    create_moderator,
+    deactivate,
+    find_moderator,
+    reset_two_factor,
+)
+from campaign.extensions import db
+from campaign.models import Moderator
+
+moderators = click.Group("moderators", help="Manage moderator accounts.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # Deploy scripts pipe the password in: one line on standard input.
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@moderators.command("create")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="Give the account the admin role.")
+def create_command(email: str, admin: bool) -> None:
+    """Create a moderator account; the password is asked for, never passed as an argument."""
+    password = _read_password()
+    try:
+        moderator = create_moderator(email, password, admin=admin)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    role = "admin" if moderator.is_admin else "moderator"
+    click.echo(f"Created {role} {moderator.email}.")
+
+
+@moderators.command("list")
+def list_command() -> None:
+    """List every moderator account with its role and state."""
+    accounts = db.session.scalars(select(Moderator).order_by(Moderator.email)).all()
+    if not accounts:
+        click.echo(
+            "No moderators yet. Create one with: flask --app campaign moderators create EMAIL"
+        )
+    for moderator in accounts:
+        role = "admin" if moderator.is_admin else "moderator"
+        state = "active" if moderator.is_active else "deactivated"
+        click.echo(f"{moderator.email}\t{role}\t{state}")
+
+
+@moderators.command("deactivate")
+@click.argument("email")
+def deactivate_command(email: str) -> None:
+    """Deactivate an account: it can no longer sign in and its sessions end."""
+    moderator = find_moderator(email)
+    if moderator is None:
+        raise click.ClickException(f"No moderator with the email {email}.")
+    deactivate(moderator)
+    db.session.commit()
+    click.echo(f"Deactivated {moderator.email}.")
+
+
+@moderators.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor_command(email: str) -> None:
+    """Turn two-factor off for an account that lost its device and its recovery codes."""
+    moderator = find_moderator(email)
+    if moderator is None:
+        raise click.ClickException(f"No moderator with the email {email}.")
+    reset_two_factor(moderator)
+    db.session.commit()
+    click.echo(f"Two-factor sign-in of {moderator.email} was reset; its sessions ended.")

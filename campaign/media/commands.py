@@ -1,0 +1,86 @@
+"""``flask --app campaign media check`` and ``media cleanup``: the media folder kept honest."""
+
+import time
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from campaign.extensions import db
+from campaign.media.inflight import recover
+from campaign.media.staging import delete_stale_staged_photos
+from campaign.media.storage import media_root
+from campaign.models import Photo
+from campaign.models.photo import referenced_media_names, rendition_names
+
+
+def orphan_media(min_age_seconds: float = 3600) -> list[Path]:
+    """Files under the media root that no Photo.renditions names.
+
+    Files younger than ``min_age_seconds`` are left alone: an upload in
+    progress writes its files before its transaction commits.
+    """
+    root = media_root()
+    if not root.is_dir():
+        return []
+    referenced = referenced_media_names()
+    cutoff = time.time() - min_age_seconds
+    orphans = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(root).as_posix()
+        if name not in referenced and path.stat().st_mtime < cutoff:
+            orphans.append(path)
+    return orphans
+
+
+def missing_media() -> list[tuple[int, str]]:
+    """(photo id, file name) for every rendition a Photo row names but the storage lacks."""
+    root = media_root()
+    return [
+        (photo_id, name)
+        for photo_id, renditions in db.session.execute(select(Photo.id, Photo.renditions))
+        for name in sorted(rendition_names(renditions))
+        if not (root / name).is_file()
+    ]
+
+
+media = click.Group("media", help="Check the media files.")
+
+
+@media.command("check")
+@click.option("--dry-run", is_flag=True, help="Only list the orphan files.")
+@click.option(
+    "--min-age-minutes",
+    default=60,
+    show_default=True,
+    help="Leave files younger than this alone (uploads in progress).",
+)
+def media_check_command(dry_run: bool, min_age_minutes: int) -> None:
+    """Find media files no photo refers to, and remove them; list photos missing files."""
+    # Uploads cut short by a dead worker first (their journal says which files), then
+    # any other file no photo names.
+    abandoned, _kept = recover(media_root(), min_age_minutes * 60, dry_run=dry_run)
+    for name in abandoned:
+        click.echo(f"orphan: {name} (upload cut short)")
+    orphans = [p for p in orphan_media(min_age_minutes * 60) if p.name not in abandoned]
+    for path in orphans:
+        click.echo(f"orphan: {path.relative_to(media_root()).as_posix()}")
+        if not dry_run:
+            path.unlink()
+    verb = "Found" if dry_run else "Removed"
+    click.echo(f"{verb} {len(abandoned) + len(orphans)} orphan media files.")
+    missing = missing_media()
+    for photo_id, name in missing:
+        click.echo(f"missing: {name} (photo {photo_id})")
+    if missing:
+        click.echo(f"{len(missing)} files of stored photos are missing: restore from a backup.")
+
+
+@media.command("cleanup")
+def cleanup_command():
+    """Delete photos that were uploaded with a form that was never sent."""
+    count = delete_stale_staged_photos()
+    db.session.commit()
+    click.echo(f"Deleted {count} unused photo(s).")

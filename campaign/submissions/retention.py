@@ -1,0 +1,85 @@
+"""Privacy by retention: personal data kept no longer than it is needed.
+
+``flask --app campaign purge`` (run daily) deletes stories that were rejected
+or withdrawn PURGE_AFTER_DAYS ago, and forgets contact e-mails of decided
+stories after CONTACT_EMAIL_RETENTION_DAYS.
+"""
+
+from datetime import timedelta
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from campaign.audit import record
+from campaign.extensions import db
+from campaign.media.storage import media_root
+from campaign.models import Story, StoryStatus
+from campaign.models._types import utcnow
+from campaign.models.photo import rendition_names
+
+PURGEABLE = (StoryStatus.REJECTED, StoryStatus.WITHDRAWN)
+DECIDED = (StoryStatus.PUBLISHED, StoryStatus.REJECTED, StoryStatus.WITHDRAWN)
+
+
+def purge(now=None) -> tuple[int, int, set[str]]:
+    """Delete stories not published for PURGE_AFTER_DAYS; forget served contact e-mails.
+
+    Returns (stories deleted, e-mails forgotten, media file names). Flushes, the caller commits;
+    media files of deleted photos are removed by the caller after the commit.
+    """
+    now = now or utcnow()
+    config = current_app.config
+    purge_before = now - timedelta(days=config["PURGE_AFTER_DAYS"])
+    forget_before = now - timedelta(days=config["CONTACT_EMAIL_RETENTION_DAYS"])
+
+    doomed = db.session.scalars(
+        select(Story).where(Story.status.in_(PURGEABLE), Story.updated_at < purge_before)
+    ).all()
+    files: set[str] = set()
+    for story in doomed:
+        if story.photo is not None:
+            files.update(rendition_names(story.photo.renditions))
+        record(
+            None,
+            "purged",
+            story,
+            from_status=story.status,
+            note=f"personal data deleted after {config['PURGE_AFTER_DAYS']} days",
+        )
+        db.session.delete(story)
+
+    served = db.session.scalars(
+        select(Story).where(
+            Story.status.in_(DECIDED),
+            Story.contact_email.is_not(None),
+            Story.updated_at < forget_before,
+        )
+    ).all()
+    for story in served:
+        story.contact_email = None
+    db.session.flush()
+    return len(doomed), len(served), files
+
+
+@click.command("purge")
+def purge_command() -> None:
+    """Delete personal data that is no longer needed (run daily)."""
+    deleted, forgotten, files = purge()
+    db.session.commit()
+    removed = _remove_media(files)
+    click.echo(
+        f"Purged {deleted} rejected or withdrawn stories ({removed} media files) "
+        f"and {forgotten} contact e-mails."
+    )
+
+
+def _remove_media(names) -> int:
+    root = media_root()
+    removed = 0
+    for name in names:
+        path = (root / name).resolve()
+        if path.is_relative_to(root.resolve()) and path.is_file():
+            path.unlink()
+            removed += 1
+    return removed

@@ -1,0 +1,55 @@
+"""Every Jinja global and filter the templates use, registered in one place."""
+
+from flask import url_for
+from flask_babel import format_date, format_datetime, format_decimal, format_number, get_locale
+
+from campaign.feeds.views import feed_links
+from campaign.gallery import search
+from campaign.gallery.geo import distance_km
+from campaign.i18n.countries import country_name
+from campaign.i18n.labels import display_name, theme_label
+from campaign.i18n.languages import language_name
+from campaign.i18n.locale import current_locale_code, html_lang, language_links, text_direction
+from campaign.media.views import photo_sources
+from campaign.text import paragraphs
+
+
+def report_url(story) -> str:
+    return url_for("reports.report", slug=story.slug)
+
+
+def current_text_direction() -> str:
+    return get_locale().text_direction
+
+
+GLOBALS = {
+    # The reader's language and the directions of texts in others.
+    "current_locale_code": current_locale_code,
+    "current_text_direction": current_text_direction,
+    "html_lang": html_lang,
+    "language_links": language_links,
+    "text_direction": text_direction,
+    # Names and numbers in the reader's language.
+    "country_name": country_name,
+    "language_name": language_name,
+    "display_name": display_name,
+    "theme_label": theme_label,
+    "format_date": format_date,
+    "format_datetime": format_datetime,
+    "format_decimal": format_decimal,
+    "format_number": format_number,
+    # Stories on public pages.
+    "distance_km": distance_km,
+    "photo_sources": photo_sources,
+    "report_url": report_url,
+    "search_snippet": search.snippet,
+    "search_highlight": search.highlight,
+    "feed_links": feed_links,
+}
+
+FILTERS = {"paragraphs": paragraphs}
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(GLOBALS)
+    app.jinja_env.filters.update(FILTERS)
