@@ -42,9 +42,10 @@ run: $(INSTALLED) compile-translations ## set up and serve on http://127.0.0.1:5
 	@echo
 	$(DEV) $(BIN)/flask --app campaign run --host 127.0.0.1 --port 5000
 
-lint: $(TEST_INSTALLED) ## ruff check and ruff format --check
+lint: $(TEST_INSTALLED) ## ruff check, ruff format --check, and the import contracts (no package cycles)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(TEST_INSTALLED) ## rewrite the code in the house style
 	$(BIN)/ruff check --fix .

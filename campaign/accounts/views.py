@@ -36,6 +36,7 @@ from campaign.accounts.services import (
     check_totp,
     confirm_two_factor,
     mark_signed_in,
+    new_recovery_codes,
     new_totp_secret,
     open_invitation,
     provisioning_uri,
@@ -334,8 +335,6 @@ def two_factor_setup():
 @bp.route("/account/recovery-codes", methods=["POST"])
 @login_required
 def regenerate_recovery_codes():
-    from campaign.accounts.services import new_recovery_codes
-
     if not current_user.has_two_factor or not LogoutForm().validate_on_submit():
         abort(400)
     session[_RECOVERY_CODES] = new_recovery_codes(current_user)

@@ -41,6 +41,7 @@ from campaign.accounts.services import (
 )
 from campaign.audit import record
 from campaign.extensions import db
+from campaign.i18n.labels import display_name
 from campaign.mail import send_email
 from campaign.models import Invitation, Moderator, Story, Theme
 from campaign.models._types import utcnow
@@ -245,8 +246,6 @@ def settings():
 
 
 def _public_row(story: Story) -> dict:
-    from campaign.i18n.labels import display_name
-
     return {
         "slug": story.slug,
         "title": story.title,

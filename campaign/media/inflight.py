@@ -153,7 +153,7 @@ def recover(
 
 def recover_at_worker_start(app) -> None:
     """gunicorn's post_worker_init: clean up after workers that were killed."""
-    from campaign.ops.backup import media_root
+    from campaign.media.storage import media_root  # storage notes every file here
 
     try:
         with app.app_context():

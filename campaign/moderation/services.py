@@ -4,7 +4,7 @@ Every function here changes the session and flushes; the view commits once.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, delete, exists, func, or_, select
 
@@ -12,6 +12,7 @@ from campaign.audit import record
 from campaign.extensions import db
 from campaign.models import (
     AuditEntry,
+    IllegalTransition,
     Moderator,
     Report,
     Story,
@@ -67,8 +68,6 @@ def decide(
     check_version(story, seen_version)
     new_status = DECISIONS[decision]
     if decision == "unpublish" and story.status is not StoryStatus.PUBLISHED:
-        from campaign.models import IllegalTransition
-
         raise IllegalTransition(story.status, new_status)
     previous = story.move_to(new_status)
     if decision in ("reject", "unpublish"):
@@ -355,8 +354,6 @@ def _filter_conditions(filters: QueueFilters) -> list:
 
 
 def _start_of(day: date) -> datetime:
-    from datetime import UTC
-
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
