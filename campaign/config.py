@@ -71,6 +71,9 @@ class Defaults:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
     INVITATION_VALID_HOURS = 72
+    # How passwords are hashed (werkzeug's method string). Hashes name their
+    # method, so a change applies to new passwords and old ones still verify.
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
     # Visitor reports: the story is hidden after this many, until a moderator looks.
     REPORT_HIDE_THRESHOLD = 3
     REPORT_LIMIT = "5 per hour"

@@ -1,13 +1,31 @@
-"""Fixtures: an app on a fresh database per test, on SQLite and on PostgreSQL.
+"""Fixtures: an app on a fresh database per test; SQLite, or both engines where they differ.
 
-Database tests run once per backend (the ``app`` fixture is parametrized).
+Which database a test gets
+--------------------------
+A test that uses the ``app`` fixture (or ``db``, ``client``, ``backend``...) runs
+on SQLite. A test or module that opts in with ``@pytest.mark.both_databases``
+(``pytestmark = pytest.mark.both_databases`` for a whole module) runs twice, on
+SQLite and on PostgreSQL: its ids end in ``[sqlite]`` and ``[postgresql]``.
+
+Opt in wherever the engine can change the outcome: queries and their plans
+(gallery, listings, API, feeds, embeds, journeys), counters and statistics,
+search, concurrent writers and locking, migrations, crash safety, the write
+transaction, the page cache's public version, anything that counts, orders,
+compares dates or text in SQL. The other tests (pages, forms, access rules,
+headers, escaping, translations, mail) go through the same ORM code on either
+engine; one engine proves them, and running them twice doubled the suite's
+time for nothing. When in doubt, opt in.
+
 PostgreSQL comes from TEST_POSTGRES_URL (default: the local server, database
-campaign_test, created when missing). Where PostgreSQL or Chromium is missing
-the tests that need them skip with a one-line reason, except in CI (CI=true),
-where they fail: CI must prove them.
+campaign_test, created when missing; under pytest-xdist each worker adds its
+name, campaign_test_gw0...). Its schema is built once per session and its
+tables emptied after each test; SQLite databases are copies of one file built
+once per session. Where PostgreSQL or Chromium is missing the tests that need
+them skip with a one-line reason, except in CI (CI=true), where they fail: CI
+must prove them. Shared helpers live in tests/helpers.py, not here.
 """
 
-import os
+import shutil
 
 import psycopg
 import pytest
@@ -17,36 +35,42 @@ from sqlalchemy.engine import make_url
 from campaign import create_app
 from campaign.extensions import db as _db
 from campaign.extensions import limiter
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/campaign_test"
+from campaign.web.access import ENDPOINTS, Access
+from tests.factories import PASSWORD, make_moderator
+from tests.helpers import (
+    POSTGRES_URL,
+    app_config,
+    ensure_postgres_database,
+    missing,
+    reset_postgres_schema,
 )
 
-
-def missing(reason: str):
-    """Skip on a laptop; fail in CI, where everything must really run."""
-    if IN_CI:
-        pytest.fail(f"{reason} (required in CI)", pytrace=False)
-    pytest.skip(reason)
+BACKENDS = ("sqlite", "postgresql")
 
 
-def _ensure_postgres_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = parsed.set(database="postgres", drivername="postgresql")
-    conninfo = admin.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True, connect_timeout=3) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{parsed.database}"')
+def pytest_generate_tests(metafunc):
+    """Tests marked both_databases get ``backend`` = sqlite, then postgresql."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    if not metafunc.definition.get_closest_marker("both_databases"):
+        return
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        if "backend" in (names.split(",") if isinstance(names, str) else names):
+            return  # the test names its backends itself
+    metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request):
+    """sqlite, unless the test is marked both_databases (see the docstring above)."""
+    return getattr(request, "param", "sqlite")
 
 
 @pytest.fixture(scope="session")
 def postgres_url():
     try:
-        _ensure_postgres_database(POSTGRES_URL)
+        ensure_postgres_database(POSTGRES_URL)
     except psycopg.OperationalError as error:
         missing(f"PostgreSQL not reachable at {make_url(POSTGRES_URL).host}: {error}".strip())
     return POSTGRES_URL
@@ -55,34 +79,26 @@ def postgres_url():
 @pytest.fixture(scope="session")
 def _postgres_schema(postgres_url):
     """Build the schema once per session; tests empty the tables afterwards."""
-    app = create_app(_test_config(postgres_url), instance_path=None)
+    app = create_app(app_config(postgres_url), instance_path=None)
     with app.app_context():
-        # Start from an empty schema, whatever an earlier run left behind.
-        with _db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        reset_postgres_schema()
         _db.create_all()
         _db.engine.dispose()
     return postgres_url
 
 
-def _test_config(database_url: str, **overrides) -> dict:
-    config = {
-        "TESTING": True,
-        "CAMPAIGN_ENV": "development",
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "localhost",
-        # Read the public content version on every request: tests look at once.
-        "PAGE_CACHE_VERSION_SECONDS": 0,
-    }
-    config.update(overrides)
-    return config
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request):
-    return request.param
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    """An SQLite file with the schema, built once: each test gets a copy (cheaper than DDL)."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite3"
+    app = create_app(app_config(f"sqlite:///{path}"), instance_path=str(folder))
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+    # The last connection closed wrote the write-ahead log into the file itself.
+    assert not path.with_name(f"{path.name}-wal").exists()
+    return path
 
 
 @pytest.fixture
@@ -94,13 +110,13 @@ def config_overrides():
 @pytest.fixture
 def app(request, backend, tmp_path, config_overrides):
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("_postgres_schema")
-    app = create_app(_test_config(url, **config_overrides), instance_path=str(tmp_path))
+    app = create_app(app_config(url, **config_overrides), instance_path=str(tmp_path))
     with app.app_context():
-        if backend == "sqlite":
-            _db.create_all()
         yield app
         limiter.reset()  # limits are counted in memory, shared by every test app
         _db.session.remove()
@@ -127,17 +143,30 @@ def runner(app):
 
 
 @pytest.fixture
-def moderator(db):
-    from tests.factories import make_moderator
+def add_route(monkeypatch):
+    """Add a view to a test's app, classified in the access rules until the test ends.
 
+    ``add_route(app, "/boom", view)``; the app is the test's own, so the rule
+    goes with it, and the classification is taken out of ENDPOINTS afterwards.
+    """
+
+    def add(app, rule: str, view, *, endpoint: str | None = None, access=Access.PUBLIC):
+        endpoint = endpoint or view.__name__
+        app.add_url_rule(rule, endpoint, view)
+        monkeypatch.setitem(ENDPOINTS, endpoint, access)
+        return rule
+
+    return add
+
+
+@pytest.fixture
+def moderator(db):
     return make_moderator()
 
 
 @pytest.fixture
 def signed_in(client, moderator):
     """A test client signed in as a moderator."""
-    from tests.factories import PASSWORD
-
     response = client.post("/login", data={"email": moderator.email, "password": PASSWORD})
     assert response.status_code == 303, response.get_data(as_text=True)
     return client
@@ -145,16 +174,12 @@ def signed_in(client, moderator):
 
 @pytest.fixture
 def admin(db):
-    from tests.factories import make_moderator
-
     return make_moderator(admin=True)
 
 
 @pytest.fixture
 def admin_client(app, admin):
     """A second test client, signed in as an admin."""
-    from tests.factories import PASSWORD
-
     own = app.test_client()
     response = own.post("/login", data={"email": admin.email, "password": PASSWORD})
     assert response.status_code == 303, response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from campaign.extensions import db as _db
 from campaign.models import StoryStatus
-from campaign.web.access import ENDPOINTS, Access, classify
+from campaign.web.access import Access, classify
 from tests.factories import PASSWORD, make_moderator, make_story
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -127,16 +127,15 @@ def test_every_route_answers_every_role_as_classified(app, world, role):
     assert is_login_redirect(response)
 
 
-def test_admin_routes_refuse_moderators_and_welcome_admins(app, world, caplog):
-    app.add_url_rule("/admin-test", "admin_test", lambda: "admin page")
-    ENDPOINTS["admin_test"] = Access.ADMIN
-    try:
-        assert is_login_redirect(sign_in(app, None).get("/admin-test"))
-        assert sign_in(app, world["moderator"]).get("/admin-test").status_code == 403
-        assert any(r.getMessage() == "access.denied" for r in caplog.records)
-        assert sign_in(app, world["admin"]).get("/admin-test").status_code == 200
-    finally:
-        del ENDPOINTS["admin_test"]
+def test_admin_routes_refuse_moderators_and_welcome_admins(app, world, caplog, add_route):
+    def admin_test():
+        return "admin page"
+
+    add_route(app, "/admin-test", admin_test, access=Access.ADMIN)
+    assert is_login_redirect(sign_in(app, None).get("/admin-test"))
+    assert sign_in(app, world["moderator"]).get("/admin-test").status_code == 403
+    assert any(r.getMessage() == "access.denied" for r in caplog.records)
+    assert sign_in(app, world["admin"]).get("/admin-test").status_code == 200
 
 
 # Bookkeeping a GET may do: the desk notes who has a story open (so a second

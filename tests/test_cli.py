@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from campaign.accounts.services import find_moderator
@@ -38,6 +39,7 @@ def test_list_and_deactivate_moderators(runner, db):
     assert missing.exit_code != 0 and "No moderator" in missing.output
 
 
+@pytest.mark.both_databases
 def test_samples_are_added_once_to_an_empty_development_database(runner, db):
     assert runner.invoke(args=["demo", "samples"]).exit_code == 0
     count = db.session.scalar(select(func.count()).select_from(Story))
@@ -60,6 +62,7 @@ def test_samples_are_not_added_to_a_database_with_stories(runner, db):
     assert "no samples added" in runner.invoke(args=["demo", "samples"]).output
 
 
+@pytest.mark.both_databases
 def test_seed_adds_published_stories_with_themes_and_new_stories_still_work(runner, db):
     from campaign.models import Theme, story_theme
 

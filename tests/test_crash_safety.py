@@ -24,8 +24,8 @@ from sqlalchemy import create_engine, select
 from campaign.media.inflight import journal_root
 from campaign.models import Photo, Story
 from tests import images
+from tests.helpers import fresh_database
 from tests.servers import Browser, gunicorn
-from tests.test_reliability import fresh_database
 
 FLASK = Path(sys.executable).with_name("flask")
 BOUNDARY = "----story-and-photo-7a1c"

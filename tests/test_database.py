@@ -5,14 +5,16 @@ import time
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from campaign import create_app
 from campaign.extensions import db as _db
 from campaign.gallery import search
 from campaign.models import Story
 from campaign.submissions.services import new_stamp
-from tests.conftest import _test_config
+from tests.helpers import app_config, reset_postgres_schema
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_migrations_build_exactly_the_models_schema(backend, tmp_path, request):
@@ -24,11 +26,10 @@ def test_migrations_build_exactly_the_models_schema(backend, tmp_path, request):
         url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    app = create_app(_test_config(url), instance_path=str(tmp_path))
+    app = create_app(app_config(url), instance_path=str(tmp_path))
     with app.app_context():
         if backend == "postgresql":
-            with _db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            reset_postgres_schema()
         try:
             upgrade()
             with _db.engine.connect() as connection:
@@ -40,8 +41,7 @@ def test_migrations_build_exactly_the_models_schema(backend, tmp_path, request):
         finally:
             if backend == "postgresql":
                 # Leave the shared test schema as the other tests expect it.
-                with _db.engine.begin() as connection:
-                    connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                reset_postgres_schema()
                 _db.create_all()
             _db.engine.dispose()
 

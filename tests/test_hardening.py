@@ -1,6 +1,7 @@
 """Headers, cookies and start-up checks: what a browser and an attacker see."""
 
 import pytest
+from flask import request
 from werkzeug.datastructures import Headers
 
 from campaign import create_app
@@ -97,31 +98,23 @@ def test_unknown_host_names_are_refused(production):
     assert client.get("/", base_url=HTTPS).status_code == 200
 
 
-def test_behind_a_proxy_the_forwarded_scheme_and_client_are_trusted(tmp_path):
+def test_behind_a_proxy_the_forwarded_scheme_and_client_are_trusted(tmp_path, add_route):
     app = create_app(
         production_config(tmp_path, PROXY_FIX_X_FOR=1, PROXY_FIX_X_PROTO=1),
         instance_path=str(tmp_path),
     )
     seen = {}
 
-    @app.route("/whoami")
     def whoami():
-        from flask import request
-
         seen["addr"], seen["secure"] = request.remote_addr, request.is_secure
         return "ok"
 
-    from campaign.web.access import ENDPOINTS, Access
-
-    ENDPOINTS["whoami"] = Access.PUBLIC
-    try:
-        response = app.test_client().get(
-            "/whoami",
-            base_url=HTTP,
-            headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
-        )
-    finally:
-        del ENDPOINTS["whoami"]
+    add_route(app, "/whoami", whoami)
+    response = app.test_client().get(
+        "/whoami",
+        base_url=HTTP,
+        headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+    )
     assert response.status_code == 200
     assert seen == {"addr": "203.0.113.9", "secure": True}
     assert "Strict-Transport-Security" in response.headers
@@ -132,18 +125,12 @@ def test_production_refuses_to_start_in_debug_mode(tmp_path):
         create_app(production_config(tmp_path, DEBUG=True), instance_path=str(tmp_path))
 
 
-def test_a_crash_shows_the_friendly_page_and_no_traceback(production):
-    @production.route("/boom")
+def test_a_crash_shows_the_friendly_page_and_no_traceback(production, add_route):
     def boom():
         raise RuntimeError("secret internals: /srv/app/campaign/views.py line 42")
 
-    from campaign.web.access import ENDPOINTS, Access
-
-    ENDPOINTS["boom"] = Access.PUBLIC
-    try:
-        response = production.test_client().get("/boom", base_url=HTTPS)
-    finally:
-        del ENDPOINTS["boom"]
+    add_route(production, "/boom", boom)
+    response = production.test_client().get("/boom", base_url=HTTPS)
     body = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Something went wrong" in body
@@ -158,19 +145,12 @@ def test_error_pages_carry_the_security_headers(production):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_pages_refuse_framing_but_embeddable_views_allow_it(app, client):
+def test_pages_refuse_framing_but_embeddable_views_allow_it(app, client, add_route):
     @embeddable
     def widget():
         return "<p>widget</p>"
 
-    app.add_url_rule("/embed-test", "embed_test", widget)
-    from campaign.web.access import ENDPOINTS, Access
-
-    ENDPOINTS["embed_test"] = Access.PUBLIC
-    try:
-        framed = client.get("/embed-test")
-    finally:
-        del ENDPOINTS["embed_test"]
+    framed = client.get(add_route(app, "/embed-test", widget))
     normal = client.get("/")
     assert "frame-ancestors 'none'" in normal.headers["Content-Security-Policy"]
     assert normal.headers["X-Frame-Options"] == "DENY"
@@ -227,6 +207,7 @@ CONTROL_CHARACTER_URLS = [
 ]
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("url", CONTROL_CHARACTER_URLS)
 def test_control_characters_in_filters_are_dropped_not_a_server_error(signed_in, url):
     response = signed_in.get(url)

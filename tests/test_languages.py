@@ -1,8 +1,4 @@
-import pytest
-
 from campaign.i18n.languages import STORY_LANGUAGES, language_choices, language_name
-
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 def test_story_languages_include_those_of_many_migrants(app):

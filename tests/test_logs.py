@@ -4,7 +4,6 @@ import logging
 import threading
 import urllib.request
 
-import pytest
 from werkzeug.serving import make_server
 
 from campaign.web import access, logs
@@ -28,7 +27,6 @@ def test_dev_server_access_log_hides_the_private_token(app, caplog):
     assert not any(story.token in line for line in lines)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
 def test_gunicorn_access_log_and_app_errors_hide_the_private_token(app, caplog):
     token = "s3cr3t-token-value"
     with caplog.at_level(logging.INFO):
@@ -43,7 +41,6 @@ def test_gunicorn_access_log_and_app_errors_hide_the_private_token(app, caplog):
     assert not any(token in line for line in lines)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
 def test_every_route_with_a_token_is_redacted_in_every_log(app):
     """Any route the access map classifies as a token route: a new one must be
     added to the redaction, or this fails."""

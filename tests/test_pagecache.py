@@ -4,17 +4,19 @@ import pytest
 from flask import flash
 
 from campaign.extensions import db as _db
-from campaign.models import StoryStatus
+from campaign.models import Story, StoryStatus
 from campaign.publishing.pagecache import current_version, public_page
 from tests.factories import make_story
+
+# Both engines: the page cache's public version.
+pytestmark = pytest.mark.both_databases
 
 renders = []
 
 
 @pytest.fixture
-def counted_page(app):
+def counted_page(app, add_route):
     """A public page that counts how often it is really rendered."""
-    from campaign.models import Story
 
     @public_page
     def titles():
@@ -25,14 +27,10 @@ def counted_page(app):
         flash("Saved")
         return "ok"
 
-    from campaign.web.access import ENDPOINTS, Access
-
-    app.add_url_rule("/test-titles", "test_titles", titles)
-    app.add_url_rule("/test-flash", "test_flash", flashing)
-    ENDPOINTS.update(test_titles=Access.PUBLIC, test_flash=Access.PUBLIC)
+    add_route(app, "/test-titles", titles)
+    add_route(app, "/test-flash", flashing)
     renders.clear()
-    yield "/test-titles"
-    del ENDPOINTS["test_titles"], ENDPOINTS["test_flash"]
+    return "/test-titles"
 
 
 def test_second_visit_is_served_from_cache(client, counted_page):

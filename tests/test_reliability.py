@@ -7,45 +7,17 @@ database (SQLite file or a PostgreSQL database of its own).
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import psycopg
 import pytest
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
 
 from campaign import create_app
 from campaign.extensions import db as _db
 from campaign.models import Story
-from tests.conftest import POSTGRES_URL, _ensure_postgres_database, missing
+from tests.factories import PASSWORD, make_moderator
+from tests.helpers import fresh_database, missing
 from tests.servers import Browser, gunicorn
 
 SUBMISSIONS = 50
-
-
-def fresh_database(backend: str, tmp_path, suffix: str) -> str:
-    """An empty database with the current schema, for a server of its own."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
-    else:
-        url = make_url(POSTGRES_URL)
-        url = url.set(database=f"{url.database}_{suffix}").render_as_string(hide_password=False)
-        try:
-            _ensure_postgres_database(url)
-        except psycopg.OperationalError as error:
-            missing(f"PostgreSQL not reachable: {error}")
-    app = create_app(
-        {
-            "TESTING": True,
-            "CAMPAIGN_ENV": "development",
-            "SECRET_KEY": "x",
-            "SQLALCHEMY_DATABASE_URI": url,
-        },
-        instance_path=str(tmp_path),
-    )
-    with app.app_context():
-        _db.drop_all()
-        _db.create_all()
-        _db.engine.dispose()
-    return url
 
 
 def story_form(browser: Browser, number: int) -> dict:
@@ -157,8 +129,6 @@ def test_two_instances_share_rate_limits_and_decisions(tmp_path, redis_url):
         try:
             with engine.begin() as connection:
                 story_id = connection.execute(text("SELECT id FROM story")).scalar_one()
-            from tests.factories import PASSWORD
-
             app = create_app(
                 {
                     "TESTING": True,
@@ -169,8 +139,6 @@ def test_two_instances_share_rate_limits_and_decisions(tmp_path, redis_url):
                 instance_path=str(tmp_path),
             )
             with app.app_context():
-                from tests.factories import make_moderator
-
                 moderator = make_moderator().email
                 _db.session.remove()
                 _db.engine.dispose()

@@ -1,5 +1,7 @@
 from datetime import datetime
+from functools import cache
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -8,9 +10,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from campaign.extensions import db
 from campaign.models._types import UTCDateTime, utcnow
 
-# A hash of a random password, checked against when the email is unknown, so
-# that a wrong email costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0b7c1f", method="scrypt")
+
+def _hash_method() -> str:
+    """PASSWORD_HASH_METHOD: scrypt, except in the tests (see tests/helpers.py)."""
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash of a random password, checked against when the email is unknown, so
+    that a wrong email costs as much time as a wrong password."""
+    return generate_password_hash("not-a-real-password-0b7c1f", method=method)
 
 
 class Moderator(UserMixin, db.Model):
@@ -49,14 +59,14 @@ class Moderator(UserMixin, db.Model):
         self.session_generation = (self.session_generation or 0) + 1
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     @staticmethod
     def spend_time_as_if_checking(password: str) -> None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
 
     def __repr__(self) -> str:
         return f"<Moderator {self.id}>"

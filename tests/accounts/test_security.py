@@ -8,10 +8,13 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
+from campaign import create_app
 from campaign.accounts.services import common_passwords, password_problem
+from campaign.extensions import db as _db
 from campaign.models import AuditEntry, Invitation, Moderator, RecoveryCode, StoryStatus
 from campaign.models._types import utcnow
 from tests.factories import PASSWORD, make_moderator, make_story
+from tests.helpers import TEST_PASSWORD_HASH, app_config
 
 THROTTLED = "Too many failed attempts to sign in"
 GENERIC_ERROR = "That email and password do not match an account."
@@ -22,6 +25,32 @@ def sign_in(client, email, password=PASSWORD):
 
 
 # Passwords ---------------------------------------------------------------------
+
+
+def test_passwords_are_hashed_with_scrypt_and_other_hashes_still_sign_in(tmp_path):
+    """Production hashes with scrypt (the tests use a cheap hash: tests/helpers.py).
+
+    A hash names its method, so a password hashed under another setting still works.
+    """
+    config = app_config(f"sqlite:///{tmp_path / 'accounts.sqlite3'}")
+    del config["PASSWORD_HASH_METHOD"]  # the default, as in production
+    app = create_app(config, instance_path=str(tmp_path))
+    with app.app_context():
+        _db.create_all()
+        default = app.config["PASSWORD_HASH_METHOD"]
+        hashed_now = make_moderator()
+        app.config["PASSWORD_HASH_METHOD"] = TEST_PASSWORD_HASH
+        hashed_before = make_moderator()
+        app.config["PASSWORD_HASH_METHOD"] = default
+        assert hashed_now.password_hash.startswith("scrypt:")
+        assert hashed_before.password_hash.startswith("pbkdf2:")
+        for moderator in (hashed_now, hashed_before):
+            assert sign_in(app.test_client(), moderator.email).status_code == 303
+            assert (
+                sign_in(app.test_client(), moderator.email, "a wrong password!").status_code == 200
+            )
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 def test_shipped_common_password_list_is_large_and_real():

@@ -8,6 +8,9 @@ from tests.api.stories import (
     public_story,
 )
 
+# Both engines: filters, cursors and counts are queries.
+pytestmark = pytest.mark.both_databases
+
 
 def test_story_list_has_every_public_field_and_nothing_else(client):
     work = make_theme("work", "Work", 1)

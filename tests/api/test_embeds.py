@@ -6,6 +6,9 @@ import pytest
 from campaign.models import StoryStatus
 from tests.api.stories import assert_no_private_field, assert_valid_html, make_theme, public_story
 
+# Both engines: the chosen stories are a query (country, theme, limit).
+pytestmark = pytest.mark.both_databases
+
 FRAMEABLE = ["/embed", "/embed?country=SY&theme=work&lang=en&limit=2"]
 
 

@@ -4,6 +4,9 @@ import pytest
 from campaign.models import StoryStatus
 from tests.api.stories import assert_no_private_field, days_ago, make_theme, public_story
 
+# Both engines: the stories of each feed are a query.
+pytestmark = pytest.mark.both_databases
+
 
 def parse(client, url):
     response = client.get(url)

@@ -1,7 +1,12 @@
 import re
 
+import pytest
+
 from campaign.models import StoryStatus
 from tests.api.stories import assert_valid_html, public_story
+
+# Both engines: counts per country and journey are SQL aggregates.
+pytestmark = pytest.mark.both_databases
 
 
 def rows(page: str, table_id: str) -> list[list[str]]:

@@ -9,7 +9,7 @@ from werkzeug.serving import make_server
 
 from campaign import create_app
 from campaign.extensions import db
-from tests.conftest import _test_config, missing
+from tests.helpers import app_config, missing
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
 def live_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
-        _test_config(
+        app_config(
             f"sqlite:///{folder / 'live.sqlite3'}",
             WTF_CSRF_ENABLED=True,
             SERVER_NAME=None,

@@ -18,8 +18,8 @@ import pytest
 
 from campaign.extensions import db
 from campaign.models import StoryStatus
-from tests.conftest import missing
 from tests.factories import PASSWORD, make_moderator, make_story
+from tests.helpers import missing
 
 pytestmark = pytest.mark.browser
 

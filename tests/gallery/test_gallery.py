@@ -10,6 +10,9 @@ from campaign.models import StoryStatus
 from tests.factories import make_story
 from tests.gallery.helpers import ensure_themes, publish
 
+# Both engines: filters, search, paging and counts are SQL that differs by engine.
+pytestmark = pytest.mark.both_databases
+
 
 def titles(html: str) -> list[str]:
     """Card titles in page order (search highlights stripped)."""

@@ -16,6 +16,9 @@ from campaign.ops import demo
 from tests.factories import make_story
 from tests.plans import explain
 
+# Both engines: the plans of each engine.
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def archive(db):

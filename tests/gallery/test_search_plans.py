@@ -13,7 +13,11 @@ from campaign.models import Story
 from tests.gallery.helpers import publish
 from tests.plans import explain
 
-pytestmark = pytest.mark.parametrize("config_overrides", [{"PAGE_CACHE_ENABLED": False}])
+# Both engines: each engine has its own full-text index.
+pytestmark = [
+    pytest.mark.both_databases,
+    pytest.mark.parametrize("config_overrides", [{"PAGE_CACHE_ENABLED": False}]),
+]
 
 
 @pytest.fixture

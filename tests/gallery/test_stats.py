@@ -10,6 +10,9 @@ from campaign.models import Photo, Story, StoryStatus
 from campaign.publishing import stats
 from tests.factories import make_story
 
+# Both engines: counters kept by increments in SQL.
+pytestmark = pytest.mark.both_databases
+
 
 def fresh_count() -> dict:
     """Everything counted again from the stories themselves."""

@@ -70,6 +70,7 @@ def test_story_without_photo_shows_a_placeholder_not_a_broken_image(client, db):
     assert "card__photo--placeholder" in card_page
 
 
+@pytest.mark.both_databases
 def test_story_page_shows_countries_themes_date_and_more_from_the_country(client, db):
     ensure_themes()
     story = publish("Main", origin_country="SY", residence_country="FI", themes=["journey"])
@@ -129,6 +130,7 @@ def test_print_stylesheet_is_linked_for_print_only(client, db):
     assert 'href="/static/css/print.css" media="print"' in page
 
 
+@pytest.mark.both_databases
 def test_hidden_story_is_404_with_a_way_back_into_the_gallery(client, db):
     story = publish("Hidden after reports")
     story.hidden = True
@@ -141,6 +143,7 @@ def test_hidden_story_is_404_with_a_way_back_into_the_gallery(client, db):
     assert "Hidden after reports" not in client.get("/").get_data(as_text=True)
 
 
+@pytest.mark.both_databases
 def test_withdrawn_story_disappears_from_every_public_page(client, db):
     ensure_themes()
     story = publish("Going away", origin_country="SY", themes=["work"], quote="unique-word")
@@ -168,18 +171,11 @@ def test_distance_from_home_is_the_great_circle_between_country_centres():
 
 
 @pytest.mark.parametrize("config_overrides", [{"PROPAGATE_EXCEPTIONS": False}])
-def test_server_error_is_a_friendly_page(app, client, db):
+def test_server_error_is_a_friendly_page(app, client, db, add_route):
     def broken():
         raise RuntimeError("boom")
 
-    from campaign.web.access import ENDPOINTS, Access
-
-    app.add_url_rule("/broken", "broken", broken)
-    ENDPOINTS["broken"] = Access.PUBLIC
-    try:
-        response = client.get("/broken")
-    finally:
-        del ENDPOINTS["broken"]
+    response = client.get(add_route(app, "/broken", broken))
     assert response.status_code == 500
     page = response.get_data(as_text=True)
     assert "Something went wrong on our side" in page and "boom" not in page

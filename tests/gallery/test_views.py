@@ -3,6 +3,9 @@ import pytest
 from campaign.models import StoryStatus
 from tests.factories import make_story
 
+# Both engines: listing order and cursor paging are queries.
+pytestmark = pytest.mark.both_databases
+
 PUBLIC_PAGES = ["/", "/stories", "/share", "/login"]
 
 

@@ -7,6 +7,7 @@ import subprocess
 import threading
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from campaign.media.inflight import journal_root, recover
@@ -14,6 +15,9 @@ from campaign.models import Photo, Story
 from campaign.ops.backup import media_root
 from tests import images
 from tests.submissions.helpers import form_data, submit
+
+# Both engines: files settle on each engine's commit and rollback.
+pytestmark = pytest.mark.both_databases
 
 
 def files_under(folder):

@@ -34,6 +34,7 @@ def test_anything_but_a_stored_rendition_is_not_found(media_app, name):
     assert media_app.test_client().get(f"/media/{name}").status_code == 404
 
 
+@pytest.mark.both_databases
 def test_cleanup_deletes_old_unused_photos_and_keeps_recent_ones(app, db, runner):
     old, _ = stage(process(images.jpeg()))
     recent, _ = stage(process(images.webp()))

@@ -18,6 +18,9 @@ from campaign.models import (
 from campaign.models._types import utcnow
 from tests.factories import PASSWORD, make_moderator, make_story
 
+# Both engines: queue filters, counts, order, conflicts and deletes are SQL.
+pytestmark = pytest.mark.both_databases
+
 
 def audit(db, action=None):
     query = select(AuditEntry).order_by(AuditEntry.id)

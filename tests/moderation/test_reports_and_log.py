@@ -10,6 +10,9 @@ from sqlalchemy import select
 from campaign.models import AuditEntry, Report, Story, StoryStatus
 from tests.factories import PASSWORD, make_story
 
+# Both engines: report counts, log filters and exports are queries.
+pytestmark = pytest.mark.both_databases
+
 
 def fresh(db, story):
     db.session.expire_all()

@@ -6,6 +6,9 @@ from campaign.models import AuditEntry, IllegalTransition, Story, StoryStatus
 from campaign.moderation.services import StaleStory, decide
 from tests.factories import make_story
 
+# Both engines: transactions, version checks and constraints.
+pytestmark = pytest.mark.both_databases
+
 
 def test_withdrawn_story_can_never_come_back(db):
     story = make_story(StoryStatus.WITHDRAWN)

@@ -1,7 +1,11 @@
+import pytest
 from sqlalchemy import select
 
 from campaign.models import AuditEntry, Story, StoryStatus
 from tests.factories import make_story
+
+# Both engines: queue order and stale-copy checks.
+pytestmark = pytest.mark.both_databases
 
 
 def test_queue_lists_pending_stories_oldest_first(signed_in):

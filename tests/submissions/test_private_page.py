@@ -113,6 +113,7 @@ def test_editing_a_pending_story_saves_it(client, db):
     assert story.status is StoryStatus.PENDING
 
 
+@pytest.mark.both_databases
 def test_editing_after_changes_were_requested_sends_it_back_to_the_queue(client, db):
     story = make_story(StoryStatus.CHANGES_REQUESTED)
     client.post(
@@ -163,6 +164,7 @@ def test_changing_to_full_name_needs_a_name(client, db):
     assert "Tell us what name to show" in response.get_data(as_text=True)
 
 
+@pytest.mark.both_databases
 def test_removing_the_photo_deletes_its_files(app, client, db):
     story = with_photo(make_story(StoryStatus.PUBLISHED))
     renditions = story.photo.renditions
@@ -181,6 +183,7 @@ def test_withdrawal_asks_for_confirmation_first(client, db):
     assert db.session.get(Story, story.id) is not None
 
 
+@pytest.mark.both_databases
 def test_withdrawn_story_disappears_and_everything_personal_is_deleted(app, client, db):
     story = with_photo(
         make_story(
@@ -208,6 +211,7 @@ def test_withdrawn_story_disappears_and_everything_personal_is_deleted(app, clie
     assert entry.note is None
 
 
+@pytest.mark.both_databases
 def test_withdrawal_also_forgets_moderators_notes_about_the_story(client, db, moderator):
     from campaign.audit import record
 
@@ -238,6 +242,7 @@ def test_edit_keeps_themes_and_describes_the_photo(app, client, db):
     assert story.photo.alt_text == "My mother at the harbour"
 
 
+@pytest.mark.both_databases
 def test_pending_story_can_be_withdrawn_too(client, db):
     story = make_story()
     client.post(f"/my-story/{story.token}/withdraw", data={"confirm": "y"})

@@ -63,6 +63,7 @@ def test_share_form_works_without_javascript(client):
     assert "<script src=" in page and "<script>" not in page
 
 
+@pytest.mark.both_databases
 def test_submitted_story_is_stored_as_pending_with_every_detail(app, client, db):
     work = Theme(slug="work", name="Work", position=1)
     home = Theme(slug="home", name="Home", position=2)
@@ -110,6 +111,7 @@ def test_thank_you_page_shows_private_link_that_shows_status(client):
     assert "waiting for a moderator" in page.get_data(as_text=True)
 
 
+@pytest.mark.both_databases
 def test_private_token_has_256_bits_and_is_stored_only_as_hash(client, db):
     submit(client)
     token = private_link_from(client).removeprefix("/my-story/")
@@ -307,6 +309,7 @@ def test_form_without_a_genuine_stamp_is_shown_again(client, db):
     assert story_count(db) == 0
 
 
+@pytest.mark.both_databases
 def test_double_submit_creates_one_story(client, db):
     data = form_data()
     first = client.post("/share", data=data)
@@ -316,6 +319,7 @@ def test_double_submit_creates_one_story(client, db):
     assert story_count(db) == 1
 
 
+@pytest.mark.both_databases
 def test_two_copies_arriving_at_the_same_moment_still_make_one_story(app, client, db, monkeypatch):
     data = form_data()
     data["photo"] = (io.BytesIO(images.jpeg()), "photo.jpg")

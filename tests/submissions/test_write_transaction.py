@@ -18,6 +18,9 @@ from campaign.submissions import services
 from tests import images
 from tests.submissions.helpers import form_data
 
+# Both engines: the statements and locks of each engine.
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def timeline(app):
