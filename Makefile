@@ -60,8 +60,11 @@ $(VNU_JAR):
 
 vnu: $(VNU_JAR) ## install the Nu HTML Checker (vnu.jar) into .cache/vnu
 
+# One test process per core (pytest-xdist); TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
+
 test: $(TEST_INSTALLED) compile-translations lint vnu ## lint, then the whole test suite
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: $(TEST_INSTALLED) compile-translations ## benchmark at 100,000 stories on SQLite and PostgreSQL; appends to BENCHMARKS.md
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -61,6 +61,22 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
+def pytest_collection_modifyitems(items):
+    """Long modules first: browser journeys and those marked ``slow``.
+
+    Under pytest-xdist (`make test`) each module goes whole to one worker
+    (--dist loadscope, in pyproject.toml), so its live server and sample data
+    are built once; handing out the long modules first lets the workers
+    finish together instead of one waiting for the other.
+    """
+    long = {
+        item.module
+        for item in items
+        if item.get_closest_marker("browser") or item.get_closest_marker("slow")
+    }
+    items.sort(key=lambda item: getattr(item, "module", None) not in long)
+
+
 @pytest.fixture
 def backend(request):
     """sqlite, unless the test is marked both_databases (see the docstring above)."""

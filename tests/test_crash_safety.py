@@ -27,6 +27,8 @@ from tests import images
 from tests.helpers import fresh_database
 from tests.servers import Browser, gunicorn
 
+pytestmark = pytest.mark.slow  # real gunicorn servers, workers killed mid-upload
+
 FLASK = Path(sys.executable).with_name("flask")
 BOUNDARY = "----story-and-photo-7a1c"
 RENDITIONS = 6  # 400, 800 and 1600 wide, in WebP and JPEG

@@ -17,6 +17,8 @@ from tests.factories import PASSWORD, make_moderator
 from tests.helpers import fresh_database, missing
 from tests.servers import Browser, gunicorn
 
+pytestmark = pytest.mark.slow  # real gunicorn servers under fifty simultaneous submissions
+
 SUBMISSIONS = 50
 
 

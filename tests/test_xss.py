@@ -35,6 +35,8 @@ from tests.xss import (
     text_for,
 )
 
+pytestmark = pytest.mark.slow  # every payload through every form and surface
+
 PAYLOADS = load_payloads()
 ORIGINS = ("IQ", "SY")  # of the shared stories and of their raw copies
 

@@ -1,12 +1,12 @@
 """The private link by email, through a real SMTP server on a free local port."""
 
-import socket
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from tests.factories import make_story
+from tests.servers import free_port
 from tests.submissions.helpers import submit
 
 
@@ -19,12 +19,6 @@ class Inbox:
             (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
         )
         return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 PORT = free_port()
