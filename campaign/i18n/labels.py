@@ -18,6 +18,7 @@ BUILTIN_THEME_NAMES = {
     "identity": _l("Identity"),
 }
 
+
 def status_label(value: str) -> str:
     """A stored status value as moderators read it (one story: the queue's tabs, in
     the plural in many languages, say it differently); the value if it is unknown."""

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from campaign.models import AuditEntry, Report, Story, StoryStatus
+from campaign.models import AuditEntry, Moderator, Report, Story, StoryStatus
 from tests.factories import PASSWORD, make_story
 
 
@@ -153,6 +153,44 @@ def test_audit_log_names_stories_deleted_since_and_who_acted_without_an_account(
     assert "Withdrawn by the storyteller" in page and "storyteller</em>" in page
     assert "Taken back by its teller" not in page and "deleted story" in page
     assert ">Still on the desk<" in page  # a story that still exists is linked by its title
+
+
+def test_audit_log_shows_account_and_admin_actions_with_who_did_them(
+    signed_in, admin_client, moderator, admin
+):
+    new_password = "another long passphrase"
+    signed_in.post(
+        "/account",
+        data={"current": PASSWORD, "password": new_password, "confirm": new_password},
+    )
+    admin_client.post("/moderate/admin/themes", data={"name": "Songs"})
+    admin_client.post("/moderate/admin/settings", data={"watch_words": "passport"})
+    admin_client.get("/moderate/admin/export/stories.csv")
+    admin_client.post(f"/moderate/admin/moderators/{moderator.id}/deactivate")
+    page = admin_client.get("/moderate/log").get_data(as_text=True)
+    rows = page[page.index("<tbody>") : page.index("</tbody>")].split("<tr>")[1:]
+
+    def row_of(label):
+        [row] = [row for row in rows if f"<td>{label}</td>" in row]
+        return row
+
+    assert moderator.email in row_of("Password changed")
+    for label in ("Theme added", "Settings changed", "Export of published stories"):
+        assert admin.email in row_of(label)
+    deactivated = row_of("Moderator deactivated")
+    assert admin.email in deactivated and moderator.email in deactivated  # who, and whom
+
+
+def test_an_admin_cannot_deactivate_their_own_account(admin_client, admin, db):
+    response = admin_client.post(f"/moderate/admin/moderators/{admin.id}/deactivate")
+    assert "You cannot do that to your own account." in admin_client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Moderator, admin.id).active
+    assert not db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "deactivate_moderator")
+    )
 
 
 def test_audit_log_page_makes_the_same_few_queries_for_two_or_twenty_entries(
