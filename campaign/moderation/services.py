@@ -6,6 +6,7 @@ Every function here changes the session and flushes; the view commits once.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -445,11 +446,15 @@ def audit_log(filters: LogFilters, limit: int | None = 200) -> list[LogLine]:
 
 
 def _log_line(entry: AuditEntry, story_title: str | None) -> LogLine:
-    change = ""
-    if entry.from_status or entry.to_status:
-        change = " → ".join(
-            status_label(value) if value else "" for value in (entry.from_status, entry.to_status)
+    if entry.from_status and entry.to_status:
+        # The arrow is in the catalogue: right-to-left languages point it the other way.
+        change = _(
+            "%(before)s → %(after)s",
+            before=status_label(entry.from_status),
+            after=status_label(entry.to_status),
         )
+    else:  # a deletion or a purge: the status the story had
+        change = status_label(entry.from_status or entry.to_status or "")
     return LogLine(
         entry=entry,
         action=label_of(entry.action),
