@@ -11,7 +11,7 @@ import os
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
 from campaign import create_app
@@ -114,6 +114,19 @@ def app(request, backend, tmp_path, config_overrides):
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture
+def count_queries(app):
+    """The SQL statements sent while the test runs (clear it before the part to measure)."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", count)
+    yield statements
+    event.remove(_db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from campaign.accounts.services import get_setting, two_factor_required
 from campaign.extensions import db
 from campaign.mail import send_email
-from campaign.models import IllegalTransition, Moderator, Story, StoryStatus
+from campaign.models import IllegalTransition, Moderator, Story
 from campaign.models._types import utcnow
 from campaign.moderation.diff import word_diff
 from campaign.moderation.forms import (
@@ -42,7 +42,7 @@ from campaign.moderation.services import (
     StaleStory,
     all_themes,
     audit_actions,
-    audit_entries,
+    audit_log,
     bulk_decide,
     decide,
     delete_for_good,
@@ -391,11 +391,10 @@ def log():
     moderators = db.session.scalars(select(Moderator).order_by(Moderator.email)).all()
     return render_template(
         "moderation/log.html",
-        entries=audit_entries(filters),
+        lines=audit_log(filters),
         filters=filters,
         actions=audit_actions(),
         moderators=moderators,
-        statuses=StoryStatus,
     )
 
 
@@ -404,22 +403,27 @@ def log():
 def log_csv():
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["time", "actor", "action", "story", "from", "to", "note"])
-    for entry in audit_entries(_log_filters(), limit=None):
+    writer.writerow(["time", "who", "action", "story", "status", "note"])
+    for line in audit_log(_log_filters(), limit=None):
         writer.writerow(
             [
-                entry.created_at.isoformat(),
-                entry.actor.email if entry.actor else "",
-                entry.action,
-                entry.story_id or "",
-                entry.from_status or "",
-                entry.to_status or "",
-                _csv_safe(entry.note or ""),
+                line.entry.created_at.isoformat(),
+                line.who,
+                line.action,
+                _csv_safe(_story_cell(line)),
+                line.status_change,
+                _csv_safe(line.entry.note or ""),
             ]
         )
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
     return private(response)
+
+
+def _story_cell(line) -> str:
+    if line.story_title is not None:
+        return line.story_title
+    return _("deleted story") if line.entry.story_id else ""
 
 
 def _csv_safe(value: str) -> str:

@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from campaign.audit import record
+from campaign.audit import AuditAction, record
 from campaign.extensions import db
 from campaign.media.storage import media_root
 from campaign.models import Story, StoryStatus
@@ -42,7 +42,7 @@ def purge(now=None) -> tuple[int, int, set[str]]:
             files.update(rendition_names(story.photo.renditions))
         record(
             None,
-            "purged",
+            AuditAction.PURGED,
             story,
             from_status=story.status,
             note=f"personal data deleted after {config['PURGE_AFTER_DAYS']} days",

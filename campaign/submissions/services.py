@@ -11,6 +11,7 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 
+from campaign.audit import AuditAction, record
 from campaign.extensions import db
 from campaign.media.pipeline import process_upload
 from campaign.media.staging import discard, stage
@@ -195,14 +196,9 @@ def withdraw(story: Story) -> list[dict]:
     # a moderator's note may quote the story or name the storyteller.
     for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.story_id == story.id)):
         entry.note = None
-    db.session.add(
-        AuditEntry(
-            actor_id=None,
-            action="withdrawn",
-            story_id=story.id,
-            from_status=previous.value,
-            to_status=StoryStatus.WITHDRAWN.value,
-        )
+    # By the storyteller, who is nobody's account: no actor.
+    record(
+        None, AuditAction.WITHDRAWN, story, from_status=previous, to_status=StoryStatus.WITHDRAWN
     )
     db.session.delete(story)
     db.session.flush()

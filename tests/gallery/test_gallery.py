@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from sqlalchemy import event
 
 from campaign.extensions import db
 from campaign.models import StoryStatus
@@ -201,18 +200,6 @@ def test_filtered_pages_stay_correct_while_stories_are_published(app, client, db
         assert rest[-1] == "Tale brand new"  # appended at the end, nothing repeated
     elif "q=" not in url:
         assert "Tale brand new" not in rest
-
-
-@pytest.fixture
-def count_queries(app):
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield statements
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 # Measures rendering itself, so the page cache (which would answer instead) is off.
