@@ -43,7 +43,7 @@ from campaign.audit import record
 from campaign.extensions import db
 from campaign.i18n.labels import display_name
 from campaign.mail import send_email
-from campaign.models import Invitation, Moderator, Story, Theme
+from campaign.models import Invitation, Moderator, Story, Theme, all_themes, theme_by_slug
 from campaign.models._types import utcnow
 from campaign.responses import private
 
@@ -185,7 +185,7 @@ def themes():
     if form.validate_on_submit():
         name = form.name.data.strip()
         slug = _theme_slug(name)
-        if db.session.scalar(select(Theme).where(Theme.slug == slug)) is not None:
+        if theme_by_slug(slug) is not None:
             form.name.errors.append(_("A theme with this name exists already."))
         else:
             position = (db.session.scalar(select(func.max(Theme.position))) or 0) + 1
@@ -194,10 +194,10 @@ def themes():
             db.session.commit()
             flash(_("Theme added."))
             return redirect(url_for("admin.themes"), code=303)
-    all_themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
-    rename_forms = {theme.id: ThemeForm(formdata=None, obj=theme) for theme in all_themes}
+    themes = all_themes()
+    rename_forms = {theme.id: ThemeForm(formdata=None, obj=theme) for theme in themes}
     return render_template(
-        "accounts/admin/themes.html", form=form, themes=all_themes, rename_forms=rename_forms
+        "accounts/admin/themes.html", form=form, themes=themes, rename_forms=rename_forms
     )
 
 

@@ -6,8 +6,15 @@ from campaign.models.moderator import Moderator
 from campaign.models.photo import Photo
 from campaign.models.public import GalleryStats, PublicCount
 from campaign.models.review import Report, StoryRevision, StoryViewing
-from campaign.models.story import IllegalTransition, NameDisplay, Story, StoryStatus
-from campaign.models.theme import Theme, story_theme
+from campaign.models.story import (
+    IllegalTransition,
+    NameDisplay,
+    Story,
+    StoryStatus,
+    published_story,
+    with_cards,
+)
+from campaign.models.theme import Theme, all_themes, story_theme, theme_by_slug
 
 __all__ = [
     "AuditEntry",
@@ -26,5 +33,9 @@ __all__ = [
     "StoryStatus",
     "StoryViewing",
     "Theme",
+    "all_themes",
+    "published_story",
     "story_theme",
+    "theme_by_slug",
+    "with_cards",
 ]

@@ -40,15 +40,6 @@ class StaleStory(Exception):
     """Someone else changed the story since this moderator opened it."""
 
 
-def pending_queue():
-    """Stories waiting for a decision, the one that waited longest first."""
-    return db.session.scalars(
-        select(Story)
-        .where(Story.status == StoryStatus.PENDING)
-        .order_by(Story.created_at, Story.id)
-    ).all()
-
-
 def check_version(story: Story, seen_version: int | None) -> None:
     if seen_version is None or story.version != seen_version:
         raise StaleStory()
@@ -384,10 +375,6 @@ def queue_stories(filters: QueueFilters, limit: int, offset: int = 0) -> list[St
 
 def languages_in_use() -> list[str]:
     return db.session.scalars(select(Story.language).distinct().order_by(Story.language)).all()
-
-
-def all_themes() -> list[Theme]:
-    return db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
 
 
 # The audit log ------------------------------------------------------------------------

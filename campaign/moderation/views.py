@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from campaign.accounts.services import get_setting, two_factor_required
 from campaign.extensions import db
 from campaign.mail import send_email
-from campaign.models import IllegalTransition, Moderator, Story, StoryStatus
+from campaign.models import IllegalTransition, Moderator, Story, StoryStatus, all_themes
 from campaign.models._types import utcnow
 from campaign.moderation.diff import word_diff
 from campaign.moderation.forms import (
@@ -40,7 +40,6 @@ from campaign.moderation.services import (
     LogFilters,
     QueueFilters,
     StaleStory,
-    all_themes,
     audit_actions,
     audit_entries,
     bulk_decide,

@@ -4,7 +4,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     EmailField,
@@ -20,11 +19,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from campaign.extensions import db
 from campaign.i18n.fields import CountryField
 from campaign.i18n.labels import theme_label
 from campaign.i18n.languages import STORY_LANGUAGES, language_choices
-from campaign.models import NameDisplay, Theme
+from campaign.models import NameDisplay, all_themes
 
 NAME_DISPLAY_CHOICES = [
     SelectChoice(NameDisplay.FULL.value, _l("My full name")),
@@ -60,8 +58,7 @@ class ThemesField(SelectMultipleField):
         super().__init__(label, validators, choices=[], coerce=int, **kwargs)
 
     def load_choices(self):
-        themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
-        self.choices = [SelectChoice(theme.id, theme_label(theme)) for theme in themes]
+        self.choices = [SelectChoice(theme.id, theme_label(theme)) for theme in all_themes()]
 
 
 class StoryDetailsForm(FlaskForm):
@@ -207,10 +204,6 @@ class ShareForm(StoryDetailsForm):
     def validate_helper_relationship(self, field):
         if self.on_behalf.data and not (field.data or "").strip():
             raise ValidationError(_l("Tell us who you are to the person whose story this is."))
-
-
-# The name the foundation used; other code may still import it.
-StoryForm = ShareForm
 
 
 class EditStoryForm(StoryDetailsForm):
