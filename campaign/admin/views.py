@@ -1,10 +1,6 @@
 """Admin pages: moderators and invitations, themes, settings, exports."""
 
-import csv
-import io
 import json
-import re
-import unicodedata
 
 from flask import (
     Blueprint,
@@ -32,7 +28,6 @@ from campaign.accounts.services import (
     REQUIRE_TWO_FACTOR,
     AccountError,
     deactivate,
-    get_setting,
     invite,
     reactivate,
     reset_two_factor,
@@ -45,11 +40,12 @@ from campaign.i18n.labels import display_name
 from campaign.mail import send_email
 from campaign.models import Invitation, Moderator, Story, Theme, all_themes, theme_by_slug
 from campaign.models._types import utcnow
-from campaign.responses import private
+from campaign.moderation.signals import save_watch_words, watch_words
+from campaign.responses import csv_download, private
+from campaign.text import slugify
 
 bp = Blueprint("admin", __name__, url_prefix="/moderate/admin")
 
-WATCH_WORDS = "watch_words"
 PUBLIC_FIELDS = (
     "slug",
     "title",
@@ -174,17 +170,12 @@ def moderator_reset_two_factor(moderator_id: int):
 # Themes -----------------------------------------------------------------------------
 
 
-def _theme_slug(name: str) -> str:
-    normalised = unicodedata.normalize("NFKC", name).casefold()
-    return re.sub(r"[^\w]+", "-", normalised).strip("-_")[:60] or "theme"
-
-
 @bp.route("/themes", methods=["GET", "POST"])
 def themes():
     form = ThemeForm()
     if form.validate_on_submit():
         name = form.name.data.strip()
-        slug = _theme_slug(name)
+        slug = slugify(name, "theme")
         if theme_by_slug(slug) is not None:
             form.name.errors.append(_("A theme with this name exists already."))
         else:
@@ -223,9 +214,8 @@ def theme_rename(theme_id: int):
 def settings():
     form = SettingsForm()
     if form.validate_on_submit():
-        words = [w.strip() for w in (form.watch_words.data or "").splitlines() if w.strip()]
         set_setting(REQUIRE_TWO_FACTOR, bool(form.require_two_factor.data))
-        set_setting(WATCH_WORDS, words)
+        words = save_watch_words(form.watch_words.data)
         record(
             current_user,
             "settings_changed",
@@ -237,8 +227,7 @@ def settings():
         return redirect(url_for("admin.settings"), code=303)
     if request.method == "GET":
         form.require_two_factor.data = two_factor_required()
-        words = get_setting(WATCH_WORDS, None) or current_app.config["MODERATION_WATCH_WORDS"]
-        form.watch_words.data = "\n".join(words)
+        form.watch_words.data = "\n".join(watch_words())
     return render_template("accounts/admin/settings.html", form=form)
 
 
@@ -277,19 +266,7 @@ def _published() -> list[Story]:
 
 
 def _csv(rows: list[dict], fields: tuple[str, ...], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {
-                k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" and v else v)
-                for k, v in row.items()
-            }
-        )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
-    return private(response)
+    return csv_download(filename, fields, ([row[field] for field in fields] for row in rows))
 
 
 @bp.route("/export", methods=["GET", "POST"])

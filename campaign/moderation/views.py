@@ -1,11 +1,8 @@
-import csv
-import io
 from datetime import date
 from functools import wraps
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -21,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from campaign.accounts.services import get_setting, two_factor_required
+from campaign.accounts.services import two_factor_required
 from campaign.extensions import db
 from campaign.mail import send_email
 from campaign.models import IllegalTransition, Moderator, Story, StoryStatus, all_themes
@@ -60,13 +57,11 @@ from campaign.moderation.services import (
     set_featured,
     tab_counts,
 )
-from campaign.moderation.signals import highlighted_paragraphs, signals_for
-from campaign.responses import private
+from campaign.moderation.signals import highlighted_paragraphs, signals_for, watch_words
+from campaign.responses import csv_download, private
 from campaign.text import filter_arg
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
-
-WATCH_WORDS = "watch_words"
 
 
 @bp.before_request
@@ -86,10 +81,6 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def watch_words() -> list[str]:
-    return get_setting(WATCH_WORDS, None) or list(current_app.config["MODERATION_WATCH_WORDS"])
 
 
 def _date_arg(name: str) -> date | None:
@@ -401,26 +392,18 @@ def log():
 @bp.route("/log.csv")
 @admin_required
 def log_csv():
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["time", "actor", "action", "story", "from", "to", "note"])
-    for entry in audit_entries(_log_filters(), limit=None):
-        writer.writerow(
-            [
-                entry.created_at.isoformat(),
-                entry.actor.email if entry.actor else "",
-                entry.action,
-                entry.story_id or "",
-                entry.from_status or "",
-                entry.to_status or "",
-                _csv_safe(entry.note or ""),
-            ]
-        )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
-    return private(response)
-
-
-def _csv_safe(value: str) -> str:
-    """No formula injection when the file is opened in a spreadsheet."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    rows = (
+        [
+            entry.created_at.isoformat(),
+            entry.actor.email if entry.actor else "",
+            entry.action,
+            entry.story_id or "",
+            entry.from_status or "",
+            entry.to_status or "",
+            entry.note or "",
+        ]
+        for entry in audit_entries(_log_filters(), limit=None)
+    )
+    return csv_download(
+        "audit-log.csv", ["time", "actor", "action", "story", "from", "to", "note"], rows
+    )

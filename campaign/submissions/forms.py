@@ -22,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from campaign.i18n.fields import CountryField
 from campaign.i18n.labels import theme_label
 from campaign.i18n.languages import STORY_LANGUAGES, language_choices
+from campaign.media.pipeline import photo_max_mb
 from campaign.models import NameDisplay, all_themes
 
 NAME_DISPLAY_CHOICES = [
@@ -31,6 +32,16 @@ NAME_DISPLAY_CHOICES = [
         NameDisplay.ANONYMOUS.value, _l("No name: “A migrant from …” with my country of origin")
     ),
 ]
+
+
+def name_unless_anonymous(form, field):
+    """A name to show, unless the storyteller chose to stay anonymous.
+
+    The ``validate_author_name`` of every form that asks both how to show the
+    name and the name itself (the share form, the edit form, the private page).
+    """
+    if form.name_display.data != NameDisplay.ANONYMOUS.value and not (field.data or "").strip():
+        raise ValidationError(_l("Tell us what name to show, or choose to stay anonymous."))
 
 
 class LanguageField(SelectField):
@@ -130,9 +141,7 @@ class StoryDetailsForm(FlaskForm):
                 _l("Your story can have at most %(count)d characters.", count=maximum)
             )
 
-    def validate_author_name(self, field):
-        if self.name_display.data != NameDisplay.ANONYMOUS.value and not (field.data or "").strip():
-            raise ValidationError(_l("Tell us what name to show, or choose to stay anonymous."))
+    validate_author_name = name_unless_anonymous
 
     def validate_moved_year(self, field):
         if field.data is None:
@@ -144,12 +153,7 @@ class StoryDetailsForm(FlaskForm):
 
 class ShareForm(StoryDetailsForm):
     photo = FileField(
-        _l("A photo (optional)"),
-        description=_l(
-            "JPEG, PNG or WebP, up to 10 MB. We remove the location and all other hidden "
-            "information from it."
-        ),
-        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+        _l("A photo (optional)"), render_kw={"accept": "image/jpeg,image/png,image/webp"}
     )
     # A photo accepted on an earlier try, kept while the rest is fixed.
     staged_photo = HiddenField()
@@ -183,6 +187,11 @@ class ShareForm(StoryDetailsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.photo.description = _l(
+            "JPEG, PNG or WebP, up to %(mb)d MB. We remove the location and all other hidden "
+            "information from it.",
+            mb=photo_max_mb(),
+        )
         min_age = current_app.config["MIN_AGE"]
         self.age_confirmed.label.text = _l(
             "I am at least %(age)d years old (or the person I share this for is).", age=min_age
@@ -218,9 +227,7 @@ class NameDisplayForm(FlaskForm):
     )
     author_name = StringField(_l("Your name"), validators=[Length(max=100)])
 
-    def validate_author_name(self, field):
-        if self.name_display.data != NameDisplay.ANONYMOUS.value and not (field.data or "").strip():
-            raise ValidationError(_l("Tell us what name to show, or choose to stay anonymous."))
+    validate_author_name = name_unless_anonymous
 
 
 class ConfirmForm(FlaskForm):

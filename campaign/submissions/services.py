@@ -2,10 +2,8 @@
 
 import hashlib
 import hmac
-import re
 import secrets
 import time
-import unicodedata
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
@@ -15,10 +13,9 @@ from campaign.extensions import db
 from campaign.media.pipeline import process_upload
 from campaign.media.staging import discard, stage
 from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
-from campaign.text import clean_text
+from campaign.text import clean_text, slugify
 
 TOKEN_BYTES = 32  # 256 random bits
-CONSENT_VERSION_DEFAULT = "2026-11"
 
 
 def hash_token(token: str) -> str:
@@ -27,9 +24,7 @@ def hash_token(token: str) -> str:
 
 def make_slug(title: str) -> str:
     """A readable slug with a random tail, so two stories never share one."""
-    normalised = unicodedata.normalize("NFKC", title).casefold()
-    words = re.sub(r"[^\w]+", "-", normalised).strip("-_")[:60].strip("-_")
-    return f"{words or 'story'}-{secrets.token_hex(3)}"
+    return f"{slugify(title, 'story')}-{secrets.token_hex(3)}"
 
 
 # --- the form's stamp: when it was shown, and a one-time nonce -----------------
