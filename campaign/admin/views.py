@@ -98,13 +98,9 @@ def moderators():
             send_email(
                 invitation.email,
                 _("You are invited to moderate stories"),
-                _(
-                    "Hello,\n\nyou are invited to join the moderation team of the "
-                    '"I am a migrant" campaign. Choose your password here:\n\n%(link)s\n\n'
-                    "The link works once and expires in %(hours)s hours.\n",
-                    link=link,
-                    hours=current_app.config["INVITATION_VALID_HOURS"],
-                ),
+                "invitation",
+                link=link,
+                hours=current_app.config["INVITATION_VALID_HOURS"],
             )
             flash(_("Invitation sent to %(email)s.", email=invitation.email))
             response = current_app.make_response(

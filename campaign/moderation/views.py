@@ -255,13 +255,13 @@ def _tell_storyteller(story: Story, decision: str) -> None:
         subject = _("Your story was not published")
     else:
         return
-    text = _(
-        'Hello,\n\nabout your story "%(title)s", a moderator writes:\n\n%(message)s\n\n'
-        "Open the private link you received when you shared it to see your story.\n",
+    send_email(
+        story.contact_email,
+        subject,
+        "decision",
         title=story.title,
         message=story.moderator_message,
     )
-    send_email(story.contact_email, subject, text)
 
 
 @bp.route("/stories/<int:story_id>/edit", methods=["POST"])

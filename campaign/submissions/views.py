@@ -189,8 +189,7 @@ def _create_from(form, photo, nonce):
 
 def _send_private_link(address: str, token: str) -> bool:
     link = url_for("submissions.my_story", token=token, _external=True)
-    text = render_template("submissions/email_link.txt", private_link=link)
-    return send_email(address, _("The private link to your story"), text)
+    return send_email(address, _("The private link to your story"), "private_link", link=link)
 
 
 @bp.route("/share/thanks")
