@@ -2,7 +2,6 @@
 
 import enum
 import hashlib
-import hmac
 import secrets
 import time
 from dataclasses import dataclass
@@ -20,14 +19,11 @@ from campaign.media.pipeline import PhotoRejected, process_upload
 from campaign.media.staging import discard, stage, staged_photo, token_for
 from campaign.media.storage import delete_renditions
 from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
+from campaign.models.tokens import find_by_token, hash_secret
 from campaign.submissions.forms import ShareForm
 from campaign.text import clean_text, slugify
 
 TOKEN_BYTES = 32  # 256 random bits
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def make_slug(title: str) -> str:
@@ -117,7 +113,7 @@ def create_story(
         helper_relationship=(clean_text(helper_relationship or "") or None) if on_behalf else None,
         age_confirmed=bool(age_confirmed),
         consent_version=consent_version,
-        token_hash=hash_token(token),
+        token_hash=hash_secret(token),
         submission_nonce=nonce_hash(nonce) if nonce else None,
         is_sample=is_sample,
     )
@@ -132,14 +128,7 @@ def create_story(
 
 
 def story_for_token(token: str) -> Story | None:
-    if not token or len(token) > 100:
-        return None
-    wanted = hash_token(token)
-    story = db.session.scalar(select(Story).where(Story.token_hash == wanted))
-    # The lookup is by hash already; compare in constant time all the same.
-    if story is None or not hmac.compare_digest(story.token_hash, wanted):
-        return None
-    return story
+    return find_by_token(Story, token)
 
 
 EDITABLE = frozenset({StoryStatus.PENDING, StoryStatus.CHANGES_REQUESTED})
