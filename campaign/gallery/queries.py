@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select, tuple_
 
 from campaign.extensions import db
 from campaign.gallery import search
-from campaign.models import Story, Theme, story_theme, with_cards
+from campaign.models import Story, filed_under, with_cards
 
 SORTS = ("newest", "oldest", "relevance")
 
@@ -114,13 +114,7 @@ def _filtered(filters: Filters):
     if filters.language:
         query = query.where(Story.language == filters.language)
     if filters.theme:
-        query = query.where(
-            Story.id.in_(
-                select(story_theme.c.story_id)
-                .join(Theme, Theme.id == story_theme.c.theme_id)
-                .where(Theme.slug == filters.theme)
-            )
-        )
+        query = query.where(filed_under(filters.theme))
     return query
 
 

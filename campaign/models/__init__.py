@@ -11,6 +11,7 @@ from campaign.models.story import (
     NameDisplay,
     Story,
     StoryStatus,
+    filed_under,
     published_story,
     with_cards,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "StoryViewing",
     "Theme",
     "all_themes",
+    "filed_under",
     "published_story",
     "story_theme",
     "theme_by_slug",

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from campaign.extensions import db
 from campaign.models._types import UTCDateTime, utcnow
-from campaign.models.theme import theme_order
+from campaign.models.theme import Theme, story_theme, theme_order
 
 
 class StoryStatus(enum.StrEnum):
@@ -149,6 +149,15 @@ class Story(db.Model):
 
     def __repr__(self) -> str:
         return f"<Story {self.id} {self.status.value}>"
+
+
+def filed_under(theme_slug: str):
+    """The condition "filed under the theme with this slug", for any query of stories."""
+    return Story.id.in_(
+        select(story_theme.c.story_id)
+        .join(Theme, Theme.id == story_theme.c.theme_id)
+        .where(Theme.slug == theme_slug)
+    )
 
 
 def with_cards(query):

@@ -19,8 +19,7 @@ from campaign.models import (
     StoryRevision,
     StoryStatus,
     StoryViewing,
-    Theme,
-    story_theme,
+    filed_under,
 )
 from campaign.models._types import utcnow
 from campaign.text import clean_text
@@ -322,12 +321,7 @@ def _filter_conditions(filters: QueueFilters) -> list:
             or_(Story.origin_country == filters.country, Story.residence_country == filters.country)
         )
     if filters.theme:
-        conditions.append(
-            exists()
-            .where(story_theme.c.story_id == Story.id)
-            .where(story_theme.c.theme_id == Theme.id)
-            .where(Theme.slug == filters.theme)
-        )
+        conditions.append(filed_under(filters.theme))
     if filters.since:
         conditions.append(Story.created_at >= _start_of(filters.since))
     if filters.until:
