@@ -172,3 +172,16 @@ def admin_client(app, admin):
     response = own.post("/login", data={"email": admin.email, "password": PASSWORD})
     assert response.status_code == 303, response.get_data(as_text=True)
     return own
+
+
+@pytest.fixture
+def mail_sent(monkeypatch):
+    """Every e-mail the app sends (an EmailMessage, written from its template), kept here."""
+    sent = []
+
+    def keep(message):
+        sent.append(message)
+        return True
+
+    monkeypatch.setattr("campaign.mail.deliver", keep)
+    return sent

@@ -1,6 +1,5 @@
 """Moderator accounts: creating them, checking who signs in, and keeping them safe."""
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -17,6 +16,7 @@ from campaign.audit import COMMAND_LINE, AuditAction, record
 from campaign.extensions import db
 from campaign.models import Invitation, Moderator, RecoveryCode, Setting
 from campaign.models._types import utcnow
+from campaign.models.tokens import find_by_token, hash_secret
 
 MIN_PASSWORD_LENGTH = 12
 RECOVERY_CODE_COUNT = 10
@@ -53,10 +53,6 @@ def _note(moderator: Moderator, actor: Moderator | None) -> str:
 def _refuse_own_account(moderator: Moderator, actor: Moderator | None) -> None:
     if actor is not None and actor.id == moderator.id:
         raise AccountError(_("You cannot do that to your own account."))
-
-
-def hash_secret(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 @cache
@@ -201,18 +197,10 @@ def invite(email: str, *, admin: bool, invited_by: Moderator, valid_hours: int):
 
 def open_invitation(token: str) -> Invitation | None:
     """The invitation for this token if it is unused and has not expired."""
-    if not token or len(token) > 100:
+    invitation = find_by_token(Invitation, token)
+    if invitation is None or invitation.accepted_at is not None:
         return None
-    wanted = hash_secret(token)
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == wanted))
-    if (
-        invitation is None
-        or not hmac.compare_digest(invitation.token_hash, wanted)
-        or invitation.accepted_at is not None
-        or invitation.expires_at <= utcnow()
-    ):
-        return None
-    return invitation
+    return invitation if invitation.expires_at > utcnow() else None
 
 
 def accept_invitation(invitation: Invitation, password: str) -> Moderator:

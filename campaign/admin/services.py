@@ -6,9 +6,6 @@ entry; the view commits once. Moderator accounts are the accounts package's
 command line shares.
 """
 
-import re
-import unicodedata
-
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -16,9 +13,10 @@ from campaign.accounts.services import REQUIRE_TWO_FACTOR, set_setting
 from campaign.audit import AuditAction, record
 from campaign.extensions import db
 from campaign.i18n.labels import display_name
-from campaign.models import Moderator, Story, Theme
+from campaign.models import Moderator, Story, Theme, theme_by_slug
+from campaign.moderation.signals import save_watch_words
+from campaign.text import slugify
 
-WATCH_WORDS = "watch_words"
 PUBLIC_FIELDS = (
     "slug",
     "title",
@@ -42,15 +40,10 @@ class AdminError(ValueError):
 # Themes -----------------------------------------------------------------------------
 
 
-def _theme_slug(name: str) -> str:
-    normalised = unicodedata.normalize("NFKC", name).casefold()
-    return re.sub(r"[^\w]+", "-", normalised).strip("-_")[:60] or "theme"
-
-
 def add_theme(actor: Moderator, name: str) -> Theme:
     name = name.strip()
-    slug = _theme_slug(name)
-    if db.session.scalar(select(Theme).where(Theme.slug == slug)) is not None:
+    slug = slugify(name, "theme")
+    if theme_by_slug(slug) is not None:
         raise AdminError(_("A theme with this name exists already."))
     position = (db.session.scalar(select(func.max(Theme.position))) or 0) + 1
     theme = Theme(slug=slug, name=name, names={}, position=position)
@@ -72,9 +65,8 @@ def rename_theme(actor: Moderator, theme: Theme, name: str) -> None:
 
 def save_settings(actor: Moderator, *, require_two_factor: bool, watch_words: str) -> None:
     """``watch_words``: one word or phrase a line, as typed in the form."""
-    words = [w.strip() for w in (watch_words or "").splitlines() if w.strip()]
     set_setting(REQUIRE_TWO_FACTOR, require_two_factor)
-    set_setting(WATCH_WORDS, words)
+    words = save_watch_words(watch_words)
     record(
         actor,
         AuditAction.SETTINGS_CHANGED,

@@ -1,7 +1,5 @@
 """Admin pages: moderators and invitations, themes, settings, exports."""
 
-import csv
-import io
 import json
 
 from flask import (
@@ -29,7 +27,6 @@ from campaign.accounts.forms import (
 from campaign.accounts.services import (
     AccountError,
     deactivate,
-    get_setting,
     invite,
     reactivate,
     reset_two_factor,
@@ -38,7 +35,6 @@ from campaign.accounts.services import (
 from campaign.admin.services import (
     PRIVATE_FIELDS,
     PUBLIC_FIELDS,
-    WATCH_WORDS,
     AdminError,
     add_theme,
     export_private,
@@ -48,9 +44,10 @@ from campaign.admin.services import (
 )
 from campaign.extensions import db
 from campaign.mail import send_email
-from campaign.models import Invitation, Moderator, Theme
+from campaign.models import Invitation, Moderator, Theme, all_themes
 from campaign.models._types import utcnow
-from campaign.responses import private
+from campaign.moderation.signals import watch_words
+from campaign.responses import csv_download, private
 
 bp = Blueprint("admin", __name__, url_prefix="/moderate/admin")
 
@@ -88,13 +85,9 @@ def moderators():
             send_email(
                 invitation.email,
                 _("You are invited to moderate stories"),
-                _(
-                    "Hello,\n\nyou are invited to join the moderation team of the "
-                    '"I am a migrant" campaign. Choose your password here:\n\n%(link)s\n\n'
-                    "The link works once and expires in %(hours)s hours.\n",
-                    link=link,
-                    hours=current_app.config["INVITATION_VALID_HOURS"],
-                ),
+                "invitation",
+                link=link,
+                hours=current_app.config["INVITATION_VALID_HOURS"],
             )
             flash(_("Invitation sent to %(email)s.", email=invitation.email))
             response = current_app.make_response(
@@ -168,10 +161,10 @@ def themes():
             db.session.commit()
             flash(_("Theme added."))
             return redirect(url_for("admin.themes"), code=303)
-    all_themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
-    rename_forms = {theme.id: ThemeForm(formdata=None, obj=theme) for theme in all_themes}
+    themes = all_themes()
+    rename_forms = {theme.id: ThemeForm(formdata=None, obj=theme) for theme in themes}
     return render_template(
-        "accounts/admin/themes.html", form=form, themes=all_themes, rename_forms=rename_forms
+        "accounts/admin/themes.html", form=form, themes=themes, rename_forms=rename_forms
     )
 
 
@@ -205,8 +198,7 @@ def settings():
         return redirect(url_for("admin.settings"), code=303)
     if request.method == "GET":
         form.require_two_factor.data = two_factor_required()
-        words = get_setting(WATCH_WORDS, None) or current_app.config["MODERATION_WATCH_WORDS"]
-        form.watch_words.data = "\n".join(words)
+        form.watch_words.data = "\n".join(watch_words())
     return render_template("accounts/admin/settings.html", form=form)
 
 
@@ -214,19 +206,7 @@ def settings():
 
 
 def _csv(rows: list[dict], fields: tuple[str, ...], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {
-                k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" and v else v)
-                for k, v in row.items()
-            }
-        )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
-    return private(response)
+    return csv_download(filename, fields, ([row[field] for field in fields] for row in rows))
 
 
 @bp.route("/export", methods=["GET", "POST"])

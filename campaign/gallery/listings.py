@@ -7,11 +7,10 @@ the public may see.
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from campaign.extensions import db
 from campaign.gallery import queries as gallery
-from campaign.models import PublicCount, Story, Theme, story_theme
+from campaign.models import PublicCount, Story, Theme, story_theme, with_cards
 
 SORTS = ("newest", "oldest")
 MAX_LIMIT = 100
@@ -28,10 +27,6 @@ class StoryPage:
 
     stories: list[Story]
     next_cursor: str | None
-
-
-def _eager(query):
-    return query.options(selectinload(Story.themes), selectinload(Story.photo))
 
 
 def find_stories(
@@ -78,11 +73,7 @@ def find_stories(
 
 
 def published_story_by_id(story_id: int) -> Story | None:
-    return db.session.scalar(_eager(Story.published().where(Story.id == story_id)))
-
-
-def published_story_by_slug(slug: str) -> Story | None:
-    return db.session.scalar(_eager(Story.published().where(Story.slug == slug)))
+    return db.session.scalar(with_cards(Story.published().where(Story.id == story_id)))
 
 
 def latest_stories(
@@ -138,12 +129,8 @@ def theme_counts() -> list[tuple[Theme, int]]:
         .where(story_theme.c.theme_id == Theme.id, story_theme.c.story_id.in_(_published_ids()))
         .scalar_subquery()
     )
-    query = select(Theme, number).order_by(Theme.position, Theme.slug)
+    query = Theme.in_order(number)
     return [(theme, count) for theme, count in db.session.execute(query)]
-
-
-def theme_by_slug(slug: str) -> Theme | None:
-    return db.session.scalar(select(Theme).where(Theme.slug == slug))
 
 
 def stats() -> dict:

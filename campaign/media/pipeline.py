@@ -60,12 +60,14 @@ class ProcessedPhoto:
 
 
 def _limits():
+    """PHOTO_MAX_BYTES, PHOTO_MAX_SIDE and PHOTO_MAX_PIXELS, set in campaign/config.py only."""
     config = current_app.config
-    return (
-        config.get("PHOTO_MAX_BYTES", 10 * 1024 * 1024),
-        config.get("PHOTO_MAX_SIDE", 12_000),
-        config.get("PHOTO_MAX_PIXELS", 50_000_000),
-    )
+    return config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"], config["PHOTO_MAX_PIXELS"]
+
+
+def photo_max_mb() -> int:
+    """The largest photo we accept, in whole megabytes, as the forms and messages say it."""
+    return current_app.config["PHOTO_MAX_BYTES"] // 2**20
 
 
 def read_upload(stream) -> bytes:
@@ -74,7 +76,7 @@ def read_upload(stream) -> bytes:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise PhotoRejected(
-            _l("This photo is larger than %(mb)d MB. Choose a smaller one.", mb=max_bytes // 2**20)
+            _l("This photo is larger than %(mb)d MB. Choose a smaller one.", mb=photo_max_mb())
         )
     if not data:
         raise PhotoRejected(_l("The photo file is empty."))

@@ -25,7 +25,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _max_age() -> int:
-    return current_app.config.get("STAGED_PHOTO_MAX_AGE_SECONDS", 24 * 3600)
+    return current_app.config["STAGED_PHOTO_MAX_AGE_SECONDS"]
 
 
 def stage(processed: ProcessedPhoto, alt_text: str = "") -> tuple[Photo, str]:

@@ -22,8 +22,7 @@ from campaign.models import (
     StoryRevision,
     StoryStatus,
     StoryViewing,
-    Theme,
-    story_theme,
+    filed_under,
 )
 from campaign.models._types import utcnow
 from campaign.text import clean_text
@@ -42,15 +41,6 @@ EDITABLE_FIELDS = ("title", "quote", "body")
 
 class StaleStory(Exception):
     """Someone else changed the story since this moderator opened it."""
-
-
-def pending_queue():
-    """Stories waiting for a decision, the one that waited longest first."""
-    return db.session.scalars(
-        select(Story)
-        .where(Story.status == StoryStatus.PENDING)
-        .order_by(Story.created_at, Story.id)
-    ).all()
 
 
 def check_version(story: Story, seen_version: int | None) -> None:
@@ -340,12 +330,7 @@ def _filter_conditions(filters: QueueFilters) -> list:
             or_(Story.origin_country == filters.country, Story.residence_country == filters.country)
         )
     if filters.theme:
-        conditions.append(
-            exists()
-            .where(story_theme.c.story_id == Story.id)
-            .where(story_theme.c.theme_id == Theme.id)
-            .where(Theme.slug == filters.theme)
-        )
+        conditions.append(filed_under(filters.theme))
     if filters.since:
         conditions.append(Story.created_at >= _start_of(filters.since))
     if filters.until:
@@ -393,10 +378,6 @@ def queue_stories(filters: QueueFilters, limit: int, offset: int = 0) -> list[St
 
 def languages_in_use() -> list[str]:
     return db.session.scalars(select(Story.language).distinct().order_by(Story.language)).all()
-
-
-def all_themes() -> list[Theme]:
-    return db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
 
 
 # The audit log ------------------------------------------------------------------------

@@ -358,13 +358,12 @@ def test_expired_invitation_is_refused(app, admin_client, db):
     assert "expired" in response.get_data(as_text=True)
 
 
-def test_invitation_email_is_sent_with_the_link(app, admin_client, monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        "campaign.admin.views.send_email", lambda to, subject, text: sent.append((to, text))
-    )
+def test_invitation_email_is_sent_with_the_link(app, admin_client, mail_sent):
     link = invite(admin_client, "mail@example.org")
-    assert sent[0][0] == "mail@example.org" and link in sent[0][1]
+    [message] = mail_sent
+    assert message["To"] == "mail@example.org"
+    text = message.get_content()
+    assert link in text and "expires in 72 hours" in text
 
 
 def test_cannot_invite_an_existing_account(admin_client, moderator):

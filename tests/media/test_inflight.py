@@ -41,7 +41,7 @@ def test_request_that_fails_after_the_photo_was_stored_leaves_no_file(app, db, m
     def database_gone(*_args, **_kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("campaign.submissions.views._create_from", database_gone)
+    monkeypatch.setattr("campaign.submissions.services.create_story", database_gone)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     data = {**form_data(), "photo": (io.BytesIO(images.jpeg()), "photo.jpg")}
     answers = []

@@ -245,6 +245,15 @@ def test_public_export_leaves_private_fields_out(admin_client, db):
         assert "secret@example.org" not in text and "brother" not in text
 
 
+def test_exported_stories_open_in_a_spreadsheet_as_text_not_formulas(admin_client):
+    make_story(StoryStatus.PUBLISHED, title='=HYPERLINK("http://x")', author_name="@Sam")
+    response = admin_client.post("/moderate/admin/export", data={"password": PASSWORD})
+    [row] = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert row["title"] == '\'=HYPERLINK("http://x")'
+    assert row["author_name"] == "'@Sam"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 def test_private_export_needs_the_password_again_and_is_logged(admin_client, db, admin):
     make_story(StoryStatus.PUBLISHED, contact_email="secret@example.org")
     wrong = admin_client.post("/moderate/admin/export", data={"password": "not it at all"})
