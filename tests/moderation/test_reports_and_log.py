@@ -171,7 +171,7 @@ def test_audit_log_shows_account_and_admin_actions_with_who_did_them(
     rows = page[page.index("<tbody>") : page.index("</tbody>")].split("<tr>")[1:]
 
     def row_of(label):
-        [row] = [row for row in rows if f"<td>{label}</td>" in row]
+        [row] = [row for row in rows if f">{label}</td>" in row]
         return row
 
     assert moderator.email in row_of("Password changed")
