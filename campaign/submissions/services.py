@@ -173,23 +173,16 @@ def change_name_display(story: Story, name_display: str, author_name: str) -> No
     db.session.flush()
 
 
-def remove_photo(story: Story) -> list[dict]:
-    """Detach and delete the photo row; return the renditions whose files to delete."""
-    photo = story.photo
-    if photo is None:
-        return []
-    renditions = list(photo.renditions or [])
-    story.photo = None
-    db.session.flush()
-    return renditions
+def remove_photo(story: Story) -> None:
+    """Detach and delete the photo row (its files go after the commit)."""
+    if story.photo is not None:
+        story.photo = None
+        db.session.flush()
 
 
-def withdraw(story: Story) -> list[dict]:
-    """Delete the story for good, leaving only anonymous audit records.
-
-    Returns the photo renditions whose files the caller deletes after the commit.
-    """
-    renditions = list(story.photo.renditions) if story.photo else []
+def withdraw(story: Story) -> None:
+    """Delete the story for good, leaving only anonymous audit records
+    (its photo's files go after the commit)."""
     previous = story.move_to(StoryStatus.WITHDRAWN)
     # Earlier entries keep who decided what and when, but not their notes:
     # a moderator's note may quote the story or name the storyteller.
@@ -206,7 +199,6 @@ def withdraw(story: Story) -> list[dict]:
     )
     db.session.delete(story)
     db.session.flush()
-    return renditions
 
 
 def discard_staged(photo: Photo | None) -> None:
@@ -215,7 +207,7 @@ def discard_staged(photo: Photo | None) -> None:
 
 
 def take_photo(upload, kept: Photo | None, *, remove: bool = False):
-    """The photo the share form holds now, and the renditions made by this request.
+    """The photo the share form holds now.
 
     A new upload replaces the photo kept from an earlier try; ticking "remove"
     drops the kept one. Raises ``PhotoRejected`` (and keeps the kept photo)
@@ -225,8 +217,8 @@ def take_photo(upload, kept: Photo | None, *, remove: bool = False):
         processed = process_upload(upload.stream)
         discard_staged(kept)
         photo, _token = stage(processed)
-        return photo, processed.renditions
+        return photo
     if remove and kept is not None:
         discard_staged(kept)
-        return None, []
-    return kept, []
+        return None
+    return kept

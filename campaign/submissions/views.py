@@ -20,7 +20,6 @@ from campaign.extensions import csrf, db, limiter
 from campaign.mail import send_email
 from campaign.media.pipeline import PhotoRejected
 from campaign.media.staging import staged_photo, token_for
-from campaign.media.storage import delete_renditions
 from campaign.models import NameDisplay
 from campaign.responses import private
 from campaign.submissions.forms import (
@@ -117,11 +116,8 @@ def share():
             if time.time() - shown_at < current_app.config["SHARE_MIN_FILL_SECONDS"]:
                 notice = _("That was very quick. Please check your story and send it again.")
 
-    new_renditions: list[dict] = []
     try:
-        photo, new_renditions = take_photo(
-            form.photo.data, photo, remove=form.remove_staged_photo.data
-        )
+        photo = take_photo(form.photo.data, photo, remove=form.remove_staged_photo.data)
     except PhotoRejected as rejected:
         form.photo.errors = [*form.photo.errors, rejected.message]
         valid = False
@@ -140,8 +136,7 @@ def share():
         db.session.commit()
     except IntegrityError:
         # The same form arrived twice at the same moment: the other copy was stored.
-        db.session.rollback()
-        delete_renditions(new_renditions)
+        db.session.rollback()  # the photo stored for it goes at the end of the request
         return redirect(url_for("submissions.thanks"), code=303)
     # Kept only in this browser's session cookie, so the thank-you page can
     # show the link after the redirect; it ends when the browser closes.
@@ -293,9 +288,8 @@ def name(token: str):
 def remove_photo_view(token: str):
     story = _load(token)
     if ConfirmForm().validate_on_submit():
-        renditions = remove_photo(story)
+        remove_photo(story)
         db.session.commit()
-        delete_renditions(renditions)
         flash(_("Your photo has been deleted."))
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
@@ -316,9 +310,8 @@ def withdraw_view(token: str):
     story = _load(token)
     form = WithdrawForm()
     if form.validate_on_submit():
-        renditions = withdraw(story)
+        withdraw(story)
         db.session.commit()
-        delete_renditions(renditions)
         return private(redirect(url_for("submissions.withdrawn"), code=303))
     page = render_template("submissions/withdraw.html", form=form, story=story, token=token)
     return private(make_response(page))
