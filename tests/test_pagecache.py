@@ -1,7 +1,7 @@
 """The page cache serves public pages fast and never shows what changed since."""
 
 import pytest
-from flask import flash
+from flask import flash, request
 
 from campaign.extensions import db as _db
 from campaign.models import StoryStatus
@@ -187,3 +187,31 @@ def test_a_forwarded_host_never_reaches_another_visitor(app, config_overrides):
             body = answer.get_data(as_text=True)
             assert "attacker.example" not in body, page
             assert "http://localhost/" in body, page
+
+
+def test_a_cookie_set_for_one_visitor_is_never_replayed_to_the_next(app):
+    """Set after the view (by an after-request function), so the view could not see it."""
+
+    @public_page
+    def greeting():
+        return "Hello"
+
+    def welcome_back(response):
+        if request.headers.get("X-Returning"):
+            response.set_cookie("welcome", "back")
+        return response
+
+    from campaign.web.access import ENDPOINTS, Access
+
+    app.add_url_rule("/test-greeting", "test_greeting", greeting)
+    app.after_request(welcome_back)
+    ENDPOINTS.update(test_greeting=Access.PUBLIC)
+    try:
+        returning = app.test_client().get("/test-greeting", headers={"X-Returning": "1"})
+        assert "welcome=back" in returning.headers["Set-Cookie"]
+        for _ in range(2):
+            newcomer = app.test_client().get("/test-greeting")
+            assert newcomer.get_data(as_text=True) == "Hello"
+            assert "Set-Cookie" not in newcomer.headers
+    finally:
+        del ENDPOINTS["test_greeting"]

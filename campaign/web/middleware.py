@@ -90,8 +90,10 @@ class PublicPageCache:
         if len(self.public_places) >= MAX_PUBLIC_PLACES:
             self.public_places.clear()
         self.public_places.add(place)
-        if environ["REQUEST_METHOD"] == "HEAD":
-            return iterable  # no body to keep
+        if environ["REQUEST_METHOD"] == "HEAD" or any(
+            name.lower() == "set-cookie" for name, _value in captured["headers"]
+        ):
+            return iterable  # no body to keep, or a cookie for this visitor only
         try:
             body = b"".join(iterable)
         finally:
