@@ -28,6 +28,9 @@ def age(db, story, days: int) -> None:
     db.session.commit()
 
 
+OLD_REJECTED_PHOTO = "0123456789abcdef" * 2 + "-800.webp"  # a name the storage makes
+
+
 def add_photo(db, story, name: str) -> None:
     root = media_root()
     (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +68,7 @@ def test_purge_deletes_old_unpublished_stories_and_forgets_served_emails(db, run
         note="off topic",
     )
     db.session.commit()
-    add_photo(db, old_rejected, "aa/old-rejected.webp")
+    add_photo(db, old_rejected, OLD_REJECTED_PHOTO)
     for story in (old_rejected, old_withdrawn, old_published, old_pending):
         age(db, story, 100)
     age(db, recent_rejected, 10)
@@ -78,7 +81,7 @@ def test_purge_deletes_old_unpublished_stories_and_forgets_served_emails(db, run
     db.session.expire_all()
     remaining = {s.id: s for s in db.session.scalars(select(Story))}
     assert purged_ids.isdisjoint(remaining)
-    assert not (media_root() / "aa/old-rejected.webp").exists()
+    assert not (media_root() / OLD_REJECTED_PHOTO).exists()
     assert db.session.scalar(select(Photo)) is None
     # Served its purpose: the published story keeps everything but the e-mail.
     assert remaining[old_published.id].contact_email is None

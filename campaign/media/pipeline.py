@@ -13,7 +13,7 @@ It also keeps the worker small: Pillow decodes WebP and PNG at full size (a
 12-megapixel WebP takes about 180 MB while it is decoded), and memory a process
 once held is rarely given back, so a long-lived worker would keep that peak.
 The renditions come back as bytes and are stored by the worker itself, in the
-request's own transaction bookkeeping (see inflight.py).
+request's own transaction bookkeeping (see files.py).
 """
 
 import io
@@ -27,7 +27,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from campaign.media.storage import delete_renditions, get_storage, new_base_name
+from campaign.media.storage import get_storage, new_base_name
 
 FORMATS = ("JPEG", "PNG", "WEBP")
 WIDTHS = (400, 800, 1600)
@@ -276,8 +276,9 @@ def process(data: bytes) -> ProcessedPhoto:
                 renditions.append(
                     {"name": name, "width": width, "height": height, "format": pil_format.lower()}
                 )
-    except Exception:
-        delete_renditions(renditions)
+    except Exception:  # no row will ever name them
+        for rendition in renditions:
+            storage.delete(rendition["name"])
         raise
     # Listed smallest first, as the API has always shown them (made largest first).
     renditions.sort(key=lambda rendition: rendition["width"])

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.media.pipeline import ProcessedPhoto
-from campaign.media.storage import delete_renditions
 from campaign.models import Photo
 from campaign.models._types import utcnow
 
@@ -59,7 +58,7 @@ def staged_photo(token: str | None) -> Photo | None:
 
 
 def discard(photo: Photo) -> None:
-    delete_renditions(photo.renditions)
+    """Its files go after the commit (``media.files``)."""
     db.session.delete(photo)
     db.session.flush()
 

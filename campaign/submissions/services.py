@@ -18,7 +18,6 @@ from campaign.extensions import db
 from campaign.mail import send_email
 from campaign.media.pipeline import PhotoRejected, process_upload
 from campaign.media.staging import discard, stage, staged_photo, token_for
-from campaign.media.storage import delete_renditions
 from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
 from campaign.models.tokens import find_by_token, hash_secret
 from campaign.submissions.forms import ShareForm
@@ -166,23 +165,16 @@ def change_name_display(story: Story, name_display: str, author_name: str) -> No
     db.session.flush()
 
 
-def remove_photo(story: Story) -> list[dict]:
-    """Detach and delete the photo row; return the renditions whose files to delete."""
-    photo = story.photo
-    if photo is None:
-        return []
-    renditions = list(photo.renditions or [])
-    story.photo = None
-    db.session.flush()
-    return renditions
+def remove_photo(story: Story) -> None:
+    """Detach and delete the photo row (its files go after the commit)."""
+    if story.photo is not None:
+        story.photo = None
+        db.session.flush()
 
 
-def withdraw(story: Story) -> list[dict]:
-    """Delete the story for good, leaving only anonymous audit records.
-
-    Returns the photo renditions whose files the caller deletes after the commit.
-    """
-    renditions = list(story.photo.renditions) if story.photo else []
+def withdraw(story: Story) -> None:
+    """Delete the story for good, leaving only anonymous audit records
+    (its photo's files go after the commit)."""
     previous = story.move_to(StoryStatus.WITHDRAWN)
     # Earlier entries keep who decided what and when, but not their notes:
     # a moderator's note may quote the story or name the storyteller.
@@ -194,7 +186,6 @@ def withdraw(story: Story) -> list[dict]:
     )
     db.session.delete(story)
     db.session.flush()
-    return renditions
 
 
 def discard_staged(photo: Photo | None) -> None:
@@ -203,7 +194,7 @@ def discard_staged(photo: Photo | None) -> None:
 
 
 def take_photo(upload, kept: Photo | None, *, remove: bool = False):
-    """The photo the share form holds now, and the renditions made by this request.
+    """The photo the share form holds now.
 
     A new upload replaces the photo kept from an earlier try; ticking "remove"
     drops the kept one. Raises ``PhotoRejected`` (and keeps the kept photo)
@@ -213,11 +204,11 @@ def take_photo(upload, kept: Photo | None, *, remove: bool = False):
         processed = process_upload(upload.stream)
         discard_staged(kept)
         photo, _token = stage(processed)
-        return photo, processed.renditions
+        return photo
     if remove and kept is not None:
         discard_staged(kept)
-        return None, []
-    return kept, []
+        return None
+    return kept
 
 
 # --- receiving the share form ----------------------------------------------------
@@ -279,7 +270,7 @@ def receive_story() -> Submission:
     photo's processing, which happens before its row is written (see
     ``reads_before_writing``). Two copies of one form arriving at the same
     moment both pass the early check; the unique nonce lets one story in, and
-    the other copy rolls back here, its photo files deleted.
+    the other copy rolls back here, and its photo files go with the rollback.
     """
     with reads_before_writing():
         form = ShareForm()
@@ -304,11 +295,8 @@ def receive_story() -> Submission:
                 held_back = Received.TOO_QUICK
 
     refused = False
-    new_renditions: list[dict] = []
     try:
-        photo, new_renditions = take_photo(
-            form.photo.data, photo, remove=form.remove_staged_photo.data
-        )
+        photo = take_photo(form.photo.data, photo, remove=form.remove_staged_photo.data)
     except PhotoRejected as rejected:
         form.photo.errors = [*form.photo.errors, rejected.message]
         refused = True
@@ -336,8 +324,7 @@ def receive_story() -> Submission:
         )
     except IntegrityError:
         # The same form arrived twice at the same moment: the other copy was stored.
-        db.session.rollback()
-        delete_renditions(new_renditions)
+        db.session.rollback()  # and with it the files of the photo stored for it (media.files)
         return Submission(Received.ALREADY_STORED, form)
     link_to = story.contact_email if form.send_link.data else None
     return Submission(Received.ACCEPTED, form, photo, story, token, link_to)

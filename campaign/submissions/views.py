@@ -13,7 +13,6 @@ from flask import (
 from flask_babel import gettext as _
 
 from campaign.extensions import csrf, db, limiter
-from campaign.media.storage import delete_renditions
 from campaign.models import NameDisplay
 from campaign.responses import private
 from campaign.submissions.forms import (
@@ -200,9 +199,8 @@ def name(token: str):
 def remove_photo_view(token: str):
     story = _load(token)
     if ConfirmForm().validate_on_submit():
-        renditions = remove_photo(story)
+        remove_photo(story)
         db.session.commit()
-        delete_renditions(renditions)
         flash(_("Your photo has been deleted."))
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
@@ -223,9 +221,8 @@ def withdraw_view(token: str):
     story = _load(token)
     form = WithdrawForm()
     if form.validate_on_submit():
-        renditions = withdraw(story)
+        withdraw(story)
         db.session.commit()
-        delete_renditions(renditions)
         return private(redirect(url_for("submissions.withdrawn"), code=303))
     page = render_template("submissions/withdraw.html", form=form, story=story, token=token)
     return private(make_response(page))

@@ -9,7 +9,8 @@ import time
 
 from sqlalchemy import func, select
 
-from campaign.media.inflight import journal_root, recover
+from campaign.media.files import recover
+from campaign.media.inflight import journal_root
 from campaign.models import Photo, Story
 from campaign.ops.backup import media_root
 from tests import images
