@@ -53,6 +53,6 @@ logger_class = RedactingLogger
 
 def post_worker_init(worker):
     """Before serving: delete photo files of workers killed before their story was saved."""
-    from campaign.media.inflight import recover_at_worker_start
+    from campaign.media.files import recover_at_worker_start
 
     recover_at_worker_start(worker.wsgi)

@@ -14,7 +14,7 @@ from campaign.feeds.views import bp as feeds_bp
 from campaign.gallery.journeys import bp as journeys_bp
 from campaign.gallery.views import bp as gallery_bp
 from campaign.i18n import locale
-from campaign.media import inflight
+from campaign.media import files
 from campaign.media.commands import media
 from campaign.media.views import bp as media_bp
 from campaign.moderation.reports import bp as reports_bp
@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     for extension in (csrf, login_manager, limiter, cache, locale, security, templating, errors):
         extension.init_app(app)
     hooks.init_app(app)  # public counts, version and page cache follow every commit
-    inflight.init_app(app)  # deletes photo files whose transaction never committed
+    files.init_app(app)  # photo files follow their rows' commits and rollbacks
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for command in COMMANDS:

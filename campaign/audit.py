@@ -1,25 +1,137 @@
 """The audit trail: who did what, when, to which story.
 
 Services write their own entry, in the same transaction as the change they
-make; views never do.
+make; views and commands never do. The actions are a closed set: ``record()``
+refuses anything else, so the log page has a label for every entry it shows.
 """
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
 
 from campaign.extensions import db
 from campaign.models import AuditEntry, Moderator, Story, StoryStatus
 
+# The note of an entry made with nobody signed in on the command line.
+COMMAND_LINE = "command line"
+
+
+class AuditAction(StrEnum):
+    """Every action the trail records. The values are stored: never change one."""
+
+    # Moderation decisions (the keys of moderation.services.DECISIONS).
+    APPROVE = "approve"
+    REJECT = "reject"
+    REQUEST_CHANGES = "request_changes"
+    UNPUBLISH = "unpublish"
+    # Other moderation of a story.
+    EDIT = "edit"
+    REMOVE_PHOTO = "remove_photo"
+    FEATURE = "feature"
+    UNFEATURE = "unfeature"
+    DELETE = "delete"
+    REPORTS_REVIEWED = "reports_reviewed"
+    # What happens to a story without a moderator.
+    HIDDEN_BY_REPORTS = "hidden_by_reports"
+    WITHDRAWN = "withdrawn"
+    PURGED = "purged"
+    # Moderator accounts.
+    MODERATOR_CREATED = "moderator_created"
+    INVITE = "invite"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    DEACTIVATE_MODERATOR = "deactivate_moderator"
+    REACTIVATE_MODERATOR = "reactivate_moderator"
+    RESET_TWO_FACTOR = "reset_two_factor"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an action, not a password)
+    TWO_FACTOR_ENABLED = "two_factor_enabled"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
+    # Admin.
+    THEME_ADDED = "theme_added"
+    THEME_RENAMED = "theme_renamed"
+    SETTINGS_CHANGED = "settings_changed"
+    EXPORT_PRIVATE = "export_private"
+    EXPORT_PUBLIC = "export_public"
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self])
+
+    @property
+    def nobody(self) -> str:
+        """Who acted when an entry has no moderator: the system, the storyteller,
+        or (for account actions) someone on the command line."""
+        return str(NOBODY.get(self, NOBODY_ON_THE_COMMAND_LINE))
+
+
+LABELS = {
+    AuditAction.APPROVE: _l("Approved"),
+    AuditAction.REJECT: _l("Rejected"),
+    AuditAction.REQUEST_CHANGES: _l("Changes requested"),
+    AuditAction.UNPUBLISH: _l("Unpublished"),
+    AuditAction.EDIT: _l("Story edited"),
+    AuditAction.REMOVE_PHOTO: _l("Photo removed"),
+    AuditAction.FEATURE: _l("Featured on the home page"),
+    AuditAction.UNFEATURE: _l("No longer featured"),
+    AuditAction.DELETE: _l("Deleted for good"),
+    AuditAction.REPORTS_REVIEWED: _l("Reports reviewed"),
+    AuditAction.HIDDEN_BY_REPORTS: _l("Hidden after reports"),
+    AuditAction.WITHDRAWN: _l("Withdrawn by the storyteller"),
+    AuditAction.PURGED: _l("Personal data purged"),
+    AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
+    AuditAction.INVITE: _l("Moderator invited"),
+    AuditAction.INVITATION_ACCEPTED: _l("Invitation accepted"),
+    AuditAction.DEACTIVATE_MODERATOR: _l("Moderator deactivated"),
+    AuditAction.REACTIVATE_MODERATOR: _l("Moderator reactivated"),
+    AuditAction.RESET_TWO_FACTOR: _l("Two-factor sign-in reset"),
+    AuditAction.PASSWORD_CHANGED: _l("Password changed"),
+    AuditAction.TWO_FACTOR_ENABLED: _l("Two-factor sign-in turned on"),
+    AuditAction.RECOVERY_CODE_USED: _l("Signed in with a recovery code"),
+    AuditAction.RECOVERY_CODES_RENEWED: _l("New recovery codes"),
+    AuditAction.THEME_ADDED: _l("Theme added"),
+    AuditAction.THEME_RENAMED: _l("Theme renamed"),
+    AuditAction.SETTINGS_CHANGED: _l("Settings changed"),
+    AuditAction.EXPORT_PRIVATE: _l("Export with private fields"),
+    AuditAction.EXPORT_PUBLIC: _l("Export of published stories"),
+}
+
+NOBODY_ON_THE_COMMAND_LINE = _l("command line")
+NOBODY = {
+    AuditAction.HIDDEN_BY_REPORTS: _l("system"),
+    AuditAction.PURGED: _l("system"),
+    AuditAction.WITHDRAWN: _l("storyteller"),
+}
+
+
+def label_of(action: str) -> str:
+    """The label of a stored action; the code itself for one no longer in the set."""
+    try:
+        return AuditAction(action).label
+    except ValueError:
+        return action
+
+
+def nobody_of(action: str) -> str:
+    try:
+        return AuditAction(action).nobody
+    except ValueError:
+        return str(NOBODY_ON_THE_COMMAND_LINE)
+
 
 def record(
     actor: Moderator | None,
-    action: str,
+    action: AuditAction,
     story: Story | None = None,
     *,
     from_status: StoryStatus | None = None,
     to_status: StoryStatus | None = None,
     note: str | None = None,
 ) -> AuditEntry:
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"{action!r} is not an AuditAction")
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
-        action=action,
+        action=action.value,
         story_id=story.id if story else None,
         from_status=from_status.value if from_status else None,
         to_status=to_status.value if to_status else None,

@@ -34,7 +34,9 @@ class Defaults:
     PUBLIC_CACHE_SECONDS = 60
     STORY_MIN_CHARS = 50
     STORY_MAX_CHARS = 10_000
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    # A request may carry the largest photo and the rest of the share form.
+    MAX_CONTENT_LENGTH = PHOTO_MAX_BYTES + 2 * 1024 * 1024
     # The server-side page cache (see campaign/pagecache.py).
     PAGE_CACHE_ENABLED = True
     PAGE_CACHE_VERSION_SECONDS = 1.0
@@ -59,7 +61,6 @@ class Defaults:
     SHARE_MIN_FILL_SECONDS = 5  # a form sent faster than this is from a robot
     SHARE_RATE_LIMIT = "10 per hour;30 per day"  # stories per address
     MEDIA_ROOT = None  # photo renditions; default instance/media
-    PHOTO_MAX_BYTES = 10 * 1024 * 1024
     PHOTO_MAX_SIDE = 12_000  # pixels, either side
     PHOTO_MAX_PIXELS = 50_000_000
     STAGED_PHOTO_MAX_AGE_SECONDS = 24 * 3600  # photos of forms never sent are then deleted

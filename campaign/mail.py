@@ -1,7 +1,10 @@
 """Sending e-mail through the configured SMTP server.
 
-Call ``send_email`` after the database commit, so that a failed send never
-undoes a saved change; it returns whether the message left.
+Every message is written from a template, ``templates/mail/<name>.txt``, in
+the language of the request that sends it (plain text: Jinja does not escape
+``.txt`` templates, and nothing in a text message is markup). Call
+``send_email`` after the database commit, so that a failed send never undoes a
+saved change; it returns whether the message left.
 """
 
 import logging
@@ -9,14 +12,14 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app
+from flask import current_app, render_template
 
 from campaign.config import is_production
 
 log = logging.getLogger(__name__)
 
 
-def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+def build_message(to: str, subject: str, template: str, **context) -> EmailMessage:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
@@ -24,15 +27,17 @@ def build_message(to: str, subject: str, text: str, html: str | None = None) -> 
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="campaign.invalid")
-    message.set_content(text)
-    if html:
-        message.add_alternative(html, subtype="html")
+    message.set_content(render_template(f"mail/{template}.txt", **context))
     return message
 
 
-def send_email(to: str, subject: str, text: str, html: str | None = None) -> bool:
+def send_email(to: str, subject: str, template: str, **context) -> bool:
+    """Send ``templates/mail/<template>.txt``, rendered with ``context``, to one address."""
+    return deliver(build_message(to, subject, template, **context))
+
+
+def deliver(message: EmailMessage) -> bool:
     config = current_app.config
-    message = build_message(to, subject, text, html)
     if not config["MAIL_SERVER"]:
         if is_production(current_app):
             log.warning("MAIL_SERVER is not set; an e-mail was not sent")

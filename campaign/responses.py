@@ -3,10 +3,14 @@
 Every page gets the same strict headers (``web.security``). A view that shows
 private data marks its response ``private``; a view that other sites may frame
 (the embed widget) is marked ``embeddable``, and ``web.security`` then sends
-the headers that allow it.
+the headers that allow it. A CSV download is always private.
 """
 
-from flask import current_app
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from flask import Response, current_app
 
 _EMBEDDABLE = "_campaign_embeddable"
 
@@ -16,6 +20,28 @@ def private(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell that a spreadsheet shows as text: a leading quote disarms a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:
+    """A CSV attachment, every cell made spreadsheet-safe, never cached."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([spreadsheet_safe(value) for value in row] for row in rows)
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    return private(response)
 
 
 def embeddable(view):

@@ -2,12 +2,15 @@
 
 import html
 import re
+import unicodedata
 
 import bleach
 from markupsafe import Markup, escape
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLANK_LINES = re.compile(r"\n\s*\n")
+_NOT_WORD = re.compile(r"[^\w]+")
+SLUG_WORDS_MAX = 60
 
 
 def clean_text(value: str) -> str:
@@ -26,6 +29,18 @@ def clean_text(value: str) -> str:
         return value.strip()
     stripped = bleach.clean(value, tags=set(), attributes={}, strip=True, strip_comments=True)
     return html.unescape(stripped).strip()
+
+
+def slugify(value: str, fallback: str) -> str:
+    """Words of any script for an address: "Mon hiver à Oulu" becomes "mon-hiver-à-oulu".
+
+    Letters and digits stay as they are (browsers show them, and people can
+    read them); everything else joins the words with one hyphen. Cut to
+    SLUG_WORDS_MAX characters; ``fallback`` when no word is left.
+    """
+    normalised = unicodedata.normalize("NFKC", value).casefold()
+    words = _NOT_WORD.sub("-", normalised).strip("-_")[:SLUG_WORDS_MAX].strip("-_")
+    return words or fallback
 
 
 def filter_arg(value: str | None, max_length: int) -> str:

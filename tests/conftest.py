@@ -29,7 +29,7 @@ import shutil
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
 from campaign import create_app
@@ -149,6 +149,19 @@ def db(app):
 
 
 @pytest.fixture
+def count_queries(app):
+    """The SQL statements sent while the test runs (clear it before the part to measure)."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", count)
+    yield statements
+    event.remove(_db.engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -200,3 +213,16 @@ def admin_client(app, admin):
     response = own.post("/login", data={"email": admin.email, "password": PASSWORD})
     assert response.status_code == 303, response.get_data(as_text=True)
     return own
+
+
+@pytest.fixture
+def mail_sent(monkeypatch):
+    """Every e-mail the app sends (an EmailMessage, written from its template), kept here."""
+    sent = []
+
+    def keep(message):
+        sent.append(message)
+        return True
+
+    monkeypatch.setattr("campaign.mail.deliver", keep)
+    return sent

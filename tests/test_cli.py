@@ -103,3 +103,42 @@ def test_reset_two_factor_from_the_command_line(runner, db, moderator):
     assert result.exit_code == 0, result.output
     db.session.refresh(moderator)
     assert not moderator.has_two_factor
+
+
+def _audit_entries(db, action: str) -> list:
+    from campaign.models import AuditEntry
+
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+def test_deactivating_from_the_command_line_leaves_an_audit_entry(runner, db, moderator):
+    result = runner.invoke(args=["moderators", "deactivate", moderator.email])
+    assert result.exit_code == 0, result.output
+    [entry] = _audit_entries(db, "deactivate_moderator")
+    assert entry.actor_id is None
+    assert moderator.email in entry.note and "command line" in entry.note
+
+
+def test_resetting_two_factor_from_the_command_line_leaves_an_audit_entry(runner, db, moderator):
+    result = runner.invoke(args=["moderators", "reset-two-factor", moderator.email])
+    assert result.exit_code == 0, result.output
+    [entry] = _audit_entries(db, "reset_two_factor")
+    assert entry.actor_id is None
+    assert moderator.email in entry.note and "command line" in entry.note
+
+
+def test_creating_a_moderator_from_the_command_line_leaves_an_audit_entry(runner, db):
+    result = runner.invoke(
+        args=["moderators", "create", "new@example.org", "--admin"], input="long enough password\n"
+    )
+    assert result.exit_code == 0, result.output
+    [entry] = _audit_entries(db, "moderator_created")
+    assert entry.actor_id is None
+    assert "new@example.org" in entry.note and "command line" in entry.note
+
+
+def test_the_audit_log_shows_command_line_actions_to_admins(runner, admin_client, moderator):
+    runner.invoke(args=["moderators", "deactivate", moderator.email])
+    page = admin_client.get("/moderate/log").get_data(as_text=True)
+    assert "Moderator deactivated" in page
+    assert "command line" in page

@@ -1,7 +1,7 @@
 """The page cache serves public pages fast and never shows what changed since."""
 
 import pytest
-from flask import flash
+from flask import flash, request
 
 from campaign.extensions import db as _db
 from campaign.models import Story, StoryStatus
@@ -139,3 +139,71 @@ def test_gallery_pages_are_cached_and_show_a_withdrawal_at_once(client, db):
     assert "Soon withdrawn" not in client.get("/stories").get_data(as_text=True)
     assert "Soon withdrawn" not in client.get("/").get_data(as_text=True)
     assert client.get(f"/stories/{story.slug}").status_code == 404
+
+
+# --- behind a proxy: the cache keys on the scheme and host the proxy reports ----------
+
+BEHIND_TLS_PROXY = {"PROXY_FIX_X_PROTO": 1, "REDIRECT_TO_HTTPS": True}
+OVER_HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+@pytest.mark.parametrize("config_overrides", [BEHIND_TLS_PROXY])
+def test_plain_http_is_still_redirected_to_https_after_cached_https_visits(client):
+    make_story(StoryStatus.PUBLISHED, title="Over TLS")
+    for _ in range(3):
+        secure = client.get("/stories", headers=OVER_HTTPS)
+        assert secure.status_code == 200 and "Over TLS" in secure.get_data(as_text=True)
+
+    plain = client.get("/stories")
+
+    assert plain.status_code == 308
+    assert plain.headers["Location"].startswith("https://localhost/stories")
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"PROXY_FIX_X_HOST": 1}, {"PROXY_FIX_X_HOST": 1, "TRUSTED_HOSTS": ["localhost"]}],
+    ids=["any-host", "trusted-hosts"],
+)
+def test_a_forwarded_host_never_reaches_another_visitor(app, config_overrides):
+    story = make_story(StoryStatus.PUBLISHED, title="Whose host")
+    pages = ["/", "/stories", f"/stories/{story.slug}", "/feed.atom"]
+    forged = {"X-Forwarded-Host": "attacker.example"}
+    stranger, visitor = app.test_client(), app.test_client()
+    for page in pages:
+        for _ in range(3):
+            answer = stranger.get(page, headers=forged)
+            if "TRUSTED_HOSTS" in config_overrides:
+                assert answer.status_code == 400, page
+            else:
+                assert answer.status_code == 200, page
+
+    for page in pages:
+        for _ in range(2):
+            answer = visitor.get(page)
+            assert answer.status_code == 200, page
+            body = answer.get_data(as_text=True)
+            assert "attacker.example" not in body, page
+            assert "http://localhost/" in body, page
+
+
+def test_a_cookie_set_for_one_visitor_is_never_replayed_to_the_next(app, add_route):
+    """Set after the view (by an after-request function), so the view could not see it."""
+
+    @public_page
+    def greeting():
+        return "Hello"
+
+    def welcome_back(response):
+        if request.headers.get("X-Returning"):
+            response.set_cookie("welcome", "back")
+        return response
+
+    add_route(app, "/test-greeting", greeting)
+    app.after_request(welcome_back)
+    returning = app.test_client().get("/test-greeting", headers={"X-Returning": "1"})
+    assert "welcome=back" in returning.headers["Set-Cookie"]
+    for _ in range(2):
+        newcomer = app.test_client().get("/test-greeting")
+        assert newcomer.get_data(as_text=True) == "Hello"
+        assert "Set-Cookie" not in newcomer.headers

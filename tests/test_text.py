@@ -3,7 +3,8 @@ import html
 import bleach
 import pytest
 
-from campaign.text import clean_text, paragraphs
+from campaign.submissions.services import make_slug
+from campaign.text import clean_text, paragraphs, slugify
 
 
 def test_clean_text_removes_tags_and_keeps_plain_characters():
@@ -47,3 +48,29 @@ def test_text_without_tags_or_references_is_kept_as_bleach_would_keep_it(value):
 )
 def test_text_with_tags_or_references_still_goes_through_bleach(value, expected):
     assert clean_text(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "slug"),
+    [
+        ("My first winter", "my-first-winter"),
+        ("Mon hiver à Oulu !", "mon-hiver-à-oulu"),
+        ("رحلتي إلى هلسنكي", "رحلتي-إلى-هلسنكي"),
+        ("  --Work & family--  ", "work-family"),
+        ("ＦＵＬＬＷＩＤＴＨ", "fullwidth"),  # NFKC: the letters people read alike match alike
+    ],
+)
+def test_slugs_keep_the_words_of_any_script_joined_by_hyphens(value, slug):
+    assert slugify(value, "story") == slug
+
+
+def test_a_slug_without_any_word_falls_back_and_a_long_one_is_cut_at_a_word_gap():
+    assert slugify("?!… —", "theme") == "theme"
+    long = slugify("word " * 30, "story")
+    assert len(long) <= 60 and not long.endswith("-") and long.startswith("word-word")
+
+
+def test_story_slugs_are_readable_and_never_shared():
+    first, second = make_slug("My first winter"), make_slug("My first winter")
+    assert first.startswith("my-first-winter-") and first != second
+    assert make_slug("!!!").startswith("story-")

@@ -1,4 +1,8 @@
-"""``flask --app campaign moderators ...``: moderator accounts from the command line."""
+"""``flask --app campaign moderators ...``: moderator accounts from the command line.
+
+Nobody is signed in here: the services get actor None and write their audit
+entry saying it came from the command line.
+"""
 
 import sys
 
@@ -32,7 +36,7 @@ def create_command(email: str, admin: bool) -> None:
     """Create a moderator account; the password is asked for, never passed as an argument."""
     password = _read_password()
     try:
-        moderator = create_moderator(email, password, admin=admin)
+        moderator = create_moderator(email, password, admin=admin, actor=None)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
@@ -61,7 +65,7 @@ def deactivate_command(email: str) -> None:
     moderator = find_moderator(email)
     if moderator is None:
         raise click.ClickException(f"No moderator with the email {email}.")
-    deactivate(moderator)
+    deactivate(moderator, actor=None)
     db.session.commit()
     click.echo(f"Deactivated {moderator.email}.")
 
@@ -73,6 +77,6 @@ def reset_two_factor_command(email: str) -> None:
     moderator = find_moderator(email)
     if moderator is None:
         raise click.ClickException(f"No moderator with the email {email}.")
-    reset_two_factor(moderator)
+    reset_two_factor(moderator, actor=None)
     db.session.commit()
     click.echo(f"Two-factor sign-in of {moderator.email} was reset; its sessions ended.")

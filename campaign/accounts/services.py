@@ -1,6 +1,5 @@
 """Moderator accounts: creating them, checking who signs in, and keeping them safe."""
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -12,9 +11,12 @@ from flask import has_request_context
 from flask_babel import gettext
 from sqlalchemy import delete, select
 
+from campaign.accounts import throttle
+from campaign.audit import COMMAND_LINE, AuditAction, record
 from campaign.extensions import db
 from campaign.models import Invitation, Moderator, RecoveryCode, Setting
 from campaign.models._types import utcnow
+from campaign.models.tokens import find_by_token, hash_secret
 
 MIN_PASSWORD_LENGTH = 12
 RECOVERY_CODE_COUNT = 10
@@ -35,12 +37,22 @@ class AccountError(ValueError):
     pass
 
 
+class TooManyAttempts(AccountError):
+    """The account (or the address) has used up its failed sign-in attempts."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def hash_secret(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
+def _note(moderator: Moderator, actor: Moderator | None) -> str:
+    """The account acted on, and where from when nobody was signed in."""
+    return moderator.email if actor else f"{moderator.email} ({COMMAND_LINE})"
+
+
+def _refuse_own_account(moderator: Moderator, actor: Moderator | None) -> None:
+    if actor is not None and actor.id == moderator.id:
+        raise AccountError(_("You cannot do that to your own account."))
 
 
 @cache
@@ -64,7 +76,20 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def create_moderator(email: str, password: str, *, admin: bool = False) -> Moderator:
+def create_moderator(
+    email: str, password: str, *, admin: bool = False, actor: Moderator | None = None
+) -> Moderator:
+    """A new account made directly (on the command line: actor None), not by invitation."""
+    moderator = _new_moderator(email, password, admin=admin)
+    record(
+        actor,
+        AuditAction.MODERATOR_CREATED,
+        note=f"{_note(moderator, actor)}, admin: {moderator.is_admin}",
+    )
+    return moderator
+
+
+def _new_moderator(email: str, password: str, *, admin: bool) -> Moderator:
     email = normalise_email(email)
     if "@" not in email:
         raise AccountError(f"{email!r} is not an email address.")
@@ -87,16 +112,29 @@ def find_moderator(email: str) -> Moderator | None:
 def authenticate(email: str, password: str) -> Moderator | None:
     """The moderator if email and password match an active account, else None.
 
-    Unknown emails cost the same hashing time as wrong passwords, so timing
-    does not tell which accounts exist.
+    Failed attempts are counted per account and per address; past the limit
+    this raises TooManyAttempts without checking the password. Unknown emails
+    are counted, and cost the same hashing time, as wrong passwords, so neither
+    timing nor the pause tells which accounts exist.
     """
+    if throttle.is_throttled(normalise_email(email)):
+        raise TooManyAttempts(throttled_message())
     moderator = find_moderator(email)
     if moderator is None:
         Moderator.spend_time_as_if_checking(password)
-        return None
-    if not moderator.check_password(password) or not moderator.is_active:
-        return None
-    return moderator
+    elif moderator.check_password(password) and moderator.is_active:
+        if not moderator.has_two_factor:
+            mark_signed_in(moderator)
+        return moderator
+    throttle.count_failure(normalise_email(email))
+    return None
+
+
+def throttled_message() -> str:
+    return _(
+        "Too many failed attempts to sign in. Wait %(minutes)s minutes, then try again.",
+        minutes=throttle.wait_minutes(),
+    )
 
 
 def mark_signed_in(moderator: Moderator) -> None:
@@ -112,18 +150,26 @@ def change_password(moderator: Moderator, current: str, new: str) -> None:
         raise AccountError(problem)
     moderator.set_password(new)
     moderator.end_sessions()
+    record(moderator, AuditAction.PASSWORD_CHANGED)
     db.session.flush()
 
 
-def deactivate(moderator: Moderator) -> None:
-    """The account can no longer sign in; its open sessions end at once."""
+def deactivate(moderator: Moderator, actor: Moderator | None) -> None:
+    """The account can no longer sign in; its open sessions end at once.
+
+    ``actor`` is the admin, or None on the command line.
+    """
+    _refuse_own_account(moderator, actor)
     moderator.active = False
     moderator.end_sessions()
+    record(actor, AuditAction.DEACTIVATE_MODERATOR, note=_note(moderator, actor))
     db.session.flush()
 
 
-def reactivate(moderator: Moderator) -> None:
+def reactivate(moderator: Moderator, actor: Moderator | None) -> None:
+    _refuse_own_account(moderator, actor)
     moderator.active = True
+    record(actor, AuditAction.REACTIVATE_MODERATOR, note=_note(moderator, actor))
     db.session.flush()
 
 
@@ -144,29 +190,25 @@ def invite(email: str, *, admin: bool, invited_by: Moderator, valid_hours: int):
         expires_at=utcnow() + timedelta(hours=valid_hours),
     )
     db.session.add(invitation)
+    record(invited_by, AuditAction.INVITE, note=f"{email} (admin: {admin})")
     db.session.flush()
     return invitation, token
 
 
 def open_invitation(token: str) -> Invitation | None:
     """The invitation for this token if it is unused and has not expired."""
-    if not token or len(token) > 100:
+    invitation = find_by_token(Invitation, token)
+    if invitation is None or invitation.accepted_at is not None:
         return None
-    wanted = hash_secret(token)
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == wanted))
-    if (
-        invitation is None
-        or not hmac.compare_digest(invitation.token_hash, wanted)
-        or invitation.accepted_at is not None
-        or invitation.expires_at <= utcnow()
-    ):
-        return None
-    return invitation
+    return invitation if invitation.expires_at > utcnow() else None
 
 
 def accept_invitation(invitation: Invitation, password: str) -> Moderator:
-    moderator = create_moderator(invitation.email, password, admin=invitation.is_admin)
+    """The new account, signed in: the one who accepts is its first actor."""
+    moderator = _new_moderator(invitation.email, password, admin=invitation.is_admin)
     invitation.accepted_at = utcnow()
+    mark_signed_in(moderator)
+    record(moderator, AuditAction.INVITATION_ACCEPTED, note=moderator.email)
     db.session.flush()
     return moderator
 
@@ -232,10 +274,17 @@ def confirm_two_factor(moderator: Moderator, secret: str, code: str) -> list[str
         return None
     moderator.totp_secret = secret
     moderator.totp_confirmed_at = utcnow()
-    return new_recovery_codes(moderator)
+    record(moderator, AuditAction.TWO_FACTOR_ENABLED)
+    return _replace_recovery_codes(moderator)
 
 
 def new_recovery_codes(moderator: Moderator) -> list[str]:
+    """The moderator's request for fresh recovery codes (the old ones stop working)."""
+    record(moderator, AuditAction.RECOVERY_CODES_RENEWED)
+    return _replace_recovery_codes(moderator)
+
+
+def _replace_recovery_codes(moderator: Moderator) -> list[str]:
     """Replace the recovery codes; the plain codes are shown once and never stored."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.moderator_id == moderator.id))
     codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODE_COUNT)]
@@ -245,7 +294,31 @@ def new_recovery_codes(moderator: Moderator) -> list[str]:
     return codes
 
 
-def use_recovery_code(moderator: Moderator, code: str) -> bool:
+def verify_second_factor(moderator: Moderator, code: str) -> str | None:
+    """Sign-in's second step: a code from the app, or else one of the recovery codes.
+
+    Returns which factor it was ("totp" or "recovery code") and marks the
+    moderator signed in, or None for a wrong code. Failed attempts count
+    against the account like wrong passwords; past the limit this raises
+    TooManyAttempts without looking at the code.
+    """
+    if throttle.is_throttled(moderator.email):
+        raise TooManyAttempts(throttled_message())
+    code = code.strip()
+    if check_totp(moderator, code):
+        factor = "totp"
+    elif len(code) > 8 and _use_recovery_code(moderator, code):
+        factor = "recovery code"
+        record(moderator, AuditAction.RECOVERY_CODE_USED)
+    else:
+        throttle.count_failure(moderator.email)
+        return None
+    mark_signed_in(moderator)
+    db.session.flush()
+    return factor
+
+
+def _use_recovery_code(moderator: Moderator, code: str) -> bool:
     wanted = hash_secret(code.strip().lower())
     recovery = db.session.scalar(
         select(RecoveryCode).where(
@@ -271,8 +344,11 @@ def remaining_recovery_codes(moderator: Moderator) -> int:
     )
 
 
-def reset_two_factor(moderator: Moderator) -> None:
-    """An admin's reset: the moderator sets two-factor up again at the next sign-in."""
+def reset_two_factor(moderator: Moderator, actor: Moderator | None) -> None:
+    """An admin's reset (or one on the command line: actor None): the moderator
+    sets two-factor up again at the next sign-in."""
+    _refuse_own_account(moderator, actor)
+    record(actor, AuditAction.RESET_TWO_FACTOR, note=_note(moderator, actor))
     moderator.totp_secret = None
     moderator.totp_confirmed_at = None
     moderator.totp_last_step = None

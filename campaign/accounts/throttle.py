@@ -3,12 +3,13 @@
 The counters live in the rate limiter's storage (``RATELIMIT_STORAGE_URI``),
 so they hold across workers in production. Unknown emails are counted
 exactly like known ones: the pause says nothing about which accounts exist.
+The sign-in services (``authenticate``, ``verify_second_factor``) apply these
+limits themselves; ``account`` is the normalised e-mail address.
 """
 
 from flask import current_app, request
 from limits import parse
 
-from campaign.accounts.services import normalise_email
 from campaign.extensions import limiter
 
 
@@ -20,21 +21,21 @@ def _limits():
     )
 
 
-def _keys(email: str) -> dict[str, str]:
+def _keys(account: str) -> dict[str, str]:
     return {
-        "login-account": normalise_email(email or ""),
+        "login-account": account,
         "login-address": request.remote_addr or "unknown",
     }
 
 
-def is_throttled(email: str) -> bool:
+def is_throttled(account: str) -> bool:
     """True when the account or the address has used up its failed attempts."""
-    keys = _keys(email)
+    keys = _keys(account)
     return any(not limiter.limiter.test(item, scope, keys[scope]) for item, scope in _limits())
 
 
-def count_failure(email: str) -> None:
-    keys = _keys(email)
+def count_failure(account: str) -> None:
+    keys = _keys(account)
     for item, scope in _limits():
         limiter.limiter.hit(item, scope, keys[scope])
 

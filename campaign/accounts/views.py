@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from campaign.accounts import throttle
 from campaign.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -30,21 +29,19 @@ from campaign.accounts.forms import (
 )
 from campaign.accounts.services import (
     AccountError,
+    TooManyAttempts,
     accept_invitation,
     authenticate,
     change_password,
-    check_totp,
     confirm_two_factor,
-    mark_signed_in,
     new_recovery_codes,
     new_totp_secret,
     open_invitation,
     provisioning_uri,
     remaining_recovery_codes,
     two_factor_required,
-    use_recovery_code,
+    verify_second_factor,
 )
-from campaign.audit import record
 from campaign.extensions import db, login_manager
 from campaign.models import Moderator
 from campaign.responses import private
@@ -142,13 +139,6 @@ def safe_next(target: str | None) -> str:
     return url_for("moderation.queue")
 
 
-def _throttled_message() -> str:
-    return _(
-        "Too many failed attempts to sign in. Wait %(minutes)s minutes, then try again.",
-        minutes=throttle.wait_minutes(),
-    )
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -156,15 +146,15 @@ def login():
         form.next.data = request.args.get("next", "")
     status = 200
     if form.validate_on_submit():
-        if throttle.is_throttled(form.email.data):
+        try:
+            moderator = authenticate(form.email.data, form.password.data)
+        except TooManyAttempts as error:
             log.warning("sign_in.throttled", extra={"step": "password"})
-            form.password.errors.append(_throttled_message())
+            form.password.errors.append(str(error))
             status = 429
         else:
-            moderator = authenticate(form.email.data, form.password.data)
             if moderator is None:
                 log.warning("sign_in.failed", extra={"step": "password"})
-                throttle.count_failure(form.email.data)
                 form.password.errors.append(_("That email and password do not match an account."))
             elif moderator.has_two_factor:
                 session.clear()
@@ -176,7 +166,6 @@ def login():
                 }
                 return redirect(url_for("accounts.two_factor"), code=303)
             else:
-                mark_signed_in(moderator)
                 db.session.commit()
                 start_session(moderator)
                 log.info("sign_in.succeeded", extra={"moderator_id": moderator.id, "factor": None})
@@ -210,29 +199,27 @@ def two_factor():
     form = TwoFactorForm()
     status = 200
     if form.validate_on_submit():
-        if throttle.is_throttled(moderator.email):
+        try:
+            factor = verify_second_factor(moderator, form.code.data)
+        except TooManyAttempts as error:
             log.warning(
                 "sign_in.throttled", extra={"step": "second factor", "moderator_id": moderator.id}
             )
-            form.code.errors.append(_throttled_message())
+            form.code.errors.append(str(error))
             status = 429
         else:
-            code = form.code.data.strip()
-            used_recovery = False
-            ok = check_totp(moderator, code)
-            if not ok and len(code) > 8:
-                ok = used_recovery = use_recovery_code(moderator, code)
-            if ok:
-                mark_signed_in(moderator)
-                if used_recovery:
-                    record(moderator, "recovery_code_used")
+            if factor is None:
+                log.warning(
+                    "sign_in.failed", extra={"step": "second factor", "moderator_id": moderator.id}
+                )
+                form.code.errors.append(_("That code is not right. Try the newest one."))
+            else:
                 db.session.commit()
                 start_session(moderator)
-                factor = "recovery code" if used_recovery else "totp"
                 log.info(
                     "sign_in.succeeded", extra={"moderator_id": moderator.id, "factor": factor}
                 )
-                if used_recovery:
+                if factor == "recovery code":
                     flash(
                         _(
                             "You used a recovery code. %(count)s are left.",
@@ -240,12 +227,6 @@ def two_factor():
                         )
                     )
                 return redirect(pending.get("next") or url_for("moderation.queue"), code=303)
-            db.session.rollback()
-            log.warning(
-                "sign_in.failed", extra={"step": "second factor", "moderator_id": moderator.id}
-            )
-            throttle.count_failure(moderator.email)
-            form.code.errors.append(_("That code is not right. Try the newest one."))
     return render_template("accounts/two_factor.html", form=form), status
 
 
@@ -273,7 +254,6 @@ def account():
         except AccountError as error:
             form.current.errors.append(str(error))
         else:
-            record(current_user, "password_changed")
             db.session.commit()
             start_session(current_user._get_current_object())  # this one goes on
             flash(_("Your password is changed. Other sessions were signed out."))
@@ -312,7 +292,6 @@ def two_factor_setup():
     if form.validate_on_submit() and secret:
         codes = confirm_two_factor(current_user, secret, form.code.data)
         if codes:
-            record(current_user, "two_factor_enabled")
             db.session.commit()
             session.pop(_SETUP_KEY, None)
             session[_RECOVERY_CODES] = codes
@@ -338,7 +317,6 @@ def regenerate_recovery_codes():
     if not current_user.has_two_factor or not LogoutForm().validate_on_submit():
         abort(400)
     session[_RECOVERY_CODES] = new_recovery_codes(current_user)
-    record(current_user, "recovery_codes_renewed")
     db.session.commit()
     return redirect(url_for("accounts.two_factor_setup"), code=303)
 
@@ -356,8 +334,6 @@ def accept(token: str):
         except AccountError as error:
             form.password.errors.append(str(error))
         else:
-            record(moderator, "invitation_accepted", note=moderator.email)
-            mark_signed_in(moderator)
             db.session.commit()
             start_session(moderator)
             flash(_("Welcome! Your account is ready."))

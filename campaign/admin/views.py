@@ -1,10 +1,6 @@
 """Admin pages: moderators and invitations, themes, settings, exports."""
 
-import csv
-import io
 import json
-import re
-import unicodedata
 
 from flask import (
     Blueprint,
@@ -19,7 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from campaign.accounts.forms import (
     ActionForm,
@@ -29,41 +25,31 @@ from campaign.accounts.forms import (
     ThemeForm,
 )
 from campaign.accounts.services import (
-    REQUIRE_TWO_FACTOR,
     AccountError,
     deactivate,
-    get_setting,
     invite,
     reactivate,
     reset_two_factor,
-    set_setting,
     two_factor_required,
 )
-from campaign.audit import record
+from campaign.admin.services import (
+    PRIVATE_FIELDS,
+    PUBLIC_FIELDS,
+    AdminError,
+    add_theme,
+    export_private,
+    export_public,
+    rename_theme,
+    save_settings,
+)
 from campaign.extensions import db
-from campaign.i18n.labels import display_name
 from campaign.mail import send_email
-from campaign.models import Invitation, Moderator, Story, Theme
+from campaign.models import Invitation, Moderator, Theme, all_themes
 from campaign.models._types import utcnow
-from campaign.responses import private
+from campaign.moderation.signals import watch_words
+from campaign.responses import csv_download, private
 
 bp = Blueprint("admin", __name__, url_prefix="/moderate/admin")
-
-WATCH_WORDS = "watch_words"
-PUBLIC_FIELDS = (
-    "slug",
-    "title",
-    "quote",
-    "body",
-    "display_name",
-    "origin_country",
-    "residence_country",
-    "moved_year",
-    "language",
-    "themes",
-    "published_at",
-)
-PRIVATE_FIELDS = ("author_name", "contact_email", "on_behalf", "helper_relationship")
 
 
 @bp.before_request
@@ -94,21 +80,14 @@ def moderators():
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
-            record(
-                current_user, "invite", note=f"{invitation.email} (admin: {invitation.is_admin})"
-            )
             db.session.commit()
             link = url_for("accounts.accept", token=token, _external=True)
             send_email(
                 invitation.email,
                 _("You are invited to moderate stories"),
-                _(
-                    "Hello,\n\nyou are invited to join the moderation team of the "
-                    '"I am a migrant" campaign. Choose your password here:\n\n%(link)s\n\n'
-                    "The link works once and expires in %(hours)s hours.\n",
-                    link=link,
-                    hours=current_app.config["INVITATION_VALID_HOURS"],
-                ),
+                "invitation",
+                link=link,
+                hours=current_app.config["INVITATION_VALID_HOURS"],
             )
             flash(_("Invitation sent to %(email)s.", email=invitation.email))
             response = current_app.make_response(
@@ -130,17 +109,17 @@ def moderators():
     )
 
 
-def _account_action(moderator_id: int, action, audit: str, message: str):
+def _account_action(moderator_id: int, action, message: str):
     moderator = _moderator(moderator_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if moderator.id == current_user.id:
-        flash(_("You cannot do that to your own account."))
-        return redirect(url_for("admin.moderators"), code=303)
-    action(moderator)
-    record(current_user, audit, note=moderator.email)
-    db.session.commit()
-    flash(message % {"email": moderator.email})
+    try:
+        action(moderator, current_user)
+    except AccountError as error:
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(message % {"email": moderator.email})
     return redirect(url_for("admin.moderators"), code=303)
 
 
@@ -149,16 +128,13 @@ def moderator_deactivate(moderator_id: int):
     return _account_action(
         moderator_id,
         deactivate,
-        "deactivate_moderator",
         _("%(email)s is deactivated and signed out everywhere."),
     )
 
 
 @bp.route("/moderators/<int:moderator_id>/reactivate", methods=["POST"])
 def moderator_reactivate(moderator_id: int):
-    return _account_action(
-        moderator_id, reactivate, "reactivate_moderator", _("%(email)s can sign in again.")
-    )
+    return _account_action(moderator_id, reactivate, _("%(email)s can sign in again."))
 
 
 @bp.route("/moderators/<int:moderator_id>/reset-two-factor", methods=["POST"])
@@ -166,7 +142,6 @@ def moderator_reset_two_factor(moderator_id: int):
     return _account_action(
         moderator_id,
         reset_two_factor,
-        "reset_two_factor",
         _("Two-factor sign-in of %(email)s was reset; they set it up again at the next sign-in."),
     )
 
@@ -174,30 +149,22 @@ def moderator_reset_two_factor(moderator_id: int):
 # Themes -----------------------------------------------------------------------------
 
 
-def _theme_slug(name: str) -> str:
-    normalised = unicodedata.normalize("NFKC", name).casefold()
-    return re.sub(r"[^\w]+", "-", normalised).strip("-_")[:60] or "theme"
-
-
 @bp.route("/themes", methods=["GET", "POST"])
 def themes():
     form = ThemeForm()
     if form.validate_on_submit():
-        name = form.name.data.strip()
-        slug = _theme_slug(name)
-        if db.session.scalar(select(Theme).where(Theme.slug == slug)) is not None:
-            form.name.errors.append(_("A theme with this name exists already."))
+        try:
+            add_theme(current_user, form.name.data)
+        except AdminError as error:
+            form.name.errors.append(str(error))
         else:
-            position = (db.session.scalar(select(func.max(Theme.position))) or 0) + 1
-            db.session.add(Theme(slug=slug, name=name, names={}, position=position))
-            record(current_user, "theme_added", note=name)
             db.session.commit()
             flash(_("Theme added."))
             return redirect(url_for("admin.themes"), code=303)
-    all_themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
-    rename_forms = {theme.id: ThemeForm(formdata=None, obj=theme) for theme in all_themes}
+    themes = all_themes()
+    rename_forms = {theme.id: ThemeForm(formdata=None, obj=theme) for theme in themes}
     return render_template(
-        "accounts/admin/themes.html", form=form, themes=all_themes, rename_forms=rename_forms
+        "accounts/admin/themes.html", form=form, themes=themes, rename_forms=rename_forms
     )
 
 
@@ -206,9 +173,7 @@ def theme_rename(theme_id: int):
     theme = db.session.get(Theme, theme_id) or abort(404)
     form = ThemeForm()
     if form.validate_on_submit():
-        old = theme.name
-        theme.name = form.name.data.strip()
-        record(current_user, "theme_renamed", note=f"{old} -> {theme.name}")
+        rename_theme(current_user, theme, form.name.data)
         db.session.commit()
         flash(_("Theme renamed."))
     else:
@@ -223,105 +188,53 @@ def theme_rename(theme_id: int):
 def settings():
     form = SettingsForm()
     if form.validate_on_submit():
-        words = [w.strip() for w in (form.watch_words.data or "").splitlines() if w.strip()]
-        set_setting(REQUIRE_TWO_FACTOR, bool(form.require_two_factor.data))
-        set_setting(WATCH_WORDS, words)
-        record(
+        save_settings(
             current_user,
-            "settings_changed",
-            note=f"require_two_factor={bool(form.require_two_factor.data)}, "
-            f"watch words: {len(words)}",
+            require_two_factor=bool(form.require_two_factor.data),
+            watch_words=form.watch_words.data,
         )
         db.session.commit()
         flash(_("Settings saved."))
         return redirect(url_for("admin.settings"), code=303)
     if request.method == "GET":
         form.require_two_factor.data = two_factor_required()
-        words = get_setting(WATCH_WORDS, None) or current_app.config["MODERATION_WATCH_WORDS"]
-        form.watch_words.data = "\n".join(words)
+        form.watch_words.data = "\n".join(watch_words())
     return render_template("accounts/admin/settings.html", form=form)
 
 
 # Exports --------------------------------------------------------------------------------
 
 
-def _public_row(story: Story) -> dict:
-    return {
-        "slug": story.slug,
-        "title": story.title,
-        "quote": story.quote,
-        "body": story.body,
-        "display_name": display_name(story),
-        "origin_country": story.origin_country,
-        "residence_country": story.residence_country,
-        "moved_year": story.moved_year,
-        "language": story.language,
-        "themes": ", ".join(theme.slug for theme in story.themes),
-        "published_at": story.published_at.isoformat() if story.published_at else None,
-    }
-
-
-def _private_row(story: Story) -> dict:
-    row = _public_row(story)
-    row.update(
-        author_name=story.author_name,
-        contact_email=story.contact_email,
-        on_behalf=story.on_behalf,
-        helper_relationship=story.helper_relationship,
-    )
-    return row
-
-
-def _published() -> list[Story]:
-    return db.session.scalars(Story.published().order_by(Story.published_at, Story.id)).all()
-
-
 def _csv(rows: list[dict], fields: tuple[str, ...], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {
-                k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" and v else v)
-                for k, v in row.items()
-            }
-        )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
-    return private(response)
+    return csv_download(filename, fields, ([row[field] for field in fields] for row in rows))
 
 
 @bp.route("/export", methods=["GET", "POST"])
 def export():
     form = PasswordAgainForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.password.data):
-            form.password.errors.append(_("That is not your password."))
+        try:
+            rows = export_private(current_user, form.password.data)
+        except AdminError as error:
+            form.password.errors.append(str(error))
         else:
-            stories = _published()
-            record(current_user, "export_private", note=f"{len(stories)} stories")
             db.session.commit()
-            return _csv(
-                [_private_row(s) for s in stories],
-                PUBLIC_FIELDS + PRIVATE_FIELDS,
-                "stories-with-private-fields.csv",
-            )
+            return _csv(rows, PUBLIC_FIELDS + PRIVATE_FIELDS, "stories-with-private-fields.csv")
     return render_template("accounts/admin/export.html", form=form)
 
 
 @bp.route("/export/stories.csv")
 def export_csv():
-    record(current_user, "export_public", note="csv")
+    rows = export_public(current_user, "csv")
     db.session.commit()
-    return _csv([_public_row(s) for s in _published()], PUBLIC_FIELDS, "stories.csv")
+    return _csv(rows, PUBLIC_FIELDS, "stories.csv")
 
 
 @bp.route("/export/stories.json")
 def export_json():
-    record(current_user, "export_public", note="json")
+    rows = export_public(current_user, "json")
     db.session.commit()
-    body = json.dumps([_public_row(s) for s in _published()], ensure_ascii=False, indent=1)
+    body = json.dumps(rows, ensure_ascii=False, indent=1)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = "attachment; filename=stories.json"
     return private(response)

@@ -10,6 +10,7 @@ from campaign.gallery import listings
 from campaign.i18n.countries import country_choices, country_codes
 from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.languages import language_name
+from campaign.models import published_story
 from campaign.publishing.pagecache import REVALIDATE, public_page
 from campaign.responses import embeddable
 
@@ -66,7 +67,7 @@ def stories():
 @embeddable
 @cached_for_partners
 def story(slug: str):
-    found = listings.published_story_by_slug(slug)
+    found = published_story(slug)
     if found is None:
         # Still a page the partner's frame may show, saying the story is gone
         # (not kept: only answers of 200 are).
@@ -129,7 +130,7 @@ def oembed():
     if request.args.get("format", "json") != "json":
         return _oembed_error(501, _("Only the json format is available."))
     slug = _story_slug_for(request.args.get("url", ""))
-    found = listings.published_story_by_slug(slug) if slug else None
+    found = published_story(slug) if slug else None
     if found is None:
         return _oembed_error(404, _("There is no published story at this address."))
     width = OEMBED_MAX_WIDTH

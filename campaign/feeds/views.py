@@ -8,7 +8,7 @@ from campaign.gallery import listings
 from campaign.i18n.countries import country_codes, country_name
 from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.locale import current_locale_code
-from campaign.models import Story
+from campaign.models import Story, theme_by_slug
 from campaign.publishing.pagecache import public_page
 from campaign.text import paragraphs
 
@@ -99,7 +99,7 @@ def residence(code: str):
 @bp.get("/feed/theme/<slug>.atom")
 @cached_feed
 def theme(slug: str):
-    found = listings.theme_by_slug(slug) or abort(404)
+    found = theme_by_slug(slug) or abort(404)
     return _atom(
         _("Stories about %(theme)s", theme=theme_label(found)),
         listings.latest_stories(_size(), theme=found.slug),
@@ -133,7 +133,7 @@ def feed_links(args) -> list[dict]:
             }
         )
     slug = args.get("theme") or ""
-    found = listings.theme_by_slug(slug) if slug else None
+    found = theme_by_slug(slug) if slug else None
     if found:
         links.append(
             {

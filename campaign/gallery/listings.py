@@ -1,17 +1,18 @@
 """Public reads for the API, feeds, embeds and the journeys map.
 
 Everything here starts from ``Story.published()``: nothing else decides what
-the public may see.
+the public may see. Numbers that ``publishing.stats`` keeps up to date (stories,
+countries, languages) are read from there, never counted again.
 """
 
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from campaign.extensions import db
 from campaign.gallery import queries as gallery
-from campaign.models import PublicCount, Story, Theme, story_theme
+from campaign.models import PublicCount, Story, Theme, story_theme, with_cards
+from campaign.publishing import stats as kept
 
 SORTS = ("newest", "oldest")
 MAX_LIMIT = 100
@@ -28,10 +29,6 @@ class StoryPage:
 
     stories: list[Story]
     next_cursor: str | None
-
-
-def _eager(query):
-    return query.options(selectinload(Story.themes), selectinload(Story.photo))
 
 
 def find_stories(
@@ -78,11 +75,7 @@ def find_stories(
 
 
 def published_story_by_id(story_id: int) -> Story | None:
-    return db.session.scalar(_eager(Story.published().where(Story.id == story_id)))
-
-
-def published_story_by_slug(slug: str) -> Story | None:
-    return db.session.scalar(_eager(Story.published().where(Story.slug == slug)))
+    return db.session.scalar(with_cards(Story.published().where(Story.id == story_id)))
 
 
 def latest_stories(
@@ -138,36 +131,29 @@ def theme_counts() -> list[tuple[Theme, int]]:
         .where(story_theme.c.theme_id == Theme.id, story_theme.c.story_id.in_(_published_ids()))
         .scalar_subquery()
     )
-    query = select(Theme, number).order_by(Theme.position, Theme.slug)
+    query = Theme.in_order(number)
     return [(theme, count) for theme, count in db.session.execute(query)]
 
 
-def theme_by_slug(slug: str) -> Theme | None:
-    return db.session.scalar(select(Theme).where(Theme.slug == slug))
-
-
 def stats() -> dict:
-    published = Story.published().subquery()
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.count(func.distinct(published.c.origin_country)),
-            func.count(func.distinct(published.c.residence_country)),
-            func.count(func.distinct(published.c.language)),
-            func.max(published.c.published_at),
-        )
-    ).one()
+    """The public numbers: kept, except the newest publication, read from the end of the
+    published index."""
+    numbers = kept.current()
+    latest = db.session.scalar(
+        Story.published()
+        .with_only_columns(Story.published_at)
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .limit(1)
+    )
     return {
-        "stories": row[0],
-        "countries_of_origin": row[1],
-        "countries_of_residence": row[2],
-        "languages": row[3],
-        "latest_published_at": row[4],
+        "stories": numbers.stories,
+        "countries_of_origin": len(numbers.origins),
+        "countries_of_residence": len(numbers.residences),
+        "languages": len(numbers.languages),
+        "latest_published_at": latest,
     }
 
 
 def published_languages() -> list[str]:
     """Language codes of published stories, sorted."""
-    published = Story.published().subquery()
-    column = published.c.language
-    return list(db.session.scalars(select(column).distinct().order_by(column)))
+    return list(kept.current().languages)

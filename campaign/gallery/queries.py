@@ -11,11 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select, tuple_
-from sqlalchemy.orm import selectinload
 
 from campaign.extensions import db
 from campaign.gallery import search
-from campaign.models import Story, Theme, story_theme
+from campaign.models import Story, filed_under, with_cards
 
 SORTS = ("newest", "oldest", "relevance")
 
@@ -58,13 +57,9 @@ class Page:
     ranks: dict[int, int]
 
 
-def _with_cards(query):
-    return query.options(selectinload(Story.themes), selectinload(Story.photo))
-
-
 def latest_stories(limit: int) -> list[Story]:
     query = Story.published().order_by(Story.published_at.desc(), Story.id.desc()).limit(limit)
-    return list(db.session.scalars(_with_cards(query)))
+    return list(db.session.scalars(with_cards(query)))
 
 
 def featured_stories(limit: int) -> list[Story]:
@@ -75,7 +70,7 @@ def featured_stories(limit: int) -> list[Story]:
         .order_by(Story.featured_at.desc(), Story.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(_with_cards(query)))
+    return list(db.session.scalars(with_cards(query)))
 
 
 def more_from_country(story: Story, limit: int) -> list[Story]:
@@ -85,11 +80,7 @@ def more_from_country(story: Story, limit: int) -> list[Story]:
         .order_by(Story.published_at.desc(), Story.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(_with_cards(query)))
-
-
-def all_themes() -> list[Theme]:
-    return list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+    return list(db.session.scalars(with_cards(query)))
 
 
 def encode_cursor(sort: str, published_at: datetime, story_id: int, rank: int = 0) -> str:
@@ -123,13 +114,7 @@ def _filtered(filters: Filters):
     if filters.language:
         query = query.where(Story.language == filters.language)
     if filters.theme:
-        query = query.where(
-            Story.id.in_(
-                select(story_theme.c.story_id)
-                .join(Theme, Theme.id == story_theme.c.theme_id)
-                .where(Theme.slug == filters.theme)
-            )
-        )
+        query = query.where(filed_under(filters.theme))
     return query
 
 
@@ -190,7 +175,7 @@ def gallery_page(filters: Filters, cursor: str | None, per_page: int) -> Page:
     query = query.order_by(*order).limit(per_page + 1)
     if rank is not None:
         query = _whole_stories_of(query, rank)
-    query = _with_cards(query)
+    query = with_cards(query)
     if rank is not None:
         rows = [(story, int(story_rank)) for story, story_rank in db.session.execute(query)]
     else:
@@ -202,8 +187,3 @@ def gallery_page(filters: Filters, cursor: str | None, per_page: int) -> Page:
         last, last_rank = rows[-1]
         next_cursor = encode_cursor(sort, last.published_at, last.id, last_rank)
     return Page([story for story, _ in rows], next_cursor, {s.id: r for s, r in rows})
-
-
-def published_story(slug: str) -> Story | None:
-    query = Story.published().where(Story.slug == slug)
-    return db.session.scalar(_with_cards(query))

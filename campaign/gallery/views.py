@@ -3,14 +3,13 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from campaign.gallery.queries import (
     SORTS,
     Filters,
-    all_themes,
     featured_stories,
     gallery_page,
     latest_stories,
     more_from_country,
-    published_story,
 )
 from campaign.i18n.countries import country_codes
+from campaign.models import all_themes, published_story
 from campaign.publishing import stats
 from campaign.publishing.pagecache import public_page
 from campaign.text import filter_arg

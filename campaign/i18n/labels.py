@@ -2,10 +2,11 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 from campaign.i18n.countries import country_name
 from campaign.i18n.locale import current_locale_code
-from campaign.models import NameDisplay, Story, Theme
+from campaign.models import NameDisplay, Story, StoryStatus, Theme
 
 # The starting themes (inserted by a migration); their names are in the catalogues.
 BUILTIN_THEME_NAMES = {
@@ -16,6 +17,19 @@ BUILTIN_THEME_NAMES = {
     "home": _l("Home"),
     "identity": _l("Identity"),
 }
+
+
+def status_label(value: str) -> str:
+    """A stored status value as moderators read it (one story: the queue's tabs, in
+    the plural in many languages, say it differently); the value if it is unknown."""
+    labels = {
+        StoryStatus.PENDING: pgettext("story status", "Pending"),
+        StoryStatus.CHANGES_REQUESTED: pgettext("story status", "Changes requested"),
+        StoryStatus.PUBLISHED: pgettext("story status", "Published"),
+        StoryStatus.REJECTED: pgettext("story status", "Not published"),
+        StoryStatus.WITHDRAWN: pgettext("story status", "Withdrawn"),
+    }
+    return labels.get(value, value)
 
 
 def display_name(story: Story) -> str:

@@ -7,7 +7,7 @@ import click
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.media.inflight import recover
+from campaign.media.files import recover
 from campaign.media.staging import delete_stale_staged_photos
 from campaign.media.storage import media_root
 from campaign.models import Photo

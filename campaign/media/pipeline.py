@@ -13,7 +13,7 @@ It also keeps the worker small: Pillow decodes WebP and PNG at full size (a
 12-megapixel WebP takes about 180 MB while it is decoded), and memory a process
 once held is rarely given back, so a long-lived worker would keep that peak.
 The renditions come back as bytes and are stored by the worker itself, in the
-request's own transaction bookkeeping (see inflight.py).
+request's own transaction bookkeeping (see files.py).
 """
 
 import io
@@ -27,7 +27,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from campaign.media.storage import delete_renditions, get_storage, new_base_name
+from campaign.media.storage import get_storage, new_base_name
 
 FORMATS = ("JPEG", "PNG", "WEBP")
 WIDTHS = (400, 800, 1600)
@@ -60,12 +60,14 @@ class ProcessedPhoto:
 
 
 def _limits():
+    """PHOTO_MAX_BYTES, PHOTO_MAX_SIDE and PHOTO_MAX_PIXELS, set in campaign/config.py only."""
     config = current_app.config
-    return (
-        config.get("PHOTO_MAX_BYTES", 10 * 1024 * 1024),
-        config.get("PHOTO_MAX_SIDE", 12_000),
-        config.get("PHOTO_MAX_PIXELS", 50_000_000),
-    )
+    return config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"], config["PHOTO_MAX_PIXELS"]
+
+
+def photo_max_mb() -> int:
+    """The largest photo we accept, in whole megabytes, as the forms and messages say it."""
+    return current_app.config["PHOTO_MAX_BYTES"] // 2**20
 
 
 def read_upload(stream) -> bytes:
@@ -74,7 +76,7 @@ def read_upload(stream) -> bytes:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise PhotoRejected(
-            _l("This photo is larger than %(mb)d MB. Choose a smaller one.", mb=max_bytes // 2**20)
+            _l("This photo is larger than %(mb)d MB. Choose a smaller one.", mb=photo_max_mb())
         )
     if not data:
         raise PhotoRejected(_l("The photo file is empty."))
@@ -274,8 +276,9 @@ def process(data: bytes) -> ProcessedPhoto:
                 renditions.append(
                     {"name": name, "width": width, "height": height, "format": pil_format.lower()}
                 )
-    except Exception:
-        delete_renditions(renditions)
+    except Exception:  # no row will ever name them
+        for rendition in renditions:
+            storage.delete(rendition["name"])
         raise
     # Listed smallest first, as the API has always shown them (made largest first).
     renditions.sort(key=lambda rendition: rendition["width"])

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.media.pipeline import ProcessedPhoto
-from campaign.media.storage import delete_renditions
 from campaign.models import Photo
 from campaign.models._types import utcnow
 
@@ -25,7 +24,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _max_age() -> int:
-    return current_app.config.get("STAGED_PHOTO_MAX_AGE_SECONDS", 24 * 3600)
+    return current_app.config["STAGED_PHOTO_MAX_AGE_SECONDS"]
 
 
 def stage(processed: ProcessedPhoto, alt_text: str = "") -> tuple[Photo, str]:
@@ -59,7 +58,7 @@ def staged_photo(token: str | None) -> Photo | None:
 
 
 def discard(photo: Photo) -> None:
-    delete_renditions(photo.renditions)
+    """Its files go after the commit (``media.files``)."""
     db.session.delete(photo)
     db.session.flush()
 

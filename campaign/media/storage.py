@@ -5,7 +5,8 @@ Files get server-generated names only. ``FileSystemStorage`` keeps them under
 storage by providing the same four methods.
 
 Every file is noted in a journal before it is written (``inflight``), so a
-worker killed before its transaction commits leaves no orphan behind.
+worker killed before its transaction commits leaves no orphan behind; files
+are deleted by ``media.files`` when their Photo row goes.
 """
 
 import os
@@ -52,7 +53,7 @@ class FileSystemStorage:
 
     def save(self, name: str, data: bytes) -> None:
         target = self._file(name)
-        inflight.note(self.root, name)
+        inflight.note_written(self.root, name)
         self.root.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(target.suffix + ".part")
         temporary.write_bytes(data)
@@ -84,9 +85,3 @@ def get_storage() -> Storage:
     if storage is None:
         storage = app.extensions["media_storage"] = FileSystemStorage(media_root(app))
     return storage
-
-
-def delete_renditions(renditions: list[dict]) -> None:
-    storage = get_storage()
-    for rendition in renditions or []:
-        storage.delete(rendition["name"])

@@ -6,8 +6,16 @@ from campaign.models.moderator import Moderator
 from campaign.models.photo import Photo
 from campaign.models.public import GalleryStats, PublicCount
 from campaign.models.review import Report, StoryRevision, StoryViewing
-from campaign.models.story import IllegalTransition, NameDisplay, Story, StoryStatus
-from campaign.models.theme import Theme, story_theme
+from campaign.models.story import (
+    IllegalTransition,
+    NameDisplay,
+    Story,
+    StoryStatus,
+    filed_under,
+    published_story,
+    with_cards,
+)
+from campaign.models.theme import Theme, all_themes, story_theme, theme_by_slug
 
 __all__ = [
     "AuditEntry",
@@ -26,5 +34,10 @@ __all__ = [
     "StoryStatus",
     "StoryViewing",
     "Theme",
+    "all_themes",
+    "filed_under",
+    "published_story",
     "story_theme",
+    "theme_by_slug",
+    "with_cards",
 ]

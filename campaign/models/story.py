@@ -2,10 +2,11 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, Enum, Index, Integer, String, Text, false, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from campaign.extensions import db
 from campaign.models._types import UTCDateTime, utcnow
+from campaign.models.theme import Theme, story_theme, theme_order
 
 
 class StoryStatus(enum.StrEnum):
@@ -117,7 +118,7 @@ class Story(db.Model):
 
     photo = relationship("Photo", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
     themes = relationship(
-        "Theme", secondary="story_theme", order_by="Theme.position", passive_deletes=True
+        "Theme", secondary="story_theme", order_by=theme_order, passive_deletes=True
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -148,3 +149,23 @@ class Story(db.Model):
 
     def __repr__(self) -> str:
         return f"<Story {self.id} {self.status.value}>"
+
+
+def filed_under(theme_slug: str):
+    """The condition "filed under the theme with this slug", for any query of stories."""
+    return Story.id.in_(
+        select(story_theme.c.story_id)
+        .join(Theme, Theme.id == story_theme.c.theme_id)
+        .where(Theme.slug == theme_slug)
+    )
+
+
+def with_cards(query):
+    """What a card or a story page shows besides the story: its themes and its photo,
+    loaded for every story of the query at once (two more queries, never one per card)."""
+    return query.options(selectinload(Story.themes), selectinload(Story.photo))
+
+
+def published_story(slug: str) -> Story | None:
+    """The published story at this address, with its themes and photo."""
+    return db.session.scalar(with_cards(Story.published().where(Story.slug == slug)))

@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.extensions import db
@@ -26,8 +26,23 @@ class Theme(db.Model):
     names: Mapped[dict] = mapped_column(JSON, default=dict)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    def name_in(self, locale_code: str) -> str:
-        return (self.names or {}).get(locale_code) or self.name
+    @classmethod
+    def in_order(cls, *columns):
+        """Themes as every list shows them: the admins' order, ties by slug (unique)."""
+        return select(cls, *columns).order_by(*theme_order())
 
     def __repr__(self) -> str:
         return f"<Theme {self.slug}>"
+
+
+def theme_order() -> tuple:
+    """The one order of themes: also the order of a story's own themes."""
+    return (Theme.position, Theme.slug)
+
+
+def all_themes() -> list[Theme]:
+    return list(db.session.scalars(Theme.in_order()))
+
+
+def theme_by_slug(slug: str) -> Theme | None:
+    return db.session.scalar(select(Theme).where(Theme.slug == slug))

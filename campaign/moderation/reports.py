@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from campaign.extensions import db, limiter
-from campaign.models import Story
+from campaign.models import published_story
 from campaign.moderation.forms import ReportForm
 from campaign.moderation.services import add_report
 
@@ -18,7 +18,7 @@ def _report_limit() -> str:
 @bp.route("/stories/<slug>/report", methods=["GET", "POST"])
 @limiter.limit(_report_limit, methods=["POST"])
 def report(slug: str):
-    story = db.session.scalar(Story.published().where(Story.slug == slug)) or abort(404)
+    story = published_story(slug) or abort(404)
     form = ReportForm()
     if form.validate_on_submit():
         add_report(

@@ -6,10 +6,13 @@ Every function here changes the session and flushes; the view commits once.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy.orm import joinedload
 
-from campaign.audit import record
+from campaign.audit import AuditAction, label_of, nobody_of, record
 from campaign.extensions import db
+from campaign.i18n.labels import status_label
 from campaign.models import (
     AuditEntry,
     IllegalTransition,
@@ -19,17 +22,17 @@ from campaign.models import (
     StoryRevision,
     StoryStatus,
     StoryViewing,
-    Theme,
-    story_theme,
+    filed_under,
 )
 from campaign.models._types import utcnow
 from campaign.text import clean_text
 
+# A decision's name is its audit action (a StrEnum: the forms' plain strings look it up).
 DECISIONS = {
-    "approve": StoryStatus.PUBLISHED,
-    "reject": StoryStatus.REJECTED,
-    "request_changes": StoryStatus.CHANGES_REQUESTED,
-    "unpublish": StoryStatus.REJECTED,
+    AuditAction.APPROVE: StoryStatus.PUBLISHED,
+    AuditAction.REJECT: StoryStatus.REJECTED,
+    AuditAction.REQUEST_CHANGES: StoryStatus.CHANGES_REQUESTED,
+    AuditAction.UNPUBLISH: StoryStatus.REJECTED,
 }
 
 TABS = ("pending", "changes", "reported", "published", "not_published")
@@ -38,15 +41,6 @@ EDITABLE_FIELDS = ("title", "quote", "body")
 
 class StaleStory(Exception):
     """Someone else changed the story since this moderator opened it."""
-
-
-def pending_queue():
-    """Stories waiting for a decision, the one that waited longest first."""
-    return db.session.scalars(
-        select(Story)
-        .where(Story.status == StoryStatus.PENDING)
-        .order_by(Story.created_at, Story.id)
-    ).all()
 
 
 def check_version(story: Story, seen_version: int | None) -> None:
@@ -83,7 +77,7 @@ def decide(
         details.append(note)
     record(
         moderator,
-        decision,
+        AuditAction(decision),
         story,
         from_status=previous,
         to_status=new_status,
@@ -171,7 +165,12 @@ def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **field
         setattr(story, name, new)
         changed += 1
     if changed:
-        record(moderator, "edit", story, note=", ".join(n for n in EDITABLE_FIELDS if n in fields))
+        record(
+            moderator,
+            AuditAction.EDIT,
+            story,
+            note=", ".join(n for n in EDITABLE_FIELDS if n in fields),
+        )
         db.session.flush()
     return changed
 
@@ -190,7 +189,7 @@ def remove_photo(story: Story, moderator: Moderator, *, seen_version: int) -> bo
         return False
     story.photo = None
     story.updated_at = utcnow()
-    record(moderator, "remove_photo", story)
+    record(moderator, AuditAction.REMOVE_PHOTO, story)
     db.session.flush()
     return True
 
@@ -200,7 +199,7 @@ def set_featured(story: Story, moderator: Moderator, *, seen_version: int, featu
     if featured and story.status is not StoryStatus.PUBLISHED:
         raise ValueError("only published stories can be featured")
     story.featured_at = utcnow() if featured else None
-    record(moderator, "feature" if featured else "unfeature", story)
+    record(moderator, AuditAction.FEATURE if featured else AuditAction.UNFEATURE, story)
     db.session.flush()
 
 
@@ -208,7 +207,7 @@ def delete_for_good(story: Story, moderator: Moderator, *, seen_version: int) ->
     check_version(story, seen_version)
     record(
         moderator,
-        "delete",
+        AuditAction.DELETE,
         story,
         from_status=story.status,
         note=story.title,
@@ -227,7 +226,7 @@ def add_report(story: Story, reason: str, message: str | None, threshold: int) -
     story.report_count = (story.report_count or 0) + 1
     if story.report_count >= threshold and not story.hidden:
         story.hidden = True
-        record(None, "hidden_by_reports", story, note=str(story.report_count))
+        record(None, AuditAction.HIDDEN_BY_REPORTS, story, note=str(story.report_count))
     db.session.flush()
     return report
 
@@ -255,7 +254,7 @@ def resolve_reports(story: Story, moderator: Moderator) -> int:
 def dismiss_reports(story: Story, moderator: Moderator, *, seen_version: int) -> int:
     check_version(story, seen_version)
     count = resolve_reports(story, moderator)
-    record(moderator, "reports_reviewed", story, note=str(count))
+    record(moderator, AuditAction.REPORTS_REVIEWED, story, note=str(count))
     db.session.flush()
     return count
 
@@ -331,12 +330,7 @@ def _filter_conditions(filters: QueueFilters) -> list:
             or_(Story.origin_country == filters.country, Story.residence_country == filters.country)
         )
     if filters.theme:
-        conditions.append(
-            exists()
-            .where(story_theme.c.story_id == Story.id)
-            .where(story_theme.c.theme_id == Theme.id)
-            .where(Theme.slug == filters.theme)
-        )
+        conditions.append(filed_under(filters.theme))
     if filters.since:
         conditions.append(Story.created_at >= _start_of(filters.since))
     if filters.until:
@@ -386,10 +380,6 @@ def languages_in_use() -> list[str]:
     return db.session.scalars(select(Story.language).distinct().order_by(Story.language)).all()
 
 
-def all_themes() -> list[Theme]:
-    return db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
-
-
 # The audit log ------------------------------------------------------------------------
 
 
@@ -402,8 +392,24 @@ class LogFilters:
     until: date | None = None
 
 
-def audit_entries(filters: LogFilters, limit: int | None = 200) -> list[AuditEntry]:
-    query = select(AuditEntry)
+@dataclass(frozen=True)
+class LogLine:
+    """One audit entry as the log page and its CSV show it: labels, not codes."""
+
+    entry: AuditEntry
+    action: str
+    who: str
+    story_title: str | None  # None: no story, or one deleted since (entries outlive stories)
+    status_change: str
+
+
+def audit_log(filters: LogFilters, limit: int | None = 200) -> list[LogLine]:
+    """The entries, newest first, in one query: the actor joined, the story's title outer-joined."""
+    query = (
+        select(AuditEntry, Story.title)
+        .outerjoin(Story, Story.id == AuditEntry.story_id)
+        .options(joinedload(AuditEntry.actor))
+    )
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
     if filters.actor_id:
@@ -417,10 +423,29 @@ def audit_entries(filters: LogFilters, limit: int | None = 200) -> list[AuditEnt
     query = query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     if limit:
         query = query.limit(limit)
-    return db.session.scalars(query).all()
+    return [_log_line(entry, title) for entry, title in db.session.execute(query)]
 
 
-def audit_actions() -> list[str]:
-    return db.session.scalars(
-        select(AuditEntry.action).distinct().order_by(AuditEntry.action)
-    ).all()
+def _log_line(entry: AuditEntry, story_title: str | None) -> LogLine:
+    if entry.from_status and entry.to_status:
+        # The arrow is in the catalogue: right-to-left languages point it the other way.
+        change = _(
+            "%(before)s → %(after)s",
+            before=status_label(entry.from_status),
+            after=status_label(entry.to_status),
+        )
+    else:  # a deletion or a purge: the status the story had
+        change = status_label(entry.from_status or entry.to_status or "")
+    return LogLine(
+        entry=entry,
+        action=label_of(entry.action),
+        who=entry.actor.email if entry.actor else nobody_of(entry.action),
+        story_title=story_title,
+        status_change=change,
+    )
+
+
+def audit_actions() -> list[tuple[str, str]]:
+    """The actions found in the log, as (value, label), in label order."""
+    found = db.session.scalars(select(AuditEntry.action).distinct()).all()
+    return sorted(((action, label_of(action)) for action in found), key=lambda pair: pair[1])

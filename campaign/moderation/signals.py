@@ -3,9 +3,11 @@
 import re
 from dataclasses import dataclass, field
 
+from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from campaign.accounts.services import get_setting, set_setting
 from campaign.extensions import db
 from campaign.models import Story, StoryStatus
 
@@ -17,6 +19,19 @@ _WORD = re.compile(r"\w+")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 SHINGLE_SIZE = 3
 DUPLICATE_CANDIDATES = 2000
+WATCH_WORDS = "watch_words"  # the setting admins change; MODERATION_WATCH_WORDS until they do
+
+
+def watch_words() -> list[str]:
+    """The admins' watch list; the configured one while theirs is not set (or empty)."""
+    return get_setting(WATCH_WORDS, None) or list(current_app.config["MODERATION_WATCH_WORDS"])
+
+
+def save_watch_words(lines: str) -> list[str]:
+    """One word or phrase per line, blank lines left out; returns what was saved."""
+    words = [line.strip() for line in (lines or "").splitlines() if line.strip()]
+    set_setting(WATCH_WORDS, words)
+    return words
 
 
 @dataclass

@@ -1,11 +1,8 @@
-import csv
-import io
 from datetime import date
 from functools import wraps
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -21,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from campaign.accounts.services import get_setting, two_factor_required
+from campaign.accounts.services import two_factor_required
 from campaign.extensions import db
 from campaign.mail import send_email
-from campaign.models import IllegalTransition, Moderator, Story, StoryStatus
+from campaign.models import IllegalTransition, Moderator, Story, all_themes
 from campaign.models._types import utcnow
 from campaign.moderation.diff import word_diff
 from campaign.moderation.forms import (
@@ -40,9 +37,8 @@ from campaign.moderation.services import (
     LogFilters,
     QueueFilters,
     StaleStory,
-    all_themes,
     audit_actions,
-    audit_entries,
+    audit_log,
     bulk_decide,
     decide,
     delete_for_good,
@@ -61,13 +57,11 @@ from campaign.moderation.services import (
     set_featured,
     tab_counts,
 )
-from campaign.moderation.signals import highlighted_paragraphs, signals_for
-from campaign.responses import private
+from campaign.moderation.signals import highlighted_paragraphs, signals_for, watch_words
+from campaign.responses import csv_download, private
 from campaign.text import filter_arg
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
-
-WATCH_WORDS = "watch_words"
 
 
 @bp.before_request
@@ -87,10 +81,6 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def watch_words() -> list[str]:
-    return get_setting(WATCH_WORDS, None) or list(current_app.config["MODERATION_WATCH_WORDS"])
 
 
 def _date_arg(name: str) -> date | None:
@@ -265,13 +255,13 @@ def _tell_storyteller(story: Story, decision: str) -> None:
         subject = _("Your story was not published")
     else:
         return
-    text = _(
-        'Hello,\n\nabout your story "%(title)s", a moderator writes:\n\n%(message)s\n\n'
-        "Open the private link you received when you shared it to see your story.\n",
+    send_email(
+        story.contact_email,
+        subject,
+        "decision",
         title=story.title,
         message=story.moderator_message,
     )
-    send_email(story.contact_email, subject, text)
 
 
 @bp.route("/stories/<int:story_id>/edit", methods=["POST"])
@@ -391,37 +381,31 @@ def log():
     moderators = db.session.scalars(select(Moderator).order_by(Moderator.email)).all()
     return render_template(
         "moderation/log.html",
-        entries=audit_entries(filters),
+        lines=audit_log(filters),
         filters=filters,
         actions=audit_actions(),
         moderators=moderators,
-        statuses=StoryStatus,
     )
 
 
 @bp.route("/log.csv")
 @admin_required
 def log_csv():
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["time", "actor", "action", "story", "from", "to", "note"])
-    for entry in audit_entries(_log_filters(), limit=None):
-        writer.writerow(
-            [
-                entry.created_at.isoformat(),
-                entry.actor.email if entry.actor else "",
-                entry.action,
-                entry.story_id or "",
-                entry.from_status or "",
-                entry.to_status or "",
-                _csv_safe(entry.note or ""),
-            ]
-        )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
-    return private(response)
+    rows = (
+        [
+            line.entry.created_at.isoformat(),
+            line.who,
+            line.action,
+            _story_cell(line),
+            line.status_change,
+            line.entry.note or "",
+        ]
+        for line in audit_log(_log_filters(), limit=None)
+    )
+    return csv_download("audit-log.csv", ["time", "who", "action", "story", "status", "note"], rows)
 
 
-def _csv_safe(value: str) -> str:
-    """No formula injection when the file is opened in a spreadsheet."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+def _story_cell(line) -> str:
+    if line.story_title is not None:
+        return line.story_title
+    return _("deleted story") if line.entry.story_id else ""

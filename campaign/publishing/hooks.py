@@ -10,10 +10,12 @@ without knowing about them:
   were never loaded;
 - after the flush, ``gallery.stats`` adds the difference and bumps the
   version on the same connection, so it commits or rolls back with the change;
-- after the commit, the page cache forgets the version it remembered.
+- after the flush and after the commit, the process forgets the numbers and
+  version it remembered (``stats.forget()``), so the next page reads them anew.
 
 ``session.info`` carries what one hook tells the next; this module alone
-reads and writes those keys.
+writes those keys (``stats`` reads ``UNCOMMITTED``: a transaction that changed
+the public numbers must not let another request remember them before the commit).
 """
 
 from collections import Counter
@@ -23,10 +25,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from campaign.models import Photo, Story, Theme
-from campaign.publishing import pagecache, stats
+from campaign.publishing import stats
 
 _BEFORE = "public_changes.before"  # {story id: counted under, or None}, read before the flush
-_CHANGED = "public_changes.changed"  # this transaction changed what the public sees
 
 
 def _stories_to_compare(session: Session) -> list[Story]:
@@ -63,9 +64,9 @@ def _record(session: Session, _context) -> None:
     if public or _shown_beside(session):
         changed = {key: n for key, n in changes.items() if n}
         stats.record(session.connection(), stories, changed)
-        session.info[_CHANGED] = True
+        session.info[stats.UNCOMMITTED] = True
         if has_app_context():
-            stats.forget_current()
+            stats.forget()  # this transaction reads its own numbers from now on
 
 
 def _shown_beside(session: Session) -> bool:
@@ -83,26 +84,28 @@ def _shown_beside(session: Session) -> bool:
     return any(under is not None for under in counted.values())
 
 
-def _tell_the_page_cache(session: Session) -> None:
-    if session.info.pop(_CHANGED, False):
-        pagecache.forget_version()
+def _forget_the_remembered_version(session: Session) -> None:
+    if session.info.pop(stats.UNCOMMITTED, False) and has_app_context():
+        stats.forget()
 
 
 def _forget(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
     session.info.pop(_BEFORE, None)
+    _forget_the_remembered_version(session)
 
 
 _LISTENERS = (
     ("before_flush", _read_before),
     ("after_flush", _record),
-    ("after_commit", _tell_the_page_cache),
+    ("after_commit", _forget_the_remembered_version),
     ("after_rollback", _forget),
 )
 
 
-def init_app(_app) -> None:
-    """Listen on every session (the app's and any other), once per process."""
+def init_app(app) -> None:
+    """The app's public-state memo; listen on every session (the app's and any other),
+    once per process."""
+    stats.init_app(app)
     for name, listener in _LISTENERS:
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

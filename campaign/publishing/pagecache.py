@@ -1,63 +1,67 @@
 """Public pages: HTTP caching, and rendered pages kept until public content changes.
 
 Every public page depends only on what is published, so the public version
-kept by ``gallery.stats`` (bumped in the same transaction as every publish,
-withdrawal, hide or edit) identifies it. Three layers use that one number:
+kept by ``publishing.stats`` (bumped in the same transaction as every publish,
+withdrawal, hide or edit) identifies it. Two layers use that one number and
+one key scheme (``page_key``):
 
 - ``public_page`` makes a view's answer cacheable by browsers and CDNs for
   PUBLIC_CACHE_SECONDS (which bounds how long a withdrawn story can still be
   seen there), with an ETag and Last-Modified, and a 304 for revalidation;
-- it also keeps the rendered body in the cache (Flask-Caching: in-process by
-  default, Redis in production), keyed by version, language and URL;
-- ``PublicPageCache``, in front of the whole app, answers repeat requests from
-  visitors without a session straight from the cache, headers and all,
-  before Flask does any per-request work.
+  it also keeps the rendered body in the cache (Flask-Caching: in-process by
+  default, Redis in production), keyed by version, URL and language;
+- ``web.middleware.PublicPageCache``, inside ProxyFix, replays whole answers
+  of pages marked with ``MARK`` to visitors without a session, keyed by
+  version, URL, cookies and Accept-Language, before Flask does any
+  per-request work.
 
-A worker may reuse the version it read for PAGE_CACHE_VERSION_SECONDS, and
-forgets it at once when it commits a public change itself.
+The URL in both keys is the one the app sees: scheme and host as corrected
+by ProxyFix, so an https visit never answers a plain-http one (which must be
+redirected) and a forwarded host only ever reaches whoever forwarded it.
+The version comes from the one memo of ``stats.PublicState``.
 """
 
 import hashlib
-import time
 from functools import wraps
 
 from flask import current_app, make_response, request, session
 from flask_login import current_user
+from werkzeug.wsgi import get_current_url
 
-from campaign.extensions import cache
+from campaign.database import only_reading
+from campaign.extensions import cache, db
 from campaign.i18n.locale import current_locale_code, url_language
 from campaign.publishing import stats
 
-_MARK = "X-Campaign-Public-Page"  # set by public_page, never sent to the client
-MAX_PUBLIC_PLACES = 20_000
+MARK = "X-Campaign-Public-Page"  # set by public_page for the WSGI layer, never sent out
 REVALIDATE = "public, no-cache"  # shared caches keep it, but ask again every time
-_memo = {"version": None, "changed_at": None, "read_at": 0.0}
 
 
-def forget_version() -> None:
-    """This worker committed a public change: read the new version on the next request."""
-    _memo["version"] = None
+def page_place(environ, *varies_by: str) -> str:
+    """Which page this is: the full URL as the app sees it, and whatever else it
+    varies by. Read before the app runs (LanguagePrefix moves the path around)."""
+    return f"{get_current_url(environ)}|{'|'.join(varies_by)}"
 
 
-def _remembered(max_age: float) -> bool:
-    return _memo["version"] is not None and time.monotonic() - _memo["read_at"] < max_age
-
-
-def _remember(version: int, changed_at) -> None:
-    _memo.update(version=version, changed_at=changed_at, read_at=time.monotonic())
+def page_key(kept: str, version: int | str, place: str) -> str:
+    """The cache key of a public page: what is kept ("body" or "answer"), the public
+    version and the place."""
+    return f"page:{kept}:{version}:{place}"
 
 
 def current_version() -> int:
-    return _public_state()[0]
+    return stats.current().version
 
 
-def _public_state() -> tuple[int, object]:
-    """The public version and its time: remembered, or read with the page's own numbers
-    (one query for both), so a kept answer costs no query at all most of the time."""
-    if not _remembered(current_app.config["PAGE_CACHE_VERSION_SECONDS"]):
-        snapshot = stats.current()
-        _remember(snapshot.version, snapshot.changed_at)
-    return _memo["version"], _memo["changed_at"]
+def version_before_flask(app) -> int:
+    """The public version for the WSGI layer: remembered, or read in an app context
+    of its own (outside any request)."""
+    snapshot = stats.state(app).remembered()
+    if snapshot is None:
+        with app.app_context(), only_reading():
+            snapshot = stats.current()
+            db.session.remove()
+    return snapshot.version
 
 
 def _personal() -> bool:
@@ -86,12 +90,13 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
             response.headers["Cache-Control"] = "private, no-cache"
             response.vary.add("Cookie")
             return response
-        version, changed_at = _public_state()
+        snapshot = stats.current()
+        version, changed_at = snapshot.version, snapshot.changed_at
         locale = current_locale_code()
         assets = current_app.config.get("ASSETS_VERSION", "")
         etag = hashlib.sha256(f"{version}|{locale}|{assets}".encode()).hexdigest()[:20]
         # The host is part of the key: feeds, the API and oEmbed write absolute URLs.
-        key = f"page:{version}:{locale}:{request.url}"
+        key = page_key("body", version, page_place(request.environ, locale))
         hit = current_app.config["PAGE_CACHE_ENABLED"] and cache.get(key)
         if hit:
             body, content_type = hit
@@ -117,7 +122,7 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
             response.vary.add("Accept-Language")
             response.vary.add("Cookie")
         if before_flask:
-            response.headers[_MARK] = str(version)
+            response.headers[MARK] = str(version)
         return response.make_conditional(request)
 
     return wrapper

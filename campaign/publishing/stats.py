@@ -9,12 +9,20 @@ publishes, withdraws, hides or edits a story (the moderation and submission
 helpers included) keeps it right without knowing about it. Pages read it with
 one query; the version and its time are the ETag and Last-Modified of every
 public page.
+
+What was read is remembered in one memo per app (``PublicState``, in
+``app.extensions``): for PAGE_CACHE_VERSION_SECONDS, so a kept page costs no
+query at all most of the time, and forgotten (``forget()``) as soon as this
+process changes what the public sees. Numbers read inside a transaction that
+changed them are not remembered: another request must never see a version
+that is not committed (and may never be).
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import g
+from flask import current_app
 from sqlalchemy import (
     delete,
     func,
@@ -48,21 +56,68 @@ class Snapshot:
     languages: list = field(default_factory=list)
 
 
+EXTENSION = "public_state"
+# session.info: this transaction changed what the public sees (set by the session hooks).
+UNCOMMITTED = "public_changes.uncommitted"
+
+
+def _read() -> Snapshot:
+    row = db.session.execute(
+        select(
+            GalleryStats.version,
+            GalleryStats.changed_at,
+            GalleryStats.stories,
+            GalleryStats.origins,
+            GalleryStats.residences,
+            GalleryStats.languages,
+        ).where(GalleryStats.id == ROW_ID)
+    ).one_or_none()
+    return Snapshot(*row) if row else Snapshot()
+
+
+class PublicState:
+    """The public numbers and version as this process last read them."""
+
+    def __init__(self, max_age: float):
+        self.max_age = max_age
+        self._snapshot: Snapshot | None = None
+        self._read_at = 0.0
+
+    def remembered(self) -> Snapshot | None:
+        """The snapshot still fresh enough to use without a query, if any."""
+        if self._snapshot is not None and time.monotonic() - self._read_at < self.max_age:
+            return self._snapshot
+        return None
+
+    def get(self) -> Snapshot:
+        """Remembered, or read now (needs an app context)."""
+        snapshot = self.remembered()
+        if snapshot is None:
+            snapshot = _read()
+            if not db.session.info.get(UNCOMMITTED):
+                self._snapshot, self._read_at = snapshot, time.monotonic()
+        return snapshot
+
+    def forget(self) -> None:
+        self._snapshot = None
+
+
+def init_app(app) -> None:
+    app.extensions[EXTENSION] = PublicState(app.config["PAGE_CACHE_VERSION_SECONDS"])
+
+
+def state(app=None) -> PublicState:
+    return (app or current_app).extensions[EXTENSION]
+
+
 def current() -> Snapshot:
-    """The numbers as of now; one query, remembered for the rest of the request."""
-    if "gallery_stats" not in g:
-        row = db.session.execute(
-            select(
-                GalleryStats.version,
-                GalleryStats.changed_at,
-                GalleryStats.stories,
-                GalleryStats.origins,
-                GalleryStats.residences,
-                GalleryStats.languages,
-            ).where(GalleryStats.id == ROW_ID)
-        ).one_or_none()
-        g.gallery_stats = Snapshot(*row) if row else Snapshot()
-    return g.gallery_stats
+    """The numbers as of now: one query, or none while they are remembered."""
+    return state().get()
+
+
+def forget() -> None:
+    """What the public sees changed here: the next read fetches the numbers again."""
+    state().forget()
 
 
 def counted_under(status, hidden, origin, residence, language) -> CountedUnder | None:
@@ -160,8 +215,3 @@ def recount(connection) -> None:
         update(GalleryStats).where(GalleryStats.id == ROW_ID).values(stories=stories)
     )
     _write_lists(connection)
-
-
-def forget_current() -> None:
-    """The numbers changed in this request: the next read fetches them again."""
-    g.pop("gallery_stats", None)

@@ -4,7 +4,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     EmailField,
@@ -20,11 +19,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from campaign.extensions import db
 from campaign.i18n.fields import CountryField
 from campaign.i18n.labels import theme_label
 from campaign.i18n.languages import STORY_LANGUAGES, language_choices
-from campaign.models import NameDisplay, Theme
+from campaign.media.pipeline import photo_max_mb
+from campaign.models import NameDisplay, all_themes
 
 NAME_DISPLAY_CHOICES = [
     SelectChoice(NameDisplay.FULL.value, _l("My full name")),
@@ -33,6 +32,16 @@ NAME_DISPLAY_CHOICES = [
         NameDisplay.ANONYMOUS.value, _l("No name: “A migrant from …” with my country of origin")
     ),
 ]
+
+
+def name_unless_anonymous(form, field):
+    """A name to show, unless the storyteller chose to stay anonymous.
+
+    The ``validate_author_name`` of every form that asks both how to show the
+    name and the name itself (the share form, the edit form, the private page).
+    """
+    if form.name_display.data != NameDisplay.ANONYMOUS.value and not (field.data or "").strip():
+        raise ValidationError(_l("Tell us what name to show, or choose to stay anonymous."))
 
 
 class LanguageField(SelectField):
@@ -60,8 +69,7 @@ class ThemesField(SelectMultipleField):
         super().__init__(label, validators, choices=[], coerce=int, **kwargs)
 
     def load_choices(self):
-        themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
-        self.choices = [SelectChoice(theme.id, theme_label(theme)) for theme in themes]
+        self.choices = [SelectChoice(theme.id, theme_label(theme)) for theme in all_themes()]
 
 
 class StoryDetailsForm(FlaskForm):
@@ -133,9 +141,7 @@ class StoryDetailsForm(FlaskForm):
                 _l("Your story can have at most %(count)d characters.", count=maximum)
             )
 
-    def validate_author_name(self, field):
-        if self.name_display.data != NameDisplay.ANONYMOUS.value and not (field.data or "").strip():
-            raise ValidationError(_l("Tell us what name to show, or choose to stay anonymous."))
+    validate_author_name = name_unless_anonymous
 
     def validate_moved_year(self, field):
         if field.data is None:
@@ -147,12 +153,7 @@ class StoryDetailsForm(FlaskForm):
 
 class ShareForm(StoryDetailsForm):
     photo = FileField(
-        _l("A photo (optional)"),
-        description=_l(
-            "JPEG, PNG or WebP, up to 10 MB. We remove the location and all other hidden "
-            "information from it."
-        ),
-        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+        _l("A photo (optional)"), render_kw={"accept": "image/jpeg,image/png,image/webp"}
     )
     # A photo accepted on an earlier try, kept while the rest is fixed.
     staged_photo = HiddenField()
@@ -186,6 +187,11 @@ class ShareForm(StoryDetailsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.photo.description = _l(
+            "JPEG, PNG or WebP, up to %(mb)d MB. We remove the location and all other hidden "
+            "information from it.",
+            mb=photo_max_mb(),
+        )
         min_age = current_app.config["MIN_AGE"]
         self.age_confirmed.label.text = _l(
             "I am at least %(age)d years old (or the person I share this for is).", age=min_age
@@ -209,10 +215,6 @@ class ShareForm(StoryDetailsForm):
             raise ValidationError(_l("Tell us who you are to the person whose story this is."))
 
 
-# The name the foundation used; other code may still import it.
-StoryForm = ShareForm
-
-
 class EditStoryForm(StoryDetailsForm):
     pass
 
@@ -225,9 +227,7 @@ class NameDisplayForm(FlaskForm):
     )
     author_name = StringField(_l("Your name"), validators=[Length(max=100)])
 
-    def validate_author_name(self, field):
-        if self.name_display.data != NameDisplay.ANONYMOUS.value and not (field.data or "").strip():
-            raise ValidationError(_l("Tell us what name to show, or choose to stay anonymous."))
+    validate_author_name = name_unless_anonymous
 
 
 class ConfirmForm(FlaskForm):

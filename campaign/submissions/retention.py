@@ -2,7 +2,8 @@
 
 ``flask --app campaign purge`` (run daily) deletes stories that were rejected
 or withdrawn PURGE_AFTER_DAYS ago, and forgets contact e-mails of decided
-stories after CONTACT_EMAIL_RETENTION_DAYS.
+stories after CONTACT_EMAIL_RETENTION_DAYS. The photo files of deleted
+stories go after the commit, like every photo's (``media.files``).
 """
 
 from datetime import timedelta
@@ -11,9 +12,8 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from campaign.audit import record
+from campaign.audit import AuditAction, record
 from campaign.extensions import db
-from campaign.media.storage import media_root
 from campaign.models import Story, StoryStatus
 from campaign.models._types import utcnow
 from campaign.models.photo import rendition_names
@@ -22,11 +22,11 @@ PURGEABLE = (StoryStatus.REJECTED, StoryStatus.WITHDRAWN)
 DECIDED = (StoryStatus.PUBLISHED, StoryStatus.REJECTED, StoryStatus.WITHDRAWN)
 
 
-def purge(now=None) -> tuple[int, int, set[str]]:
+def purge(now=None) -> tuple[int, int, int]:
     """Delete stories not published for PURGE_AFTER_DAYS; forget served contact e-mails.
 
-    Returns (stories deleted, e-mails forgotten, media file names). Flushes, the caller commits;
-    media files of deleted photos are removed by the caller after the commit.
+    Returns (stories deleted, e-mails forgotten, photo files deleted with them).
+    Flushes, the caller commits.
     """
     now = now or utcnow()
     config = current_app.config
@@ -36,13 +36,13 @@ def purge(now=None) -> tuple[int, int, set[str]]:
     doomed = db.session.scalars(
         select(Story).where(Story.status.in_(PURGEABLE), Story.updated_at < purge_before)
     ).all()
-    files: set[str] = set()
+    files = 0
     for story in doomed:
         if story.photo is not None:
-            files.update(rendition_names(story.photo.renditions))
+            files += len(rendition_names(story.photo.renditions))
         record(
             None,
-            "purged",
+            AuditAction.PURGED,
             story,
             from_status=story.status,
             note=f"personal data deleted after {config['PURGE_AFTER_DAYS']} days",
@@ -67,19 +67,7 @@ def purge_command() -> None:
     """Delete personal data that is no longer needed (run daily)."""
     deleted, forgotten, files = purge()
     db.session.commit()
-    removed = _remove_media(files)
     click.echo(
-        f"Purged {deleted} rejected or withdrawn stories ({removed} media files) "
+        f"Purged {deleted} rejected or withdrawn stories ({files} media files) "
         f"and {forgotten} contact e-mails."
     )
-
-
-def _remove_media(names) -> int:
-    root = media_root()
-    removed = 0
-    for name in names:
-        path = (root / name).resolve()
-        if path.is_relative_to(root.resolve()) and path.is_file():
-            path.unlink()
-            removed += 1
-    return removed

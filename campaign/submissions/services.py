@@ -1,35 +1,34 @@
-"""Storing a story, finding it again by its private token, and what its teller may do."""
+"""Receiving a story, finding it again by its private token, and what its teller may do."""
 
+import enum
 import hashlib
-import hmac
-import re
 import secrets
 import time
-import unicodedata
+from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from campaign.audit import AuditAction, record
+from campaign.database import reads_before_writing
 from campaign.extensions import db
-from campaign.media.pipeline import process_upload
-from campaign.media.staging import discard, stage
+from campaign.mail import send_email
+from campaign.media.pipeline import PhotoRejected, process_upload
+from campaign.media.staging import discard, stage, staged_photo, token_for
 from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
-from campaign.text import clean_text
+from campaign.models.tokens import find_by_token, hash_secret
+from campaign.submissions.forms import ShareForm
+from campaign.text import clean_text, slugify
 
 TOKEN_BYTES = 32  # 256 random bits
-CONSENT_VERSION_DEFAULT = "2026-11"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def make_slug(title: str) -> str:
     """A readable slug with a random tail, so two stories never share one."""
-    normalised = unicodedata.normalize("NFKC", title).casefold()
-    words = re.sub(r"[^\w]+", "-", normalised).strip("-_")[:60].strip("-_")
-    return f"{words or 'story'}-{secrets.token_hex(3)}"
+    return f"{slugify(title, 'story')}-{secrets.token_hex(3)}"
 
 
 # --- the form's stamp: when it was shown, and a one-time nonce -----------------
@@ -114,7 +113,7 @@ def create_story(
         helper_relationship=(clean_text(helper_relationship or "") or None) if on_behalf else None,
         age_confirmed=bool(age_confirmed),
         consent_version=consent_version,
-        token_hash=hash_token(token),
+        token_hash=hash_secret(token),
         submission_nonce=nonce_hash(nonce) if nonce else None,
         is_sample=is_sample,
     )
@@ -129,14 +128,7 @@ def create_story(
 
 
 def story_for_token(token: str) -> Story | None:
-    if not token or len(token) > 100:
-        return None
-    wanted = hash_token(token)
-    story = db.session.scalar(select(Story).where(Story.token_hash == wanted))
-    # The lookup is by hash already; compare in constant time all the same.
-    if story is None or not hmac.compare_digest(story.token_hash, wanted):
-        return None
-    return story
+    return find_by_token(Story, token)
 
 
 EDITABLE = frozenset({StoryStatus.PENDING, StoryStatus.CHANGES_REQUESTED})
@@ -173,40 +165,27 @@ def change_name_display(story: Story, name_display: str, author_name: str) -> No
     db.session.flush()
 
 
-def remove_photo(story: Story) -> list[dict]:
-    """Detach and delete the photo row; return the renditions whose files to delete."""
-    photo = story.photo
-    if photo is None:
-        return []
-    renditions = list(photo.renditions or [])
-    story.photo = None
-    db.session.flush()
-    return renditions
+def remove_photo(story: Story) -> None:
+    """Detach and delete the photo row (its files go after the commit)."""
+    if story.photo is not None:
+        story.photo = None
+        db.session.flush()
 
 
-def withdraw(story: Story) -> list[dict]:
-    """Delete the story for good, leaving only anonymous audit records.
-
-    Returns the photo renditions whose files the caller deletes after the commit.
-    """
-    renditions = list(story.photo.renditions) if story.photo else []
+def withdraw(story: Story) -> None:
+    """Delete the story for good, leaving only anonymous audit records
+    (its photo's files go after the commit)."""
     previous = story.move_to(StoryStatus.WITHDRAWN)
     # Earlier entries keep who decided what and when, but not their notes:
     # a moderator's note may quote the story or name the storyteller.
     for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.story_id == story.id)):
         entry.note = None
-    db.session.add(
-        AuditEntry(
-            actor_id=None,
-            action="withdrawn",
-            story_id=story.id,
-            from_status=previous.value,
-            to_status=StoryStatus.WITHDRAWN.value,
-        )
+    # By the storyteller, who is nobody's account: no actor.
+    record(
+        None, AuditAction.WITHDRAWN, story, from_status=previous, to_status=StoryStatus.WITHDRAWN
     )
     db.session.delete(story)
     db.session.flush()
-    return renditions
 
 
 def discard_staged(photo: Photo | None) -> None:
@@ -215,7 +194,7 @@ def discard_staged(photo: Photo | None) -> None:
 
 
 def take_photo(upload, kept: Photo | None, *, remove: bool = False):
-    """The photo the share form holds now, and the renditions made by this request.
+    """The photo the share form holds now.
 
     A new upload replaces the photo kept from an earlier try; ticking "remove"
     drops the kept one. Raises ``PhotoRejected`` (and keeps the kept photo)
@@ -225,8 +204,133 @@ def take_photo(upload, kept: Photo | None, *, remove: bool = False):
         processed = process_upload(upload.stream)
         discard_staged(kept)
         photo, _token = stage(processed)
-        return photo, processed.renditions
+        return photo
     if remove and kept is not None:
         discard_staged(kept)
-        return None, []
-    return kept, []
+        return None
+    return kept
+
+
+# --- receiving the share form ----------------------------------------------------
+
+
+class Received(enum.Enum):
+    """What became of a sent share form."""
+
+    ACCEPTED = "accepted"  # stored as a pending story; its private token is shown once
+    ALREADY_STORED = "already_stored"  # this very form was stored before (sent twice)
+    ROBOT = "robot"  # the field people never see was filled in: nothing is stored
+    FORM_EXPIRED = "form_expired"  # its CSRF token expired or is foreign: shown again
+    NO_STAMP = "no_stamp"  # no genuine stamp: shown again with a fresh one
+    TOO_QUICK = "too_quick"  # sent faster than a person fills it in: shown again
+    PHOTO_REFUSED = "photo_refused"  # the photo is not one we accept: shown again
+    INVALID = "invalid"  # fields to fix: shown again with their errors
+
+
+@dataclass(frozen=True)
+class Submission:
+    received: Received
+    form: ShareForm
+    photo: Photo | None = None  # the photo the form holds now, to show when it is shown again
+    story: Story | None = None  # ACCEPTED only, like the token
+    token: str | None = None
+    # Where to e-mail the private link after the commit, when the storyteller asked for it.
+    link_to: str | None = None
+
+
+_DETAIL_FIELDS = (
+    "title",
+    "quote",
+    "body",
+    "name_display",
+    "author_name",
+    "origin_country",
+    "residence_country",
+    "moved_year",
+    "language",
+)
+
+
+def story_details(form) -> dict:
+    """What the share and edit forms have in common, as arguments of the services."""
+    details = {name: getattr(form, name).data for name in _DETAIL_FIELDS}
+    details["theme_ids"] = form.themes.data
+    return details
+
+
+def receive_story() -> Submission:
+    """Screen the share form of this request; store the story when it passes.
+
+    Checked in this order: the form's CSRF token, the field robots fill in, the
+    stamp (genuine, not sent before, not sent too fast), the fields, the photo.
+    The caller commits in every case: the new story, or a photo accepted on
+    this try, which the form then keeps for the next one.
+
+    The reads and checks stay out of the write transaction, and so does the
+    photo's processing, which happens before its row is written (see
+    ``reads_before_writing``). Two copies of one form arriving at the same
+    moment both pass the early check; the unique nonce lets one story in, and
+    the other copy rolls back here, and its photo files go with the rollback.
+    """
+    with reads_before_writing():
+        form = ShareForm()
+        valid = form.validate()
+        photo = staged_photo(form.staged_photo.data)
+        if getattr(form, "csrf_token", None) and form.csrf_token.errors:
+            form.csrf_token.errors = []
+            form.staged_photo.data = form.staged_photo.data if photo else ""
+            return Submission(Received.FORM_EXPIRED, form, photo)
+        if form.website.data:
+            return Submission(Received.ROBOT, form, photo)
+        stamp = read_stamp(form.stamp.data)
+        held_back, nonce = None, None
+        if stamp is None:
+            form.stamp.data = new_stamp()
+            held_back = Received.NO_STAMP
+        else:
+            shown_at, nonce = stamp
+            if story_for_nonce(nonce) is not None:
+                return Submission(Received.ALREADY_STORED, form)
+            if time.time() - shown_at < current_app.config["SHARE_MIN_FILL_SECONDS"]:
+                held_back = Received.TOO_QUICK
+
+    refused = False
+    try:
+        photo = take_photo(form.photo.data, photo, remove=form.remove_staged_photo.data)
+    except PhotoRejected as rejected:
+        form.photo.errors = [*form.photo.errors, rejected.message]
+        refused = True
+    form.remove_staged_photo.data = False
+
+    if refused or not valid or held_back:
+        form.staged_photo.data = token_for(photo)
+        # Field errors say enough; a stamp's notice is for a form that was otherwise fine.
+        if refused:
+            return Submission(Received.PHOTO_REFUSED, form, photo)
+        return Submission(Received.INVALID if not valid else held_back, form, photo)
+
+    if photo is not None:
+        photo.alt_text = form.photo_alt.data or ""
+    try:
+        story, token = create_story(
+            **story_details(form),
+            contact_email=form.contact_email.data,
+            on_behalf=form.on_behalf.data,
+            helper_relationship=form.helper_relationship.data,
+            age_confirmed=form.age_confirmed.data,
+            consent_version=current_app.config["CONSENT_VERSION"],
+            photo=photo,
+            nonce=nonce,
+        )
+    except IntegrityError:
+        # The same form arrived twice at the same moment: the other copy was stored.
+        db.session.rollback()  # and with it the files of the photo stored for it (media.files)
+        return Submission(Received.ALREADY_STORED, form)
+    link_to = story.contact_email if form.send_link.data else None
+    return Submission(Received.ACCEPTED, form, photo, story, token, link_to)
+
+
+def send_private_link(address: str, token: str) -> bool:
+    """E-mail the private link; call it after the commit. Returns whether it left."""
+    link = url_for("submissions.my_story", token=token, _external=True)
+    return send_email(address, _("The private link to your story"), "private_link", link=link)

@@ -1,5 +1,3 @@
-import time
-
 from flask import (
     Blueprint,
     abort,
@@ -13,14 +11,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
-from campaign.database import reads_before_writing
 from campaign.extensions import csrf, db, limiter
-from campaign.mail import send_email
-from campaign.media.pipeline import PhotoRejected
-from campaign.media.staging import staged_photo, token_for
-from campaign.media.storage import delete_renditions
 from campaign.models import NameDisplay
 from campaign.responses import private
 from campaign.submissions.forms import (
@@ -31,16 +23,16 @@ from campaign.submissions.forms import (
     WithdrawForm,
 )
 from campaign.submissions.services import (
+    Received,
     can_edit,
     change_name_display,
-    create_story,
     edit_story,
     new_stamp,
-    read_stamp,
+    receive_story,
     remove_photo,
-    story_for_nonce,
+    send_private_link,
+    story_details,
     story_for_token,
-    take_photo,
     withdraw,
 )
 
@@ -86,111 +78,29 @@ def share():
         form.stamp.data = new_stamp()
         return _render_share(form)
 
-    # Validating and the checks against spam and double sending only read, so
-    # they stay out of the write transaction (and so does the photo's
-    # processing below, which happens before its row is written).
-    with reads_before_writing():
-        form = ShareForm()
-        valid = form.validate()
-        photo = staged_photo(form.staged_photo.data)
-        csrf_errors = getattr(form, "csrf_token", None) and form.csrf_token.errors
-        if csrf_errors:
-            form.csrf_token.errors = []
-            notice = _expired_form_notice(form)
-            form.staged_photo.data = form.staged_photo.data if photo else ""
-            return _render_share(form, photo, notice, status=400)
-
-        if form.website.data:
-            # A field people never see was filled in: a robot. Store nothing.
-            return _render_share(form, photo, _("Your story could not be sent. Please try again."))
-
-        stamp = read_stamp(form.stamp.data)
-        notice = None
-        if stamp is None:
-            form.stamp.data = new_stamp()
-            notice = _("Please check your story and send it again.")
-        else:
-            shown_at, nonce = stamp
-            if story_for_nonce(nonce) is not None:
-                # This very form was already sent (a double click, or sent again).
-                return redirect(url_for("submissions.thanks"), code=303)
-            if time.time() - shown_at < current_app.config["SHARE_MIN_FILL_SECONDS"]:
-                notice = _("That was very quick. Please check your story and send it again.")
-
-    new_renditions: list[dict] = []
-    try:
-        photo, new_renditions = take_photo(
-            form.photo.data, photo, remove=form.remove_staged_photo.data
-        )
-    except PhotoRejected as rejected:
-        form.photo.errors = [*form.photo.errors, rejected.message]
-        valid = False
-    form.remove_staged_photo.data = False
-
-    if not valid or notice:
-        form.staged_photo.data = token_for(photo)
-        db.session.commit()  # keeps an accepted photo for the next try
-        # Field errors say enough; the notice is for a form that was otherwise fine.
-        return _render_share(form, photo, None if not valid else notice)
-
-    if photo is not None:
-        photo.alt_text = form.photo_alt.data or ""
-    try:
-        story, token = _create_from(form, photo, nonce)
-        db.session.commit()
-    except IntegrityError:
-        # The same form arrived twice at the same moment: the other copy was stored.
-        db.session.rollback()
-        delete_renditions(new_renditions)
+    sent = receive_story()
+    db.session.commit()  # the new story, or a photo accepted on this try, kept for the next
+    if sent.received is Received.ACCEPTED:
+        # Kept only in this browser's session cookie, so the thank-you page can
+        # show the link after the redirect; it ends when the browser closes.
+        session[_TOKEN_KEY] = sent.token
+        session[_EMAILED_KEY] = bool(sent.link_to) and send_private_link(sent.link_to, sent.token)
+    if sent.received in (Received.ACCEPTED, Received.ALREADY_STORED):
         return redirect(url_for("submissions.thanks"), code=303)
-    # Kept only in this browser's session cookie, so the thank-you page can
-    # show the link after the redirect; it ends when the browser closes.
-    session[_TOKEN_KEY] = token
-    session[_EMAILED_KEY] = bool(
-        form.send_link.data
-        and story.contact_email
-        and _send_private_link(story.contact_email, token)
-    )
-    return redirect(url_for("submissions.thanks"), code=303)
+    if sent.received is Received.FORM_EXPIRED:
+        return _render_share(sent.form, sent.photo, _expired_form_notice(sent.form), status=400)
+    return _render_share(sent.form, sent.photo, _notice(sent.received))
 
 
-_DETAIL_FIELDS = (
-    "title",
-    "quote",
-    "body",
-    "name_display",
-    "author_name",
-    "origin_country",
-    "residence_country",
-    "moved_year",
-    "language",
-)
-
-
-def _story_details(form) -> dict:
-    """What the share and edit forms have in common, as service arguments."""
-    details = {name: getattr(form, name).data for name in _DETAIL_FIELDS}
-    details["theme_ids"] = form.themes.data
-    return details
-
-
-def _create_from(form, photo, nonce):
-    return create_story(
-        **_story_details(form),
-        contact_email=form.contact_email.data,
-        on_behalf=form.on_behalf.data,
-        helper_relationship=form.helper_relationship.data,
-        age_confirmed=form.age_confirmed.data,
-        consent_version=current_app.config["CONSENT_VERSION"],
-        photo=photo,
-        nonce=nonce,
-    )
-
-
-def _send_private_link(address: str, token: str) -> bool:
-    link = url_for("submissions.my_story", token=token, _external=True)
-    text = render_template("submissions/email_link.txt", private_link=link)
-    return send_email(address, _("The private link to your story"), text)
+def _notice(received: Received) -> str | None:
+    """What to say above a form shown again; field errors speak for themselves."""
+    if received is Received.ROBOT:
+        return _("Your story could not be sent. Please try again.")
+    if received is Received.NO_STAMP:
+        return _("Please check your story and send it again.")
+    if received is Received.TOO_QUICK:
+        return _("That was very quick. Please check your story and send it again.")
+    return None
 
 
 @bp.route("/share/thanks")
@@ -262,11 +172,7 @@ def edit(token: str):
     else:
         form = EditStoryForm()
     if form.validate_on_submit():
-        edit_story(
-            story,
-            **_story_details(form),
-            photo_alt=form.photo_alt.data if story.photo else None,
-        )
+        edit_story(story, **story_details(form), photo_alt=form.photo_alt.data)
         db.session.commit()
         flash(_("Your changes are saved. A moderator will read your story again."))
         return private(redirect(url_for("submissions.my_story", token=token), code=303))
@@ -293,9 +199,8 @@ def name(token: str):
 def remove_photo_view(token: str):
     story = _load(token)
     if ConfirmForm().validate_on_submit():
-        renditions = remove_photo(story)
+        remove_photo(story)
         db.session.commit()
-        delete_renditions(renditions)
         flash(_("Your photo has been deleted."))
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
@@ -304,7 +209,7 @@ def remove_photo_view(token: str):
 def send_link(token: str):
     story = _load(token)
     if ConfirmForm().validate_on_submit() and story.contact_email:
-        if _send_private_link(story.contact_email, token):
+        if send_private_link(story.contact_email, token):
             flash(_("We have sent the link to your email address."))
         else:
             flash(_("Sorry, we could not send the email just now. Please copy the link instead."))
@@ -316,9 +221,8 @@ def withdraw_view(token: str):
     story = _load(token)
     form = WithdrawForm()
     if form.validate_on_submit():
-        renditions = withdraw(story)
+        withdraw(story)
         db.session.commit()
-        delete_renditions(renditions)
         return private(redirect(url_for("submissions.withdrawn"), code=303))
     page = render_template("submissions/withdraw.html", form=form, story=story, token=token)
     return private(make_response(page))

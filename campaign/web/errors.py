@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 
 from campaign.api import errors as api_errors
 from campaign.extensions import db
+from campaign.media.pipeline import photo_max_mb
 
 
 def init_app(app) -> None:
@@ -26,7 +27,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        return render_template("errors/413.html"), 413
+        return render_template("errors/413.html", photo_max_mb=photo_max_mb()), 413
 
     @app.errorhandler(429)
     def too_many(error):

@@ -2,10 +2,13 @@
 
 From the outside in, a request passes:
 
-1. ``PublicPageCache``: whole answers of public pages for visitors without a
-   session, replayed before Flask does any per-request work;
-2. ``ProxyFix`` (only when PROXY_FIX_* says how many proxies set each
+1. ``ProxyFix`` (only when PROXY_FIX_* says how many proxies set each
    X-Forwarded-* header): the client's address, scheme and host;
+2. ``PublicPageCache``: whole answers of public pages for visitors without a
+   session, replayed before Flask does any per-request work. Inside ProxyFix,
+   so it keys on the corrected scheme and host: a plain-http request still
+   reaches the HTTPS redirect, and a page built for a forwarded host is only
+   ever replayed to requests for that host;
 3. ``LanguagePrefix``: ``/fr/stories`` reaches Flask as ``/stories`` under ``/fr``;
 4. the Flask app.
 """
@@ -13,35 +16,31 @@ From the outside in, a request passes:
 from werkzeug.http import is_resource_modified, parse_date, unquote_etag
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign.database import only_reading
-from campaign.extensions import cache, db
+from campaign.extensions import cache
 from campaign.i18n.locale import LanguagePrefix
-from campaign.publishing.pagecache import (
-    _MARK,
-    MAX_PUBLIC_PLACES,
-    _memo,
-    _public_state,
-    _remembered,
-)
+from campaign.publishing.pagecache import MARK, page_key, page_place, version_before_flask
 from campaign.web.logs import REQUEST_ID_HEADER, request_id_for
 
 PROXY_HEADERS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
+MAX_PUBLIC_PLACES = 20_000
 
 
 def init_app(app) -> None:
+    """Wrap the app from the inside out: the last one wrapped sees a request first."""
     app.wsgi_app = LanguagePrefix(app.wsgi_app, app.config["SUPPORTED_LOCALES"])
+    app.wsgi_app = PublicPageCache(app, app.wsgi_app)
     proxy = {name: int(app.config[f"PROXY_FIX_{name.upper()}"]) for name in PROXY_HEADERS}
     if any(proxy.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **proxy)
-    app.wsgi_app = PublicPageCache(app, app.wsgi_app)
 
 
 class PublicPageCache:
     """WSGI middleware: whole answers of public pages for visitors without a session.
 
-    The key holds everything such a page may depend on: the public version,
-    scheme and host, the full path and query, the cookies (a language choice)
-    and Accept-Language. Only answers marked by ``public_page`` are kept.
+    The key (``page_key``) holds everything such a page may depend on: the
+    public version, the full URL (scheme and host as ProxyFix corrected them),
+    the cookies (a language choice) and Accept-Language. Only answers marked by
+    ``public_page`` are kept, under the version they were rendered with.
     """
 
     def __init__(self, app, wsgi_app):
@@ -59,13 +58,6 @@ class PublicPageCache:
         )
         return any(f"{name}=" in cookies for name in names)
 
-    def _version(self) -> int:
-        if not _remembered(self.app.config["PAGE_CACHE_VERSION_SECONDS"]):
-            with self.app.app_context(), only_reading():
-                _public_state()
-                db.session.remove()
-        return _memo["version"]
-
     def __call__(self, environ, start_response):
         cookies = environ.get("HTTP_COOKIE", "")
         if (
@@ -74,50 +66,43 @@ class PublicPageCache:
             or self._private_cookie(cookies)
         ):
             return self.wsgi_app(environ, start_response)
-        place = "{}://{}{}{}?{}|{}|{}".format(
-            environ["wsgi.url_scheme"],
-            environ.get("HTTP_HOST", ""),
-            environ.get("SCRIPT_NAME", ""),
-            environ.get("PATH_INFO", ""),
-            environ.get("QUERY_STRING", ""),
-            cookies,
-            environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-        )
-        if place not in self.public_places:
-            # Not known as a public page (yet): static files, media, forms...
-            return self._learn(place, environ, start_response)
-        version = str(self._version())
-        key = f"wsgi:{version}:{place}"
-        backend = self.app.extensions["cache"][cache]
-        hit = backend.get(key)
-        if hit is not None:
-            return self._replay(hit, environ, start_response)
+        place = page_place(environ, cookies, environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+        if place in self.public_places:
+            key = page_key("answer", version_before_flask(self.app), place)
+            hit = self.app.extensions["cache"][cache].get(key)
+            if hit is not None:
+                return self._replay(hit, environ, start_response)
+        # Not known as a public page (yet): static files, media, forms... or not kept.
+        return self._learn(place, environ, start_response)
 
-        return self._learn(place, environ, start_response, key=key, version=version)
-
-    def _learn(self, place, environ, start_response, key=None, version=None):
+    def _learn(self, place, environ, start_response):
         """Let the app answer; keep the answer when it is a public page."""
         captured = {}
 
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
-            return start_response(status, [h for h in headers if h[0] != _MARK], exc_info)
+            return start_response(status, [h for h in headers if h[0] != MARK], exc_info)
 
         iterable = self.wsgi_app(environ, capture)
-        mark = [value for name, value in captured.get("headers", ()) if name == _MARK]
+        mark = [value for name, value in captured.get("headers", ()) if name == MARK]
         if not mark or not captured["status"].startswith("200"):
             return iterable  # not a public page: stream it as it is
         if len(self.public_places) >= MAX_PUBLIC_PLACES:
             self.public_places.clear()
         self.public_places.add(place)
-        if mark != [version] or environ["REQUEST_METHOD"] == "HEAD":
-            return iterable  # learned now; kept from the next full visit on
+        if environ["REQUEST_METHOD"] == "HEAD" or any(
+            name.lower() == "set-cookie" for name, _value in captured["headers"]
+        ):
+            return iterable  # no body to keep, or a cookie for this visitor only
         try:
             body = b"".join(iterable)
         finally:
             if hasattr(iterable, "close"):
                 iterable.close()
-        headers = [(n, v) for n, v in captured["headers"] if n not in (_MARK, REQUEST_ID_HEADER)]
+        headers = [(n, v) for n, v in captured["headers"] if n not in (MARK, REQUEST_ID_HEADER)]
+        # Kept under the version it was rendered with: whoever reads that version next
+        # would render the very same answer.
+        key = page_key("answer", mark[0], place)
         self.app.extensions["cache"][cache].set(key, (captured["status"], headers, body))
         return [body]
 

@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from campaign import create_app
-from campaign.accounts.services import common_passwords, password_problem
+from campaign.accounts.services import (
+    TooManyAttempts,
+    common_passwords,
+    password_problem,
+    verify_second_factor,
+)
+from campaign.audit import AuditAction
 from campaign.extensions import db as _db
 from campaign.models import AuditEntry, Invitation, Moderator, RecoveryCode, StoryStatus
 from campaign.models._types import utcnow
@@ -267,6 +273,40 @@ def test_recovery_code_works_once(app, signed_in, moderator, db):
     assert codes[1] not in stored and len(stored) == 10  # kept as hashes only
 
 
+@pytest.mark.parametrize("config_overrides", [{"LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes"}])
+def test_the_second_factor_service_pauses_the_account_itself(app, signed_in, moderator, db):
+    """Throttling lives in verify_second_factor, not in the view: any caller gets it."""
+    _secret, codes = set_up_two_factor(signed_in)
+    with app.test_request_context():
+        for _ in range(3):
+            assert verify_second_factor(moderator, "000000") is None
+        with pytest.raises(TooManyAttempts):
+            verify_second_factor(moderator, codes[0])  # a right code, but too late
+    db.session.rollback()
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(RecoveryCode).where(RecoveryCode.used_at.is_not(None))
+        )
+        == 0
+    )
+
+
+def test_signing_in_with_a_recovery_code_is_in_the_audit_log(
+    app, db, signed_in, moderator, admin_client
+):
+    _secret, codes = set_up_two_factor(signed_in)
+    client = app.test_client()
+    sign_in(client, moderator.email)
+    assert client.post("/login/two-factor", data={"code": codes[0]}).status_code == 303
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.RECOVERY_CODE_USED)
+    )
+    assert entry.actor_id == moderator.id
+    page = admin_client.get("/moderate/log").get_data(as_text=True)
+    assert "Signed in with a recovery code" in page
+    assert "Two-factor sign-in turned on" in page
+
+
 def test_admin_can_require_two_factor_for_everyone(app, signed_in, admin_client, moderator):
     response = admin_client.post(
         "/moderate/admin/settings", data={"require_two_factor": "y", "watch_words": "passport"}
@@ -347,13 +387,12 @@ def test_expired_invitation_is_refused(app, admin_client, db):
     assert "expired" in response.get_data(as_text=True)
 
 
-def test_invitation_email_is_sent_with_the_link(app, admin_client, monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        "campaign.admin.views.send_email", lambda to, subject, text: sent.append((to, text))
-    )
+def test_invitation_email_is_sent_with_the_link(app, admin_client, mail_sent):
     link = invite(admin_client, "mail@example.org")
-    assert sent[0][0] == "mail@example.org" and link in sent[0][1]
+    [message] = mail_sent
+    assert message["To"] == "mail@example.org"
+    text = message.get_content()
+    assert link in text and "expires in 72 hours" in text
 
 
 def test_cannot_invite_an_existing_account(admin_client, moderator):

@@ -11,7 +11,7 @@ from sqlalchemy import event, select, text
 
 from campaign.extensions import db
 from campaign.gallery import queries
-from campaign.models import Story, StoryStatus, Theme
+from campaign.models import Story, StoryStatus, Theme, published_story
 from campaign.ops import demo
 from tests.factories import make_story
 from tests.plans import explain
@@ -107,7 +107,7 @@ def test_a_theme_page_uses_the_theme_indexes(archive):
 
 def test_a_story_page_is_found_by_its_slug_index(archive):
     slug = db.session.scalar(select(Story.slug).where(Story.origin_country == "NZ"))
-    found = plan(*sent_while(lambda: queries.published_story(slug)))
+    found = plan(*sent_while(lambda: published_story(slug)))
     assert_no_table_scan(found)
     assert "uq_story_slug" in found or "(slug=?)" in found
 
@@ -116,3 +116,28 @@ def test_the_api_list_walks_the_published_index(archive, client):
     found = plan(*sent_while(lambda: client.get("/api/v1/stories?limit=20")))
     assert "ix_story_status_published" in found
     assert_no_table_scan(found)
+
+
+def test_the_api_numbers_and_the_embed_builder_languages_come_from_the_kept_counts(archive, client):
+    """Stories, countries and languages are kept (gallery_stats, public_count), not
+    counted; the newest publication comes from the end of the published index. (The
+    most common journeys are still grouped: no count keeps them.)"""
+    caught = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args):
+        caught.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        numbers = client.get("/api/v1/stats").get_json()
+        builder = client.get("/embed/builder")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+
+    assert numbers["stories"] == 301 and builder.status_code == 200
+    assert not [s for s, _p in caught if "distinct" in s.lower()], "counted again"
+    newest = [(s, p) for s, p in caught if s.startswith("SELECT story.published_at")]
+    assert len(newest) == 1, caught
+    found = plan(*newest[0])
+    assert_no_table_scan(found)
+    assert "ix_story_status_published" in found

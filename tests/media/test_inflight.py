@@ -10,7 +10,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from campaign.media.inflight import journal_root, recover
+from campaign.media.files import recover
+from campaign.media.inflight import journal_root
 from campaign.models import Photo, Story
 from campaign.ops.backup import media_root
 from tests import images
@@ -45,7 +46,7 @@ def test_request_that_fails_after_the_photo_was_stored_leaves_no_file(app, db, m
     def database_gone(*_args, **_kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("campaign.submissions.views._create_from", database_gone)
+    monkeypatch.setattr("campaign.submissions.services.create_story", database_gone)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     data = {**form_data(), "photo": (io.BytesIO(images.jpeg()), "photo.jpg")}
     answers = []

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from campaign.models import AuditEntry, Report, Story, StoryStatus
+from campaign.models import AuditEntry, Moderator, Report, Story, StoryStatus
 from tests.factories import PASSWORD, make_story
 
 # Both engines: report counts, log filters and exports are queries.
@@ -117,18 +117,99 @@ def _decide(client, story, decision="approve", **extra):
 
 
 def test_audit_log_lists_who_did_what_and_filters(signed_in, admin_client, moderator, admin):
-    first = make_story(title="First")
-    second = make_story(title="Second")
+    first = make_story(title="A tale of the sea")
+    second = make_story(title="A tale of the hills")
     _decide(signed_in, first)
     _decide(admin_client, second, "reject", reason="spam")
     page = signed_in.get("/moderate/log").get_data(as_text=True)
     assert moderator.email in page and admin.email in page
     only_rejects = signed_in.get("/moderate/log?action=reject").get_data(as_text=True)
-    assert f"#{second.id}</a>" in only_rejects and f"#{first.id}</a>" not in only_rejects
+    assert "A tale of the hills" in only_rejects and "A tale of the sea" not in only_rejects
     by_actor = signed_in.get(f"/moderate/log?actor={moderator.id}").get_data(as_text=True)
-    assert f"#{first.id}</a>" in by_actor and f"#{second.id}</a>" not in by_actor
+    assert "A tale of the sea" in by_actor and "A tale of the hills" not in by_actor
     by_story = signed_in.get(f"/moderate/log?story={second.id}").get_data(as_text=True)
-    assert f"#{second.id}</a>" in by_story and f"#{first.id}</a>" not in by_story
+    assert "A tale of the hills" in by_story and "A tale of the sea" not in by_story
+
+
+def test_audit_log_shows_labels_titles_and_names_not_codes(signed_in, moderator):
+    story = make_story(title="Bread from my grandmother")
+    _decide(signed_in, story)
+    page = signed_in.get("/moderate/log").get_data(as_text=True)
+    row = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert "Approved" in row and "Pending → Published" in row
+    assert ">Bread from my grandmother<" in row
+    assert moderator.email in row
+    for code in (">approve<", "pending →", "→ published", f"#{story.id}"):
+        assert code not in row
+    # The action filter offers the labels too, keeping the stored value.
+    assert '<option value="approve">Approved</option>' in page
+
+
+def test_audit_log_names_stories_deleted_since_and_who_acted_without_an_account(
+    signed_in, client, db, moderator
+):
+    rejected = make_story(title="Still on the desk")
+    _decide(signed_in, rejected, "reject", reason="spam")
+    withdrawn = make_story(title="Taken back by its teller")
+    client.post(f"/my-story/{withdrawn.token}/withdraw", data={"confirm": "y"})
+    page = signed_in.get("/moderate/log").get_data(as_text=True)
+    assert "Withdrawn by the storyteller" in page and "storyteller</em>" in page
+    assert "Taken back by its teller" not in page and "deleted story" in page
+    assert ">Still on the desk<" in page  # a story that still exists is linked by its title
+
+
+def test_audit_log_shows_account_and_admin_actions_with_who_did_them(
+    signed_in, admin_client, moderator, admin
+):
+    new_password = "another long passphrase"
+    signed_in.post(
+        "/account",
+        data={"current": PASSWORD, "password": new_password, "confirm": new_password},
+    )
+    admin_client.post("/moderate/admin/themes", data={"name": "Songs"})
+    admin_client.post("/moderate/admin/settings", data={"watch_words": "passport"})
+    admin_client.get("/moderate/admin/export/stories.csv")
+    admin_client.post(f"/moderate/admin/moderators/{moderator.id}/deactivate")
+    page = admin_client.get("/moderate/log").get_data(as_text=True)
+    rows = page[page.index("<tbody>") : page.index("</tbody>")].split("<tr>")[1:]
+
+    def row_of(label):
+        [row] = [row for row in rows if f">{label}</td>" in row]
+        return row
+
+    assert moderator.email in row_of("Password changed")
+    for label in ("Theme added", "Settings changed", "Export of published stories"):
+        assert admin.email in row_of(label)
+    deactivated = row_of("Moderator deactivated")
+    assert admin.email in deactivated and moderator.email in deactivated  # who, and whom
+
+
+def test_an_admin_cannot_deactivate_their_own_account(admin_client, admin, db):
+    response = admin_client.post(f"/moderate/admin/moderators/{admin.id}/deactivate")
+    assert "You cannot do that to your own account." in admin_client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Moderator, admin.id).active
+    assert not db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "deactivate_moderator")
+    )
+
+
+def test_audit_log_page_makes_the_same_few_queries_for_two_or_twenty_entries(
+    signed_in, db, count_queries
+):
+    def queries_with(total: int) -> int:
+        while len(db.session.scalars(select(AuditEntry)).all()) < total:
+            _decide(signed_in, make_story())
+        db.session.remove()
+        count_queries.clear()
+        assert signed_in.get("/moderate/log").status_code == 200
+        return len(count_queries)
+
+    few, many = queries_with(3), queries_with(20)
+    assert few == many
+    assert many <= 6
 
 
 def test_audit_log_cannot_be_changed_from_the_application(app, signed_in):
@@ -145,8 +226,9 @@ def test_only_admins_export_the_audit_log_as_csv(signed_in, admin_client, modera
     response = admin_client.get("/moderate/log.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0]["actor"] == moderator.email and rows[0]["action"] == "approve"
-    assert rows[0]["story"] == str(story.id)
+    assert rows[0]["who"] == moderator.email and rows[0]["action"] == "Approved"
+    assert rows[0]["story"] == "Exported"
+    assert rows[0]["status"] == "Pending → Published"
     assert rows[0]["note"].startswith("'=")  # no formula injection
 
 
@@ -164,6 +246,15 @@ def test_public_export_leaves_private_fields_out(admin_client, db):
     assert story.slug in as_csv and "Still pending" not in as_csv
     for text in (as_csv, json.dumps(as_json)):
         assert "secret@example.org" not in text and "brother" not in text
+
+
+def test_exported_stories_open_in_a_spreadsheet_as_text_not_formulas(admin_client):
+    make_story(StoryStatus.PUBLISHED, title='=HYPERLINK("http://x")', author_name="@Sam")
+    response = admin_client.post("/moderate/admin/export", data={"password": PASSWORD})
+    [row] = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert row["title"] == '\'=HYPERLINK("http://x")'
+    assert row["author_name"] == "'@Sam"
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_private_export_needs_the_password_again_and_is_logged(admin_client, db, admin):
@@ -195,5 +286,7 @@ def test_admin_adds_and_renames_themes(admin_client, db):
     admin_client.post(f"/moderate/admin/themes/{theme.id}", data={"name": "Food and memory"})
     db.session.expire_all()
     assert db.session.get(Theme, theme.id).name == "Food and memory"
-    actions = db.session.scalars(select(AuditEntry.action)).all()
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action.like("theme%")).order_by(AuditEntry.id)
+    ).all()
     assert actions == ["theme_added", "theme_renamed"]

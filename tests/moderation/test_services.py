@@ -30,7 +30,7 @@ def test_decision_and_audit_entry_are_one_transaction(db, moderator):
     db.session.rollback()
     db.session.expire_all()
     assert db.session.get(Story, story.id).status is StoryStatus.PENDING
-    assert db.session.scalar(select(AuditEntry)) is None
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.story_id == story.id)) is None
 
 
 def test_decision_with_old_version_raises(db, moderator):

@@ -1,7 +1,16 @@
-"""Signals and diffs, as plain functions (no database)."""
+"""Signals and diffs, mostly as plain functions; the watch list, with its setting."""
+
+import pytest
 
 from campaign.moderation.diff import word_diff
-from campaign.moderation.signals import highlighted_paragraphs, shingles, similarity
+from campaign.moderation.signals import (
+    highlighted_paragraphs,
+    save_watch_words,
+    shingles,
+    similarity,
+    watch_words,
+)
+from tests.factories import make_story
 
 
 def test_nearly_identical_texts_are_similar_and_different_ones_are_not():
@@ -25,3 +34,22 @@ def test_watch_words_are_marked_whole_words_only_case_insensitively():
     assert '<mark class="watch">Passport</mark> lost.' in html
     assert "passports" in html and '<mark class="watch">passports' not in html
     assert "&lt;here&gt;" in html
+
+
+@pytest.mark.parametrize("config_overrides", [{"MODERATION_WATCH_WORDS": ("smuggler",)}])
+def test_the_configured_watch_words_count_until_an_admin_saves_a_list(app, db):
+    assert watch_words() == ["smuggler"]
+    saved = save_watch_words("  passport \n\nMüller\n")
+    assert saved == ["passport", "Müller"] and watch_words() == ["passport", "Müller"]
+    # An emptied list falls back to the configured words (today's rule, written once).
+    save_watch_words("\n  \n")
+    assert watch_words() == ["smuggler"]
+
+
+@pytest.mark.parametrize("config_overrides", [{"MODERATION_WATCH_WORDS": ("smuggler",)}])
+def test_the_settings_page_and_the_review_page_use_the_same_watch_words(signed_in, admin_client):
+    settings = admin_client.get("/moderate/admin/settings").get_data(as_text=True)
+    assert "smuggler</textarea>" in settings
+    story = make_story(body="The smuggler took our money and left us at the border. " * 2)
+    review = signed_in.get(f"/moderate/stories/{story.id}").get_data(as_text=True)
+    assert '<mark class="watch">smuggler</mark>' in review

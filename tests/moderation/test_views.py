@@ -33,7 +33,7 @@ def test_approving_publishes_and_records_who_what_when(signed_in, db, moderator)
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Story, story.id).status is StoryStatus.PUBLISHED
-    entry = db.session.scalar(select(AuditEntry))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.story_id == story.id))
     assert (entry.actor_id, entry.action, entry.story_id) == (moderator.id, "approve", story.id)
     assert (entry.from_status, entry.to_status, entry.note) == ("pending", "published", "Lovely")
     assert entry.created_at is not None
@@ -64,7 +64,10 @@ def test_decision_on_a_stale_copy_is_refused(signed_in, db):
     assert "Someone else changed this story" in follow
     db.session.expire_all()
     assert db.session.get(Story, story.id).status is StoryStatus.PUBLISHED
-    assert len(db.session.scalars(select(AuditEntry)).all()) == 1
+    assert (
+        len(db.session.scalars(select(AuditEntry).where(AuditEntry.story_id == story.id)).all())
+        == 1
+    )
 
 
 def test_decision_without_choice_shows_error(signed_in):

@@ -7,7 +7,7 @@ from aiosmtpd.controller import Controller
 
 from tests.factories import make_story
 from tests.servers import free_port
-from tests.submissions.helpers import submit
+from tests.submissions.helpers import form_data, submit
 
 
 class Inbox:
@@ -64,3 +64,15 @@ def test_private_page_can_email_the_link_again(client, inbox):
     [(recipients, message)] = inbox
     assert recipients == ["sam@example.org"]
     assert f"/my-story/{story.token}" in message.get_content()
+
+
+def test_private_link_asked_for_on_the_french_site_comes_in_french(client, inbox):
+    data = form_data(send_link="y", contact_email="layla@example.org")
+    assert client.post("/fr/share", data=data).status_code == 303
+    [(_recipients, message)] = inbox
+    text = message.get_content()
+    assert message["Subject"] == "Le lien privé vers votre récit"
+    assert text.startswith("Bonjour,")
+    assert "Gardez ce lien en sécurité et privé" in text
+    assert "Keep this link safe" not in text
+    assert "http://localhost/fr/my-story/" in text

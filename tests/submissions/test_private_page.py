@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from campaign.audit import AuditAction, record
 from campaign.extensions import db as _db
 from campaign.media.pipeline import process
 from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus
@@ -213,10 +214,10 @@ def test_withdrawn_story_disappears_and_everything_personal_is_deleted(app, clie
 
 @pytest.mark.both_databases
 def test_withdrawal_also_forgets_moderators_notes_about_the_story(client, db, moderator):
-    from campaign.audit import record
-
     story = make_story()
-    record(moderator, "request_changes", story, note="Omar, please remove your street name.")
+    record(
+        moderator, AuditAction.REQUEST_CHANGES, story, note="Omar, please remove your street name."
+    )
     db.session.commit()
     client.post(f"/my-story/{story.token}/withdraw", data={"confirm": "y"})
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.story_id == story.id)).all()

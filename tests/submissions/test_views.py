@@ -325,7 +325,7 @@ def test_two_copies_arriving_at_the_same_moment_still_make_one_story(app, client
     data["photo"] = (io.BytesIO(images.jpeg()), "photo.jpg")
     assert client.post("/share", data=form_data(stamp=data["stamp"])).status_code == 303
     # The second copy passes the early check, as if both were read before either was saved.
-    monkeypatch.setattr("campaign.submissions.views.story_for_nonce", lambda nonce: None)
+    monkeypatch.setattr("campaign.submissions.services.story_for_nonce", lambda nonce: None)
     second = client.post("/share", data=data, content_type="multipart/form-data")
     assert second.status_code == 303
     assert story_count(db) == 1

@@ -1,0 +1,169 @@
+"""Photo files follow their ``Photo`` rows: kept when the row commits, gone when it goes.
+
+Nobody deletes photo files by hand. Session hooks of the app's session do it,
+whoever removed the row: a moderator removing the photo, an admin deleting the
+story, a storyteller withdrawing it or removing the photo, the purge, the
+clean-up of staged photos. A row goes in a flush when it is deleted, when its
+story is deleted (the database's ON DELETE CASCADE: the hook reads the photos
+of the deleted stories itself, loaded or not), or when it is detached from its
+story (delete-orphan). Its files are deleted after the commit, never on a
+rollback.
+
+Crash safety rests on one journal (``inflight``) and one rule. Before a file's
+existence comes to depend on a transaction, its name is noted in the journal of
+this process:
+
+- a file is noted before it is written (``storage.save``); a commit settles
+  the note; a rollback, or the end of a request or command whose transaction
+  never committed, deletes the file (``discard_unsettled``);
+- a file whose row a flush deletes is noted in that flush; after the commit it
+  is deleted and its note with it; after a rollback only the note goes.
+
+A process killed in between leaves its notes. The next gunicorn worker to start
+(``recover_at_worker_start``) settles the notes of dead processes of this host,
+and ``flask --app campaign media check`` those older than its minimum age, from
+any host, by the rule: a file a committed Photo row names stays, any other
+noted file goes. Right in every case: a write whose row never committed, and a
+deletion that did commit, both leave a noted file no row names. ``media check``
+also finds files no row names that no journal knows about.
+"""
+
+import contextlib
+import logging
+from pathlib import Path
+
+from flask import has_app_context
+from sqlalchemy import event, select
+
+from campaign.extensions import db
+from campaign.media import inflight
+from campaign.media.storage import get_storage, is_valid_name, media_root
+from campaign.models import Photo, Story
+from campaign.models.photo import referenced_media_names, rendition_names
+
+log = logging.getLogger(__name__)
+
+_DOOMED = "media.doomed"  # session.info: files whose rows this transaction deleted
+
+
+def _doom(session, names) -> None:
+    if not has_app_context():
+        return  # no media folder to act on: left to media check
+    root = media_root()
+    doomed = session.info.setdefault(_DOOMED, set())
+    for name in names:
+        if is_valid_name(name) and name not in doomed:
+            inflight.note(root, name)
+            doomed.add(name)
+
+
+def _photos_of_deleted_stories(session, _context, _instances) -> None:
+    ids = [obj.id for obj in session.deleted if isinstance(obj, Story) and obj.id is not None]
+    if ids:
+        rows = session.connection().execute(select(Photo.renditions).where(Photo.story_id.in_(ids)))
+        _doom(session, [name for (renditions,) in rows for name in rendition_names(renditions)])
+
+
+def _photo_deleted(session, instance) -> None:
+    if isinstance(instance, Photo):
+        _doom(session, rendition_names(instance.renditions))
+
+
+def _after_commit(session) -> None:
+    doomed = session.info.pop(_DOOMED, ())
+    if not has_app_context():
+        return
+    storage = get_storage()
+    for name in doomed:
+        try:
+            storage.delete(name)  # and its note
+        except OSError:  # the deletion is committed: the note lets recovery finish it
+            log.exception("media.delete_failed", extra={"file": name})
+    inflight.settle_written()
+
+
+def _after_rollback(session) -> None:
+    doomed = session.info.pop(_DOOMED, ())
+    if not has_app_context():
+        return
+    root = media_root()
+    for name in doomed:
+        inflight.forget(root, name)  # the row is still there: so is the file
+    discard_unsettled()  # the rows that were to name them are gone
+
+
+def discard_unsettled(_error=None) -> None:
+    """After a rollback, and at the end of a request or command: delete the files
+    written since the last commit (no committed row names them)."""
+    unsettled = inflight.take_unsettled()
+    if not unsettled:
+        return
+    storage = get_storage()
+    for folder, names in unsettled.items():
+        for name in names:
+            storage.delete(name)
+            (folder / name).unlink(missing_ok=True)
+
+
+def recover(
+    root: Path, min_age_seconds: float | None = None, *, dry_run: bool = False
+) -> tuple[list[str], int]:
+    """Settle the journals of processes that died with files in flight.
+
+    Only dead processes of this host count, unless ``min_age_seconds`` is given;
+    then also journals older than that (another host's, or a reused pid's).
+    Returns (names of files deleted, or to delete on a dry run; files kept).
+    """
+    abandoned = inflight.abandoned_folders(root, min_age_seconds)
+    if not abandoned:
+        return [], 0
+    referenced = referenced_media_names()
+    storage = get_storage()
+    deleted, kept = [], 0
+    for folder in abandoned:
+        for marker in sorted(folder.iterdir()):
+            committed = marker.name in referenced  # a committed row names it
+            if committed:
+                kept += 1
+            else:
+                deleted.append(marker.name)
+            if not dry_run:
+                if not committed:
+                    storage.delete(marker.name)
+                marker.unlink(missing_ok=True)
+        if not dry_run:
+            # Another worker may be recovering the same folder at the same moment.
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+    return deleted, kept
+
+
+def recover_at_worker_start(app) -> None:
+    """gunicorn's post_worker_init: clean up after workers that were killed."""
+    try:
+        with app.app_context():
+            deleted, kept = recover(media_root(app))
+    except Exception:  # never stop a worker from serving because of the clean-up
+        log.exception("media.recover_failed")
+        return
+    if deleted or kept:
+        log.warning(
+            "media.recovered",
+            extra={"deleted_files": len(deleted), "kept_files": kept},
+        )
+
+
+_LISTENERS = (
+    ("before_flush", _photos_of_deleted_stories),
+    ("persistent_to_deleted", _photo_deleted),
+    ("after_commit", _after_commit),
+    ("after_rollback", _after_rollback),
+)
+
+
+def init_app(app) -> None:
+    """Listen on the app's session (once per process); clean up after each request."""
+    for name, listener in _LISTENERS:
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+    app.teardown_appcontext(discard_unsettled)
