@@ -3,7 +3,7 @@
 Every endpoint in ``app.url_map`` belongs to exactly one class. A blueprint
 may give a default for all its endpoints; single endpoints override it. An
 endpoint without a class is refused (fail closed) and
-``tests/test_access_control.py`` fails, so a new route can't slip through
+``tests/web/test_access_control.py`` fails, so a new route can't slip through
 unclassified: add it here.
 """
 

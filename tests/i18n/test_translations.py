@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 from campaign.config import Defaults
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "campaign" / "translations"
 SOURCE_LANGUAGE = "en"  # the msgids are English; its catalogue may stay empty
 TRANSLATED = [code for code in Defaults.SUPPORTED_LOCALES if code != SOURCE_LANGUAGE]
