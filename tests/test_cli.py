@@ -2,7 +2,8 @@ import pytest
 from sqlalchemy import func, select
 
 from campaign.accounts.services import find_moderator
-from campaign.models import Story
+from campaign.models import AuditEntry, Story, Theme, story_theme
+from campaign.models._types import utcnow
 from tests.factories import make_story
 
 
@@ -64,8 +65,6 @@ def test_samples_are_not_added_to_a_database_with_stories(runner, db):
 
 @pytest.mark.both_databases
 def test_seed_adds_published_stories_with_themes_and_new_stories_still_work(runner, db):
-    from campaign.models import Theme, story_theme
-
     db.session.add_all([Theme(slug="work", name="Work"), Theme(slug="home", name="Home")])
     db.session.commit()
     result = runner.invoke(args=["demo", "seed", "--stories", "250", "--seed", "7"])
@@ -95,8 +94,6 @@ def test_deactivate_from_the_command_line_ends_open_sessions(runner, signed_in, 
 
 def test_reset_two_factor_from_the_command_line(runner, db, moderator):
     moderator.totp_secret = "JBSWY3DPEHPK3PXP"
-    from campaign.models._types import utcnow
-
     moderator.totp_confirmed_at = utcnow()
     db.session.commit()
     result = runner.invoke(args=["moderators", "reset-two-factor", moderator.email])
@@ -106,8 +103,6 @@ def test_reset_two_factor_from_the_command_line(runner, db, moderator):
 
 
 def _audit_entries(db, action: str) -> list:
-    from campaign.models import AuditEntry
-
     return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
 
 

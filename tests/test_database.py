@@ -4,6 +4,8 @@ import threading
 import time
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -19,9 +21,6 @@ pytestmark = pytest.mark.both_databases
 
 def test_migrations_build_exactly_the_models_schema(backend, tmp_path, request):
     """`flask db upgrade` on an empty database gives the schema the models describe."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
     else:

@@ -1,4 +1,5 @@
 import pytest
+from sqlalchemy import event
 
 from campaign.models import NameDisplay, StoryStatus
 from tests.api.stories import (
@@ -299,8 +300,6 @@ def test_head_request_answers_like_get_without_a_body(client):
 
 
 def test_story_list_costs_the_same_few_queries_however_many_stories(app, client, db):
-    from sqlalchemy import event
-
     work = make_theme("work", "Work")
 
     def queries_for(url):

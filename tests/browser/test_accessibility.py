@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from campaign.extensions import db
 from campaign.models import StoryStatus
@@ -189,8 +190,6 @@ def inspect(page, axe, url, then) -> Visit:
 @pytest.fixture(scope="module")
 def visits(browser, live_server, sample):
     """Each page in each language, visited once; what every check needs."""
-    from axe_playwright_python.sync_playwright import Axe
-
     axe = Axe()
     public = browser.new_context(viewport=WIDE)
     moderating = browser.new_context(viewport=WIDE)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from campaign.extensions import db as _db
 from campaign.gallery.geo import centroids, distance_km, haversine_km
 from campaign.i18n.countries import country_codes
 from campaign.models import StoryStatus
@@ -134,8 +135,6 @@ def test_print_stylesheet_is_linked_for_print_only(client, db):
 def test_hidden_story_is_404_with_a_way_back_into_the_gallery(client, db):
     story = publish("Hidden after reports")
     story.hidden = True
-    from campaign.extensions import db as _db
-
     _db.session.commit()
     response = client.get(f"/stories/{story.slug}")
     assert response.status_code == 404
@@ -150,8 +149,6 @@ def test_withdrawn_story_disappears_from_every_public_page(client, db):
     urls = ["/", "/stories", "/stories/from/sy", "/stories/theme/work", "/stories?q=unique"]
     assert all("Going away" in client.get(url).get_data(as_text=True) for url in urls)
     story.move_to(StoryStatus.WITHDRAWN)
-    from campaign.extensions import db as _db
-
     _db.session.commit()
     for url in urls:
         assert "Going away" not in client.get(url).get_data(as_text=True), url

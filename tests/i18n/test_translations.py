@@ -9,10 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from campaign.config import Defaults
+from campaign.i18n.locale import LANGUAGE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "campaign" / "translations"
@@ -97,9 +99,6 @@ def test_catalogues_contain_every_message_in_the_code(tmp_path, monkeypatch):
 
 
 def test_every_supported_language_is_named_in_itself_in_the_switcher():
-    from babel import Locale
-
-    from campaign.i18n.locale import LANGUAGE_NAMES
 
     assert set(Defaults.SUPPORTED_LOCALES) <= set(LANGUAGE_NAMES)
     for code in Defaults.SUPPORTED_LOCALES:

@@ -1,5 +1,6 @@
 """The review desk: queue, decisions, edits, conflicts, signals."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -153,8 +154,6 @@ def test_bulk_skips_stories_that_are_already_decided(signed_in, db):
 
 @pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
 def test_bulk_action_needs_the_csrf_token(client, moderator, db):
-    import re
-
     token = lambda page: re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # noqa: E731
     login_page = client.get("/login").get_data(as_text=True)
     client.post(

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from campaign.models import AuditEntry, Moderator, Report, Story, StoryStatus
+from campaign.models import AuditEntry, Moderator, Report, Story, StoryStatus, Theme
 from tests.factories import PASSWORD, make_story
 
 # Both engines: report counts, log filters and exports are queries.
@@ -276,8 +276,6 @@ def test_moderators_cannot_export(signed_in):
 
 
 def test_admin_adds_and_renames_themes(admin_client, db):
-    from campaign.models import Theme
-
     admin_client.post("/moderate/admin/themes", data={"name": "Food & memory"})
     theme = db.session.scalar(select(Theme))
     assert (theme.slug, theme.name) == ("food-memory", "Food & memory")

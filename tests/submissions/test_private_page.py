@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from campaign.audit import AuditAction, record
 from campaign.extensions import db as _db
 from campaign.media.pipeline import process
-from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus
+from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
 from tests import images
 from tests.factories import make_story
 
@@ -226,8 +226,6 @@ def test_withdrawal_also_forgets_moderators_notes_about_the_story(client, db, mo
 
 
 def test_edit_keeps_themes_and_describes_the_photo(app, client, db):
-    from campaign.models import Theme
-
     family = Theme(slug="family", name="Family", position=1)
     db.session.add(family)
     db.session.commit()

@@ -8,7 +8,7 @@ from werkzeug.serving import make_server
 
 from campaign.web import access, logs
 from campaign.web import logs as observability
-from tests.factories import make_story
+from tests.factories import PASSWORD, make_story
 
 
 def test_dev_server_access_log_hides_the_private_token(app, caplog):
@@ -59,8 +59,6 @@ def test_every_route_with_a_token_is_redacted_in_every_log(app):
 
 
 def test_sign_ins_are_logged_by_moderator_id_never_by_address(client, moderator, caplog):
-    from tests.factories import PASSWORD
-
     with caplog.at_level(logging.INFO, logger="campaign.security"):
         client.post("/login", data={"email": moderator.email, "password": "wrong password!"})
         client.post("/login", data={"email": moderator.email, "password": PASSWORD})
