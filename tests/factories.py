@@ -4,8 +4,10 @@ import itertools
 
 from campaign.accounts.services import create_moderator
 from campaign.extensions import db
-from campaign.models import Story, StoryStatus
+from campaign.media.pipeline import process
+from campaign.models import Photo, Story, StoryStatus
 from campaign.submissions.services import create_story
+from tests import images
 
 PASSWORD = "a long enough test password"
 _counter = itertools.count(1)
@@ -37,3 +39,19 @@ def make_moderator(email: str | None = None, *, admin: bool = False, password: s
     )
     db.session.commit()
     return moderator
+
+
+def make_photo(story: Story) -> list[str]:
+    """Give the story a photo whose renditions are really stored; their file names."""
+    processed = process(images.jpeg(size=(900, 600)))
+    db.session.add(
+        Photo(
+            story_id=story.id,
+            alt_text="A harbour",
+            width=processed.width,
+            height=processed.height,
+            renditions=processed.renditions,
+        )
+    )
+    db.session.commit()
+    return [rendition["name"] for rendition in processed.renditions]

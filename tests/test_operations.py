@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from campaign.audit import AuditAction, record
+from campaign.media.storage import media_root
 from campaign.models import AuditEntry, Photo, Story, StoryStatus
 from campaign.models._types import utcnow
-from campaign.ops.backup import media_root
 from campaign.web.logs import JsonFormatter, redact
 from tests.factories import make_moderator, make_story
 

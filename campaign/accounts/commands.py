@@ -58,13 +58,18 @@ def list_command() -> None:
         click.echo(f"{moderator.email}\t{role}\t{state}")
 
 
+def _existing_moderator(email: str) -> Moderator:
+    moderator = find_moderator(email)
+    if moderator is None:
+        raise click.ClickException(f"No moderator with the email {email}.")
+    return moderator
+
+
 @moderators.command("deactivate")
 @click.argument("email")
 def deactivate_command(email: str) -> None:
     """Deactivate an account: it can no longer sign in and its sessions end."""
-    moderator = find_moderator(email)
-    if moderator is None:
-        raise click.ClickException(f"No moderator with the email {email}.")
+    moderator = _existing_moderator(email)
     deactivate(moderator, actor=None)
     db.session.commit()
     click.echo(f"Deactivated {moderator.email}.")
@@ -74,9 +79,7 @@ def deactivate_command(email: str) -> None:
 @click.argument("email")
 def reset_two_factor_command(email: str) -> None:
     """Turn two-factor off for an account that lost its device and its recovery codes."""
-    moderator = find_moderator(email)
-    if moderator is None:
-        raise click.ClickException(f"No moderator with the email {email}.")
+    moderator = _existing_moderator(email)
     reset_two_factor(moderator, actor=None)
     db.session.commit()
     click.echo(f"Two-factor sign-in of {moderator.email} was reset; its sessions ended.")

@@ -234,6 +234,11 @@ def two_factor_required() -> bool:
     return bool(get_setting(REQUIRE_TWO_FACTOR, False))
 
 
+def must_set_up_two_factor(moderator: Moderator) -> bool:
+    """Admins require two-factor sign-in and this account has not set it up yet."""
+    return two_factor_required() and not moderator.has_two_factor
+
+
 # Two-factor ---------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from campaign.accounts.services import (
     AccountError,
     deactivate,
     invite,
+    must_set_up_two_factor,
     reactivate,
     reset_two_factor,
     two_factor_required,
@@ -55,7 +56,7 @@ bp = Blueprint("admin", __name__, url_prefix="/moderate/admin")
 @bp.before_request
 @login_required
 def require_admin():
-    if two_factor_required() and not current_user.has_two_factor:
+    if must_set_up_two_factor(current_user):
         return redirect(url_for("accounts.two_factor_setup"))
     if not current_user.is_admin:
         abort(403)

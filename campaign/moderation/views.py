@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from campaign.accounts.services import two_factor_required
+from campaign.accounts.services import must_set_up_two_factor
 from campaign.extensions import db
 from campaign.mail import send_email
 from campaign.models import IllegalTransition, Moderator, Story, all_themes
@@ -68,7 +68,7 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderate")
 @login_required
 def require_moderator():
     """Every page here is for signed-in moderators only, with two-factor if required."""
-    if two_factor_required() and not current_user.has_two_factor:
+    if must_set_up_two_factor(current_user):
         return redirect(url_for("accounts.two_factor_setup"))
     return None
 

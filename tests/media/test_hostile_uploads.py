@@ -9,8 +9,8 @@ from flask.testing import EnvironBuilder
 from sqlalchemy import func, select
 
 from campaign.media.inflight import journal_root
+from campaign.media.storage import media_root
 from campaign.models import Photo, Story
-from campaign.ops.backup import media_root
 from tests import images
 from tests.submissions.helpers import VALID, form_data
 

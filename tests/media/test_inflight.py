@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from campaign.media.files import recover
 from campaign.media.inflight import journal_root
+from campaign.media.storage import media_root
 from campaign.models import Photo, Story
-from campaign.ops.backup import media_root
 from tests import images
 from tests.submissions.helpers import form_data, submit
 

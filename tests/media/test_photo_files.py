@@ -10,12 +10,10 @@ from campaign.extensions import db as _db
 from campaign.media import storage
 from campaign.media.files import recover
 from campaign.media.inflight import journal_root
-from campaign.media.pipeline import process
+from campaign.media.storage import media_root
 from campaign.models import Photo, Story, StoryStatus
 from campaign.models._types import utcnow
-from campaign.ops.backup import media_root
-from tests import images
-from tests.factories import make_story
+from tests.factories import make_photo, make_story
 
 # Both engines: files follow each engine's commit, rollback and cascades.
 pytestmark = pytest.mark.both_databases
@@ -23,18 +21,7 @@ pytestmark = pytest.mark.both_databases
 
 def with_photo(story: Story) -> list[str]:
     """Give the story a photo whose renditions are really stored; their file names."""
-    processed = process(images.jpeg(size=(900, 600)))
-    _db.session.add(
-        Photo(
-            story_id=story.id,
-            alt_text="A harbour",
-            width=processed.width,
-            height=processed.height,
-            renditions=processed.renditions,
-        )
-    )
-    _db.session.commit()
-    names = [rendition["name"] for rendition in processed.renditions]
+    names = make_photo(story)
     assert names and all((media_root() / name).is_file() for name in names)
     return names
 

@@ -7,24 +7,12 @@ from sqlalchemy import func, select
 
 from campaign.audit import AuditAction, record
 from campaign.extensions import db as _db
-from campaign.media.pipeline import process
 from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
-from tests import images
-from tests.factories import make_story
+from tests.factories import make_photo, make_story
 
 
 def with_photo(story: Story) -> Story:
-    processed = process(images.jpeg(size=(900, 600)))
-    _db.session.add(
-        Photo(
-            story_id=story.id,
-            alt_text="A harbour",
-            width=processed.width,
-            height=processed.height,
-            renditions=processed.renditions,
-        )
-    )
-    _db.session.commit()
+    make_photo(story)
     _db.session.refresh(story)
     return story
 
