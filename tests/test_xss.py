@@ -15,7 +15,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from campaign.models import Story
+from campaign.models import Story, StoryStatus
+from tests.factories import make_story
 from tests.xss import (
     FIELDS,
     GENEROUS_LIMITS,
@@ -323,3 +324,21 @@ def _api_list(read: Reader) -> list[dict]:
         listed += data["stories"]
         path = data["next"] and data["next"].removeprefix("http://localhost")
     return listed
+
+
+@pytest.mark.both_databases
+def test_every_payload_searched_for_comes_back_escaped_on_both_engines(signed_in, db):
+    """Search differs by engine (FTS5 on SQLite, a weighted tsvector on PostgreSQL),
+    and so do the results it marks up: on each, payload stories are found with
+    their words in <mark>, and every payload typed into the gallery and queue
+    search boxes is shown again escaped."""
+    for payload in PAYLOADS[:40]:
+        make_story(
+            StoryStatus.PUBLISHED,
+            title=f"Alert {payload}"[:120],
+            body=f"A story about javascript, a script, an img and an svg onload. {payload} " * 2,
+        )
+    read = Reader(signed_in, db)
+    read.learn_stored_texts()
+    _check_searches(read)
+    assert read.surfaces == {"gallery search", "queue search"}
