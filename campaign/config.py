@@ -75,8 +75,15 @@ class Defaults:
     # How passwords are hashed (werkzeug's method string). Hashes name their
     # method, so a change applies to new passwords and old ones still verify.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
-    # Visitor reports: the story is hidden after this many, until a moderator looks.
+    # Visitor reports: the story is hidden after this many distinct reporters (told
+    # apart by a keyed hash of session and address), until a moderator looks.
     REPORT_HIDE_THRESHOLD = 3
+    # Who is e-mailed when reports hide a story: a list of addresses, True for every
+    # active admin, False for nobody.
+    REPORT_HIDE_NOTIFY = False
+    # The purge forgets who sent a report still open after this many days (the
+    # report stays for the moderators, and no longer counts towards hiding).
+    REPORTER_KEY_DAYS = 30
     REPORT_LIMIT = "5 per hour"
     # Signals on the review page. Admins can replace the watch list in Settings.
     MODERATION_WATCH_WORDS = ("kill", "hate", "address", "phone", "passport")

@@ -39,6 +39,9 @@ class Report(db.Model):
     message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who reported, as a keyed hash of their session and address (never the address):
+    # auto-hide counts distinct reporters. Forgotten at review, and by the purge.
+    reporter_key: Mapped[str | None] = mapped_column(String(64))
     reviewed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("moderator.id", ondelete="SET NULL")
     )

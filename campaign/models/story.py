@@ -2,7 +2,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, Enum, Index, Integer, String, Text, false, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, selectinload
 
 from campaign.extensions import db
 from campaign.models._types import UTCDateTime, utcnow
@@ -98,7 +98,9 @@ class Story(db.Model):
     rejection_reason: Mapped[str | None] = mapped_column(String(40))
     # Pinned to the home page by a moderator when set.
     featured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    report_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Open reports, loaded only where a query asks (moderation.services.queue_stories):
+    # a report writes a row of its own and leaves the story alone unless it hides it.
+    report_count: Mapped[int | None] = query_expression()
     # Hidden from the public after enough visitor reports, until a moderator looks.
     hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # sha256 of the storyteller's private link token; the token itself is never stored.

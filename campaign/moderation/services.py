@@ -3,12 +3,14 @@
 Every function here changes the session and flushes; the view commits once.
 """
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
 from campaign.audit import AuditAction, label_of, nobody_of, record
 from campaign.extensions import db
@@ -219,16 +221,51 @@ def delete_for_good(story: Story, moderator: Moderator, *, seen_version: int) ->
 # Reports ------------------------------------------------------------------------
 
 
-def add_report(story: Story, reason: str, message: str | None, threshold: int) -> Report:
-    """A visitor's report; enough open reports hide the story until a moderator looks."""
-    report = Report(story_id=story.id, reason=reason, message=(message or "").strip() or None)
-    db.session.add(report)
-    story.report_count = (story.report_count or 0) + 1
-    if story.report_count >= threshold and not story.hidden:
-        story.hidden = True
-        record(None, AuditAction.HIDDEN_BY_REPORTS, story, note=str(story.report_count))
+def reporter_key(secret: str, session_id: str | None, address: str | None) -> str:
+    """Who reported, as a keyed hash: the same visitor gives the same key, and the key
+    cannot be turned back into an address without the secret. Without a session (a
+    script, cookies off) the address alone decides; with one, people behind one
+    address (a school, a shelter) are told apart."""
+    message = f"{session_id or ''}|{address or ''}".encode()
+    return hmac.new(f"report-reporter|{secret}".encode(), message, hashlib.sha256).hexdigest()
+
+
+def add_report(story: Story, reason: str, message: str | None, key: str, threshold: int) -> bool:
+    """A visitor's report; reports of `threshold` distinct reporters hide the story until
+    a moderator looks. A reporter's further reports are kept for the moderators but do
+    not count again. The story row is written only when it is hidden, so a report that
+    hides nothing changes nothing the public sees (no page cache is emptied) and does
+    not make a moderator's open form stale. Returns whether it hid the story."""
+    message = (message or "").strip() or None
+    db.session.add(Report(story_id=story.id, reason=reason, message=message, reporter_key=key))
     db.session.flush()
-    return report
+    reporters = db.session.scalar(
+        select(func.count(Report.reporter_key.distinct())).where(
+            Report.story_id == story.id, Report.reviewed_at.is_(None)
+        )
+    )
+    if reporters < threshold or story.hidden:
+        return False
+    story.hidden = True
+    record(None, AuditAction.HIDDEN_BY_REPORTS, story, note=str(reporters))
+    db.session.flush()
+    return True
+
+
+def to_tell_of_hidden_stories(setting: bool | list[str] | tuple[str, ...]) -> list[str]:
+    """REPORT_HIDE_NOTIFY: addresses to tell when reports hide a story (True: every
+    active admin; one address or a list of them; empty or False: nobody)."""
+    if setting is True:
+        return list(
+            db.session.scalars(
+                select(Moderator.email)
+                .where(Moderator.is_admin.is_(True), Moderator.active.is_(True))
+                .order_by(Moderator.email)
+            )
+        )
+    if isinstance(setting, str):
+        return [setting]
+    return list(setting or ())
 
 
 def open_reports(story: Story) -> list[Report]:
@@ -245,8 +282,8 @@ def resolve_reports(story: Story, moderator: Moderator) -> int:
     for report in reports:
         report.reviewed_at = utcnow()
         report.reviewed_by_id = moderator.id
-    if reports or story.hidden:
-        story.report_count = 0
+        report.reporter_key = None  # counted; who it was is no longer needed
+    if story.hidden:
         story.hidden = False
     return len(reports)
 
@@ -311,6 +348,14 @@ def _has_open_reports():
     return exists().where(Report.story_id == Story.id, Report.reviewed_at.is_(None))
 
 
+def _open_report_count():
+    return (
+        select(func.count(Report.id))
+        .where(Report.story_id == Story.id, Report.reviewed_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def _tab_condition(tab: str):
     return {
         "pending": Story.status == StoryStatus.PENDING,
@@ -362,15 +407,27 @@ def tab_counts(filters: QueueFilters) -> dict[str, int]:
         counts[tab] = db.session.scalar(
             select(func.count(Story.id)).where(_tab_condition(tab), *conditions)
         )
+    # Hidden by reports: out of the public's sight until a moderator looks, so the
+    # queue shows how many on every tab (regardless of the filters).
+    counts["hidden"] = db.session.scalar(
+        select(func.count(Story.id)).where(
+            Story.hidden.is_(True), Story.status != StoryStatus.WITHDRAWN
+        )
+    )
     return counts
 
 
 def queue_stories(filters: QueueFilters, limit: int, offset: int = 0) -> list[Story]:
-    query = select(Story).where(_tab_condition(filters.tab), *_filter_conditions(filters))
+    reports = _open_report_count()
+    query = (
+        select(Story)
+        .where(_tab_condition(filters.tab), *_filter_conditions(filters))
+        .options(with_expression(Story.report_count, reports))
+    )
     if filters.tab in ("pending", "changes"):
         query = query.order_by(Story.created_at, Story.id)  # longest waiting first
     elif filters.tab == "reported":
-        query = query.order_by(Story.report_count.desc(), Story.id)
+        query = query.order_by(Story.hidden.desc(), reports.desc(), Story.id)
     else:
         query = query.order_by(Story.updated_at.desc(), Story.id.desc())
     return db.session.scalars(query.limit(limit).offset(offset)).all()

@@ -126,7 +126,6 @@ def _story_rows(rng: random.Random, count: int, first_id: int, now: datetime) ->
                 "on_behalf": False,
                 "age_confirmed": True,
                 "consent_version": "demo",
-                "report_count": 0,
                 "hidden": False,
                 "created_at": published_at - timedelta(hours=rng.randint(1, 72)),
                 "updated_at": published_at,

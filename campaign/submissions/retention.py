@@ -1,8 +1,9 @@
 """Privacy by retention: personal data kept no longer than it is needed.
 
 ``flask --app campaign purge`` (run daily) deletes stories that were rejected
-or withdrawn PURGE_AFTER_DAYS ago, and forgets contact e-mails of decided
-stories after CONTACT_EMAIL_RETENTION_DAYS. The photo files of deleted
+or withdrawn PURGE_AFTER_DAYS ago, forgets contact e-mails of decided
+stories after CONTACT_EMAIL_RETENTION_DAYS, and forgets who sent a visitor
+report after REPORTER_KEY_DAYS (a moderator's review forgets it sooner). The photo files of deleted
 stories go after the commit, like every photo's (``media.files``).
 """
 
@@ -10,11 +11,11 @@ from datetime import timedelta
 
 import click
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from campaign.audit import AuditAction, record
 from campaign.extensions import db
-from campaign.models import Story, StoryStatus
+from campaign.models import Report, Story, StoryStatus
 from campaign.models._types import utcnow
 from campaign.models.photo import rendition_names
 
@@ -23,7 +24,8 @@ DECIDED = (StoryStatus.PUBLISHED, StoryStatus.REJECTED, StoryStatus.WITHDRAWN)
 
 
 def purge(now=None) -> tuple[int, int, int]:
-    """Delete stories not published for PURGE_AFTER_DAYS; forget served contact e-mails.
+    """Delete stories not published for PURGE_AFTER_DAYS; forget served contact e-mails
+    and the reporters of old reports.
 
     Returns (stories deleted, e-mails forgotten, photo files deleted with them).
     Flushes, the caller commits.
@@ -58,6 +60,15 @@ def purge(now=None) -> tuple[int, int, int]:
     ).all()
     for story in served:
         story.contact_email = None
+
+    db.session.execute(
+        update(Report)
+        .where(
+            Report.reporter_key.is_not(None),
+            Report.created_at < now - timedelta(days=config["REPORTER_KEY_DAYS"]),
+        )
+        .values(reporter_key=None)
+    )
     db.session.flush()
     return len(doomed), len(served), files
 

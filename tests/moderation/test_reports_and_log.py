@@ -3,11 +3,16 @@
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from campaign.extensions import db
 from campaign.models import AuditEntry, Moderator, Report, Story, StoryStatus, Theme
+from campaign.models._types import utcnow
+from campaign.publishing import stats
+from campaign.submissions.retention import purge
 from tests.factories import PASSWORD, make_story
 
 # Both engines: report counts, log filters and exports are queries.
@@ -47,21 +52,130 @@ def test_report_needs_a_reason(client, db):
     assert db.session.scalar(select(Report)) is None
 
 
+def visitor(app, story, address="127.0.0.1"):
+    """A new visitor who opened the report form (which gives them a session)."""
+    own = app.test_client()
+    own.environ_base["REMOTE_ADDR"] = address
+    assert own.get(f"/stories/{story.slug}/report").status_code == 200
+    return own
+
+
+def test_one_visitor_reporting_three_times_does_not_hide_the_story(app, client, db):
+    story = make_story(StoryStatus.PUBLISHED, title="Reported story")
+    same = visitor(app, story)
+    for _ in range(3):
+        response = report(same, story, message="Again")
+        assert response.status_code == 303  # thanked as usual, every time
+        assert "Thank you" in same.get(response.location).get_data(as_text=True)
+    assert not fresh(db, story).hidden
+    assert client.get(f"/stories/{story.slug}").status_code == 200
+    assert client.get(f"/api/v1/stories/{story.id}").status_code == 200
+    assert len(db.session.scalars(select(Report)).all()) == 3  # all kept for the moderators
+
+
+def test_a_reporter_without_a_session_is_known_by_their_address(app, db):
+    """No cookie (a script): the address alone decides, so it counts once."""
+    story = make_story(StoryStatus.PUBLISHED)
+    for _ in range(3):
+        assert report(app.test_client(), story).status_code == 303
+    assert not fresh(db, story).hidden
+
+
 @pytest.mark.parametrize("config_overrides", [{"REPORT_HIDE_THRESHOLD": 3}])
-def test_story_is_hidden_after_enough_reports_and_lands_in_reported_tab(client, signed_in, db):
+def test_three_visitors_behind_one_address_hide_the_story_and_it_lands_in_reported_tab(
+    app, client, signed_in, db
+):
+    """Like a school's pupils: one address, three sessions, three reporters."""
     story = make_story(StoryStatus.PUBLISHED, title="Reported story")
     for _ in range(2):
-        assert report(client, story, message="This is my neighbour").status_code == 303
+        assert report(visitor(app, story), story, message="This is my neighbour").status_code == 303
     assert client.get(f"/stories/{story.slug}").status_code == 200
     reported = signed_in.get("/moderate?tab=reported").get_data(as_text=True)
     assert "Reported story" in reported and 'Reported <span class="count">1</span>' in reported
-    report(client, story)
+    assert "hidden after reports" not in reported
+    report(visitor(app, story), story)
     assert fresh(db, story).hidden
     assert client.get(f"/stories/{story.slug}").status_code == 404
+    assert client.get(f"/api/v1/stories/{story.id}").status_code == 404
     assert client.get("/stories").get_data(as_text=True).count("Reported story") == 0
+    queue = signed_in.get("/moderate").get_data(as_text=True)
+    assert '<span class="badge badge--alert">1 hidden</span>' in queue  # seen from any tab
     review = signed_in.get(f"/moderate/stories/{story.id}").get_data(as_text=True)
     assert "3 open reports" in review and "This is my neighbour" in review
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "hidden_by_reports"))
+
+
+def test_visitors_from_different_addresses_count_apart(app, db):
+    app.config["REPORT_HIDE_THRESHOLD"] = 2
+    story = make_story(StoryStatus.PUBLISHED)
+    for address in ("198.51.100.1", "198.51.100.2"):
+        report(visitor(app, story, address), story)
+    assert fresh(db, story).hidden
+
+
+def test_reports_keep_no_address_and_forget_the_reporter_when_reviewed(app, signed_in, db):
+    story = make_story(StoryStatus.PUBLISHED)
+    report(visitor(app, story, "203.0.113.77"), story)
+    stored = db.session.scalar(select(Report))
+    assert len(stored.reporter_key) == 64 and "203.0.113.77" not in stored.reporter_key
+    story = fresh(db, story)
+    signed_in.post(f"/moderate/stories/{story.id}/reports/dismiss", data={"version": story.version})
+    db.session.expire_all()
+    assert db.session.scalar(select(Report)).reporter_key is None
+
+
+def test_moderators_can_be_told_by_email_when_a_story_is_hidden(app, db, admin, mail_sent):
+    app.config.update(REPORT_HIDE_THRESHOLD=1, REPORT_HIDE_NOTIFY=True)
+    story = make_story(StoryStatus.PUBLISHED, title="A story someone reported")
+    report(visitor(app, story), story)
+    assert [message["To"] for message in mail_sent] == [admin.email]
+    text = mail_sent[0].get_content()
+    assert "A story someone reported" in text and f"/moderate/stories/{story.id}" in text
+
+
+def test_no_email_when_a_story_is_hidden_unless_asked_for(app, db, admin, mail_sent):
+    app.config["REPORT_HIDE_THRESHOLD"] = 1
+    story = make_story(StoryStatus.PUBLISHED)
+    report(visitor(app, story), story)
+    assert fresh(db, story).hidden and mail_sent == []
+    app.config["REPORT_HIDE_NOTIFY"] = ["desk@example.org"]
+    other = make_story(StoryStatus.PUBLISHED)
+    report(visitor(app, other), other)
+    assert [message["To"] for message in mail_sent] == ["desk@example.org"]
+
+
+def public_version() -> int:
+    db.session.expire_all()
+    return db.session.get(stats.GalleryStats, stats.ROW_ID).version
+
+
+@pytest.mark.parametrize("config_overrides", [{"REPORT_HIDE_THRESHOLD": 3}])
+def test_reports_empty_the_page_caches_only_when_they_hide_the_story(app, db):
+    story = make_story(StoryStatus.PUBLISHED)
+    before, version, updated = public_version(), story.version, story.updated_at
+    for _ in range(2):
+        report(visitor(app, story), story)
+    assert public_version() == before
+    # Nor is the story itself touched: a moderator's open form is not made stale,
+    # and the retention clock of its contact address does not start again.
+    story = fresh(db, story)
+    assert (story.version, story.updated_at) == (version, updated)
+    report(visitor(app, story), story)
+    assert fresh(db, story).hidden and public_version() > before
+
+
+def test_the_purge_forgets_reporters_of_old_reports(app, db):
+    story = make_story(StoryStatus.PUBLISHED)
+    report(visitor(app, story), story)
+    report(visitor(app, story), story)
+    old, recent = db.session.scalars(select(Report).order_by(Report.id)).all()
+    old.created_at = utcnow() - timedelta(days=app.config["REPORTER_KEY_DAYS"] + 1)
+    db.session.commit()
+    purge()
+    db.session.commit()
+    db.session.expire_all()
+    assert old.reporter_key is None and recent.reporter_key is not None
+    assert old.reviewed_at is None  # still on the moderators' desk, only anonymous now
 
 
 def test_moderator_review_of_reports_shows_the_story_again(client, signed_in, db, app):
@@ -75,7 +189,7 @@ def test_moderator_review_of_reports_shows_the_story_again(client, signed_in, db
     )
     assert response.status_code == 303
     story = fresh(db, story)
-    assert not story.hidden and story.report_count == 0
+    assert not story.hidden
     assert client.get(f"/stories/{story.slug}").status_code == 200
     assert 'Reported <span class="count">0</span>' in signed_in.get("/moderate").get_data(
         as_text=True
