@@ -25,7 +25,7 @@ from campaign.models import (
     filed_under,
 )
 from campaign.models._types import utcnow
-from campaign.text import clean_text
+from campaign.text import clean_line, clean_text
 
 # A decision's name is its audit action (a StrEnum: the forms' plain strings look it up).
 DECISIONS = {
@@ -70,11 +70,11 @@ def decide(
     if decision == "approve":
         story.rejection_reason = None
     if message is not None or decision in ("approve", "reject", "request_changes"):
-        story.moderator_message = (message or "").strip() or None
+        story.moderator_message = clean_text(message or "") or None
     resolve_reports(story, moderator)
     details = [f"reason: {reason}"] if reason else []
-    if note:
-        details.append(note)
+    if note and clean_text(note):
+        details.append(clean_text(note))
     record(
         moderator,
         AuditAction(decision),
@@ -149,7 +149,7 @@ def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **field
     for name in EDITABLE_FIELDS:
         if name not in fields or fields[name] is None:
             continue
-        new = clean_text(fields[name])
+        new = (clean_text if name == "body" else clean_line)(fields[name])
         old = getattr(story, name) or ""
         if new == old:
             continue
@@ -221,7 +221,7 @@ def delete_for_good(story: Story, moderator: Moderator, *, seen_version: int) ->
 
 def add_report(story: Story, reason: str, message: str | None, threshold: int) -> Report:
     """A visitor's report; enough open reports hide the story until a moderator looks."""
-    report = Report(story_id=story.id, reason=reason, message=(message or "").strip() or None)
+    report = Report(story_id=story.id, reason=reason, message=clean_text(message or "") or None)
     db.session.add(report)
     story.report_count = (story.report_count or 0) + 1
     if story.report_count >= threshold and not story.hidden:
