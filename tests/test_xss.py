@@ -225,11 +225,13 @@ def _check_changes_asked(read: Reader, site: PayloadSite, outbox) -> None:
     assert len(outbox) == len(site.stories)
     for story, message in zip(site.stories, outbox, strict=True):
         text = assert_email_safe(message, read.payloads)
-        assert story.values["message"] in text  # plain text: shown as typed, never as markup
+        # Stored as every text is (clean_text), then sent as plain text, never as markup.
+        assert read.db.session.get(Story, story.id).moderator_message in text
     read.surfaces.add("request-changes e-mail")
     for story in site.stories:
         page = read.html("private page", f"/my-story/{story.token}", public=False)
-        assert str(escape(story.values["message"]).split("\n")[0]) in page
+        stored = read.db.session.get(Story, story.id).moderator_message
+        assert str(escape(stored).split("\n")[0].strip()) in page
     read.html("queue", "/moderate?tab=changes", public=False)
 
 

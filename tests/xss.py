@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 from campaign.extensions import db
 from campaign.models import Photo, Story, StoryRevision
 from campaign.submissions.services import new_stamp, story_for_token
+from campaign.text import clean_line, clean_text
 from tests.factories import make_story
 from tests.images import jpeg
 
@@ -173,6 +174,11 @@ def _prefix(name: str) -> str:
     return "Edited " if FIELDS[name].edit else ""
 
 
+def _stored_length(name: str, text: str) -> int:
+    """The length the form checks: of the text once cleaned, as it would be stored."""
+    return len((clean_text if FIELDS[name].multiline else clean_line)(text))
+
+
 def _batches(payloads: list[str], name: str) -> list[list[str]]:
     field = FIELDS[name]
     separator = "\n\n" if field.multiline else " "
@@ -180,9 +186,10 @@ def _batches(payloads: list[str], name: str) -> list[list[str]]:
     batches: list[list[str]] = []
     # First fit, longest first: few batches, so few stories.
     for payload in sorted(payloads, key=len, reverse=True):
-        if len(payload) > room:
+        if _stored_length(name, payload) > room:
             continue  # refused by the form: see oversized()
         for batch in batches:
+            # Raw lengths: cleaning never lengthens, so a joined batch fits too.
             if len(separator.join([*batch, payload])) <= room:
                 batch.append(payload)
                 break
@@ -202,9 +209,12 @@ def spread(payloads: list[str]) -> list[dict[str, list[str]]]:
 
 
 def oversized(payloads: list[str]) -> dict[str, list[str]]:
-    """The payloads longer than a share field allows: the form refuses and shows them again."""
+    """The payloads longer than a share field allows once cleaned (the limits count the
+    text that would be stored): the form refuses and shows them again."""
     return {
-        name: [p for p in payloads if len(p) > FIELDS[name].limit - len(_prefix(name))]
+        name: [
+            p for p in payloads if _stored_length(name, p) > FIELDS[name].limit - len(_prefix(name))
+        ]
         for name in SHARE_FIELDS
     }
 
@@ -220,8 +230,9 @@ def text_for(name: str, batch: list[str], number: int) -> str:
     if name in ("body", "edit_body"):
         # At least STORY_MIN_CHARS even when cleaning strips every payload.
         text = f"{text}\n\n{FILLER}".strip()
-    elif not text and name in ("title", "edit_title", "author_name", "message"):
-        text = f"Plain {name} {number}"  # required fields
+    elif not clean_line(text) and name in ("title", "edit_title", "author_name", "message"):
+        # Required fields, even when cleaning strips every payload.
+        text = f"{text} Plain {name} {number}".strip()
     return f"{_prefix(name)}{text}" if text else ""
 
 

@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from campaign.accounts.services import password_problem
+from campaign.text import line_filter
 
 
 class LoginForm(FlaskForm):
@@ -93,7 +94,9 @@ class InviteForm(FlaskForm):
 
 class ThemeForm(FlaskForm):
     name = StringField(
-        _l("Theme name"), validators=[DataRequired(_l("Enter a name.")), Length(max=80)]
+        _l("Theme name"),
+        validators=[DataRequired(_l("Enter a name.")), Length(max=80)],
+        filters=[line_filter],
     )
 
 

@@ -15,7 +15,7 @@ from campaign.extensions import db
 from campaign.i18n.labels import display_name
 from campaign.models import Moderator, Story, Theme, theme_by_slug
 from campaign.moderation.signals import save_watch_words
-from campaign.text import slugify
+from campaign.text import clean_line, slugify
 
 PUBLIC_FIELDS = (
     "slug",
@@ -41,7 +41,7 @@ class AdminError(ValueError):
 
 
 def add_theme(actor: Moderator, name: str) -> Theme:
-    name = name.strip()
+    name = clean_line(name)
     slug = slugify(name, "theme")
     if theme_by_slug(slug) is not None:
         raise AdminError(_("A theme with this name exists already."))
@@ -55,7 +55,7 @@ def add_theme(actor: Moderator, name: str) -> Theme:
 
 def rename_theme(actor: Moderator, theme: Theme, name: str) -> None:
     old = theme.name
-    theme.name = name.strip()
+    theme.name = clean_line(name)
     record(actor, AuditAction.THEME_RENAMED, note=f"{old} -> {theme.name}")
     db.session.flush()
 

@@ -8,7 +8,7 @@ from campaign.api.errors import is_api_request, json_error, rate_limited
 from campaign.api.openapi import openapi_document
 from campaign.extensions import limiter
 from campaign.gallery import listings
-from campaign.i18n.countries import country_name
+from campaign.i18n.countries import country_name, parse_country
 from campaign.publishing.pagecache import public_page
 from campaign.text import filter_arg
 
@@ -46,10 +46,11 @@ cacheable = public_page(revalidate=True, before_flask=False)
 
 
 def _country_arg(name: str) -> str | None:
-    value = request.args.get(name, "").strip().upper()
-    if value and not (len(value) == 2 and value.isascii() and value.isalpha()):
+    value = request.args.get(name, "")
+    code = parse_country(value)
+    if value.strip() and code is None:
         abort(json_error(400, _("%(name)s must be a two-letter ISO country code.", name=name)))
-    return value or None
+    return code
 
 
 def _limit_arg() -> int:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from campaign.gallery import listings
-from campaign.i18n.countries import country_choices, country_codes
+from campaign.i18n.countries import country_choices, parse_country
 from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.languages import language_name
 from campaign.models import published_story
@@ -29,14 +29,13 @@ cached_for_partners = public_page(revalidate=True)
 
 def embed_filters(args) -> dict:
     """The embed's filters from the query string; unknown values are left out, not guessed."""
-    codes = country_codes()
-    origin = args.get("country", "").strip().upper()
-    residence = args.get("residence", "").strip().upper()
+    origin = parse_country(args.get("country"))
+    residence = parse_country(args.get("residence"))
     limit = args.get("limit", "")
     maximum = current_app.config["EMBED_MAX_STORIES"]
     return {
-        "country": origin if origin in codes else "",
-        "residence": residence if residence in codes else "",
+        "country": origin or "",
+        "residence": residence or "",
         "theme": args.get("theme", "").strip()[:60],
         "lang": args.get("lang", "").strip()[:12],
         "limit": min(int(limit), maximum) if limit.isdigit() and int(limit) > 0 else 3,

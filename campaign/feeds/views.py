@@ -5,12 +5,12 @@ from flask import Blueprint, abort, current_app, make_response, request, url_for
 from flask_babel import gettext as _
 
 from campaign.gallery import listings
-from campaign.i18n.countries import country_codes, country_name
+from campaign.i18n.countries import country_name, parse_country
 from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.locale import current_locale_code
 from campaign.models import Story, theme_by_slug
 from campaign.publishing.pagecache import public_page
-from campaign.text import paragraphs
+from campaign.text import paragraphs, xml_safe
 
 bp = Blueprint("feeds", __name__)
 
@@ -21,7 +21,9 @@ def _atom(title: str, stories: list[Story], mirrors: str):
     """The feed as an Atom document; ``mirrors`` is the address of the page it follows."""
     feed = FeedGenerator()
     feed.id(request.base_url)
-    feed.title(title)
+    # Every text goes through xml_safe: clean_text keeps what XML cannot hold out
+    # of new stories, but one such character from an older row would fail the feed.
+    feed.title(xml_safe(title))
     feed.subtitle(_("Stories of migrants, told by migrants"))
     feed.link(href=request.base_url, rel="self", type=ATOM_TYPE)
     feed.link(href=mirrors, rel="alternate", type="text/html")
@@ -34,16 +36,16 @@ def _atom(title: str, stories: list[Story], mirrors: str):
         address = url_for("gallery.story", slug=story.slug, _external=True)
         entry = feed.add_entry()
         entry.id(address)
-        entry.title(story.title)
+        entry.title(xml_safe(story.title))
         entry.link(href=address, rel="alternate", type="text/html")
-        entry.author({"name": display_name(story)})
+        entry.author({"name": xml_safe(display_name(story))})
         entry.published(story.published_at)
         entry.updated(story.published_at)
         if story.quote:
-            entry.summary(story.quote)
-        entry.content(str(paragraphs(story.body)), type="html")
+            entry.summary(xml_safe(story.quote))
+        entry.content(xml_safe(str(paragraphs(story.body))), type="html")
         for theme in story.themes:
-            entry.category(term=theme.slug, label=theme_label(theme))
+            entry.category(term=xml_safe(theme.slug), label=xml_safe(theme_label(theme)))
     response = make_response(feed.atom_str(pretty=True))
     response.mimetype = ATOM_TYPE
     return response
@@ -58,10 +60,7 @@ def _size() -> int:
 
 
 def _known_country(code: str) -> str:
-    code = code.upper()
-    if code not in country_codes():
-        abort(404)
-    return code
+    return parse_country(code) or abort(404)
 
 
 @bp.get("/feed.atom")
@@ -110,10 +109,9 @@ def theme(slug: str):
 def feed_links(args) -> list[dict]:
     """The feeds that mirror a gallery listing with these filters, for <link rel=alternate>."""
     links = [{"title": _("Newest stories"), "url": url_for("feeds.newest", _external=True)}]
-    codes = country_codes()
-    origin_code = (args.get("origin") or "").upper()
-    residence_code = (args.get("residence") or "").upper()
-    if origin_code in codes:
+    origin_code = parse_country(args.get("origin"))
+    residence_code = parse_country(args.get("residence"))
+    if origin_code:
         links.append(
             {
                 "title": _(
@@ -122,7 +120,7 @@ def feed_links(args) -> list[dict]:
                 "url": url_for("feeds.origin", code=origin_code, _external=True),
             }
         )
-    if residence_code in codes:
+    if residence_code:
         links.append(
             {
                 "title": _(

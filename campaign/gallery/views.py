@@ -8,7 +8,7 @@ from campaign.gallery.queries import (
     latest_stories,
     more_from_country,
 )
-from campaign.i18n.countries import country_codes
+from campaign.i18n.countries import parse_country
 from campaign.models import all_themes, published_story
 from campaign.publishing import stats
 from campaign.publishing.pagecache import public_page
@@ -28,13 +28,6 @@ def home():
     )
 
 
-def _country(code: str | None) -> str | None:
-    if not code:
-        return None
-    code = code.upper()
-    return code if code in country_codes() else None
-
-
 def _filters(**from_path) -> Filters:
     args = request.args
     sort = args.get("sort", "")
@@ -43,8 +36,8 @@ def _filters(**from_path) -> Filters:
     language = filter_arg(from_path.get("language") or args.get("language"), 12)
     theme = filter_arg(from_path.get("theme") or args.get("theme"), 60)
     return Filters(
-        origin=_country(from_path.get("origin") or args.get("origin")),
-        residence=_country(from_path.get("residence") or args.get("residence")),
+        origin=parse_country(from_path.get("origin") or args.get("origin")),
+        residence=parse_country(from_path.get("residence") or args.get("residence")),
         theme=theme or None,
         language=language or None,
         q=filter_arg(args.get("q"), 200) or None,
@@ -59,7 +52,7 @@ def _filters(**from_path) -> Filters:
 @bp.route("/stories/language/<language>", endpoint="in_language")
 @public_page
 def stories(origin=None, residence=None, theme=None, language=None):
-    if (origin and not _country(origin)) or (residence and not _country(residence)):
+    if (origin and not parse_country(origin)) or (residence and not parse_country(residence)):
         abort(404)
     themes = all_themes()
     if theme and theme not in {t.slug for t in themes}:

@@ -1,5 +1,6 @@
 """Countries (ISO 3166-1), named through Babel in the reader's language."""
 
+import re
 from functools import cache
 
 from babel import Locale
@@ -24,6 +25,21 @@ def _country_names(locale_code: str) -> dict[str, str]:
 
 def country_codes() -> frozenset[str]:
     return frozenset(_country_names("en"))
+
+
+# Exactly two ASCII letters. Not str.isalpha() and upper(): "ß".upper() is "SS"
+# and "ı".upper() is "I", so /stories/in/ß showed South Sudan and ıs Iceland.
+_CODE = re.compile("[A-Za-z]{2}")
+
+
+def parse_country(value: str | None) -> str | None:
+    """The country code of a URL or query string, upper-cased, or None when it is
+    not two ASCII letters naming a known country. Every view parses codes here."""
+    value = (value or "").strip()
+    if not _CODE.fullmatch(value):
+        return None
+    code = value.upper()
+    return code if code in country_codes() else None
 
 
 def country_name(code: str) -> str:

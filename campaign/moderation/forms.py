@@ -12,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from campaign.text import line_filter, text_filter
+
 # Why a story is not published; the key is stored, the label shown.
 REJECTION_REASONS = [
     ("identifying", _l("It could identify someone")),
@@ -62,8 +64,11 @@ class DecisionForm(_Versioned):
         _l("Message to the storyteller"),
         description=_l("Shown on their private page and emailed if they gave an email."),
         validators=[Length(max=4000)],
+        filters=[text_filter],
     )
-    note = TextAreaField(_l("Note for the team (optional)"), validators=[Length(max=2000)])
+    note = TextAreaField(
+        _l("Note for the team (optional)"), validators=[Length(max=2000)], filters=[text_filter]
+    )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -78,10 +83,16 @@ class DecisionForm(_Versioned):
 
 class EditForm(_Versioned):
     title = StringField(
-        _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
+        _l("Title"),
+        validators=[DataRequired(_l("Enter a title.")), Length(max=200)],
+        filters=[line_filter],
     )
-    quote = StringField(_l("Headline quote"), validators=[Length(max=300)])
-    body = TextAreaField(_l("Story text"), validators=[DataRequired(_l("The story is empty."))])
+    quote = StringField(_l("Headline quote"), validators=[Length(max=300)], filters=[line_filter])
+    body = TextAreaField(
+        _l("Story text"),
+        validators=[DataRequired(_l("The story is empty."))],
+        filters=[text_filter],
+    )
 
 
 class VersionForm(_Versioned):
@@ -117,5 +128,7 @@ class ReportForm(FlaskForm):
         validators=[DataRequired(_l("Choose a reason."))],
     )
     message = TextAreaField(
-        _l("Anything you want to add (optional)"), validators=[Length(max=2000)]
+        _l("Anything you want to add (optional)"),
+        validators=[Length(max=2000)],
+        filters=[text_filter],
     )

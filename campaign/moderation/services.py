@@ -27,7 +27,7 @@ from campaign.models import (
     filed_under,
 )
 from campaign.models._types import utcnow
-from campaign.text import clean_text
+from campaign.text import clean_line, clean_text
 
 # A decision's name is its audit action (a StrEnum: the forms' plain strings look it up).
 DECISIONS = {
@@ -72,11 +72,11 @@ def decide(
     if decision == "approve":
         story.rejection_reason = None
     if message is not None or decision in ("approve", "reject", "request_changes"):
-        story.moderator_message = (message or "").strip() or None
+        story.moderator_message = clean_text(message or "") or None
     resolve_reports(story, moderator)
     details = [f"reason: {reason}"] if reason else []
-    if note:
-        details.append(note)
+    if note and clean_text(note):
+        details.append(clean_text(note))
     record(
         moderator,
         AuditAction(decision),
@@ -151,7 +151,7 @@ def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **field
     for name in EDITABLE_FIELDS:
         if name not in fields or fields[name] is None:
             continue
-        new = clean_text(fields[name])
+        new = (clean_text if name == "body" else clean_line)(fields[name])
         old = getattr(story, name) or ""
         if new == old:
             continue
@@ -236,7 +236,7 @@ def add_report(story: Story, reason: str, message: str | None, key: str, thresho
     not count again. The story row is written only when it is hidden, so a report that
     hides nothing changes nothing the public sees (no page cache is emptied) and does
     not make a moderator's open form stale. Returns whether it hid the story."""
-    message = (message or "").strip() or None
+    message = clean_text(message or "") or None
     db.session.add(Report(story_id=story.id, reason=reason, message=message, reporter_key=key))
     db.session.flush()
     reporters = db.session.scalar(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from campaign.accounts.services import get_setting, set_setting
 from campaign.extensions import db
 from campaign.models import Story, StoryStatus
+from campaign.text import clean_line
 
 _LINK = re.compile(
     r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|info|io|ru|de|fr|uk|me|ly)\b\S*",
@@ -29,7 +30,7 @@ def watch_words() -> list[str]:
 
 def save_watch_words(lines: str) -> list[str]:
     """One word or phrase per line, blank lines left out; returns what was saved."""
-    words = [line.strip() for line in (lines or "").splitlines() if line.strip()]
+    words = [clean_line(line) for line in (lines or "").splitlines() if clean_line(line)]
     set_setting(WATCH_WORDS, words)
     return words
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from campaign.accounts.services import must_set_up_two_factor
 from campaign.extensions import db
+from campaign.i18n.countries import parse_country
 from campaign.mail import send_email
 from campaign.models import IllegalTransition, Moderator, Story, all_themes
 from campaign.models._types import utcnow
@@ -100,7 +101,7 @@ def _queue_filters() -> QueueFilters:
     return QueueFilters(
         tab=tab if tab in TABS else "pending",
         language=filter_arg(request.args.get("language"), 12),
-        country=filter_arg(request.args.get("country"), 2).upper(),
+        country=parse_country(request.args.get("country")) or "",
         theme=filter_arg(request.args.get("theme"), 60),
         since=_date_arg("since"),
         until=_date_arg("until"),

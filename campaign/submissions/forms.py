@@ -24,6 +24,7 @@ from campaign.i18n.labels import theme_label
 from campaign.i18n.languages import STORY_LANGUAGES, language_choices
 from campaign.media.pipeline import photo_max_mb
 from campaign.models import NameDisplay, all_themes
+from campaign.text import line_filter, text_filter
 
 NAME_DISPLAY_CHOICES = [
     SelectChoice(NameDisplay.FULL.value, _l("My full name")),
@@ -78,15 +79,18 @@ class StoryDetailsForm(FlaskForm):
     title = StringField(
         _l("Title of your story"),
         validators=[DataRequired(_l("Give your story a title.")), Length(max=200)],
+        filters=[line_filter],
     )
     quote = StringField(
         _l("A short quote from your story (optional)"),
         validators=[Optional(), Length(max=200)],
+        filters=[line_filter],
         description=_l("One sentence that is shown with your story in the gallery."),
     )
     body = TextAreaField(
         _l("Your story"),
         validators=[DataRequired(_l("Write your story here."))],
+        filters=[text_filter],
     )
     name_display = RadioField(
         _l("How should your name be shown?"),
@@ -97,6 +101,7 @@ class StoryDetailsForm(FlaskForm):
     author_name = StringField(
         _l("Your name"),
         validators=[Length(max=100)],
+        filters=[line_filter],
         description=_l("You do not have to use your real name. Leave it empty to stay anonymous."),
     )
     origin_country = CountryField(_l("Country you come from"))
@@ -111,6 +116,7 @@ class StoryDetailsForm(FlaskForm):
     photo_alt = StringField(
         _l("Describe the photo for people who cannot see it (optional)"),
         validators=[Optional(), Length(max=500)],
+        filters=[line_filter],
     )
 
     def __init__(self, *args, **kwargs):
@@ -131,7 +137,7 @@ class StoryDetailsForm(FlaskForm):
     def validate_body(self, field):
         minimum = current_app.config["STORY_MIN_CHARS"]
         maximum = current_app.config["STORY_MAX_CHARS"]
-        length = len((field.data or "").strip())
+        length = len(field.data or "")  # cleaned by text_filter: what will be stored
         if length < minimum:
             raise ValidationError(
                 _l("Your story needs at least %(count)d characters.", count=minimum)
@@ -172,6 +178,7 @@ class ShareForm(StoryDetailsForm):
     helper_relationship = StringField(
         _l("Who are you to them?"),
         validators=[Length(max=100)],
+        filters=[line_filter],
         description=_l("For example: caseworker, daughter, teacher. Never shown in public."),
     )
     age_confirmed = BooleanField(_l("I confirm the age"))
@@ -225,7 +232,7 @@ class NameDisplayForm(FlaskForm):
         choices=NAME_DISPLAY_CHOICES,
         validators=[DataRequired(_l("Choose how your name is shown."))],
     )
-    author_name = StringField(_l("Your name"), validators=[Length(max=100)])
+    author_name = StringField(_l("Your name"), validators=[Length(max=100)], filters=[line_filter])
 
     validate_author_name = name_unless_anonymous
 

@@ -21,7 +21,7 @@ from campaign.media.staging import discard, stage, staged_photo, token_for
 from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
 from campaign.models.tokens import find_by_token, hash_secret
 from campaign.submissions.forms import ShareForm
-from campaign.text import clean_text, slugify
+from campaign.text import clean_line, clean_text, slugify
 
 TOKEN_BYTES = 32  # 256 random bits
 
@@ -96,13 +96,13 @@ def create_story(
 ) -> tuple[Story, str]:
     """Add a pending story; return it with the private token (shown once, stored hashed)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    clean_title = clean_text(title)
+    clean_title = clean_line(title)
     story = Story(
         slug=make_slug(clean_title),
         title=clean_title,
-        quote=clean_text(quote or ""),
+        quote=clean_line(quote or ""),
         body=clean_text(body),
-        author_name=clean_text(author_name or ""),
+        author_name=clean_line(author_name or ""),
         name_display=NameDisplay(name_display),
         origin_country=origin_country,
         residence_country=residence_country,
@@ -110,7 +110,7 @@ def create_story(
         language=language,
         contact_email=(contact_email or "").strip().lower() or None,
         on_behalf=bool(on_behalf),
-        helper_relationship=(clean_text(helper_relationship or "") or None) if on_behalf else None,
+        helper_relationship=(clean_line(helper_relationship or "") or None) if on_behalf else None,
         age_confirmed=bool(age_confirmed),
         consent_version=consent_version,
         token_hash=hash_secret(token),
@@ -142,10 +142,10 @@ def edit_story(story: Story, *, theme_ids=(), photo_alt: str | None = None, **fi
     """The storyteller's changes; a story that needed changes goes back to the queue."""
     if not can_edit(story):
         raise ValueError("this story can no longer be edited")
-    story.title = clean_text(fields["title"])
-    story.quote = clean_text(fields.get("quote") or "")
+    story.title = clean_line(fields["title"])
+    story.quote = clean_line(fields.get("quote") or "")
     story.body = clean_text(fields["body"])
-    story.author_name = clean_text(fields.get("author_name") or "")
+    story.author_name = clean_line(fields.get("author_name") or "")
     story.name_display = NameDisplay(fields["name_display"])
     story.origin_country = fields["origin_country"]
     story.residence_country = fields["residence_country"]
@@ -153,7 +153,7 @@ def edit_story(story: Story, *, theme_ids=(), photo_alt: str | None = None, **fi
     story.language = fields["language"]
     story.themes = _themes(theme_ids)
     if story.photo is not None and photo_alt is not None:
-        story.photo.alt_text = clean_text(photo_alt)
+        story.photo.alt_text = clean_line(photo_alt)
     if story.status is StoryStatus.CHANGES_REQUESTED:
         story.move_to(StoryStatus.PENDING)
     db.session.flush()
@@ -161,7 +161,7 @@ def edit_story(story: Story, *, theme_ids=(), photo_alt: str | None = None, **fi
 
 def change_name_display(story: Story, name_display: str, author_name: str) -> None:
     story.name_display = NameDisplay(name_display)
-    story.author_name = clean_text(author_name or "")
+    story.author_name = clean_line(author_name or "")
     db.session.flush()
 
 
@@ -310,7 +310,7 @@ def receive_story() -> Submission:
         return Submission(Received.INVALID if not valid else held_back, form, photo)
 
     if photo is not None:
-        photo.alt_text = form.photo_alt.data or ""
+        photo.alt_text = clean_line(form.photo_alt.data or "")
     try:
         story, token = create_story(
             **story_details(form),

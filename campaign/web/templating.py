@@ -11,7 +11,7 @@ from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.languages import language_name
 from campaign.i18n.locale import current_locale_code, html_lang, language_links, text_direction
 from campaign.media.views import photo_sources
-from campaign.text import paragraphs
+from campaign.text import isolated, paragraphs
 
 
 def report_url(story) -> str:
@@ -47,7 +47,7 @@ GLOBALS = {
     "feed_links": feed_links,
 }
 
-FILTERS = {"paragraphs": paragraphs}
+FILTERS = {"paragraphs": paragraphs, "bdi": isolated}
 
 
 def init_app(app) -> None:

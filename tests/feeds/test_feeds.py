@@ -1,7 +1,8 @@
 import feedparser
 import pytest
+from sqlalchemy import update
 
-from campaign.models import StoryStatus
+from campaign.models import Story, StoryStatus
 from tests.api.stories import assert_no_private_field, days_ago, make_theme, public_story
 
 # Both engines: the stories of each feed are a query.
@@ -114,3 +115,34 @@ def test_home_and_gallery_link_to_the_feeds_they_mirror(client):
         "http://localhost/feed/theme/family.atom",
     ]
     assert feeds("/stories?origin=ZZZ&theme=nope") == ["http://localhost/feed.atom"]
+
+
+# What XML cannot hold, as a row written before (or past) clean_text could hold it.
+# No NUL and no lone surrogate: PostgreSQL cannot store them at all.
+NOT_XML = "\x01\x0b\x0c\x1f\ufffe\uffff\ufdd0\U0001fffe\U0010ffff"
+
+
+@pytest.mark.parametrize("url", ["/feed.atom", "/feed/from/SY.atom", "/feed/in/FI.atom"])
+def test_a_feed_stays_valid_when_a_stored_story_holds_characters_xml_cannot(client, db, url):
+    story = public_story(title="Winter", origin_country="SY", residence_country="FI")
+    db.session.execute(
+        update(Story)
+        .where(Story.id == story.id)
+        .values(
+            title=f"Win{NOT_XML}ter",
+            quote=f"Q{NOT_XML}uote",
+            body=f"Snow{NOT_XML} fell.",
+            author_name="Li\ufffena\uffff Kay",  # no \x0b here: a name splits on it
+        )
+    )
+    db.session.commit()
+    feed, _response = parse(client, url)
+    (entry,) = feed.entries
+    assert (entry.title, entry.summary, entry.author) == ("Winter", "Quote", "Lina")
+    assert "Snow fell." in entry.content[0].value
+
+
+@pytest.mark.parametrize("url", ["/feed/from/ıs.atom", "/feed/in/ß.atom", "/feed/from/İS.atom"])
+def test_a_country_feed_answers_only_to_two_ascii_letters(client, url):
+    public_story(origin_country="IS", residence_country="SS")
+    assert client.get(url).status_code == 404

@@ -86,7 +86,7 @@ def test_queue_filters_by_search_language_country_theme_and_date(signed_in, db):
 
     def titles(query):
         page = signed_in.get(f"/moderate?{query}").get_data(as_text=True)
-        return {t for t in ("The bakery", "The old harbour") if f">{t}</a>" in page}
+        return {t for t in ("The bakery", "The old harbour") if f"<bdi>{t}</bdi></a>" in page}
 
     assert titles("q=bakery") == {"The bakery"}
     assert titles("q=HARBOUR") == {"The old harbour"}
