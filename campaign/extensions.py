@@ -8,7 +8,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -26,6 +26,20 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+@event.listens_for(db.Model, "instrument_class", propagate=True)
+def _ids_never_repeat(mapper, _class) -> None:
+    """Every model's table is AUTOINCREMENT on SQLite, so no table can forget it.
+
+    Without it SQLite gives the id of a deleted newest row to the next insert,
+    and a page opened before the delete (a moderator's, a storyteller's) would
+    act on another row. Only single integer keys take it; PostgreSQL's sequences
+    never hand out an id twice anyway.
+    """
+    mapper.local_table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -7,13 +7,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select
 
 from campaign import create_app
 from campaign.extensions import db as _db
 from campaign.gallery import search
-from campaign.models import Story
-from campaign.submissions.services import new_stamp
+from campaign.models import Story, StoryStatus
+from campaign.submissions.services import new_stamp, withdraw
+from tests.factories import make_photo, make_story
 from tests.helpers import app_config, reset_postgres_schema
 
 pytestmark = pytest.mark.both_databases
@@ -37,12 +38,31 @@ def test_migrations_build_exactly_the_models_schema(backend, tmp_path, request):
                     connection, opts={"include_name": search.include_name}
                 )
                 assert compare_metadata(context, _db.metadata) == []
+                if backend == "sqlite":
+                    # compare_metadata does not see AUTOINCREMENT, which keeps ids from repeating.
+                    assert autoincrement_tables(connection) == models_with_autoincrement()
         finally:
             if backend == "postgresql":
                 # Leave the shared test schema as the other tests expect it.
                 reset_postgres_schema()
                 _db.create_all()
             _db.engine.dispose()
+
+
+def autoincrement_tables(connection) -> set[str]:
+    rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+    return {name for name, sql in rows if "AUTOINCREMENT" in (sql or "")}
+
+
+def models_with_autoincrement() -> set[str]:
+    """Every table whose key is one integer id that no other table owns."""
+    return {
+        table.name
+        for table in _db.metadata.tables.values()
+        if len(table.primary_key.columns) == 1
+        and isinstance(next(iter(table.primary_key.columns)).type, Integer)
+        and not next(iter(table.primary_key.columns)).foreign_keys
+    }
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
@@ -89,3 +109,61 @@ def test_concurrent_submissions_are_all_stored(app, client):
     assert errors == []
     assert statuses == [303] * 16
     assert _db.session.scalar(select(func.count()).select_from(Story)) == 16
+
+
+def test_the_id_of_a_deleted_newest_story_or_photo_is_never_given_again(app):
+    """Withdrawal, a delete or the purge free the newest row; the next one gets a new id."""
+    make_story()
+    newest = make_story()
+    make_photo(newest)
+    newest_id, photo_id = newest.id, newest.photo.id
+    _db.session.delete(newest)
+    _db.session.commit()
+
+    newcomer = make_story()
+    make_photo(newcomer)
+    assert newcomer.id > newest_id
+    assert newcomer.photo.id > photo_id
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_upgrading_an_sqlite_database_keeps_its_rows_and_never_gives_an_old_id_again(
+    backend, tmp_path
+):
+    """The migration to AUTOINCREMENT rebuilds the tables: nothing is lost (no cascade
+    from the rebuild), search still follows the stories, and an id used before it,
+    even one whose story is gone and known only to the audit log, does not come back."""
+    url = f"sqlite:///{tmp_path / 'upgraded.sqlite3'}"
+    app = create_app(app_config(url), instance_path=str(tmp_path))
+    with app.app_context():
+        try:
+            upgrade(revision="e24829bfb02a")  # the last schema that reused ids
+            kept = make_story(StoryStatus.PUBLISHED, title="Harbour lights")
+            make_photo(kept)
+            gone = make_story()
+            gone_id = gone.id
+            withdraw(gone)  # deleted; only its audit entries still name its id
+            _db.session.commit()
+            kept_id = kept.id
+            _db.session.remove()
+
+            upgrade()
+
+            kept = _db.session.get(Story, kept_id)
+            assert kept.photo is not None
+            assert _db.session.scalars(search_ids("harbour")).all() == [kept_id]
+            newcomer = make_story(title="Harbour at dawn")
+            assert newcomer.id > gone_id
+            assert sorted(_db.session.scalars(search_ids("harbour"))) == [kept_id, newcomer.id]
+            _db.session.remove()
+            # The migration's connection went back to the pool with foreign keys on again.
+            with _db.engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        finally:
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+def search_ids(query: str):
+    found, _rank = search.narrowed(select(Story.id), query, ranked=False)
+    return found

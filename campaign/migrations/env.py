@@ -113,9 +113,22 @@ def run_migrations_online():
             include_name=include_name,
             **conf_args,
         )
-
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table by DROP TABLE and rename; with foreign
+            # keys on, the drop first deletes its rows, cascading into every table
+            # that references it. The pragma does nothing inside a transaction, so it
+            # is set on the driver's connection outside one (each migration then
+            # runs in its own), and set back before the connection is reused.
+            connection.rollback()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.rollback()  # ends what was read after the last migration's commit
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -2,6 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from campaign.models import AuditEntry, Story, StoryStatus
+from campaign.submissions.services import withdraw
 from tests.factories import make_story
 
 # Both engines: queue order and stale-copy checks.
@@ -78,3 +79,40 @@ def test_decision_without_choice_shows_error(signed_in):
 
 def test_unknown_story_is_404_for_moderators(signed_in):
     assert signed_in.get("/moderate/stories/999999").status_code == 404
+
+
+def test_a_moderators_open_page_never_acts_on_a_story_submitted_after_the_one_read(signed_in, db):
+    """Story N is read, withdrawn, and a new story arrives: Approve and the old edit form
+    of N must not touch the newcomer, which nobody has read (issue 14, finding 1)."""
+    read = make_story(title="The story the moderator read")
+    seen_id, seen_version = read.id, read.version
+    assert signed_in.get(f"/moderate/stories/{seen_id}").status_code == 200
+    withdraw(read)  # by its teller, while the page is open
+    db.session.commit()
+    newcomer = make_story(title="A story nobody has read yet")
+    newcomer_id = newcomer.id
+
+    approve = signed_in.post(
+        f"/moderate/stories/{seen_id}", data={"decision": "approve", "version": seen_version}
+    )
+    edit = signed_in.post(
+        f"/moderate/stories/{seen_id}/edit",
+        data={
+            "title": "The withdrawn title",
+            "quote": "",
+            "body": "The withdrawn text, with a real name in it. " * 3,
+            "version": seen_version,
+        },
+    )
+
+    assert (approve.status_code, edit.status_code) == (404, 404)
+    db.session.expire_all()
+    untouched = db.session.get(Story, newcomer_id)
+    assert untouched.status is StoryStatus.PENDING
+    assert untouched.title == "A story nobody has read yet"
+    # No moderator's action is on the newcomer's record either.
+    assert not db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.story_id == newcomer_id, AuditEntry.actor_id.is_not(None)
+        )
+    ).all()
