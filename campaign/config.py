@@ -43,6 +43,7 @@ class Defaults:
     CACHE_TYPE = "SimpleCache"  # "RedisCache" with CACHE_REDIS_URL in production
     CACHE_DEFAULT_TIMEOUT = 600
     CACHE_THRESHOLD = 2000  # pages kept per worker by SimpleCache
+    RATELIMIT_ENABLED = True  # False turns every limit off, sign-in pauses included
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Outgoing mail. Without MAIL_SERVER, mail is written to the console

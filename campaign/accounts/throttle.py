@@ -5,6 +5,10 @@ so they hold across workers in production. Unknown emails are counted
 exactly like known ones: the pause says nothing about which accounts exist.
 The sign-in services (``authenticate``, ``verify_second_factor``) apply these
 limits themselves; ``account`` is the normalised e-mail address.
+
+With ``RATELIMIT_ENABLED`` off, sign-ins are simply not throttled: nothing is
+counted and nothing pauses (the operator turned every limit off, e.g. for a
+load test). The limiter is then never set up, so it must not be asked.
 """
 
 from flask import current_app, request
@@ -28,13 +32,23 @@ def _keys(account: str) -> dict[str, str]:
     }
 
 
+def _enabled() -> bool:
+    # Read from this app's settings, not from the shared Limiter object: that
+    # one remembers whichever app was set up last in this process.
+    return bool(current_app.config["RATELIMIT_ENABLED"])
+
+
 def is_throttled(account: str) -> bool:
     """True when the account or the address has used up its failed attempts."""
+    if not _enabled():
+        return False  # limits are off: never throttle
     keys = _keys(account)
     return any(not limiter.limiter.test(item, scope, keys[scope]) for item, scope in _limits())
 
 
 def count_failure(account: str) -> None:
+    if not _enabled():
+        return  # limits are off: nothing to count
     keys = _keys(account)
     for item, scope in _limits():
         limiter.limiter.hit(item, scope, keys[scope])
