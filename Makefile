@@ -28,9 +28,11 @@ $(TEST_INSTALLED): $(INSTALLED)
 compile-translations: $(INSTALLED) ## compile the message catalogues (.po to .mo)
 	$(BIN)/pybabel -q compile -d campaign/translations
 
+# Sorted, unwrapped and without line numbers, so that two branches adding
+# different strings touch different lines of the catalogues and merge cleanly.
 translations: $(INSTALLED) ## extract messages, update every catalogue, compile
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o campaign/translations/messages.pot .
-	$(BIN)/pybabel update -i campaign/translations/messages.pot -d campaign/translations
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output --no-wrap -o campaign/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap -i campaign/translations/messages.pot -d campaign/translations
 	$(BIN)/pybabel compile -d campaign/translations
 
 run: $(INSTALLED) compile-translations ## set up and serve on http://127.0.0.1:5000 (SQLite in instance/)
