@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from campaign import config, database
+from campaign import config, database, params
 from campaign.accounts.commands import moderators
 from campaign.accounts.views import bp as accounts_bp
 from campaign.accounts.views import load_user_afresh
@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         static_folder="../static",
     )
     config.load(app, test_config)
+    params.init_app(app)  # the request class and URL converters, before any route
     logs.init_app(app)  # first, so every request gets its id
     database.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which has no ALTER COLUMN.

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 description of API v1; the tests hold the API to it."""
 
 from campaign.gallery import listings
+from campaign.params import MAX_ID
 
 COUNTRY_CODE = {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"}
 
@@ -245,7 +246,7 @@ def openapi_document(server_url: str) -> dict:
                         "name": "id",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": listings.MAX_ID},
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                     }
                 ],
                 responses={"404": _error("No published story with this id")},
