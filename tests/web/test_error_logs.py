@@ -24,7 +24,8 @@ def config_overrides():
 
 
 def _failing_statement():
-    db.session.execute(text("SELECT missing_column FROM story WHERE title = :title"), {"title": SECRET})
+    statement = text("SELECT missing_column FROM story WHERE title = :title")
+    db.session.execute(statement, {"title": SECRET})
     return "unreachable"
 
 
