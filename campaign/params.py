@@ -48,13 +48,17 @@ class BadParameter(BadRequest):
         self.parameter = name
 
 
+def _without_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value  # files stay
+
+
 class NulFreeValues(ImmutableMultiDict):
     """Query or form values without NUL characters, which no database text can hold."""
 
     def __init__(self, mapping=None):
         super().__init__(mapping)
         for key, values in list(dict.items(self)):
-            dict.__setitem__(self, key, [value.replace("\x00", "") for value in values])
+            dict.__setitem__(self, key, [_without_nul(value) for value in values])
 
 
 class Request(FlaskRequest):
