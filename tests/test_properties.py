@@ -32,13 +32,15 @@ from tests.submissions.helpers import VALID as SHARE_FORM
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.slow]
 
-EXAMPLES = settings(
-    max_examples=120,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+
+def examples(number: int):
+    return settings(
+        max_examples=number,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 @pytest.fixture
@@ -97,7 +99,10 @@ KNOWN_BAD = [
     "http://localhost/stories/x",
     "http://localhost/fr/stories/%D8%A7",
 ]
+# Drawn as often as everything else together: a bug hides behind one value in a million.
 values = st.one_of(
+    st.sampled_from(KNOWN_BAD),
+    st.sampled_from(KNOWN_BAD),
     st.sampled_from(KNOWN_BAD),
     st.text(max_size=30),
     BIG.map(str),
@@ -110,7 +115,7 @@ QUERY_NAMES = [
     "language", "lang", "origin", "residence", "country", "sort", "tab", "format", "url",
     "maxwidth", "maxheight", "action", "next", "x",
 ]  # fmt: skip
-queries = st.dictionaries(st.sampled_from(QUERY_NAMES), values, max_size=4)
+queries = st.dictionaries(st.sampled_from(QUERY_NAMES), values, max_size=6)
 prefixes = st.sampled_from(["", "", "/fr", "/ar"])
 
 _ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -150,9 +155,10 @@ def _path(rule: str, generated: dict) -> str:
 
 def _assert_no_server_error(response, what: str) -> None:
     status = response.status_code
+    oembed_format = status == 501 and response.get_json()["error"]["message"]  # oEmbed's rule
     response.close()
     db.session.remove()
-    assert status < 500, f"{what} answered {status}"
+    assert status < 500 or oembed_format, f"{what} answered {status}"
 
 
 def test_no_address_with_any_path_or_query_values_is_a_server_error(app, world):
@@ -161,19 +167,26 @@ def test_no_address_with_any_path_or_query_values_is_a_server_error(app, world):
         key=lambda rule: rule.rule,
     )
     assert len(rules) > 30
+    for rule in rules:  # each route gets its own examples: none is left to chance
+        _route_check(world, rule)()
+
+
+def _route_check(world, rule):
     path_values = _path_values(world)
 
-    @EXAMPLES
-    @given(data=st.data(), prefix=prefixes, query=queries)
-    def check(data, prefix, query):
-        rule = data.draw(st.sampled_from(rules))
-        generated = {name: data.draw(path_values) for name in rule.arguments}
+    @examples(12)
+    @given(
+        generated=st.fixed_dictionaries({name: path_values for name in rule.arguments}),
+        prefix=prefixes,
+        query=queries,
+    )
+    def check(generated, prefix, query):
         path = prefix + _path(rule.rule, generated)
         for who in ("visitor", "admin"):
             response = world[who].get(path, query_string=query)
             _assert_no_server_error(response, f"{who} GET {path} {query!r}")
 
-    check()
+    return check
 
 
 def _forms(world) -> list[tuple[str, str, dict]]:
@@ -215,12 +228,14 @@ def _forms(world) -> list[tuple[str, str, dict]]:
 
 
 def test_no_form_with_any_values_is_a_server_error(app, world):
-    forms = _forms(world)
+    for who, path, valid in _forms(world):  # each form gets its own examples
+        _form_check(world, who, path, valid)()
 
-    @EXAMPLES
+
+def _form_check(world, who: str, path: str, valid: dict):
+    @examples(25)
     @given(data=st.data())
     def check(data):
-        who, path, valid = data.draw(st.sampled_from(forms))
         form = {name: value() if callable(value) else value for name, value in valid.items()}
         changed = data.draw(st.sets(st.sampled_from(sorted(form)), min_size=1, max_size=3))
         for name in changed:
@@ -232,4 +247,4 @@ def test_no_form_with_any_values_is_a_server_error(app, world):
         response = world[who].post(path, data=sent)
         _assert_no_server_error(response, f"{who} POST {path} {sent!r}")
 
-    check()
+    return check

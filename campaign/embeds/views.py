@@ -136,7 +136,7 @@ def _story_slug_for(url: str) -> str | None:
 @bp.get("/oembed")
 @cached_for_partners
 def oembed():
-    if request.args.get("format", "json") != "json":
+    if (request.args.get("format", "").strip() or "json") != "json":  # oEmbed: 501 for others
         return json_error(501, _("Only the json format is available."))
     asked = {
         name: params.integer(name, default=largest, maximum=OEMBED_LARGEST_ASKED)
