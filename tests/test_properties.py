@@ -115,7 +115,11 @@ QUERY_NAMES = [
     "language", "lang", "origin", "residence", "country", "sort", "tab", "format", "url",
     "maxwidth", "maxheight", "action", "next", "x",
 ]  # fmt: skip
-queries = st.dictionaries(st.sampled_from(QUERY_NAMES), values, max_size=6)
+queries = st.one_of(
+    # Every parameter at once, all with one value: whichever the route reads gets it.
+    values.map(lambda value: dict.fromkeys(QUERY_NAMES, value)),
+    st.dictionaries(st.sampled_from(QUERY_NAMES), values, max_size=6),
+)
 prefixes = st.sampled_from(["", "", "/fr", "/ar"])
 
 _ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
