@@ -82,6 +82,7 @@ class SegmentConverter(BaseConverter):
     """``<name>``: one path segment without control characters (a NUL was a 500)."""
 
     regex = "[^/\x00-\x1f\x7f]{1,500}"
+    part_isolating = True  # one segment, matched segment by segment as Werkzeug's own
 
 
 class SafePathConverter(PathConverter):

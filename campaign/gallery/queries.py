@@ -100,7 +100,7 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple[int, datetime, int] | 
             return None
         # Only positions we could have handed out: an id or rank beyond any
         # integer column was an OverflowError on SQLite, a DataError on PostgreSQL.
-        if not (1 <= story_id <= MAX_ID and 0 <= rank <= MAX_ID):
+        if not (1 <= story_id <= MAX_ID and -MAX_ID <= rank <= MAX_ID):  # ranks are negative
             return None
         stamp = datetime.fromisoformat(value)
         if stamp.tzinfo is None:
