@@ -59,12 +59,10 @@ HOSTILE = {
 }
 
 
-def send_share_form(client, photo: bytes, environ_base=None, **changes):
+def send_share_form(client, photo: bytes, **changes):
     """Like ``helpers.submit``, but closes the spooled request body of a large upload."""
     data = {**form_data(**changes), "photo": (io.BytesIO(photo), "photo.jpg")}
-    builder = EnvironBuilder(
-        client.application, path="/share", method="POST", data=data, environ_base=environ_base
-    )
+    builder = EnvironBuilder(client.application, path="/share", method="POST", data=data)
     environ = builder.get_environ()
     try:
         return client.open(environ)
@@ -113,7 +111,7 @@ def assert_shown_again_with_everything_typed(response, message: str) -> None:
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert photo_error(page).startswith(message)
-    assert html.escape(VALID["body"]) in page and html.escape(VALID["title"]) in page
+    assert html.escape(VALID["body"]) in page and html.escape(VALID["author_name"]) in page
 
 
 @pytest.mark.parametrize("config_overrides", [{"PHOTO_DECODE_TIMEOUT_SECONDS": 0.3}])
@@ -171,7 +169,21 @@ def test_photos_waiting_for_their_story_are_capped_per_address(app, db):
         third, images.jpeg(), title=""
     ).get_data(as_text=True)
     # Another address has its own room.
-    other = send_share_form(
-        app.test_client(), images.jpeg(), title="", environ_base={"REMOTE_ADDR": "198.51.100.9"}
-    )
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    other = send_share_form(elsewhere, images.jpeg(), title="")
     assert "We kept the photo you chose" in other.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("config_overrides", [{"STAGED_PHOTOS_PER_ADDRESS": 1}])
+def test_the_addresses_of_one_ipv6_network_share_its_room(app, db):
+    """One home or phone is given a whole /64: its addresses are one uploader."""
+
+    def stage_from(address: str) -> str:
+        visitor = app.test_client()
+        visitor.environ_base["REMOTE_ADDR"] = address
+        return send_share_form(visitor, images.jpeg(), title="").get_data(as_text=True)
+
+    assert "We kept the photo you chose" in stage_from("2001:db8:1:2::10")
+    assert "Many photos sent from your connection" in stage_from("2001:db8:1:2:ffff::1")
+    assert "We kept the photo you chose" in stage_from("2001:db8:1:3::1")
