@@ -192,3 +192,21 @@ def test_a_photo_attached_to_its_story_keeps_no_key_and_no_trace_of_the_address(
     attached = db.session.scalar(select(Photo))
     assert attached.story_id is not None
     assert attached.token_hash is None and attached.staged_from is None
+
+
+@pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_a_form_shown_again_for_its_csrf_token_keeps_her_photo_or_says_it_is_gone(app, db):
+    her = app.test_client()
+    csrf = hidden_value(her.get("/share").get_data(as_text=True), "csrf_token")
+    token = stage_a_photo(her, csrf_token=csrf)
+
+    again = send(her, staged_photo=token)  # no CSRF token: shown again, not sent
+    foreign = send(app.test_client(), staged_photo=token)
+
+    page = again.get_data(as_text=True)
+    assert again.status_code == 400
+    assert "We kept the photo you chose" in page and photo_error(page) is None
+    assert hidden_value(page, "staged_photo") == token
+    assert foreign.status_code == 400
+    assert photo_error(foreign.get_data(as_text=True)).startswith(GONE)
+    assert db.session.scalar(select(func.count(Story.id))) == 0
