@@ -44,7 +44,6 @@ import io
 import os
 import pickle
 import re
-import resource
 import selectors
 import signal
 import sys
@@ -59,6 +58,11 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from campaign.media.storage import get_storage, new_base_name
+
+try:
+    import resource
+except ImportError:  # not a POSIX system: no os.fork either, see _in_child
+    resource = None
 
 FORMATS = ("JPEG", "PNG", "WEBP")
 WIDTHS = (400, 800, 1600)
