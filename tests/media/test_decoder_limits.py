@@ -115,7 +115,7 @@ def test_a_decode_over_its_cpu_time_is_stopped_with_a_clear_message(
     with pytest.raises(PhotoRejected) as rejected:
         process(images.jpeg())
 
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 10  # 1 s of CPU, however busy the machine
     assert str(rejected.value.message).startswith(TOO_SLOW)
     monkeypatch.undo()  # the worker goes on
     assert len(process(images.jpeg(size=(1200, 900))).renditions) == 6
