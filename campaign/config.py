@@ -65,6 +65,17 @@ class Defaults:
     PHOTO_MAX_SIDE = 12_000  # pixels, either side
     PHOTO_MAX_PIXELS = 50_000_000
     STAGED_PHOTO_MAX_AGE_SECONDS = 24 * 3600  # photos of forms never sent are then deleted
+    # Photos accepted with a form still to be fixed, waiting for their story, per
+    # client address (an IPv6 /64) within STAGED_PHOTO_MAX_AGE_SECONDS.
+    STAGED_PHOTOS_PER_ADDRESS = 20
+    # The decoder's bounds (campaign/media/pipeline.py): a JPEG with more scans is
+    # refused unread; the child decoding a photo gets this much CPU time, this much
+    # address space on top of what the worker already had, and this long on the
+    # clock (well under gunicorn's 60 s timeout, so the form comes back filled in).
+    PHOTO_MAX_JPEG_SCANS = 100
+    PHOTO_DECODE_CPU_SECONDS = 10
+    PHOTO_DECODE_MEMORY_MB = 1024
+    PHOTO_DECODE_TIMEOUT_SECONDS = 20
     # Moderator accounts (issue 4). Sessions end after this long without a
     # request, and in any case this long after signing in.
     MODERATOR_IDLE_TIMEOUT_MINUTES = 30

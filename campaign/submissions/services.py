@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,7 @@ from campaign.database import reads_before_writing
 from campaign.extensions import db
 from campaign.mail import send_email
 from campaign.media.pipeline import PhotoRejected, process_upload
-from campaign.media.staging import discard, stage, staged_photo, token_for
+from campaign.media.staging import NO_ROOM, claim, discard, has_room, stage, staged_photo
 from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
 from campaign.models.tokens import find_by_token, hash_secret
 from campaign.submissions.forms import ShareForm
@@ -121,6 +122,7 @@ def create_story(
     db.session.add(story)
     db.session.flush()
     if photo is not None:
+        claim(photo)
         photo.story_id = story.id
         db.session.flush()
         db.session.refresh(story)
@@ -193,22 +195,28 @@ def discard_staged(photo: Photo | None) -> None:
         discard(photo)
 
 
-def take_photo(upload, kept: Photo | None, *, remove: bool = False):
-    """The photo the share form holds now.
+def chose_a_file(upload) -> bool:
+    return upload is not None and bool(getattr(upload, "filename", None))
+
+
+def take_photo(upload, kept: Photo | None, key: str, *, remove: bool = False, room: bool = True):
+    """The photo the share form holds now, and the key the form carries for it.
 
     A new upload replaces the photo kept from an earlier try; ticking "remove"
     drops the kept one. Raises ``PhotoRejected`` (and keeps the kept photo)
-    when the upload is not a photo we accept.
+    when the upload is not a photo we accept, or when there is no ``room``
+    (``staging.has_room``, asked before the write transaction) for it.
     """
-    if upload is not None and getattr(upload, "filename", None):
+    if chose_a_file(upload):
+        if not room:
+            raise PhotoRejected(NO_ROOM)
         processed = process_upload(upload.stream)
         discard_staged(kept)
-        photo, _token = stage(processed)
-        return photo
+        return stage(processed)
     if remove and kept is not None:
         discard_staged(kept)
-        return None
-    return kept
+        return None, ""
+    return kept, key if kept is not None else ""
 
 
 # --- receiving the share form ----------------------------------------------------
@@ -224,7 +232,14 @@ class Received(enum.Enum):
     NO_STAMP = "no_stamp"  # no genuine stamp: shown again with a fresh one
     TOO_QUICK = "too_quick"  # sent faster than a person fills it in: shown again
     PHOTO_REFUSED = "photo_refused"  # the photo is not one we accept: shown again
+    PHOTO_GONE = "photo_gone"  # the photo kept from an earlier try is not there: shown again
     INVALID = "invalid"  # fields to fix: shown again with their errors
+
+
+_PHOTO_GONE = _l(
+    "We could not keep the photo you chose before. Choose it again, or send your story "
+    "without a photo."
+)
 
 
 @dataclass(frozen=True)
@@ -275,10 +290,16 @@ def receive_story() -> Submission:
     with reads_before_writing():
         form = ShareForm()
         valid = form.validate()
-        photo = staged_photo(form.staged_photo.data)
+        key = form.staged_photo.data or ""
+        photo = staged_photo(key)
+        # The form names a kept photo this browser does not have (any more): said next
+        # to the photo field, never stored without it in silence.
+        gone = bool(key) and photo is None
         if getattr(form, "csrf_token", None) and form.csrf_token.errors:
             form.csrf_token.errors = []
-            form.staged_photo.data = form.staged_photo.data if photo else ""
+            form.staged_photo.data = key if photo else ""
+            if gone:
+                form.photo.errors = [*form.photo.errors, _PHOTO_GONE]
             return Submission(Received.FORM_EXPIRED, form, photo)
         if form.website.data:
             return Submission(Received.ROBOT, form, photo)
@@ -293,20 +314,27 @@ def receive_story() -> Submission:
                 return Submission(Received.ALREADY_STORED, form)
             if time.time() - shown_at < current_app.config["SHARE_MIN_FILL_SECONDS"]:
                 held_back = Received.TOO_QUICK
+        room = not chose_a_file(form.photo.data) or has_room(replacing=photo)
 
     refused = False
+    removed = form.remove_staged_photo.data
     try:
-        photo = take_photo(form.photo.data, photo, remove=form.remove_staged_photo.data)
+        photo, key = take_photo(form.photo.data, photo, key, remove=removed, room=room)
     except PhotoRejected as rejected:
         form.photo.errors = [*form.photo.errors, rejected.message]
         refused = True
     form.remove_staged_photo.data = False
+    gone = gone and photo is None and not removed and not refused
+    if gone:
+        form.photo.errors = [*form.photo.errors, _PHOTO_GONE]
 
-    if refused or not valid or held_back:
-        form.staged_photo.data = token_for(photo)
+    if refused or gone or not valid or held_back:
+        form.staged_photo.data = key if photo is not None else ""
         # Field errors say enough; a stamp's notice is for a form that was otherwise fine.
         if refused:
             return Submission(Received.PHOTO_REFUSED, form, photo)
+        if gone:
+            return Submission(Received.PHOTO_GONE, form, photo)
         return Submission(Received.INVALID if not valid else held_back, form, photo)
 
     if photo is not None:

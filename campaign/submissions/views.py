@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaign.extensions import csrf, db, limiter
 from campaign.models import NameDisplay
@@ -67,11 +68,22 @@ def _expired_form_notice(form) -> str:
     )
 
 
+def _counts_against_the_share_limit(response) -> bool:
+    """A stored story counts, and so does every try that sent a photo, whatever became of
+    it: decoding one costs up to PHOTO_DECODE_CPU_SECONDS, refused or kept for the next
+    try, and without this a refused photo could be sent again and again for free."""
+    if response.status_code == 303:
+        return True
+    try:
+        upload = request.files.get("photo")
+    except RequestEntityTooLarge:  # refused unread (413): nothing was decoded
+        return False
+    return bool(upload and upload.filename)
+
+
 @bp.route("/share", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one re-shows the filled-in form
-@limiter.limit(
-    _share_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 303
-)
+@limiter.limit(_share_limit, methods=["POST"], deduct_when=_counts_against_the_share_limit)
 def share():
     if request.method == "GET":
         form = ShareForm()

@@ -36,8 +36,9 @@ def test_anything_but_a_stored_rendition_is_not_found(media_app, name):
 
 @pytest.mark.both_databases
 def test_cleanup_deletes_old_unused_photos_and_keeps_recent_ones(app, db, runner):
-    old, _ = stage(process(images.jpeg()))
-    recent, _ = stage(process(images.webp()))
+    with app.test_request_context("/share", method="POST"):  # staged by a visitor's form
+        old, _ = stage(process(images.jpeg()))
+        recent, _ = stage(process(images.webp()))
     old.created_at = utcnow() - timedelta(days=2)
     db.session.commit()
     old_files = [r["name"] for r in old.renditions]
