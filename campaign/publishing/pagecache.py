@@ -87,7 +87,7 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
     def wrapper(*args, **kwargs):
         if _personal():
             response = make_response(view(*args, **kwargs))
-            response.headers["Cache-Control"] = "private, no-cache"
+            response.headers["Cache-Control"] = "private, no-store"
             response.vary.add("Cookie")
             return response
         snapshot = stats.current()
