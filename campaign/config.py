@@ -40,9 +40,12 @@ class Defaults:
     # The server-side page cache (see campaign/pagecache.py).
     PAGE_CACHE_ENABLED = True
     PAGE_CACHE_VERSION_SECONDS = 1.0
-    CACHE_TYPE = "SimpleCache"  # "RedisCache" with CACHE_REDIS_URL in production
+    # Per worker, bounded in bytes; "RedisCache" with CACHE_REDIS_URL in production
+    # (bounded by Redis's maxmemory, see README).
+    CACHE_TYPE = "campaign.publishing.memorycache.BoundedMemoryCache"
     CACHE_DEFAULT_TIMEOUT = 600
-    CACHE_THRESHOLD = 2000  # pages kept per worker by SimpleCache
+    CACHE_THRESHOLD = 2000  # pages kept per worker, at most
+    CACHE_MAX_BYTES = 64 * 1024 * 1024  # and at most this much memory per worker
     RATELIMIT_ENABLED = True  # False turns every limit off, sign-in pauses included
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
