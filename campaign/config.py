@@ -68,6 +68,15 @@ class Defaults:
     PHOTO_MAX_SIDE = 12_000  # pixels, either side
     PHOTO_MAX_PIXELS = 50_000_000
     STAGED_PHOTO_MAX_AGE_SECONDS = 24 * 3600  # photos of forms never sent are then deleted
+    # How long browsers and CDNs may keep a photo: how long a removed photo can
+    # still be seen from their copies (its address answers 404 at once).
+    PHOTO_CACHE_SECONDS = 3600
+    # Optional: a CDN's purge API, told every address of a removed photo
+    # (campaign/media/purge.py); PUBLIC_BASE_URL is the site's address for them.
+    CDN_PURGE_URL = None
+    CDN_PURGE_TOKEN = None  # sent as "Authorization: Bearer <token>"
+    CDN_PURGE_TIMEOUT_SECONDS = 5
+    PUBLIC_BASE_URL = None  # e.g. "https://iamamigrant.org"; default: the request's host
     # Moderator accounts (issue 4). Sessions end after this long without a
     # request, and in any case this long after signing in.
     MODERATOR_IDLE_TIMEOUT_MINUTES = 30
