@@ -70,9 +70,10 @@ def _really_changed(obj, names) -> bool:
 
 def _stamp_public_changes(session: Session, _context, _instances) -> None:
     now = utcnow()
+    # A new story needs no stamp: until it changes, it was last updated when published.
     stories = {
         story
-        for story in (*session.new, *session.dirty)
+        for story in session.dirty
         if isinstance(story, Story) and _really_changed(story, PUBLIC_FIELDS)
     }
     photos = [obj for obj in (*session.dirty, *session.deleted) if isinstance(obj, Photo)]
