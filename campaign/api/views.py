@@ -43,6 +43,7 @@ def open_to_every_origin(response):
 # Kept until public content changes, revalidated by partners on every use (a
 # 304 by ETag). Never answered before Flask: each request counts for the limit.
 cacheable = public_page(revalidate=True, before_flask=False)
+STORIES_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "cursor", "limit")
 
 
 def _country_arg(name: str) -> str | None:
@@ -65,7 +66,7 @@ def _limit_arg() -> int:
 
 
 @bp.get("/stories")
-@cacheable
+@public_page(revalidate=True, before_flask=False, args=STORIES_ARGS)
 def stories():
     sort = request.args.get("sort", "newest")
     if sort not in listings.SORTS:

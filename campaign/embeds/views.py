@@ -23,8 +23,10 @@ OEMBED_HEIGHT = 360
 # Partners' pages show embeds and oEmbed snippets: kept until public content
 # changes, and revalidated on every use so a withdrawn story leaves them at once.
 # Embeds are also @embeddable: campaign.web.security lets other sites frame them,
-# and the page cache replays those headers with the rest.
-cached_for_partners = public_page(revalidate=True)
+# and the page cache replays those headers with the rest. Each names the query
+# parameters it reads: a URL with others is answered but never kept.
+EMBED_ARGS = ("country", "residence", "theme", "lang", "limit")  # embed_filters
+OEMBED_ARGS = ("format", "url", "maxwidth", "maxheight")
 
 
 def embed_filters(args) -> dict:
@@ -49,7 +51,7 @@ def embed_url(filters: dict, external: bool = False) -> str:
 
 @bp.get("/embed")
 @embeddable
-@cached_for_partners
+@public_page(revalidate=True, args=EMBED_ARGS)
 def stories():
     filters = embed_filters(request.args)
     found = listings.latest_stories(
@@ -64,7 +66,7 @@ def stories():
 
 @bp.get("/embed/stories/<slug>")
 @embeddable
-@cached_for_partners
+@public_page(revalidate=True)
 def story(slug: str):
     found = published_story(slug)
     if found is None:
@@ -78,7 +80,7 @@ def story(slug: str):
 
 
 @bp.get("/embed/builder")
-@public_page
+@public_page(args=EMBED_ARGS)
 def builder():
     filters = embed_filters(request.args)
     themes = [(theme.slug, theme_label(theme)) for theme, _count in listings.theme_counts()]
@@ -124,7 +126,7 @@ def _oembed_error(status: int, message: str):
 
 
 @bp.get("/oembed")
-@cached_for_partners
+@public_page(revalidate=True, args=OEMBED_ARGS)
 def oembed():
     if request.args.get("format", "json") != "json":
         return _oembed_error(501, _("Only the json format is available."))
