@@ -81,8 +81,9 @@ def share():
     sent = receive_story()
     db.session.commit()  # the new story, or a photo accepted on this try, kept for the next
     if sent.received is Received.ACCEPTED:
-        # Kept only in this browser's session cookie, so the thank-you page can
-        # show the link after the redirect; it ends when the browser closes.
+        # Kept in this browser's session cookie only until the thank-you page
+        # shows it once (see thanks()): on a shared computer the next person must
+        # not find it there, and it must not travel with every later request.
         session[_TOKEN_KEY] = sent.token
         session[_EMAILED_KEY] = bool(sent.link_to) and send_private_link(sent.link_to, sent.token)
     if sent.received in (Received.ACCEPTED, Received.ALREADY_STORED):
@@ -105,13 +106,12 @@ def _notice(received: Received) -> str | None:
 
 @bp.route("/share/thanks")
 def thanks():
-    token = session.get(_TOKEN_KEY)
-    if not token:
-        return redirect(url_for("submissions.share"))
-    link = url_for("submissions.my_story", token=token, _external=True)
-    page = render_template(
-        "submissions/thanks.html", private_link=link, emailed=session.get(_EMAILED_KEY, False)
-    )
+    # Taken out of the session as it is shown: a reload, or the next person at
+    # a shared computer, gets the page without the link.
+    token = session.pop(_TOKEN_KEY, None)
+    emailed = session.pop(_EMAILED_KEY, False)
+    link = url_for("submissions.my_story", token=token, _external=True) if token else None
+    page = render_template("submissions/thanks.html", private_link=link, emailed=emailed)
     return private(make_response(page))
 
 
