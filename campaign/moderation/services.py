@@ -5,7 +5,7 @@ Every function here changes the session and flushes; the view commits once.
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
@@ -45,8 +45,19 @@ class StaleStory(Exception):
     """Someone else changed the story since this moderator opened it."""
 
 
+class StoryGone(StaleStory):
+    """The story was withdrawn or deleted since this moderator's request loaded it."""
+
+
 def check_version(story: Story, seen_version: int | None) -> None:
-    if seen_version is None or story.version != seen_version:
+    """The story's row as it is now, not the copy loaded earlier in the request, must be
+    the version the moderator saw. The row stays locked until the commit (PostgreSQL;
+    SQLite's write transaction already holds the lock), so a withdrawal cannot slip in
+    between this check and the action: it waits, and finds the decision made."""
+    current = db.session.scalar(select(Story.version).where(Story.id == story.id).with_for_update())
+    if current is None:
+        raise StoryGone()
+    if seen_version is None or current != seen_version or story.version != seen_version:
         raise StaleStory()
 
 
@@ -88,11 +99,11 @@ def decide(
     db.session.flush()
 
 
-def next_pending(after: Story | None = None) -> Story | None:
+def next_pending(after_id: int | None = None) -> Story | None:
     """The pending story that waited longest, other than the one just decided."""
     query = select(Story).where(Story.status == StoryStatus.PENDING)
-    if after is not None:
-        query = query.where(Story.id != after.id)
+    if after_id is not None:
+        query = query.where(Story.id != after_id)
     return db.session.scalar(query.order_by(Story.created_at, Story.id).limit(1))
 
 
@@ -106,7 +117,7 @@ def following_pending(story: Story) -> Story | None:
         ),
     )
     found = db.session.scalar(query.order_by(Story.created_at, Story.id).limit(1))
-    return found or next_pending(story)
+    return found or next_pending(story.id)
 
 
 def previous_pending(story: Story) -> Story | None:
@@ -121,24 +132,42 @@ def previous_pending(story: Story) -> Story | None:
     return db.session.scalar(query.order_by(Story.created_at.desc(), Story.id.desc()).limit(1))
 
 
-def bulk_decide(story_ids: list[int], decision: str, moderator: Moderator, reason: str | None):
-    """Approve or reject several pending stories; one audit entry each. Returns (done, skipped)."""
-    stories = db.session.scalars(select(Story).where(Story.id.in_(story_ids))).all()
-    done = skipped = 0
+@dataclass
+class BulkOutcome:
+    done: int = 0
+    skipped: int = 0  # already decided, or gone (withdrawn, deleted)
+    changed: list[str] = field(default_factory=list)  # titles of stories that moved since seen
+
+
+def bulk_decide(
+    seen_versions: dict[int, int | None], decision: str, moderator: Moderator, reason: str | None
+) -> BulkOutcome:
+    """Approve or reject several pending stories, each only in the version the moderator
+    was shown (``seen_versions``: story id -> version on the queue page); one audit
+    entry each. A story changed since is left as it is, for a review of its own."""
+    stories = db.session.scalars(select(Story).where(Story.id.in_(list(seen_versions)))).all()
+    outcome = BulkOutcome(skipped=len(seen_versions) - len(stories))
     for story in stories:
         if story.status not in (StoryStatus.PENDING, StoryStatus.CHANGES_REQUESTED):
-            skipped += 1
+            outcome.skipped += 1
             continue
-        decide(
-            story,
-            decision,
-            moderator,
-            seen_version=story.version,
-            note="bulk",
-            reason=reason if decision == "reject" else None,
-        )
-        done += 1
-    return done, skipped + len(set(story_ids)) - len(stories)
+        title = story.title
+        try:
+            decide(
+                story,
+                decision,
+                moderator,
+                seen_version=seen_versions[story.id],
+                note="bulk",
+                reason=reason if decision == "reject" else None,
+            )
+        except StoryGone:
+            outcome.skipped += 1
+        except StaleStory:  # refused before anything was changed
+            outcome.changed.append(title)
+        else:
+            outcome.done += 1
+    return outcome
 
 
 # Editing ----------------------------------------------------------------------
