@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, or_, select
-from sqlalchemy.orm import joinedload, with_expression
+from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from campaign.audit import AuditAction, label_of, nobody_of, record
 from campaign.extensions import db
@@ -19,12 +19,14 @@ from campaign.models import (
     AuditEntry,
     IllegalTransition,
     Moderator,
+    PendingNameChange,
     Report,
     Story,
     StoryRevision,
     StoryStatus,
     StoryViewing,
     filed_under,
+    revise,
 )
 from campaign.models._types import utcnow
 from campaign.text import clean_line, clean_text
@@ -37,7 +39,7 @@ DECISIONS = {
     AuditAction.UNPUBLISH: StoryStatus.REJECTED,
 }
 
-TABS = ("pending", "changes", "reported", "published", "not_published")
+TABS = ("pending", "changes", "names", "reported", "published", "not_published")
 EDITABLE_FIELDS = ("title", "quote", "body")
 
 
@@ -176,25 +178,12 @@ def bulk_decide(
 def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **fields: str) -> int:
     """Change title/quote/body, keeping a revision per changed field. Returns the count."""
     check_version(story, seen_version)
-    changed = 0
-    for name in EDITABLE_FIELDS:
-        if name not in fields or fields[name] is None:
-            continue
-        new = (clean_text if name == "body" else clean_line)(fields[name])
-        old = getattr(story, name) or ""
-        if new == old:
-            continue
-        db.session.add(
-            StoryRevision(
-                story_id=story.id,
-                moderator_id=moderator.id,
-                field=name,
-                old_text=old,
-                new_text=new,
-            )
-        )
-        setattr(story, name, new)
-        changed += 1
+    new_texts = {
+        name: (clean_text if name == "body" else clean_line)(fields[name])
+        for name in EDITABLE_FIELDS
+        if fields.get(name) is not None
+    }
+    changed = revise(story, moderator, **new_texts)
     if changed:
         record(
             moderator,
@@ -203,7 +192,28 @@ def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **field
             note=", ".join(n for n in EDITABLE_FIELDS if n in fields),
         )
         db.session.flush()
-    return changed
+    return len(changed)
+
+
+# A published story's name change, asked for by its teller ------------------------------
+
+
+def decide_name_change(
+    story: Story, moderator: Moderator, *, seen_version: int, change_id: int | None, approve: bool
+) -> None:
+    """Approve (the public sees the new name) or reject (the reviewed name stays) the
+    waiting name change the moderator read: ``change_id`` names it, so a newer request
+    made meanwhile is not approved unseen (StaleStory)."""
+    check_version(story, seen_version)
+    change = story.pending_name_change
+    if change is None or change.id != change_id:
+        raise StaleStory()
+    if approve:
+        story.name_display, story.author_name = change.name_display, change.author_name
+    story.pending_name_change = None
+    action = AuditAction.NAME_CHANGE_APPROVED if approve else AuditAction.NAME_CHANGE_REJECTED
+    record(moderator, action, story, note=change.name_display.value)
+    db.session.flush()
 
 
 def revisions(story: Story) -> list[StoryRevision]:
@@ -389,6 +399,7 @@ def _tab_condition(tab: str):
     return {
         "pending": Story.status == StoryStatus.PENDING,
         "changes": Story.status == StoryStatus.CHANGES_REQUESTED,
+        "names": exists().where(PendingNameChange.story_id == Story.id),
         "reported": and_(Story.status != StoryStatus.WITHDRAWN, _has_open_reports()),
         "published": Story.status == StoryStatus.PUBLISHED,
         "not_published": Story.status == StoryStatus.REJECTED,
@@ -451,10 +462,19 @@ def queue_stories(filters: QueueFilters, limit: int, offset: int = 0) -> list[St
     query = (
         select(Story)
         .where(_tab_condition(filters.tab), *_filter_conditions(filters))
-        .options(with_expression(Story.report_count, reports))
+        .options(
+            with_expression(Story.report_count, reports), selectinload(Story.pending_name_change)
+        )
     )
     if filters.tab in ("pending", "changes"):
         query = query.order_by(Story.created_at, Story.id)  # longest waiting first
+    elif filters.tab == "names":
+        waiting_since = (
+            select(PendingNameChange.requested_at)
+            .where(PendingNameChange.story_id == Story.id)
+            .scalar_subquery()
+        )
+        query = query.order_by(waiting_since, Story.id)
     elif filters.tab == "reported":
         query = query.order_by(Story.hidden.desc(), reports.desc(), Story.id)
     else:

@@ -31,6 +31,7 @@ from campaign.moderation.forms import (
     DecisionForm,
     DeleteForm,
     EditForm,
+    NameChangeForm,
     VersionForm,
 )
 from campaign.moderation.services import (
@@ -43,6 +44,7 @@ from campaign.moderation.services import (
     audit_log,
     bulk_decide,
     decide,
+    decide_name_change,
     delete_for_good,
     dismiss_reports,
     edit_story,
@@ -386,6 +388,41 @@ def reports_dismiss(story_id: int):
         story_id,
         lambda story, version: dismiss_reports(story, current_user, seen_version=version),
         _("Reports reviewed; the story is visible again if it is published."),
+    )
+
+
+def _name_change_decision(story_id: int, *, approve: bool, done_message: str):
+    story = _load(story_id)
+    form = NameChangeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        decide_name_change(
+            story,
+            current_user,
+            seen_version=form.version.data,
+            change_id=form.change_id.data,
+            approve=approve,
+        )
+        db.session.commit()
+    except VANISHED:
+        _stale(story_id)
+    else:
+        flash(done_message)
+    return redirect(url_for("moderation.review", story_id=story_id), code=303)
+
+
+@bp.route("/stories/<int:story_id>/name/approve", methods=["POST"])
+def name_change_approve(story_id: int):
+    return _name_change_decision(
+        story_id, approve=True, done_message=_("The new name is shown from now on.")
+    )
+
+
+@bp.route("/stories/<int:story_id>/name/reject", methods=["POST"])
+def name_change_reject(story_id: int):
+    return _name_change_decision(
+        story_id, approve=False, done_message=_("The name change was rejected; the name stays.")
     )
 
 

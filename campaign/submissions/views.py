@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
 from campaign.extensions import csrf, db, limiter
 from campaign.models import NameDisplay
@@ -23,7 +24,9 @@ from campaign.submissions.forms import (
     WithdrawForm,
 )
 from campaign.submissions.services import (
+    NameChange,
     Received,
+    StoryMoved,
     can_edit,
     change_name_display,
     edit_story,
@@ -156,6 +159,24 @@ def my_story(token: str):
     return _private_page(story, token)
 
 
+def _edit_form_for(story):
+    """The edit form filled in with the story as it is now."""
+    return EditStoryForm(
+        formdata=None,
+        obj=story,
+        name_display=story.name_display.value,
+        themes=[theme.id for theme in story.themes],
+        photo_alt=story.photo.alt_text if story.photo else "",
+    )
+
+
+def _edit_page(story, token, form, *, typed=None, status=200):
+    page = render_template(
+        "submissions/edit.html", form=form, story=story, token=token, typed=typed
+    )
+    return private(make_response(page, status))
+
+
 @bp.route("/my-story/<token>/edit", methods=["GET", "POST"])
 def edit(token: str):
     story = _load(token)
@@ -163,21 +184,27 @@ def edit(token: str):
         flash(_("Your story can no longer be changed; you can still withdraw it."))
         return private(redirect(url_for("submissions.my_story", token=token), code=303))
     if request.method == "GET":
-        form = EditStoryForm(
-            obj=story,
-            name_display=story.name_display.value,
-            themes=[theme.id for theme in story.themes],
-            photo_alt=story.photo.alt_text if story.photo else "",
+        return _edit_page(story, token, _edit_form_for(story))
+    form = EditStoryForm()
+    if not form.validate_on_submit():
+        return _edit_page(story, token, form)
+    try:
+        edit_story(
+            story,
+            seen_version=form.version.data,
+            **story_details(form),
+            photo_alt=form.photo_alt.data,
         )
-    else:
-        form = EditStoryForm()
-    if form.validate_on_submit():
-        edit_story(story, **story_details(form), photo_alt=form.photo_alt.data)
         db.session.commit()
-        flash(_("Your changes are saved. A moderator will read your story again."))
-        return private(redirect(url_for("submissions.my_story", token=token), code=303))
-    page = render_template("submissions/edit.html", form=form, story=story, token=token)
-    return private(make_response(page))
+    except (StoryMoved, StaleDataError):
+        # A moderator changed it meanwhile: the form shows the story as it is now,
+        # and what they typed beside it, to copy from. Nothing of theirs is saved.
+        db.session.rollback()
+        story = _load(token)
+        typed = {"title": form.title.data, "quote": form.quote.data, "body": form.body.data}
+        return _edit_page(story, token, _edit_form_for(story), typed=typed, status=409)
+    flash(_("Your changes are saved. A moderator will read your story again."))
+    return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 
 @bp.post("/my-story/<token>/name")
@@ -186,9 +213,16 @@ def name(token: str):
     form = NameDisplayForm()
     if not form.validate_on_submit():
         return _private_page(story, token, name_form=form, status=200)
-    change_name_display(story, form.name_display.data, form.author_name.data)
+    outcome = change_name_display(story, form.name_display.data, form.author_name.data)
     db.session.commit()
-    if story.name_display is NameDisplay.ANONYMOUS:
+    if outcome is NameChange.WAITING:
+        flash(
+            _(
+                "Thank you. Your new name is waiting for a moderator to read it; until then "
+                "your story is shown with the name it has now."
+            )
+        )
+    elif story.name_display is NameDisplay.ANONYMOUS:
         flash(_("Your story is now shown without a name."))
     else:
         flash(_("How your name is shown has been changed."))
