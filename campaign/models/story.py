@@ -122,6 +122,14 @@ class Story(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     photo = relationship("Photo", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+    # A name change that waits for a moderator (models/review.py).
+    pending_name_change = relationship(
+        "PendingNameChange",
+        uselist=False,
+        back_populates="story",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
     themes = relationship(
         "Theme", secondary="story_theme", order_by=theme_order, passive_deletes=True
     )

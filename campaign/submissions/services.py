@@ -19,7 +19,16 @@ from campaign.extensions import db
 from campaign.mail import send_email
 from campaign.media.pipeline import PhotoRejected, process_upload
 from campaign.media.staging import NO_ROOM, claim, discard, has_room, stage, staged_photo
-from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
+from campaign.models import (
+    AuditEntry,
+    NameDisplay,
+    PendingNameChange,
+    Photo,
+    Story,
+    StoryStatus,
+    Theme,
+    revise,
+)
 from campaign.models.tokens import find_by_token, hash_secret
 from campaign.submissions.forms import ShareForm
 from campaign.text import clean_line, clean_text, slugify
@@ -140,13 +149,28 @@ def can_edit(story: Story) -> bool:
     return story.status in EDITABLE
 
 
-def edit_story(story: Story, *, theme_ids=(), photo_alt: str | None = None, **fields) -> None:
-    """The storyteller's changes; a story that needed changes goes back to the queue."""
+class StoryMoved(Exception):
+    """The story changed (a moderator's edit) since the storyteller's form was shown."""
+
+
+def edit_story(
+    story: Story, *, seen_version: int | None, theme_ids=(), photo_alt: str | None = None, **fields
+) -> None:
+    """The storyteller's changes, made to the version their form was shown with (else
+    ``StoryMoved``: a moderator's redaction is never silently undone); each changed
+    text leaves a revision, as a moderator's edit does. A story that needed changes
+    goes back to the queue."""
     if not can_edit(story):
         raise ValueError("this story can no longer be edited")
-    story.title = clean_line(fields["title"])
-    story.quote = clean_line(fields.get("quote") or "")
-    story.body = clean_text(fields["body"])
+    if seen_version is None or seen_version != story.version:
+        raise StoryMoved()
+    revise(
+        story,
+        None,
+        title=clean_line(fields["title"]),
+        quote=clean_line(fields.get("quote") or ""),
+        body=clean_text(fields["body"]),
+    )
     story.author_name = clean_line(fields.get("author_name") or "")
     story.name_display = NameDisplay(fields["name_display"])
     story.origin_country = fields["origin_country"]
@@ -161,16 +185,65 @@ def edit_story(story: Story, *, theme_ids=(), photo_alt: str | None = None, **fi
     db.session.flush()
 
 
-def change_name_display(story: Story, name_display: str, author_name: str) -> None:
-    story.name_display = NameDisplay(name_display)
-    story.author_name = clean_line(author_name or "")
+# How much of a name each choice shows: hiding more is always allowed at once.
+_SHOWS = {NameDisplay.ANONYMOUS: 0, NameDisplay.FIRST: 1, NameDisplay.FULL: 2}
+
+
+def hides_only(old_display, old_name: str, new_display, new_name: str) -> bool:
+    """Whether a name change only shows less than before, with no new text: anonymous,
+    or the same name with less of it (full name -> first name). Anything else (a new
+    or changed name, more of it) is something a moderator must read first."""
+
+    def shown(display, name) -> int:
+        return _SHOWS[NameDisplay(display)] if (name or "").strip() else 0
+
+    if shown(new_display, new_name) == 0:
+        return True
+    return new_name == old_name and shown(new_display, new_name) <= shown(old_display, old_name)
+
+
+class NameChange(enum.Enum):
+    """What became of a storyteller's name change."""
+
+    APPLIED = "applied"  # shown at once: the story is not public, or the change hides more
+    WAITING = "waiting"  # a published story's new or fuller name: waits for a moderator
+    UNCHANGED = "unchanged"  # as it is now (a waiting request, if any, is withdrawn)
+
+
+def change_name_display(story: Story, name_display: str, author_name: str) -> NameChange:
+    """How the storyteller wants to be named. On a published story a change that only
+    hides more applies at once (someone at risk must be able to hide their name now)
+    and is recorded; a new or fuller name waits, as a PendingNameChange, while the
+    public keeps the reviewed name. Any newer request replaces a waiting one."""
+    display, name = NameDisplay(name_display), clean_line(author_name or "")
+    waiting = story.pending_name_change
+    if waiting is not None:
+        story.pending_name_change = None  # replaced or withdrawn by this request
+        db.session.flush()
+    if (display, name) == (story.name_display, story.author_name):
+        return NameChange.UNCHANGED
+    published = story.status is StoryStatus.PUBLISHED
+    if published and not hides_only(story.name_display, story.author_name, display, name):
+        story.pending_name_change = PendingNameChange(name_display=display, author_name=name)
+        # The note says what kind of change, never the name: the log is not a copy of it.
+        record(None, AuditAction.NAME_CHANGE_REQUESTED, story, note=display.value)
+        db.session.flush()
+        return NameChange.WAITING
+    previous = story.name_display
+    story.name_display, story.author_name = display, name
+    if published:
+        record(None, AuditAction.NAME_HIDDEN, story, note=f"{previous.value} → {display.value}")
     db.session.flush()
+    return NameChange.APPLIED
 
 
 def remove_photo(story: Story) -> None:
-    """Detach and delete the photo row (its files go after the commit)."""
+    """Detach and delete the photo row (its files go after the commit). At once, as it
+    shows less; recorded when the photo was public."""
     if story.photo is not None:
         story.photo = None
+        if story.status is StoryStatus.PUBLISHED:
+            record(None, AuditAction.PHOTO_REMOVED_BY_STORYTELLER, story)
         db.session.flush()
 
 

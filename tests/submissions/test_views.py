@@ -354,3 +354,17 @@ def test_privacy_page_says_what_is_stored_who_sees_it_and_how_to_withdraw(client
     for words in ("What we store", "Who sees it", "For how long", "How to withdraw", "16"):
         assert words in page
     assert 'href="/privacy"' in client.get("/share").get_data(as_text=True)
+
+
+def test_the_private_link_leaves_the_session_once_the_thank_you_page_showed_it(client):
+    submit(client, send_link="y")
+    link = private_link_from(client)
+    with client.session_transaction() as session:
+        assert not any(link.removeprefix("/my-story/") in str(v) for v in session.values())
+        assert "new_story_token" not in session
+    again = client.get("/share/thanks")
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert "/my-story/" not in page
+    assert "shown only once" in page
+    assert again.headers["Cache-Control"] == "no-store"
