@@ -31,9 +31,15 @@ class AuditAction(StrEnum):
     UNFEATURE = "unfeature"
     DELETE = "delete"
     REPORTS_REVIEWED = "reports_reviewed"
+    NAME_CHANGE_APPROVED = "name_change_approved"
+    NAME_CHANGE_REJECTED = "name_change_rejected"
     # What happens to a story without a moderator.
     HIDDEN_BY_REPORTS = "hidden_by_reports"
     WITHDRAWN = "withdrawn"
+    # A published story's teller: hiding is at once, a new name waits for a moderator.
+    NAME_HIDDEN = "name_hidden"
+    NAME_CHANGE_REQUESTED = "name_change_requested"
+    PHOTO_REMOVED_BY_STORYTELLER = "photo_removed_by_storyteller"
     PURGED = "purged"
     # Moderator accounts.
     MODERATOR_CREATED = "moderator_created"
@@ -75,8 +81,13 @@ LABELS = {
     AuditAction.UNFEATURE: _l("No longer featured"),
     AuditAction.DELETE: _l("Deleted for good"),
     AuditAction.REPORTS_REVIEWED: _l("Reports reviewed"),
+    AuditAction.NAME_CHANGE_APPROVED: _l("Name change approved"),
+    AuditAction.NAME_CHANGE_REJECTED: _l("Name change rejected"),
     AuditAction.HIDDEN_BY_REPORTS: _l("Hidden after reports"),
     AuditAction.WITHDRAWN: _l("Withdrawn by the storyteller"),
+    AuditAction.NAME_HIDDEN: _l("Name hidden by the storyteller"),
+    AuditAction.NAME_CHANGE_REQUESTED: _l("Name change asked for by the storyteller"),
+    AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("Photo deleted by the storyteller"),
     AuditAction.PURGED: _l("Personal data purged"),
     AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
     AuditAction.INVITE: _l("Moderator invited"),
@@ -100,6 +111,9 @@ NOBODY = {
     AuditAction.HIDDEN_BY_REPORTS: _l("system"),
     AuditAction.PURGED: _l("system"),
     AuditAction.WITHDRAWN: _l("storyteller"),
+    AuditAction.NAME_HIDDEN: _l("storyteller"),
+    AuditAction.NAME_CHANGE_REQUESTED: _l("storyteller"),
+    AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("storyteller"),
 }
 
 

@@ -40,9 +40,12 @@ class Defaults:
     # The server-side page cache (see campaign/pagecache.py).
     PAGE_CACHE_ENABLED = True
     PAGE_CACHE_VERSION_SECONDS = 1.0
-    CACHE_TYPE = "SimpleCache"  # "RedisCache" with CACHE_REDIS_URL in production
+    # Per worker, bounded in bytes; "RedisCache" with CACHE_REDIS_URL in production
+    # (bounded by Redis's maxmemory, see README).
+    CACHE_TYPE = "campaign.publishing.memorycache.BoundedMemoryCache"
     CACHE_DEFAULT_TIMEOUT = 600
-    CACHE_THRESHOLD = 2000  # pages kept per worker by SimpleCache
+    CACHE_THRESHOLD = 2000  # pages kept per worker, at most
+    CACHE_MAX_BYTES = 64 * 1024 * 1024  # and at most this much memory per worker
     RATELIMIT_ENABLED = True  # False turns every limit off, sign-in pauses included
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -65,6 +68,26 @@ class Defaults:
     PHOTO_MAX_SIDE = 12_000  # pixels, either side
     PHOTO_MAX_PIXELS = 50_000_000
     STAGED_PHOTO_MAX_AGE_SECONDS = 24 * 3600  # photos of forms never sent are then deleted
+    # Photos accepted with a form still to be fixed, waiting for their story, per
+    # client address (an IPv6 /64) within STAGED_PHOTO_MAX_AGE_SECONDS.
+    STAGED_PHOTOS_PER_ADDRESS = 20
+    # The decoder's bounds (campaign/media/pipeline.py): a JPEG with more scans is
+    # refused unread; the child decoding a photo gets this much CPU time, this much
+    # address space on top of what the worker already had, and this long on the
+    # clock (well under gunicorn's 60 s timeout, so the form comes back filled in).
+    PHOTO_MAX_JPEG_SCANS = 100
+    PHOTO_DECODE_CPU_SECONDS = 10
+    PHOTO_DECODE_MEMORY_MB = 1024
+    PHOTO_DECODE_TIMEOUT_SECONDS = 20
+    # How long browsers and CDNs may keep a photo: how long a removed photo can
+    # still be seen from their copies (its address answers 404 at once).
+    PHOTO_CACHE_SECONDS = 3600
+    # Optional: a CDN's purge API, told every address of a removed photo
+    # (campaign/media/purge.py); PUBLIC_BASE_URL is the site's address for them.
+    CDN_PURGE_URL = None
+    CDN_PURGE_TOKEN = None  # sent as "Authorization: Bearer <token>"
+    CDN_PURGE_TIMEOUT_SECONDS = 5
+    PUBLIC_BASE_URL = None  # e.g. "https://iamamigrant.org"; default: the request's host
     # Moderator accounts (issue 4). Sessions end after this long without a
     # request, and in any case this long after signing in.
     MODERATOR_IDLE_TIMEOUT_MINUTES = 30

@@ -2,6 +2,8 @@
 
 import itertools
 
+from sqlalchemy import insert
+
 from campaign.accounts.services import create_moderator
 from campaign.extensions import db
 from campaign.media.pipeline import process
@@ -44,8 +46,9 @@ def make_moderator(email: str | None = None, *, admin: bool = False, password: s
 def make_photo(story: Story) -> list[str]:
     """Give the story a photo whose renditions are really stored; their file names."""
     processed = process(images.jpeg(size=(900, 600)))
-    db.session.add(
-        Photo(
+    # Only the columns every schema since photos came has: tests of old migrations use it too.
+    db.session.execute(
+        insert(Photo).values(
             story_id=story.id,
             alt_text="A harbour",
             width=processed.width,

@@ -2,6 +2,7 @@
 
 import io
 import random
+import re
 import struct
 import zlib
 
@@ -197,3 +198,63 @@ def noisy_jpeg(size=(3000, 2000), seed=7) -> bytes:
     buffer = io.BytesIO()
     Image.frombytes("RGB", size, noise).save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
+
+
+def jpeg_segments(data: bytes) -> list[tuple[int, int, int]]:
+    """(marker, start, end) of every segment of a well-formed JPEG, a scan with its data."""
+    segments, position = [], 2
+    while position < len(data):
+        marker = data[position + 1]
+        if marker == 0xD9:
+            segments.append((marker, position, position + 2))
+            break
+        end = position + 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        if marker == 0xDA:  # the scan's entropy-coded data runs to the next marker
+            end = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]").search(data, end).start()
+        segments.append((marker, position, end))
+        position = end
+    return segments
+
+
+def progressive_jpeg(size=(640, 480)) -> bytes:
+    """A real progressive JPEG: Pillow (libjpeg's standard script) writes 10 scans."""
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", progressive=True, quality=85)
+    return buffer.getvalue()
+
+
+def jpeg_with_repeated_scan(repeats: int, size=(640, 480)) -> bytes:
+    """The CPU bomb: a progressive JPEG whose smallest scan is repeated ``repeats`` times.
+
+    Every scan costs the decoder a pass over every block of the image, however
+    little data it holds: 1.4 MB of 15-byte scans is minutes of CPU for 12 MP.
+    """
+    data = progressive_jpeg(size)
+    scans = [(start, end) for marker, start, end in jpeg_segments(data) if marker == 0xDA]
+    start, end = min(scans, key=lambda scan: scan[1] - scan[0])
+    return data[:-2] + data[start:end] * repeats + data[-2:]
+
+
+def jpeg_with_exif_thumbnail(size=(640, 480)) -> bytes:
+    """A baseline JPEG whose EXIF holds a JPEG thumbnail (with scans of its own)."""
+    thumbnail = progressive_jpeg((160, 120))
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (90, 90, 90)).save(buffer, "JPEG", exif=_exif_with_thumbnail(thumbnail))
+    return buffer.getvalue()
+
+
+def _exif_with_thumbnail(thumbnail: bytes) -> bytes:
+    """A little-endian TIFF header, an empty IFD0 and an IFD1 pointing at the thumbnail."""
+    ifd0_offset = 8
+    ifd0 = struct.pack("<H", 0) + struct.pack("<I", ifd0_offset + 6)  # no entries, then IFD1
+    ifd1_offset = ifd0_offset + len(ifd0)
+    entries = 2
+    data_offset = ifd1_offset + 2 + entries * 12 + 4
+    ifd1 = (
+        struct.pack("<H", entries)
+        + struct.pack("<HHII", 0x0201, 4, 1, data_offset)  # JPEGInterchangeFormat
+        + struct.pack("<HHII", 0x0202, 4, 1, len(thumbnail))  # JPEGInterchangeFormatLength
+        + struct.pack("<I", 0)
+    )
+    return b"Exif\x00\x00" + b"II*\x00" + struct.pack("<I", ifd0_offset) + ifd0 + ifd1 + thumbnail

@@ -7,13 +7,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, MetaData, delete, func, insert, select
 
 from campaign import create_app
 from campaign.extensions import db as _db
 from campaign.gallery import search
 from campaign.models import Story, StoryStatus
-from campaign.submissions.services import new_stamp, withdraw
+from campaign.models._types import utcnow
+from campaign.submissions.services import new_stamp
 from tests.factories import make_photo, make_story
 from tests.helpers import app_config, reset_postgres_schema
 
@@ -138,14 +139,7 @@ def test_upgrading_an_sqlite_database_keeps_its_rows_and_never_gives_an_old_id_a
     with app.app_context():
         try:
             upgrade(revision="e24829bfb02a")  # the last schema that reused ids
-            kept = make_story(StoryStatus.PUBLISHED, title="Harbour lights")
-            make_photo(kept)
-            gone = make_story()
-            gone_id = gone.id
-            withdraw(gone)  # deleted; only its audit entries still name its id
-            _db.session.commit()
-            kept_id = kept.id
-            _db.session.remove()
+            kept_id, gone_id = _rows_of_the_old_schema()
 
             upgrade()
 
@@ -162,6 +156,56 @@ def test_upgrading_an_sqlite_database_keeps_its_rows_and_never_gives_an_old_id_a
         finally:
             _db.session.remove()
             _db.engine.dispose()
+
+
+def _rows_of_the_old_schema() -> tuple[int, int]:
+    """A published story with a photo, and a withdrawn one that only its audit entry
+    still names, written in SQL to the tables as that schema has them (today's
+    models have columns it lacks): their ids."""
+    tables = MetaData()
+    tables.reflect(_db.engine, only=["story", "photo", "audit_entry"])
+    story, photo, audit = (tables.tables[name] for name in ("story", "photo", "audit_entry"))
+    now = utcnow()
+
+    def story_row(title: str, status: StoryStatus) -> dict:
+        return {
+            "slug": f"{title.lower().replace(' ', '-')}-{status.value}",
+            "title": title,
+            "body": f"{title}. " + "It is long enough to be accepted. " * 3,
+            "author_name": "Teller",
+            "origin_country": "SY",
+            "residence_country": "FI",
+            "token_hash": f"{status.value:0<64}"[:64],
+            "status": status.value,
+            "is_sample": False,
+            "created_at": now,
+            "updated_at": now,
+            "published_at": now if status is StoryStatus.PUBLISHED else None,
+            "version": 1,
+        }
+
+    with _db.engine.begin() as connection:
+        kept_id = connection.execute(
+            insert(story).values(story_row("Harbour lights", StoryStatus.PUBLISHED))
+        ).inserted_primary_key[0]
+        connection.execute(
+            insert(photo).values(
+                story_id=kept_id, alt_text="A harbour", width=900, height=600,
+                renditions=[], created_at=now,
+            )
+        )  # fmt: skip
+        gone_id = connection.execute(
+            insert(story).values(story_row("Soon gone", StoryStatus.PENDING))
+        ).inserted_primary_key[0]
+        # Withdrawn: deleted, only its audit entry still names its id.
+        connection.execute(
+            insert(audit).values(
+                created_at=now, action="withdrawn", story_id=gone_id,
+                from_status="pending", to_status="withdrawn",
+            )
+        )  # fmt: skip
+        connection.execute(delete(story).where(story.c.id == gone_id))
+    return kept_id, gone_id
 
 
 def search_ids(query: str):

@@ -43,10 +43,11 @@ def open_to_every_origin(response):
 # Kept until public content changes, revalidated by partners on every use (a
 # 304 by ETag). Never answered before Flask: each request counts for the limit.
 cacheable = public_page(revalidate=True, before_flask=False)
+STORIES_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "cursor", "limit")
 
 
 @bp.get("/stories")
-@cacheable
+@public_page(revalidate=True, before_flask=False, args=STORIES_ARGS)
 def stories():
     args = {
         "origin": params.country("origin"),

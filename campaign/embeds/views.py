@@ -27,8 +27,10 @@ OEMBED_LARGEST_ASKED = 100_000
 # Partners' pages show embeds and oEmbed snippets: kept until public content
 # changes, and revalidated on every use so a withdrawn story leaves them at once.
 # Embeds are also @embeddable: campaign.web.security lets other sites frame them,
-# and the page cache replays those headers with the rest.
-cached_for_partners = public_page(revalidate=True)
+# and the page cache replays those headers with the rest. Each names the query
+# parameters it reads: a URL with others is answered but never kept.
+EMBED_ARGS = ("country", "residence", "theme", "lang", "limit")  # embed_filters
+OEMBED_ARGS = ("format", "url", "maxwidth", "maxheight")
 
 
 def embed_filters() -> dict:
@@ -52,7 +54,7 @@ def embed_url(filters: dict, external: bool = False) -> str:
 
 @bp.get("/embed")
 @embeddable
-@cached_for_partners
+@public_page(revalidate=True, args=EMBED_ARGS)
 def stories():
     filters = embed_filters()
     found = listings.latest_stories(
@@ -67,7 +69,7 @@ def stories():
 
 @bp.get("/embed/stories/<slug>")
 @embeddable
-@cached_for_partners
+@public_page(revalidate=True)
 def story(slug: str):
     found = published_story(slug)
     if found is None:
@@ -81,7 +83,7 @@ def story(slug: str):
 
 
 @bp.get("/embed/builder")
-@public_page
+@public_page(args=EMBED_ARGS)
 def builder():
     filters = embed_filters()
     themes = [(theme.slug, theme_label(theme)) for theme, _count in listings.theme_counts()]
@@ -134,7 +136,7 @@ def _story_slug_for(url: str) -> str | None:
 
 
 @bp.get("/oembed")
-@cached_for_partners
+@public_page(revalidate=True, args=OEMBED_ARGS)
 def oembed():
     if (request.args.get("format", "").strip() or "json") != "json":  # oEmbed: 501 for others
         return json_error(501, _("Only the json format is available."))

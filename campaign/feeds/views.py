@@ -17,6 +17,12 @@ bp = Blueprint("feeds", __name__)
 ATOM_TYPE = "application/atom+xml"
 
 
+def _updated(story: Story):
+    """The last change of anything public: feed readers replace an entry whose
+    <updated> moved (an edit, a name shown differently, a photo removed)."""
+    return story.public_updated_at or story.published_at
+
+
 def _atom(title: str, stories: list[Story], mirrors: str):
     """The feed as an Atom document; ``mirrors`` is the address of the page it follows."""
     feed = FeedGenerator()
@@ -30,7 +36,7 @@ def _atom(title: str, stories: list[Story], mirrors: str):
     feed.language(current_locale_code())
     feed.author({"name": _("I am a migrant")})
     if stories:
-        feed.updated(max(story.published_at for story in stories))
+        feed.updated(max(_updated(story) for story in stories))
     # feedgen prepends entries: add the oldest first so the newest leads the feed.
     for story in reversed(stories):
         address = url_for("gallery.story", slug=story.slug, _external=True)
@@ -40,7 +46,7 @@ def _atom(title: str, stories: list[Story], mirrors: str):
         entry.link(href=address, rel="alternate", type="text/html")
         entry.author({"name": xml_safe(display_name(story))})
         entry.published(story.published_at)
-        entry.updated(story.published_at)
+        entry.updated(_updated(story))
         if story.quote:
             entry.summary(xml_safe(story.quote))
         entry.content(xml_safe(str(paragraphs(story.body))), type="html")

@@ -16,9 +16,13 @@ from campaign.text import filter_arg
 
 bp = Blueprint("gallery", __name__)
 
+# The query parameters of listings (``_filters``, the cursor); the home page's
+# feed links read the first three too.
+LISTING_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "after")
+
 
 @bp.route("/")
-@public_page
+@public_page(args=("origin", "residence", "theme"))
 def home():
     return render_template(
         "gallery/home.html",
@@ -50,7 +54,7 @@ def _filters(**from_path) -> Filters:
 @bp.route("/stories/in/<residence>", endpoint="in_country")
 @bp.route("/stories/theme/<theme>", endpoint="by_theme")
 @bp.route("/stories/language/<language>", endpoint="in_language")
-@public_page
+@public_page(args=LISTING_ARGS)
 def stories(origin=None, residence=None, theme=None, language=None):
     if (origin and not parse_country(origin)) or (residence and not parse_country(residence)):
         abort(404)

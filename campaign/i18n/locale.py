@@ -22,6 +22,8 @@ from urllib.parse import quote
 from babel import Locale, UnknownLocaleError
 from flask import current_app, request
 from flask_babel import get_locale, refresh
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
 
 from campaign.extensions import babel
 
@@ -77,15 +79,34 @@ def url_language() -> str | None:
     return request.environ.get(ENVIRON_LANGUAGE)
 
 
-def select_locale() -> str:
-    supported = current_app.config["SUPPORTED_LOCALES"]
-    from_url = url_language()
+def choose_locale(from_url, from_cookie, accept_languages: LanguageAccept, supported) -> str:
+    """The rule above: URL prefix, then cookie, then browser, then English."""
     if from_url in supported:
         return from_url
-    from_cookie = request.cookies.get(COOKIE_NAME)
     if from_cookie in supported:
         return from_cookie
-    return request.accept_languages.best_match(supported) or supported[0]
+    return accept_languages.best_match(supported) or supported[0]
+
+
+def select_locale() -> str:
+    return choose_locale(
+        url_language(),
+        request.cookies.get(COOKIE_NAME),
+        request.accept_languages,
+        current_app.config["SUPPORTED_LOCALES"],
+    )
+
+
+def locale_before_flask(environ, supported) -> str:
+    """The locale ``select_locale`` will choose, read from the WSGI environ before
+    LanguagePrefix and Flask run (the page cache keys on it)."""
+    first = environ.get("PATH_INFO", "").lstrip("/").partition("/")[0]
+    return choose_locale(
+        first,
+        parse_cookie(environ).get(COOKIE_NAME),
+        parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept),
+        supported,
+    )
 
 
 def _remember_language(response):

@@ -32,11 +32,11 @@ import contextlib
 import logging
 from pathlib import Path
 
-from flask import has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import event, select
 
 from campaign.extensions import db
-from campaign.media import inflight
+from campaign.media import inflight, purge
 from campaign.media.storage import get_storage, is_valid_name, media_root
 from campaign.models import Photo, Story
 from campaign.models.photo import referenced_media_names, rendition_names
@@ -80,6 +80,7 @@ def _after_commit(session) -> None:
         except OSError:  # the deletion is committed: the note lets recovery finish it
             log.exception("media.delete_failed", extra={"file": name})
     inflight.settle_written()
+    purge.files_deleted(current_app, doomed)  # their addresses leave shared caches too
 
 
 def _after_rollback(session) -> None:

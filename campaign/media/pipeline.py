@@ -14,20 +14,55 @@ It also keeps the worker small: Pillow decodes WebP and PNG at full size (a
 once held is rarely given back, so a long-lived worker would keep that peak.
 The renditions come back as bytes and are stored by the worker itself, in the
 request's own transaction bookkeeping (see files.py).
+
+The child is bounded, because a small hostile file can cost a great deal: a
+progressive JPEG makes the decoder pass over the whole image once per scan, so
+1.4 MB of one tiny scan repeated thousands of times was minutes of CPU. So:
+
+- a JPEG with more than PHOTO_MAX_JPEG_SCANS scans is refused before anything
+  decodes it (``count_jpeg_scans``, a walk over its segments);
+- the child gets PHOTO_DECODE_CPU_SECONDS of CPU time (RLIMIT_CPU: SIGXCPU,
+  then SIGKILL a second later), PHOTO_DECODE_MEMORY_MB of address space on top
+  of what the worker had when it forked (RLIMIT_AS: allocations fail, Pillow
+  raises MemoryError), and no core file (RLIMIT_CORE 0: it would hold the photo);
+- the worker waits PHOTO_DECODE_TIMEOUT_SECONDS on the clock, then kills it
+  (a decoder stuck without using CPU), well before gunicorn's timeout would
+  kill the worker and lose the storyteller's form;
+- on Linux the child is killed when the thread that forked it goes
+  (PR_SET_PDEATHSIG), so a worker killed by gunicorn or the out-of-memory
+  killer leaves no decoder running on, re-parented to PID 1.
+
+Each ends in a ``PhotoRejected`` with a message for the person; the form is
+shown again with everything typed. Without ``os.fork`` (not a POSIX system)
+the photo is processed in the worker, unbounded.
 """
 
+import contextlib
+import ctypes
+import functools
 import io
 import os
 import pickle
+import re
+import selectors
+import signal
+import sys
+import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from campaign.media.storage import get_storage, new_base_name
+
+try:
+    import resource
+except ImportError:  # not a POSIX system: no os.fork either, see _in_child
+    resource = None
 
 FORMATS = ("JPEG", "PNG", "WEBP")
 WIDTHS = (400, 800, 1600)
@@ -42,6 +77,12 @@ ENCODINGS = (
 )
 _TRANSPOSED_ORIENTATIONS = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 _NOT_A_PHOTO = _l("This file is not a photo we can use. Choose a JPEG, PNG or WebP photo.")
+_TOO_MANY_SCANS = _l(
+    "This photo is saved in a way that takes far too long to read. Save it again as an "
+    "ordinary JPEG, or choose another photo."
+)
+_TOO_SLOW = _l("This photo took too long to read. Choose a smaller photo, or save it again.")
+_TOO_BIG = _l("This photo needs more memory to read than we can give it. Choose a smaller photo.")
 
 
 class PhotoRejected(ValueError):
@@ -59,10 +100,24 @@ class ProcessedPhoto:
     renditions: list[dict]
 
 
-def _limits():
-    """PHOTO_MAX_BYTES, PHOTO_MAX_SIDE and PHOTO_MAX_PIXELS, set in campaign/config.py only."""
+class Limits(NamedTuple):
+    """What a photo may be; handed to the child, which has no app to ask."""
+
+    max_bytes: int
+    max_side: int
+    max_pixels: int
+    max_jpeg_scans: int
+
+
+def _limits() -> Limits:
+    """PHOTO_MAX_BYTES, _SIDE, _PIXELS and PHOTO_MAX_JPEG_SCANS (campaign/config.py)."""
     config = current_app.config
-    return config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_SIDE"], config["PHOTO_MAX_PIXELS"]
+    return Limits(
+        config["PHOTO_MAX_BYTES"],
+        config["PHOTO_MAX_SIDE"],
+        config["PHOTO_MAX_PIXELS"],
+        config["PHOTO_MAX_JPEG_SCANS"],
+    )
 
 
 def photo_max_mb() -> int:
@@ -72,7 +127,7 @@ def photo_max_mb() -> int:
 
 def read_upload(stream) -> bytes:
     """Read at most the allowed size plus one byte, so an oversized upload is refused."""
-    max_bytes, _, _ = _limits()
+    max_bytes = _limits().max_bytes
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise PhotoRejected(
@@ -83,8 +138,66 @@ def read_upload(stream) -> bytes:
     return data
 
 
-def _open(data: bytes, limits: tuple) -> Image.Image:
-    _, max_side, max_pixels = limits
+_JPEG_START = b"\xff\xd8\xff"  # how Pillow recognises a JPEG
+# What ends a scan's entropy-coded data: 0xFF and a marker, that is neither a
+# stuffed 0x00, a restart marker (RST0-RST7, part of the data) nor a fill byte.
+_END_OF_SCAN_DATA = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_SOS, _EOI = 0xDA, 0xD9
+_WITHOUT_LENGTH = frozenset({0x01, 0xD8, *range(0xD0, 0xD8)})  # TEM, SOI, RST0-RST7
+
+
+def count_jpeg_scans(data: bytes, stop_after: int | None = None) -> int:
+    """The scans (SOS markers) of a JPEG's image, counted without decoding it.
+
+    Walks the segments as a decoder reads them, each skipped by its length, so a
+    marker inside another segment (an EXIF thumbnail is a JPEG of its own) is not
+    counted; a scan's data runs to the next marker. Stops at the end of the image,
+    at anything that is not a segment (the decoder refuses that), or as soon as
+    the count passes ``stop_after``. Linear in the file, in C for the scan data.
+    """
+    scans, position, end = 0, 2, len(data)
+    while position + 1 < end:
+        if data[position] != 0xFF:  # stray bytes between segments, skipped like libjpeg
+            position = data.find(b"\xff", position)
+            if position < 0:
+                break
+            continue
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            position += 1
+            continue
+        if marker in _WITHOUT_LENGTH:
+            position += 2
+            continue
+        if marker == _EOI or position + 4 > end:
+            break
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        if length < 2:
+            break
+        position += 2 + length
+        if marker == _SOS:
+            scans += 1
+            if stop_after is not None and scans > stop_after:
+                break
+            found = _END_OF_SCAN_DATA.search(data, position)
+            if found is None:
+                break
+            position = found.start()
+    return scans
+
+
+def _refuse_absurd_scans(data: bytes, max_scans: int) -> None:
+    """A progressive JPEG costs one pass over the whole image per scan. Encoders write
+    1 (baseline) to about a dozen (libjpeg's progressive script: 10; mozjpeg's
+    optimised ones are about as many), and even a scan per coefficient band and bit
+    of precision stays under 100: more is only a way to burn CPU."""
+    if data.startswith(_JPEG_START) and count_jpeg_scans(data, stop_after=max_scans) > max_scans:
+        raise PhotoRejected(_TOO_MANY_SCANS)
+
+
+def _open(data: bytes, limits: Limits) -> Image.Image:
+    max_side, max_pixels = limits.max_side, limits.max_pixels
+    _refuse_absurd_scans(data, limits.max_jpeg_scans)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -193,7 +306,7 @@ def _encode_all(image: Image.Image) -> list[bytes]:
     return [_encode(image, pil_format, options) for pil_format, _, options in ENCODINGS]
 
 
-def _render(data: bytes, limits: tuple) -> tuple[int, int, list[tuple[int, int, list[bytes]]]]:
+def _render(data: bytes, limits: Limits) -> tuple[int, int, list[tuple[int, int, list[bytes]]]]:
     """Decode, check, turn upright and encode every rendition: pixels in, bytes out.
 
     Returns the full-size upright dimensions and, largest first, each size with
@@ -217,21 +330,117 @@ def _render(data: bytes, limits: tuple) -> tuple[int, int, list[tuple[int, int, 
     return full_width, full_height, sizes
 
 
+class _Bounds(NamedTuple):
+    cpu_seconds: int
+    memory_bytes: int
+    timeout_seconds: float
+
+
+def _bounds() -> _Bounds:
+    config = current_app.config
+    return _Bounds(
+        int(config["PHOTO_DECODE_CPU_SECONDS"]),
+        int(config["PHOTO_DECODE_MEMORY_MB"]) * 2**20,
+        float(config["PHOTO_DECODE_TIMEOUT_SECONDS"]),
+    )
+
+
+def _address_space_in_use() -> int | None:
+    """This process's virtual memory size in bytes (Linux), or None where unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+@functools.cache
+def _prctl():
+    """libc's prctl on Linux, else None. Looked up in the worker, before any fork:
+    loading a library in the child of a threaded process can deadlock."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _lower_limit(kind: int, soft: int, hard: int) -> None:
+    """Set a resource limit, never above the hard limit the process already has."""
+    _, current_hard = resource.getrlimit(kind)
+    if current_hard != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current_hard), min(hard, current_hard)
+    resource.setrlimit(kind, (soft, hard))
+
+
+def _bound_this_child(parent: int, bounds: _Bounds, memory_limit: int | None, prctl) -> None:
+    """In the child, first thing: die with the parent, and keep within the bounds."""
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+    with contextlib.suppress(ValueError):  # a handler the worker set must not catch it
+        signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+    _lower_limit(resource.RLIMIT_CPU, bounds.cpu_seconds, bounds.cpu_seconds + 1)
+    _lower_limit(resource.RLIMIT_CORE, 0, 0)
+    if memory_limit is not None:
+        _lower_limit(resource.RLIMIT_AS, memory_limit, memory_limit)
+
+
+def _read_answer(reading: int, timeout: float) -> tuple[bytes, bool]:
+    """What the child writes until it closes the pipe; and whether the time ran out first."""
+    deadline = time.monotonic() + timeout
+    chunks = []
+    with selectors.DefaultSelector() as selector, os.fdopen(reading, "rb", buffering=0) as pipe:
+        selector.register(pipe, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                return b"".join(chunks), True
+            chunk = pipe.read(1 << 20)
+            if not chunk:
+                return b"".join(chunks), False
+            chunks.append(chunk)
+
+
+def _out_of_time(status: int, rusage, bounds: _Bounds) -> bool:
+    """Whether the child was ended by its CPU limit (SIGXCPU, or the hard limit's SIGKILL)."""
+    if not os.WIFSIGNALED(status):
+        return False
+    ended_by = os.WTERMSIG(status)
+    used = rusage.ru_utime + rusage.ru_stime
+    return ended_by == signal.SIGXCPU or (ended_by == signal.SIGKILL and used >= bounds.cpu_seconds)
+
+
 def _in_child(function, *args):
-    """``function(*args)`` in a forked child; its result, or its exception, here.
+    """``function(*args)`` in a forked, bounded child; its result, or its exception, here.
 
     A child that dies without an answer (a decoder crash, the out-of-memory
-    killer) means the file could not be read as a photo.
+    killer) means the file could not be read as a photo; one stopped by its CPU
+    limit or the clock, that it took too long.
     """
     if not hasattr(os, "fork"):
         return function(*args)
+    bounds = _bounds()
+    in_use = _address_space_in_use()
+    memory_limit = None if in_use is None else in_use + bounds.memory_bytes
+    prctl = _prctl()
+    parent = os.getpid()
     reading, writing = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: answer through the pipe, then leave at once
         try:
             os.close(reading)
+            _bound_this_child(parent, bounds, memory_limit, prctl)
             try:
                 answer = (True, function(*args))
+            except MemoryError:
+                answer = (False, PhotoRejected(str(_TOO_BIG)))
             except BaseException as error:  # handed to the parent
                 answer = (False, _picklable(error))
             with os.fdopen(writing, "wb") as out:
@@ -239,11 +448,16 @@ def _in_child(function, *args):
         finally:
             os._exit(0)  # no atexit handlers, no flushing of the parent's buffers
     os.close(writing)
+    timed_out = True  # until the answer is complete
     try:
-        with os.fdopen(reading, "rb") as answers:
-            received = answers.read()
+        received, timed_out = _read_answer(reading, bounds.timeout_seconds)
     finally:
-        os.waitpid(pid, 0)
+        if timed_out:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        _, status, rusage = os.wait4(pid, 0)
+    if timed_out or _out_of_time(status, rusage, bounds):
+        raise PhotoRejected(_TOO_SLOW)
     if not received:
         raise PhotoRejected(_NOT_A_PHOTO)
     succeeded, value = pickle.loads(received)  # noqa: S301 - our own child's answer

@@ -1,12 +1,16 @@
-"""Serving photo renditions: right type, nosniff, cached for a year (names never change)."""
+"""Serving photo renditions: right type, nosniff, kept by shared caches for an hour at most.
 
-from flask import Blueprint, abort, send_file, url_for
+Not ``immutable`` for a year: a removed photo's files are deleted at once (its
+address answers 404, and a new upload gets new random names), and a copy a
+browser or CDN kept must expire soon after, PHOTO_CACHE_SECONDS (3600); a CDN
+can be told at once (``media.purge``). The privacy page says so.
+"""
+
+from flask import Blueprint, abort, current_app, send_file, url_for
 
 from campaign.media.storage import content_type, get_storage, is_valid_name
 
 bp = Blueprint("media", __name__)
-
-ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.route("/media/<name>")
@@ -16,9 +20,9 @@ def file(name: str):
     path = get_storage().path(name)
     if path is None:
         abort(404)
-    response = send_file(path, mimetype=content_type(name), max_age=ONE_YEAR, conditional=True)
+    max_age = current_app.config["PHOTO_CACHE_SECONDS"]
+    response = send_file(path, mimetype=content_type(name), max_age=max_age, conditional=True)
     response.cache_control.public = True
-    response.cache_control.immutable = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -5,7 +5,13 @@ from campaign.models.audit import AuditEntry
 from campaign.models.moderator import Moderator
 from campaign.models.photo import Photo
 from campaign.models.public import GalleryStats, PublicCount
-from campaign.models.review import Report, StoryRevision, StoryViewing
+from campaign.models.review import (
+    PendingNameChange,
+    Report,
+    StoryRevision,
+    StoryViewing,
+    revise,
+)
 from campaign.models.story import (
     IllegalTransition,
     NameDisplay,
@@ -24,6 +30,7 @@ __all__ = [
     "Invitation",
     "Moderator",
     "NameDisplay",
+    "PendingNameChange",
     "Photo",
     "PublicCount",
     "RecoveryCode",
@@ -37,6 +44,7 @@ __all__ = [
     "all_themes",
     "filed_under",
     "published_story",
+    "revise",
     "story_theme",
     "theme_by_slug",
     "with_cards",

@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 from functools import cache
 
@@ -23,6 +24,14 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash("not-a-real-password-0b7c1f", method=method)
 
 
+def new_session_generation(*, previous: int | None = None) -> int:
+    """31 random bits (PostgreSQL's integer), never the generation before."""
+    while True:
+        generation = secrets.randbelow(2**31)
+        if generation != previous:
+            return generation
+
+
 class Moderator(UserMixin, db.Model):
     __tablename__ = "moderator"
 
@@ -33,9 +42,13 @@ class Moderator(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Part of the session's user id: raising it ends every open session at once
-    # (deactivation, password change, two-factor reset).
-    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Part of the session's user id: changing it ends every open session at once
+    # (deactivation, password change, two-factor reset). Random, not counted from 0,
+    # so that the session of an account that is gone never signs in a new account
+    # that got its id (ids can repeat when an older backup is restored).
+    session_generation: Mapped[int] = mapped_column(
+        Integer, default=lambda: new_session_generation(), server_default="0"
+    )
     # Two-factor sign-in (TOTP): the shared secret, and when the moderator proved
     # they hold it; two-factor is on only when totp_confirmed_at is set.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
@@ -56,7 +69,7 @@ class Moderator(UserMixin, db.Model):
         return f"{self.id}:{self.session_generation}"
 
     def end_sessions(self) -> None:
-        self.session_generation = (self.session_generation or 0) + 1
+        self.session_generation = new_session_generation(previous=self.session_generation)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=_hash_method())

@@ -27,6 +27,11 @@ class Photo(db.Model):
     height: Mapped[int] = mapped_column(Integer)
     renditions: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Only while the photo waits for its story (story_id None, see media/staging.py):
+    # the digest of the form's key with its browser's secret, and a keyed hash of
+    # the uploader's network, never the address. A story taking the photo clears both.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    staged_from: Mapped[str | None] = mapped_column(String(64), index=True)
 
     def __repr__(self) -> str:
         return f"<Photo {self.id} story={self.story_id}>"

@@ -1,14 +1,16 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
 from campaign.models._types import UTCDateTime, utcnow
+from campaign.models.story import NameDisplay, _closed_set
 
 
 class StoryRevision(db.Model):
-    """One moderator edit of one field of a story: who, when, the text before and after."""
+    """One edit of one field of a story, by a moderator or by its storyteller: who,
+    when, the text before and after."""
 
     __tablename__ = "story_revision"
 
@@ -17,6 +19,8 @@ class StoryRevision(db.Model):
     moderator_id: Mapped[int | None] = mapped_column(
         ForeignKey("moderator.id", ondelete="SET NULL")
     )
+    # The storyteller's own edit (no moderator): told apart from a deleted moderator's.
+    by_storyteller: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     field: Mapped[str] = mapped_column(String(20))
     old_text: Mapped[str] = mapped_column(Text)
     new_text: Mapped[str] = mapped_column(Text)
@@ -26,6 +30,64 @@ class StoryRevision(db.Model):
 
     def __repr__(self) -> str:
         return f"<StoryRevision {self.id} story={self.story_id}>"
+
+
+# The text fields whose every change is kept as a revision.
+REVISED_FIELDS = ("title", "quote", "body")
+
+
+def revise(story, moderator, **new_texts: str) -> list[str]:
+    """Set the given text fields (already cleaned) of a story, keeping a revision of each
+    one that changes; ``moderator`` None is the storyteller. Returns the changed names.
+    The one place both the desk's edits and the storyteller's go through."""
+    changed = []
+    for name in REVISED_FIELDS:
+        if name not in new_texts:
+            continue
+        old, new = getattr(story, name) or "", new_texts[name]
+        if new == old:
+            continue
+        db.session.add(
+            StoryRevision(
+                story_id=story.id,
+                moderator_id=moderator.id if moderator is not None else None,
+                by_storyteller=moderator is None,
+                field=name,
+                old_text=old,
+                new_text=new,
+            )
+        )
+        setattr(story, name, new)
+        changed.append(name)
+    return changed
+
+
+class PendingNameChange(db.Model):
+    """How a published story's teller asked to be named, waiting for a moderator.
+
+    The story's own name fields stay as they were, so the public keeps seeing the
+    reviewed name until a moderator approves; a change that only hides more is
+    applied at once instead (submissions.services.change_name_display). One per
+    story: a newer request replaces it, under a new id, so a moderator's approval
+    names the very request they read."""
+
+    __tablename__ = "pending_name_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), unique=True)
+    name_display: Mapped[NameDisplay] = mapped_column(_closed_set(NameDisplay, "name_display", 10))
+    author_name: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    story = relationship("Story", back_populates="pending_name_change")
+
+    @property
+    def origin_country(self) -> str:
+        """So that i18n.labels.display_name shows the name asked for as it would be shown."""
+        return self.story.origin_country
+
+    def __repr__(self) -> str:
+        return f"<PendingNameChange {self.id} story={self.story_id}>"
 
 
 class Report(db.Model):

@@ -112,6 +112,9 @@ class Story(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When anything the public sees of it last changed (text, name, places, themes,
+    # photo, publication), for Atom <updated>; stamped by publishing.hooks.
+    public_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # sha256 of the one-time nonce of the form that created it: a form sent twice
     # (double click, resubmission) never makes two stories.
     submission_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -119,6 +122,14 @@ class Story(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     photo = relationship("Photo", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+    # A name change that waits for a moderator (models/review.py).
+    pending_name_change = relationship(
+        "PendingNameChange",
+        uselist=False,
+        back_populates="story",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
     themes = relationship(
         "Theme", secondary="story_theme", order_by=theme_order, passive_deletes=True
     )

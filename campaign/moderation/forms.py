@@ -99,6 +99,12 @@ class VersionForm(_Versioned):
     """A button that changes the story: only the version and the CSRF token."""
 
 
+class NameChangeForm(_Versioned):
+    """Approve or reject a waiting name change: the story's version and the change's id."""
+
+    change_id = IntegerField(widget=HiddenField.widget, validators=[DataRequired()])
+
+
 class DeleteForm(_Versioned):
     confirm = BooleanField(
         _l("Yes, delete this story for good. This cannot be undone."),

@@ -5,12 +5,12 @@ Every function here changes the session and flushes; the view commits once.
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, or_, select
-from sqlalchemy.orm import joinedload, with_expression
+from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from campaign.audit import AuditAction, label_of, nobody_of, record
 from campaign.extensions import db
@@ -19,12 +19,14 @@ from campaign.models import (
     AuditEntry,
     IllegalTransition,
     Moderator,
+    PendingNameChange,
     Report,
     Story,
     StoryRevision,
     StoryStatus,
     StoryViewing,
     filed_under,
+    revise,
 )
 from campaign.models._types import utcnow
 from campaign.text import clean_line, clean_text
@@ -37,7 +39,7 @@ DECISIONS = {
     AuditAction.UNPUBLISH: StoryStatus.REJECTED,
 }
 
-TABS = ("pending", "changes", "reported", "published", "not_published")
+TABS = ("pending", "changes", "names", "reported", "published", "not_published")
 EDITABLE_FIELDS = ("title", "quote", "body")
 
 
@@ -45,8 +47,19 @@ class StaleStory(Exception):
     """Someone else changed the story since this moderator opened it."""
 
 
+class StoryGone(StaleStory):
+    """The story was withdrawn or deleted since this moderator's request loaded it."""
+
+
 def check_version(story: Story, seen_version: int | None) -> None:
-    if seen_version is None or story.version != seen_version:
+    """The story's row as it is now, not the copy loaded earlier in the request, must be
+    the version the moderator saw. The row stays locked until the commit (PostgreSQL;
+    SQLite's write transaction already holds the lock), so a withdrawal cannot slip in
+    between this check and the action: it waits, and finds the decision made."""
+    current = db.session.scalar(select(Story.version).where(Story.id == story.id).with_for_update())
+    if current is None:
+        raise StoryGone()
+    if seen_version is None or current != seen_version or story.version != seen_version:
         raise StaleStory()
 
 
@@ -88,11 +101,11 @@ def decide(
     db.session.flush()
 
 
-def next_pending(after: Story | None = None) -> Story | None:
+def next_pending(after_id: int | None = None) -> Story | None:
     """The pending story that waited longest, other than the one just decided."""
     query = select(Story).where(Story.status == StoryStatus.PENDING)
-    if after is not None:
-        query = query.where(Story.id != after.id)
+    if after_id is not None:
+        query = query.where(Story.id != after_id)
     return db.session.scalar(query.order_by(Story.created_at, Story.id).limit(1))
 
 
@@ -106,7 +119,7 @@ def following_pending(story: Story) -> Story | None:
         ),
     )
     found = db.session.scalar(query.order_by(Story.created_at, Story.id).limit(1))
-    return found or next_pending(story)
+    return found or next_pending(story.id)
 
 
 def previous_pending(story: Story) -> Story | None:
@@ -121,24 +134,42 @@ def previous_pending(story: Story) -> Story | None:
     return db.session.scalar(query.order_by(Story.created_at.desc(), Story.id.desc()).limit(1))
 
 
-def bulk_decide(story_ids: list[int], decision: str, moderator: Moderator, reason: str | None):
-    """Approve or reject several pending stories; one audit entry each. Returns (done, skipped)."""
-    stories = db.session.scalars(select(Story).where(Story.id.in_(story_ids))).all()
-    done = skipped = 0
+@dataclass
+class BulkOutcome:
+    done: int = 0
+    skipped: int = 0  # already decided, or gone (withdrawn, deleted)
+    changed: list[str] = field(default_factory=list)  # titles of stories that moved since seen
+
+
+def bulk_decide(
+    seen_versions: dict[int, int | None], decision: str, moderator: Moderator, reason: str | None
+) -> BulkOutcome:
+    """Approve or reject several pending stories, each only in the version the moderator
+    was shown (``seen_versions``: story id -> version on the queue page); one audit
+    entry each. A story changed since is left as it is, for a review of its own."""
+    stories = db.session.scalars(select(Story).where(Story.id.in_(list(seen_versions)))).all()
+    outcome = BulkOutcome(skipped=len(seen_versions) - len(stories))
     for story in stories:
         if story.status not in (StoryStatus.PENDING, StoryStatus.CHANGES_REQUESTED):
-            skipped += 1
+            outcome.skipped += 1
             continue
-        decide(
-            story,
-            decision,
-            moderator,
-            seen_version=story.version,
-            note="bulk",
-            reason=reason if decision == "reject" else None,
-        )
-        done += 1
-    return done, skipped + len(set(story_ids)) - len(stories)
+        title = story.title
+        try:
+            decide(
+                story,
+                decision,
+                moderator,
+                seen_version=seen_versions[story.id],
+                note="bulk",
+                reason=reason if decision == "reject" else None,
+            )
+        except StoryGone:
+            outcome.skipped += 1
+        except StaleStory:  # refused before anything was changed
+            outcome.changed.append(title)
+        else:
+            outcome.done += 1
+    return outcome
 
 
 # Editing ----------------------------------------------------------------------
@@ -147,25 +178,12 @@ def bulk_decide(story_ids: list[int], decision: str, moderator: Moderator, reaso
 def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **fields: str) -> int:
     """Change title/quote/body, keeping a revision per changed field. Returns the count."""
     check_version(story, seen_version)
-    changed = 0
-    for name in EDITABLE_FIELDS:
-        if name not in fields or fields[name] is None:
-            continue
-        new = (clean_text if name == "body" else clean_line)(fields[name])
-        old = getattr(story, name) or ""
-        if new == old:
-            continue
-        db.session.add(
-            StoryRevision(
-                story_id=story.id,
-                moderator_id=moderator.id,
-                field=name,
-                old_text=old,
-                new_text=new,
-            )
-        )
-        setattr(story, name, new)
-        changed += 1
+    new_texts = {
+        name: (clean_text if name == "body" else clean_line)(fields[name])
+        for name in EDITABLE_FIELDS
+        if fields.get(name) is not None
+    }
+    changed = revise(story, moderator, **new_texts)
     if changed:
         record(
             moderator,
@@ -174,7 +192,28 @@ def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **field
             note=", ".join(n for n in EDITABLE_FIELDS if n in fields),
         )
         db.session.flush()
-    return changed
+    return len(changed)
+
+
+# A published story's name change, asked for by its teller ------------------------------
+
+
+def decide_name_change(
+    story: Story, moderator: Moderator, *, seen_version: int, change_id: int | None, approve: bool
+) -> None:
+    """Approve (the public sees the new name) or reject (the reviewed name stays) the
+    waiting name change the moderator read: ``change_id`` names it, so a newer request
+    made meanwhile is not approved unseen (StaleStory)."""
+    check_version(story, seen_version)
+    change = story.pending_name_change
+    if change is None or change.id != change_id:
+        raise StaleStory()
+    if approve:
+        story.name_display, story.author_name = change.name_display, change.author_name
+    story.pending_name_change = None
+    action = AuditAction.NAME_CHANGE_APPROVED if approve else AuditAction.NAME_CHANGE_REJECTED
+    record(moderator, action, story, note=change.name_display.value)
+    db.session.flush()
 
 
 def revisions(story: Story) -> list[StoryRevision]:
@@ -360,6 +399,7 @@ def _tab_condition(tab: str):
     return {
         "pending": Story.status == StoryStatus.PENDING,
         "changes": Story.status == StoryStatus.CHANGES_REQUESTED,
+        "names": exists().where(PendingNameChange.story_id == Story.id),
         "reported": and_(Story.status != StoryStatus.WITHDRAWN, _has_open_reports()),
         "published": Story.status == StoryStatus.PUBLISHED,
         "not_published": Story.status == StoryStatus.REJECTED,
@@ -422,10 +462,19 @@ def queue_stories(filters: QueueFilters, limit: int, offset: int = 0) -> list[St
     query = (
         select(Story)
         .where(_tab_condition(filters.tab), *_filter_conditions(filters))
-        .options(with_expression(Story.report_count, reports))
+        .options(
+            with_expression(Story.report_count, reports), selectinload(Story.pending_name_change)
+        )
     )
     if filters.tab in ("pending", "changes"):
         query = query.order_by(Story.created_at, Story.id)  # longest waiting first
+    elif filters.tab == "names":
+        waiting_since = (
+            select(PendingNameChange.requested_at)
+            .where(PendingNameChange.story_id == Story.id)
+            .scalar_subquery()
+        )
+        query = query.order_by(waiting_since, Story.id)
     elif filters.tab == "reported":
         query = query.order_by(Story.hidden.desc(), reports.desc(), Story.id)
     else:

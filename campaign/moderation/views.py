@@ -1,4 +1,4 @@
-from functools import wraps
+from functools import partial, wraps
 
 from flask import (
     Blueprint,
@@ -14,8 +14,8 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from campaign import params
 from campaign.accounts.services import must_set_up_two_factor
@@ -31,6 +31,7 @@ from campaign.moderation.forms import (
     DecisionForm,
     DeleteForm,
     EditForm,
+    NameChangeForm,
     VersionForm,
 )
 from campaign.moderation.services import (
@@ -38,10 +39,12 @@ from campaign.moderation.services import (
     LogFilters,
     QueueFilters,
     StaleStory,
+    StoryGone,
     audit_actions,
     audit_log,
     bulk_decide,
     decide,
+    decide_name_change,
     delete_for_good,
     dismiss_reports,
     edit_story,
@@ -60,6 +63,7 @@ from campaign.moderation.services import (
 )
 from campaign.moderation.signals import highlighted_paragraphs, signals_for, watch_words
 from campaign.responses import csv_download, private
+from campaign.text import clean_text
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
 
@@ -121,6 +125,12 @@ def queue():
     )
 
 
+def _seen_version(story_id: int) -> int | None:
+    """The version of a story the queue page showed (its hidden ``version-<id>`` field)."""
+    value = request.form.get(f"version-{story_id}", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 @bp.route("/bulk", methods=["POST"])
 def bulk():
     form = BulkForm()
@@ -133,14 +143,30 @@ def bulk():
     if form.action.data == "reject" and not form.reason.data:
         flash(_("Choose a reason for not publishing."))
         return redirect(back, code=303)
+    seen = {story_id: _seen_version(story_id) for story_id in ids}
     try:
-        done, skipped = bulk_decide(ids, form.action.data, current_user, form.reason.data)
+        outcome = bulk_decide(seen, form.action.data, current_user, form.reason.data)
         db.session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         db.session.rollback()
         flash(_("Someone else changed one of these stories meanwhile. Nothing was changed."))
         return redirect(back, code=303)
-    flash(_("%(done)s stories done, %(skipped)s skipped.", done=done, skipped=skipped))
+    flash(
+        _(
+            "%(done)s stories done, %(skipped)s skipped.",
+            done=outcome.done,
+            skipped=outcome.skipped + len(outcome.changed),
+        )
+    )
+    for title in outcome.changed:
+        # First-strong isolates: the title's direction cannot reorder the sentence.
+        flash(
+            _(
+                "“%(title)s” changed since you loaded the queue — review it again. "
+                "It was left as it is.",
+                title=f"\u2068{title}\u2069",
+            )
+        )
     return redirect(back, code=303)
 
 
@@ -188,8 +214,23 @@ def _render_review(story: Story, *, status: int = 200, **forms):
     return private(response)
 
 
-def _stale():
+@bp.errorhandler(StoryGone)
+@bp.errorhandler(ObjectDeletedError)  # a story read again after a commit, gone in between
+def story_gone(_error):
+    db.session.rollback()  # nothing of the moderator's action is kept
+    return render_template("moderation/story_gone.html"), 404
+
+
+# What a write on a story row that vanished mid-request raises: an update or delete
+# that matches no row, or a row of its own pointing at the story (a revision, a viewing).
+VANISHED = (StaleStory, StaleDataError, IntegrityError)
+
+
+def _stale(story_id: int) -> None:
+    """Undo the refused action and say why: the story is gone, or someone changed it."""
     db.session.rollback()
+    if db.session.scalar(select(Story.id).where(Story.id == story_id)) is None:
+        raise StoryGone()
     flash(_("Someone else changed this story while you were reading it. Check it again."))
 
 
@@ -207,10 +248,13 @@ def review(story_id: int):
         except OperationalError:  # a busy database: who is viewing is only a hint
             db.session.rollback()
             story = _load(story_id)
+        except IntegrityError:  # the story went between loading it and marking it viewed
+            _stale(story_id)
         return _render_review(story)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _render_review(story, form=form)
+    mail = _mail_for_storyteller(story, form.decision.data, form.message.data)
     try:
         decide(
             story,
@@ -222,37 +266,39 @@ def review(story_id: int):
             message=form.message.data,
         )
         db.session.commit()
-    except (StaleStory, StaleDataError):
-        _stale()
+    except VANISHED:
+        _stale(story_id)
         return redirect(url_for("moderation.review", story_id=story_id), code=303)
     except IllegalTransition:
         db.session.rollback()
         flash(_("That decision is not possible for a story in this state."))
         return redirect(url_for("moderation.review", story_id=story_id), code=303)
-    _tell_storyteller(story, form.decision.data)
+    # Nothing below reads the story again: its teller may withdraw it right after the commit.
+    if mail is not None:
+        mail()
     flash(_("Decision saved."))
-    following = next_pending(story)
+    following = next_pending(after_id=story_id)
     if following is not None:
         return redirect(url_for("moderation.review", story_id=following.id), code=303)
     return redirect(url_for("moderation.queue"), code=303)
 
 
-def _tell_storyteller(story: Story, decision: str) -> None:
-    """Email the moderator's message, after the commit, if the storyteller gave an email."""
-    if not story.contact_email or not story.moderator_message:
-        return
+def _mail_for_storyteller(story: Story, decision: str, message: str | None):
+    """The e-mail to send after the commit, if any, ready to go: the
+    moderator's message, when changes are asked for or the story is not published,
+    to a storyteller who gave an e-mail address. Taken before the commit, so that a
+    withdrawal right after it cannot turn the saved decision into an error."""
+    message = clean_text(message or "")
+    if not story.contact_email or not message:
+        return None
     if decision == "request_changes":
         subject = _("A moderator asks for changes to your story")
     elif decision == "reject":
         subject = _("Your story was not published")
     else:
-        return
-    send_email(
-        story.contact_email,
-        subject,
-        "decision",
-        title=story.title,
-        message=story.moderator_message,
+        return None
+    return partial(
+        send_email, story.contact_email, subject, "decision", title=story.title, message=message
     )
 
 
@@ -272,8 +318,8 @@ def edit(story_id: int):
             body=form.body.data,
         )
         db.session.commit()
-    except (StaleStory, StaleDataError):
-        _stale()
+    except VANISHED:
+        _stale(story_id)
     else:
         flash(_("Changes saved.") if changed else _("Nothing was changed."))
     return redirect(url_for("moderation.review", story_id=story_id), code=303)
@@ -287,8 +333,8 @@ def _versioned_action(story_id: int, action, done_message: str):
     try:
         action(story, form.version.data)
         db.session.commit()
-    except (StaleStory, StaleDataError):
-        _stale()
+    except VANISHED:
+        _stale(story_id)
     except ValueError:
         db.session.rollback()
         flash(_("That is not possible for a story in this state."))
@@ -337,6 +383,41 @@ def reports_dismiss(story_id: int):
     )
 
 
+def _name_change_decision(story_id: int, *, approve: bool, done_message: str):
+    story = _load(story_id)
+    form = NameChangeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        decide_name_change(
+            story,
+            current_user,
+            seen_version=form.version.data,
+            change_id=form.change_id.data,
+            approve=approve,
+        )
+        db.session.commit()
+    except VANISHED:
+        _stale(story_id)
+    else:
+        flash(done_message)
+    return redirect(url_for("moderation.review", story_id=story_id), code=303)
+
+
+@bp.route("/stories/<int:story_id>/name/approve", methods=["POST"])
+def name_change_approve(story_id: int):
+    return _name_change_decision(
+        story_id, approve=True, done_message=_("The new name is shown from now on.")
+    )
+
+
+@bp.route("/stories/<int:story_id>/name/reject", methods=["POST"])
+def name_change_reject(story_id: int):
+    return _name_change_decision(
+        story_id, approve=False, done_message=_("The name change was rejected; the name stays.")
+    )
+
+
 @bp.route("/stories/<int:story_id>/delete", methods=["POST"])
 @admin_required
 def delete(story_id: int):
@@ -347,8 +428,8 @@ def delete(story_id: int):
     try:
         delete_for_good(story, current_user, seen_version=form.version.data)
         db.session.commit()
-    except (StaleStory, StaleDataError):
-        _stale()
+    except VANISHED:
+        _stale(story_id)
         return redirect(url_for("moderation.review", story_id=story_id), code=303)
     flash(_("The story was deleted for good."))
     return redirect(url_for("moderation.queue"), code=303)

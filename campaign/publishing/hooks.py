@@ -11,7 +11,12 @@ without knowing about them:
 - after the flush, ``gallery.stats`` adds the difference and bumps the
   version on the same connection, so it commits or rolls back with the change;
 - after the flush and after the commit, the process forgets the numbers and
-  version it remembered (``stats.forget()``), so the next page reads them anew.
+  version it remembered (``stats.forget()``), so the next page reads them anew;
+- before a flush, a story whose public face really changes (``PUBLIC_FIELDS``,
+  or its photo) gets ``public_updated_at`` stamped, which feeds give as
+  ``<updated>``, so feed readers replace what they kept. Whoever changes it
+  (moderator edit, approved name change, photo removal, theme change) need
+  not know.
 
 ``session.info`` carries what one hook tells the next; this module alone
 writes those keys (``stats`` reads ``UNCOMMITTED``: a transaction that changed
@@ -21,10 +26,11 @@ the public numbers must not let another request remember them before the commit)
 from collections import Counter
 
 from flask import has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from campaign.models import Photo, Story, Theme
+from campaign.models._types import utcnow
 from campaign.publishing import stats
 
 _BEFORE = "public_changes.before"  # {story id: counted under, or None}, read before the flush
@@ -33,6 +39,54 @@ _BEFORE = "public_changes.before"  # {story id: counted under, or None}, read be
 def _stories_to_compare(session: Session) -> list[Story]:
     dirty = [obj for obj in session.dirty if isinstance(obj, Story) and session.is_modified(obj)]
     return dirty + [obj for obj in session.deleted if isinstance(obj, Story)]
+
+
+# What the public sees of a story and of its photo (feeds, pages, API, embeds).
+PUBLIC_FIELDS = (
+    "slug",
+    "title",
+    "quote",
+    "body",
+    "author_name",
+    "name_display",
+    "origin_country",
+    "residence_country",
+    "moved_year",
+    "language",
+    "published_at",
+    "themes",
+    "photo",
+)
+PUBLIC_PHOTO_FIELDS = ("alt_text", "width", "height", "renditions")
+
+
+def _really_changed(obj, names) -> bool:
+    """A value set to what it was (a form saved unchanged) is no change."""
+    attrs = inspect(obj).attrs
+    return any(
+        list(attrs[name].history.added) != list(attrs[name].history.deleted) for name in names
+    )
+
+
+def _stamp_public_changes(session: Session, _context, _instances) -> None:
+    now = utcnow()
+    # A new story needs no stamp: until it changes, it was last updated when published.
+    stories = {
+        story
+        for story in session.dirty
+        if isinstance(story, Story) and _really_changed(story, PUBLIC_FIELDS)
+    }
+    photos = [obj for obj in (*session.dirty, *session.deleted) if isinstance(obj, Photo)]
+    for photo in photos:
+        gone = photo in session.deleted
+        if photo.story_id and (gone or _really_changed(photo, PUBLIC_PHOTO_FIELDS)):
+            story = session.get(Story, photo.story_id)
+            if story is not None and story not in session.deleted:
+                stories.add(story)
+    for story in stories:
+        published_now = inspect(story).attrs.published_at.history.added
+        # Published in this flush: updated when published; otherwise now.
+        story.public_updated_at = published_now[0] if published_now else now
 
 
 def _read_before(session: Session, _context, _instances) -> None:
@@ -95,6 +149,7 @@ def _forget(session: Session) -> None:
 
 
 _LISTENERS = (
+    ("before_flush", _stamp_public_changes),
     ("before_flush", _read_before),
     ("after_flush", _record),
     ("after_commit", _forget_the_remembered_version),

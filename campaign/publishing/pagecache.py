@@ -19,6 +19,14 @@ The URL in both keys is the one the app sees: scheme and host as corrected
 by ProxyFix, so an https visit never answers a plain-http one (which must be
 redirected) and a forwarded host only ever reaches whoever forwarded it.
 The version comes from the one memo of ``stats.PublicState``.
+
+Keys hold only what a page depends on, so a flood of made-up URLs cannot fill
+the memory (issue 14, finding 7): each view names the query parameters it
+reads (``args``), and the answer to a URL with any other parameter is sent
+but never kept (pages echo the query string in their language links, so it
+cannot simply be left out of the key); the visitor's headers count only
+through the language they select. What is kept stays within CACHE_MAX_BYTES
+(``memorycache``) or Redis's own bound.
 """
 
 import hashlib
@@ -37,16 +45,22 @@ MARK = "X-Campaign-Public-Page"  # set by public_page for the WSGI layer, never 
 REVALIDATE = "public, no-cache"  # shared caches keep it, but ask again every time
 
 
-def page_place(environ, *varies_by: str) -> str:
-    """Which page this is: the full URL as the app sees it, and whatever else it
-    varies by. Read before the app runs (LanguagePrefix moves the path around)."""
-    return f"{get_current_url(environ)}|{'|'.join(varies_by)}"
+def page_place(environ, locale: str) -> str:
+    """Which page this is: the full URL as the app sees it, and its language.
+    Read before the app runs (LanguagePrefix moves the path around)."""
+    return f"{get_current_url(environ)}|{locale}"
+
+
+def place_digest(place: str) -> str:
+    """A short fixed-size name for a place: keys and the WSGI layer's memory stay
+    small however long the URL."""
+    return hashlib.blake2b(place.encode(), digest_size=16).hexdigest()
 
 
 def page_key(kept: str, version: int | str, place: str) -> str:
     """The cache key of a public page: what is kept ("body" or "answer"), the public
     version and the place."""
-    return f"page:{kept}:{version}:{place}"
+    return f"page:{kept}:{version}:{place_digest(place)}"
 
 
 def current_version() -> int:
@@ -69,8 +83,20 @@ def _personal() -> bool:
     return current_user.is_authenticated or "_flashes" in session
 
 
-def public_page(view=None, *, revalidate: bool = False, before_flask: bool = True):
+def _reads_only(args: frozenset[str]) -> bool:
+    """The query string holds no parameter but those the view reads."""
+    return all(name in args for name in request.args)
+
+
+def public_page(
+    view=None, *, revalidate: bool = False, before_flask: bool = True, args: tuple[str, ...] = ()
+):
     """Cache a public GET view's answer: HTTP validators, shared lifetime, kept body.
+
+    ``args``: the query parameters the view (and its template) reads. A URL
+    with any other parameter gets the same public answer, rendered afresh and
+    never kept, so made-up parameters cannot fill the cache. Forgetting one
+    here costs speed, never correctness.
 
     ``revalidate``: caches must ask again every time (``no-cache``, a cheap 304),
     for the API, feeds and embeds, so a withdrawn story leaves partners' sites
@@ -81,13 +107,16 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
     per-request headers (rate-limit counters, CORS) around it.
     """
     if view is None:
-        return lambda inner: public_page(inner, revalidate=revalidate, before_flask=before_flask)
+        return lambda inner: public_page(
+            inner, revalidate=revalidate, before_flask=before_flask, args=args
+        )
+    known = frozenset(args)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         if _personal():
             response = make_response(view(*args, **kwargs))
-            response.headers["Cache-Control"] = "private, no-cache"
+            response.headers["Cache-Control"] = "private, no-store"
             response.vary.add("Cookie")
             return response
         snapshot = stats.current()
@@ -97,7 +126,8 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
         etag = hashlib.sha256(f"{version}|{locale}|{assets}".encode()).hexdigest()[:20]
         # The host is part of the key: feeds, the API and oEmbed write absolute URLs.
         key = page_key("body", version, page_place(request.environ, locale))
-        hit = current_app.config["PAGE_CACHE_ENABLED"] and cache.get(key)
+        keep = current_app.config["PAGE_CACHE_ENABLED"] and _reads_only(known)
+        hit = keep and cache.get(key)
         if hit:
             body, content_type = hit
             response = current_app.response_class(body, content_type=content_type)
@@ -105,7 +135,7 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or "Set-Cookie" in response.headers:
                 return response
-            if current_app.config["PAGE_CACHE_ENABLED"]:
+            if keep:
                 cache.set(key, (response.get_data(), response.content_type))
         response.set_etag(etag, weak=True)
         if changed_at:
@@ -121,7 +151,7 @@ def public_page(view=None, *, revalidate: bool = False, before_flask: bool = Tru
             # visitor's choice (a cookie) decide the page's language.
             response.vary.add("Accept-Language")
             response.vary.add("Cookie")
-        if before_flask:
+        if before_flask and keep:
             response.headers[MARK] = str(version)
         return response.make_conditional(request)
 

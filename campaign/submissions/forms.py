@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from campaign.i18n.fields import CountryField
 from campaign.i18n.labels import theme_label
@@ -223,7 +223,9 @@ class ShareForm(StoryDetailsForm):
 
 
 class EditStoryForm(StoryDetailsForm):
-    pass
+    # The version of the story the form was shown with: a moderator's edit made since
+    # is never overwritten by it (submissions.services.edit_story).
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 class NameDisplayForm(FlaskForm):

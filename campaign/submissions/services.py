@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,8 +18,17 @@ from campaign.database import reads_before_writing
 from campaign.extensions import db
 from campaign.mail import send_email
 from campaign.media.pipeline import PhotoRejected, process_upload
-from campaign.media.staging import discard, stage, staged_photo, token_for
-from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
+from campaign.media.staging import NO_ROOM, claim, discard, has_room, stage, staged_photo
+from campaign.models import (
+    AuditEntry,
+    NameDisplay,
+    PendingNameChange,
+    Photo,
+    Story,
+    StoryStatus,
+    Theme,
+    revise,
+)
 from campaign.models.tokens import find_by_token, hash_secret
 from campaign.submissions.forms import ShareForm
 from campaign.text import clean_line, clean_text, slugify
@@ -121,6 +131,7 @@ def create_story(
     db.session.add(story)
     db.session.flush()
     if photo is not None:
+        claim(photo)
         photo.story_id = story.id
         db.session.flush()
         db.session.refresh(story)
@@ -138,13 +149,28 @@ def can_edit(story: Story) -> bool:
     return story.status in EDITABLE
 
 
-def edit_story(story: Story, *, theme_ids=(), photo_alt: str | None = None, **fields) -> None:
-    """The storyteller's changes; a story that needed changes goes back to the queue."""
+class StoryMoved(Exception):
+    """The story changed (a moderator's edit) since the storyteller's form was shown."""
+
+
+def edit_story(
+    story: Story, *, seen_version: int | None, theme_ids=(), photo_alt: str | None = None, **fields
+) -> None:
+    """The storyteller's changes, made to the version their form was shown with (else
+    ``StoryMoved``: a moderator's redaction is never silently undone); each changed
+    text leaves a revision, as a moderator's edit does. A story that needed changes
+    goes back to the queue."""
     if not can_edit(story):
         raise ValueError("this story can no longer be edited")
-    story.title = clean_line(fields["title"])
-    story.quote = clean_line(fields.get("quote") or "")
-    story.body = clean_text(fields["body"])
+    if seen_version is None or seen_version != story.version:
+        raise StoryMoved()
+    revise(
+        story,
+        None,
+        title=clean_line(fields["title"]),
+        quote=clean_line(fields.get("quote") or ""),
+        body=clean_text(fields["body"]),
+    )
     story.author_name = clean_line(fields.get("author_name") or "")
     story.name_display = NameDisplay(fields["name_display"])
     story.origin_country = fields["origin_country"]
@@ -159,16 +185,65 @@ def edit_story(story: Story, *, theme_ids=(), photo_alt: str | None = None, **fi
     db.session.flush()
 
 
-def change_name_display(story: Story, name_display: str, author_name: str) -> None:
-    story.name_display = NameDisplay(name_display)
-    story.author_name = clean_line(author_name or "")
+# How much of a name each choice shows: hiding more is always allowed at once.
+_SHOWS = {NameDisplay.ANONYMOUS: 0, NameDisplay.FIRST: 1, NameDisplay.FULL: 2}
+
+
+def hides_only(old_display, old_name: str, new_display, new_name: str) -> bool:
+    """Whether a name change only shows less than before, with no new text: anonymous,
+    or the same name with less of it (full name -> first name). Anything else (a new
+    or changed name, more of it) is something a moderator must read first."""
+
+    def shown(display, name) -> int:
+        return _SHOWS[NameDisplay(display)] if (name or "").strip() else 0
+
+    if shown(new_display, new_name) == 0:
+        return True
+    return new_name == old_name and shown(new_display, new_name) <= shown(old_display, old_name)
+
+
+class NameChange(enum.Enum):
+    """What became of a storyteller's name change."""
+
+    APPLIED = "applied"  # shown at once: the story is not public, or the change hides more
+    WAITING = "waiting"  # a published story's new or fuller name: waits for a moderator
+    UNCHANGED = "unchanged"  # as it is now (a waiting request, if any, is withdrawn)
+
+
+def change_name_display(story: Story, name_display: str, author_name: str) -> NameChange:
+    """How the storyteller wants to be named. On a published story a change that only
+    hides more applies at once (someone at risk must be able to hide their name now)
+    and is recorded; a new or fuller name waits, as a PendingNameChange, while the
+    public keeps the reviewed name. Any newer request replaces a waiting one."""
+    display, name = NameDisplay(name_display), clean_line(author_name or "")
+    waiting = story.pending_name_change
+    if waiting is not None:
+        story.pending_name_change = None  # replaced or withdrawn by this request
+        db.session.flush()
+    if (display, name) == (story.name_display, story.author_name):
+        return NameChange.UNCHANGED
+    published = story.status is StoryStatus.PUBLISHED
+    if published and not hides_only(story.name_display, story.author_name, display, name):
+        story.pending_name_change = PendingNameChange(name_display=display, author_name=name)
+        # The note says what kind of change, never the name: the log is not a copy of it.
+        record(None, AuditAction.NAME_CHANGE_REQUESTED, story, note=display.value)
+        db.session.flush()
+        return NameChange.WAITING
+    previous = story.name_display
+    story.name_display, story.author_name = display, name
+    if published:
+        record(None, AuditAction.NAME_HIDDEN, story, note=f"{previous.value} → {display.value}")
     db.session.flush()
+    return NameChange.APPLIED
 
 
 def remove_photo(story: Story) -> None:
-    """Detach and delete the photo row (its files go after the commit)."""
+    """Detach and delete the photo row (its files go after the commit). At once, as it
+    shows less; recorded when the photo was public."""
     if story.photo is not None:
         story.photo = None
+        if story.status is StoryStatus.PUBLISHED:
+            record(None, AuditAction.PHOTO_REMOVED_BY_STORYTELLER, story)
         db.session.flush()
 
 
@@ -193,22 +268,28 @@ def discard_staged(photo: Photo | None) -> None:
         discard(photo)
 
 
-def take_photo(upload, kept: Photo | None, *, remove: bool = False):
-    """The photo the share form holds now.
+def chose_a_file(upload) -> bool:
+    return upload is not None and bool(getattr(upload, "filename", None))
+
+
+def take_photo(upload, kept: Photo | None, key: str, *, remove: bool = False, room: bool = True):
+    """The photo the share form holds now, and the key the form carries for it.
 
     A new upload replaces the photo kept from an earlier try; ticking "remove"
     drops the kept one. Raises ``PhotoRejected`` (and keeps the kept photo)
-    when the upload is not a photo we accept.
+    when the upload is not a photo we accept, or when there is no ``room``
+    (``staging.has_room``, asked before the write transaction) for it.
     """
-    if upload is not None and getattr(upload, "filename", None):
+    if chose_a_file(upload):
+        if not room:
+            raise PhotoRejected(NO_ROOM)
         processed = process_upload(upload.stream)
         discard_staged(kept)
-        photo, _token = stage(processed)
-        return photo
+        return stage(processed)
     if remove and kept is not None:
         discard_staged(kept)
-        return None
-    return kept
+        return None, ""
+    return kept, key if kept is not None else ""
 
 
 # --- receiving the share form ----------------------------------------------------
@@ -224,7 +305,14 @@ class Received(enum.Enum):
     NO_STAMP = "no_stamp"  # no genuine stamp: shown again with a fresh one
     TOO_QUICK = "too_quick"  # sent faster than a person fills it in: shown again
     PHOTO_REFUSED = "photo_refused"  # the photo is not one we accept: shown again
+    PHOTO_GONE = "photo_gone"  # the photo kept from an earlier try is not there: shown again
     INVALID = "invalid"  # fields to fix: shown again with their errors
+
+
+_PHOTO_GONE = _l(
+    "We could not keep the photo you chose before. Choose it again, or send your story "
+    "without a photo."
+)
 
 
 @dataclass(frozen=True)
@@ -275,10 +363,16 @@ def receive_story() -> Submission:
     with reads_before_writing():
         form = ShareForm()
         valid = form.validate()
-        photo = staged_photo(form.staged_photo.data)
+        key = form.staged_photo.data or ""
+        photo = staged_photo(key)
+        # The form names a kept photo this browser does not have (any more): said next
+        # to the photo field, never stored without it in silence.
+        gone = bool(key) and photo is None
         if getattr(form, "csrf_token", None) and form.csrf_token.errors:
             form.csrf_token.errors = []
-            form.staged_photo.data = form.staged_photo.data if photo else ""
+            form.staged_photo.data = key if photo else ""
+            if gone:
+                form.photo.errors = [*form.photo.errors, _PHOTO_GONE]
             return Submission(Received.FORM_EXPIRED, form, photo)
         if form.website.data:
             return Submission(Received.ROBOT, form, photo)
@@ -293,20 +387,27 @@ def receive_story() -> Submission:
                 return Submission(Received.ALREADY_STORED, form)
             if time.time() - shown_at < current_app.config["SHARE_MIN_FILL_SECONDS"]:
                 held_back = Received.TOO_QUICK
+        room = not chose_a_file(form.photo.data) or has_room(replacing=photo)
 
     refused = False
+    removed = form.remove_staged_photo.data
     try:
-        photo = take_photo(form.photo.data, photo, remove=form.remove_staged_photo.data)
+        photo, key = take_photo(form.photo.data, photo, key, remove=removed, room=room)
     except PhotoRejected as rejected:
         form.photo.errors = [*form.photo.errors, rejected.message]
         refused = True
     form.remove_staged_photo.data = False
+    gone = gone and photo is None and not removed and not refused
+    if gone:
+        form.photo.errors = [*form.photo.errors, _PHOTO_GONE]
 
-    if refused or not valid or held_back:
-        form.staged_photo.data = token_for(photo)
+    if refused or gone or not valid or held_back:
+        form.staged_photo.data = key if photo is not None else ""
         # Field errors say enough; a stamp's notice is for a form that was otherwise fine.
         if refused:
             return Submission(Received.PHOTO_REFUSED, form, photo)
+        if gone:
+            return Submission(Received.PHOTO_GONE, form, photo)
         return Submission(Received.INVALID if not valid else held_back, form, photo)
 
     if photo is not None:

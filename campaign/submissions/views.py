@@ -11,6 +11,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaign.extensions import csrf, db, limiter
 from campaign.models import NameDisplay
@@ -23,7 +25,9 @@ from campaign.submissions.forms import (
     WithdrawForm,
 )
 from campaign.submissions.services import (
+    NameChange,
     Received,
+    StoryMoved,
     can_edit,
     change_name_display,
     edit_story,
@@ -67,11 +71,22 @@ def _expired_form_notice(form) -> str:
     )
 
 
+def _counts_against_the_share_limit(response) -> bool:
+    """A stored story counts, and so does every try that sent a photo, whatever became of
+    it: decoding one costs up to PHOTO_DECODE_CPU_SECONDS, refused or kept for the next
+    try, and without this a refused photo could be sent again and again for free."""
+    if response.status_code == 303:
+        return True
+    try:
+        upload = request.files.get("photo")
+    except RequestEntityTooLarge:  # refused unread (413): nothing was decoded
+        return False
+    return bool(upload and upload.filename)
+
+
 @bp.route("/share", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one re-shows the filled-in form
-@limiter.limit(
-    _share_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 303
-)
+@limiter.limit(_share_limit, methods=["POST"], deduct_when=_counts_against_the_share_limit)
 def share():
     if request.method == "GET":
         form = ShareForm()
@@ -81,8 +96,9 @@ def share():
     sent = receive_story()
     db.session.commit()  # the new story, or a photo accepted on this try, kept for the next
     if sent.received is Received.ACCEPTED:
-        # Kept only in this browser's session cookie, so the thank-you page can
-        # show the link after the redirect; it ends when the browser closes.
+        # Kept in this browser's session cookie only until the thank-you page
+        # shows it once (see thanks()): on a shared computer the next person must
+        # not find it there, and it must not travel with every later request.
         session[_TOKEN_KEY] = sent.token
         session[_EMAILED_KEY] = bool(sent.link_to) and send_private_link(sent.link_to, sent.token)
     if sent.received in (Received.ACCEPTED, Received.ALREADY_STORED):
@@ -105,13 +121,12 @@ def _notice(received: Received) -> str | None:
 
 @bp.route("/share/thanks")
 def thanks():
-    token = session.get(_TOKEN_KEY)
-    if not token:
-        return redirect(url_for("submissions.share"))
-    link = url_for("submissions.my_story", token=token, _external=True)
-    page = render_template(
-        "submissions/thanks.html", private_link=link, emailed=session.get(_EMAILED_KEY, False)
-    )
+    # Taken out of the session as it is shown: a reload, or the next person at
+    # a shared computer, gets the page without the link.
+    token = session.pop(_TOKEN_KEY, None)
+    emailed = session.pop(_EMAILED_KEY, False)
+    link = url_for("submissions.my_story", token=token, _external=True) if token else None
+    page = render_template("submissions/thanks.html", private_link=link, emailed=emailed)
     return private(make_response(page))
 
 
@@ -156,6 +171,24 @@ def my_story(token: str):
     return _private_page(story, token)
 
 
+def _edit_form_for(story):
+    """The edit form filled in with the story as it is now."""
+    return EditStoryForm(
+        formdata=None,
+        obj=story,
+        name_display=story.name_display.value,
+        themes=[theme.id for theme in story.themes],
+        photo_alt=story.photo.alt_text if story.photo else "",
+    )
+
+
+def _edit_page(story, token, form, *, typed=None, status=200):
+    page = render_template(
+        "submissions/edit.html", form=form, story=story, token=token, typed=typed
+    )
+    return private(make_response(page, status))
+
+
 @bp.route("/my-story/<token>/edit", methods=["GET", "POST"])
 def edit(token: str):
     story = _load(token)
@@ -163,21 +196,27 @@ def edit(token: str):
         flash(_("Your story can no longer be changed; you can still withdraw it."))
         return private(redirect(url_for("submissions.my_story", token=token), code=303))
     if request.method == "GET":
-        form = EditStoryForm(
-            obj=story,
-            name_display=story.name_display.value,
-            themes=[theme.id for theme in story.themes],
-            photo_alt=story.photo.alt_text if story.photo else "",
+        return _edit_page(story, token, _edit_form_for(story))
+    form = EditStoryForm()
+    if not form.validate_on_submit():
+        return _edit_page(story, token, form)
+    try:
+        edit_story(
+            story,
+            seen_version=form.version.data,
+            **story_details(form),
+            photo_alt=form.photo_alt.data,
         )
-    else:
-        form = EditStoryForm()
-    if form.validate_on_submit():
-        edit_story(story, **story_details(form), photo_alt=form.photo_alt.data)
         db.session.commit()
-        flash(_("Your changes are saved. A moderator will read your story again."))
-        return private(redirect(url_for("submissions.my_story", token=token), code=303))
-    page = render_template("submissions/edit.html", form=form, story=story, token=token)
-    return private(make_response(page))
+    except (StoryMoved, StaleDataError):
+        # A moderator changed it meanwhile: the form shows the story as it is now,
+        # and what they typed beside it, to copy from. Nothing of theirs is saved.
+        db.session.rollback()
+        story = _load(token)
+        typed = {"title": form.title.data, "quote": form.quote.data, "body": form.body.data}
+        return _edit_page(story, token, _edit_form_for(story), typed=typed, status=409)
+    flash(_("Your changes are saved. A moderator will read your story again."))
+    return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 
 @bp.post("/my-story/<token>/name")
@@ -186,9 +225,16 @@ def name(token: str):
     form = NameDisplayForm()
     if not form.validate_on_submit():
         return _private_page(story, token, name_form=form, status=200)
-    change_name_display(story, form.name_display.data, form.author_name.data)
+    outcome = change_name_display(story, form.name_display.data, form.author_name.data)
     db.session.commit()
-    if story.name_display is NameDisplay.ANONYMOUS:
+    if outcome is NameChange.WAITING:
+        flash(
+            _(
+                "Thank you. Your new name is waiting for a moderator to read it; until then "
+                "your story is shown with the name it has now."
+            )
+        )
+    elif story.name_display is NameDisplay.ANONYMOUS:
         flash(_("Your story is now shown without a name."))
     else:
         flash(_("How your name is shown has been changed."))

@@ -94,10 +94,28 @@ def _enforce():
     return None
 
 
-def _private_token_pages(response):
+# Files the same for everyone, which browsers and shared caches may keep.
+PUBLIC_FILES = {"static"}
+
+
+def _cache_policy(response):
+    """No answer is kept by a cache unless it was made public on purpose.
+
+    Public pages say so themselves (``publishing.pagecache.public_page``: shared
+    lifetime or revalidation; photo renditions in ``media.views``). Everything
+    else (the desk, admin pages, sign-in, the share form, errors, redirects) is
+    ``no-store``, and a signed-in visitor's copy of a public page stays
+    ``private, no-store``. Token pages are private and send no referrer.
+    """
     rule = request.url_rule
     if rule is not None and classify(request.endpoint, rule.rule) is Access.TOKEN:
-        private(response)
+        return private(response)
+    if request.endpoint in PUBLIC_FILES and response.status_code in (200, 304):
+        response.cache_control.public = True  # revalidated by ETag (Flask's no-cache)
+        return response
+    if not response.cache_control.public:
+        personal = response.cache_control.private
+        response.headers["Cache-Control"] = "private, no-store" if personal else "no-store"
     return response
 
 
@@ -108,7 +126,7 @@ def _token_lookup_limit() -> str:
 def init_app(app) -> None:
     """Call after every blueprint is registered."""
     app.before_request(_enforce)
-    app.after_request(_private_token_pages)
+    app.after_request(_cache_policy)
     for rule in app.url_map.iter_rules():
         if classify(rule.endpoint, rule.rule) is Access.TOKEN:
             view = app.view_functions[rule.endpoint]

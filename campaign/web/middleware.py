@@ -17,8 +17,14 @@ from werkzeug.http import is_resource_modified, parse_date, unquote_etag
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign.extensions import cache
-from campaign.i18n.locale import LanguagePrefix
-from campaign.publishing.pagecache import MARK, page_key, page_place, version_before_flask
+from campaign.i18n.locale import LanguagePrefix, locale_before_flask
+from campaign.publishing.pagecache import (
+    MARK,
+    page_key,
+    page_place,
+    place_digest,
+    version_before_flask,
+)
 from campaign.web.logs import REQUEST_ID_HEADER, request_id_for
 
 PROXY_HEADERS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
@@ -38,16 +44,19 @@ class PublicPageCache:
     """WSGI middleware: whole answers of public pages for visitors without a session.
 
     The key (``page_key``) holds everything such a page may depend on: the
-    public version, the full URL (scheme and host as ProxyFix corrected them),
-    the cookies (a language choice) and Accept-Language. Only answers marked by
+    public version, the full URL (scheme and host as ProxyFix corrected them)
+    and the language that the URL, the language cookie and Accept-Language
+    select (the same rule as Flask-Babel's, ``locale_before_flask``): a visitor
+    without a session sees nothing else of the headers. Only answers marked by
     ``public_page`` are kept, under the version they were rendered with.
     """
 
     def __init__(self, app, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
-        # Requests seen to be public pages; others pass straight through,
-        # without even reading the public version.
+        # Digests of requests seen to be public pages; others pass straight
+        # through, without even reading the public version. Fixed-size entries,
+        # at most MAX_PUBLIC_PLACES of them.
         self.public_places: set[str] = set()
 
     def _private_cookie(self, cookies: str) -> bool:
@@ -66,8 +75,9 @@ class PublicPageCache:
             or self._private_cookie(cookies)
         ):
             return self.wsgi_app(environ, start_response)
-        place = page_place(environ, cookies, environ.get("HTTP_ACCEPT_LANGUAGE", ""))
-        if place in self.public_places:
+        locale = locale_before_flask(environ, self.app.config["SUPPORTED_LOCALES"])
+        place = page_place(environ, locale)
+        if place_digest(place) in self.public_places:
             key = page_key("answer", version_before_flask(self.app), place)
             hit = self.app.extensions["cache"][cache].get(key)
             if hit is not None:
@@ -89,7 +99,7 @@ class PublicPageCache:
             return iterable  # not a public page: stream it as it is
         if len(self.public_places) >= MAX_PUBLIC_PLACES:
             self.public_places.clear()
-        self.public_places.add(place)
+        self.public_places.add(place_digest(place))
         if environ["REQUEST_METHOD"] == "HEAD" or any(
             name.lower() == "set-cookie" for name, _value in captured["headers"]
         ):

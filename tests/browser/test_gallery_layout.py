@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from campaign.extensions import db
 from tests.gallery.helpers import ensure_themes, publish
@@ -84,7 +85,8 @@ def test_copy_link_button_appears_with_javascript(live_server, browser, stories)
         page.goto(f"{live_server}/stories/{stories[2]}")
         button = page.get_by_role("button", name="Copy link")
         button.click()
-        assert page.locator("[data-copy-status]").inner_text() == "Link copied"
+        # The clipboard answers asynchronously: wait for the status, don't read it at once.
+        expect(page.locator("[data-copy-status]")).to_have_text("Link copied")
     finally:
         context.close()
 

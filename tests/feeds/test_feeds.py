@@ -2,8 +2,9 @@ import feedparser
 import pytest
 from sqlalchemy import update
 
-from campaign.models import Story, StoryStatus
+from campaign.models import NameDisplay, Story, StoryStatus
 from tests.api.stories import assert_no_private_field, days_ago, make_theme, public_story
+from tests.factories import make_moderator
 
 # Both engines: the stories of each feed are a query.
 pytestmark = pytest.mark.both_databases
@@ -146,3 +147,81 @@ def test_a_feed_stays_valid_when_a_stored_story_holds_characters_xml_cannot(clie
 def test_a_country_feed_answers_only_to_two_ascii_letters(client, url):
     public_story(origin_country="IS", residence_country="SS")
     assert client.get(url).status_code == 404
+
+
+# --- <updated> moves with every public change (issue 14, finding 14) ----------------
+
+
+def _remove_photo_by_moderator(story):
+    from campaign.moderation.services import remove_photo
+
+    remove_photo(story, make_moderator(), seen_version=story.version)
+
+
+def _edit_by_moderator(story):
+    from campaign.moderation.services import edit_story
+
+    edit_story(story, make_moderator(), seen_version=story.version, title="Redacted title")
+
+
+def _change_name_display(story):
+    from campaign.submissions.services import change_name_display
+
+    change_name_display(story, NameDisplay.ANONYMOUS.value, story.author_name)
+
+
+def _add_theme(story):
+    story.themes = [make_theme("work", "Work")]
+
+
+PUBLIC_CHANGES = {
+    "moderator edit": _edit_by_moderator,
+    "name display": _change_name_display,
+    "photo removed": _remove_photo_by_moderator,
+    "theme added": _add_theme,
+    "photo alt text": lambda story: setattr(story.photo, "alt_text", "A new description"),
+}
+
+
+def _entry_updated(client, slug):
+    feed, _response = parse(client, "/feed.atom")
+    (entry,) = [entry for entry in feed.entries if entry.link.endswith(slug)]
+    return entry.updated_parsed, feed.feed.updated_parsed
+
+
+@pytest.mark.parametrize("change", PUBLIC_CHANGES)
+def test_a_feed_entry_is_updated_when_anything_public_about_its_story_changes(client, db, change):
+    story = public_story(
+        title="Before",
+        author_name="Lina Kay",
+        published_at=days_ago(3),
+        photo={"width": 800, "height": 1000, "alt_text": "A face", "renditions": []},
+    )
+    entry_before, feed_before = _entry_updated(client, story.slug)
+
+    PUBLIC_CHANGES[change](db.session.get(Story, story.id))
+    db.session.commit()
+
+    entry_after, feed_after = _entry_updated(client, story.slug)
+    assert entry_after > entry_before
+    assert feed_after > feed_before
+    assert feed_after == entry_after
+
+
+def test_a_private_change_leaves_the_feed_entry_as_it_was(client, db):
+    story = public_story(title="Kept", published_at=days_ago(3))
+    before = _entry_updated(client, story.slug)
+    db.session.get(Story, story.id).contact_email = "new@example.org"
+    db.session.commit()
+    assert _entry_updated(client, story.slug) == before
+
+
+def test_saving_a_form_that_changes_nothing_public_leaves_the_entry_as_it_was(client, db):
+    from campaign.submissions.services import change_name_display
+
+    story = public_story(title="Same", author_name="Lina Kay", published_at=days_ago(3))
+    before = _entry_updated(client, story.slug)
+    found = db.session.get(Story, story.id)
+    change_name_display(found, found.name_display.value, "Lina Kay")
+    db.session.commit()
+    assert _entry_updated(client, story.slug) == before

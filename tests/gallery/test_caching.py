@@ -65,7 +65,7 @@ def test_a_missing_story_is_not_cached_as_public(client, db):
 
 def test_signed_in_moderators_get_private_pages(signed_in, story):
     response = signed_in.get("/stories")
-    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert "ETag" not in response.headers
 
 
@@ -74,5 +74,5 @@ def test_a_page_showing_a_personal_message_is_not_cached(app, client, story):
         session["_flashes"] = [("message", "Thank you, your story was sent.")]
     response = client.get("/")
     assert "Thank you, your story was sent." in response.get_data(as_text=True)
-    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert client.get("/").headers["Cache-Control"].startswith("public")

@@ -113,11 +113,48 @@ def test_after_a_decision_the_next_pending_story_opens(signed_in):
     assert response.headers["Location"] == "/moderate"
 
 
+def bulk(stories, **data) -> dict:
+    """The bulk form as the queue sends it: the selected ids and the version of each shown."""
+    return {
+        "story_ids": [str(s.id) for s in stories],
+        **{f"version-{s.id}": str(s.version) for s in stories},
+        **data,
+    }
+
+
+def test_bulk_approve_publishes_only_the_versions_the_moderator_saw(signed_in, db):
+    """An edit made after the queue was loaded is not published unseen (finding 6)."""
+    seen, edited = make_story(title="Seen as it is"), make_story(title="Seen before an edit")
+    queue = signed_in.get("/moderate").get_data(as_text=True)
+    assert f'name="version-{edited.id}" value="{edited.version}"' in queue
+    form = bulk([seen, edited], action="approve")
+    edited.body = "A new text nobody on the desk has read. " * 3  # the teller's edit
+    db.session.commit()
+
+    response = signed_in.post("/moderate/bulk", data=form, follow_redirects=True)
+
+    page = response.get_data(as_text=True)
+    assert fresh(db, seen).status is StoryStatus.PUBLISHED
+    assert fresh(db, edited).status is StoryStatus.PENDING
+    assert "changed since you loaded the queue" in page
+    assert "Seen before an edit" in page
+    assert [e.story_id for e in audit(db, "approve")] == [seen.id]
+
+
+def test_bulk_approve_without_the_versions_shown_publishes_nothing(signed_in, db):
+    story = make_story()
+    response = signed_in.post(
+        "/moderate/bulk", data={"story_ids": [story.id], "action": "approve"}, follow_redirects=True
+    )
+    assert fresh(db, story).status is StoryStatus.PENDING
+    assert "changed since you loaded the queue" in response.get_data(as_text=True)
+
+
 def test_bulk_approve_publishes_selected_and_records_each(signed_in, db):
     stories = [make_story() for _ in range(3)]
     response = signed_in.post(
         "/moderate/bulk",
-        data={"story_ids": [stories[0].id, stories[1].id], "action": "approve"},
+        data=bulk(stories[:2], action="approve"),
     )
     assert response.status_code == 303
     assert [fresh(db, s).status for s in stories] == [
@@ -131,11 +168,9 @@ def test_bulk_approve_publishes_selected_and_records_each(signed_in, db):
 
 def test_bulk_reject_needs_a_reason(signed_in, db):
     story = make_story()
-    signed_in.post("/moderate/bulk", data={"story_ids": [story.id], "action": "reject"})
+    signed_in.post("/moderate/bulk", data=bulk([story], action="reject"))
     assert fresh(db, story).status is StoryStatus.PENDING
-    signed_in.post(
-        "/moderate/bulk", data={"story_ids": [story.id], "action": "reject", "reason": "spam"}
-    )
+    signed_in.post("/moderate/bulk", data=bulk([story], action="reject", reason="spam"))
     story = fresh(db, story)
     assert story.status is StoryStatus.REJECTED and story.rejection_reason == "spam"
     assert len(audit(db, "reject")) == 1
@@ -145,7 +180,7 @@ def test_bulk_skips_stories_that_are_already_decided(signed_in, db):
     published = make_story(StoryStatus.PUBLISHED)
     response = signed_in.post(
         "/moderate/bulk",
-        data={"story_ids": [published.id], "action": "reject", "reason": "spam"},
+        data=bulk([published], action="reject", reason="spam"),
         follow_redirects=True,
     )
     assert "0 stories done, 1 skipped." in response.get_data(as_text=True)
@@ -161,13 +196,13 @@ def test_bulk_action_needs_the_csrf_token(client, moderator, db):
         data={"email": moderator.email, "password": PASSWORD, "csrf_token": token(login_page)},
     )
     story = make_story()
-    refused = client.post("/moderate/bulk", data={"story_ids": [story.id], "action": "approve"})
+    refused = client.post("/moderate/bulk", data=bulk([story], action="approve"))
     assert refused.status_code == 400
     assert fresh(db, story).status is StoryStatus.PENDING
     queue = client.get("/moderate").get_data(as_text=True)
     done = client.post(
         "/moderate/bulk",
-        data={"story_ids": [story.id], "action": "approve", "csrf_token": token(queue)},
+        data=bulk([story], action="approve", csrf_token=token(queue)),
         follow_redirects=True,
     )
     assert fresh(db, story).status is StoryStatus.PUBLISHED, done.get_data(as_text=True)

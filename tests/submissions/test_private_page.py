@@ -32,6 +32,7 @@ def edit_data(story, **changes):
         "origin_country": story.origin_country,
         "residence_country": story.residence_country,
         "language": story.language,
+        "version": story.version,  # the version the edit form was shown with
     }
     data.update(changes)
     return data

@@ -4,6 +4,7 @@ import io
 import time
 
 import pytest
+from flask import session
 from sqlalchemy import func, select
 
 from campaign.models import Photo, Story
@@ -13,10 +14,14 @@ from tests import images
 from tests.submissions.helpers import form_data
 
 
-def receive(app, db, data: dict):
+def receive(app, db, data: dict, browser: dict | None = None):
+    """Receive the form; ``browser`` carries the session from one request to the next."""
     with app.test_request_context("/share", method="POST", data=data):
+        session.update(browser or {})
         sent = receive_story()
         db.session.commit()
+        if browser is not None:
+            browser.update(session)
         return sent
 
 
@@ -84,11 +89,12 @@ def test_field_errors_come_before_a_stamp_notice(app, db):
 def test_a_refused_photo_is_said_and_a_photo_kept_from_before_stays(app, db):
     data = form_data(title="")
     data["photo"] = (io.BytesIO(images.jpeg()), "photo.jpg")
-    first = receive(app, db, data)
+    browser = {}
+    first = receive(app, db, data, browser)
     assert first.received is Received.INVALID and first.photo is not None
     again = form_data(staged_photo=first.form.staged_photo.data)
     again["photo"] = (io.BytesIO(b"not a photo at all"), "photo.jpg")
-    second = receive(app, db, again)
+    second = receive(app, db, again, browser)
     assert second.received is Received.PHOTO_REFUSED
     assert second.photo is not None and second.photo.id == first.photo.id
     assert second.form.photo.errors

@@ -219,10 +219,12 @@ def test_kept_photo_can_be_removed_before_sending(app, client, db):
     assert db.session.scalar(select(func.count(Photo.id))) == 0
 
 
-def test_forged_kept_photo_token_is_ignored(client, db):
+def test_forged_kept_photo_token_attaches_nothing_and_is_said(client, db):
     make_story()
     response = submit(client, staged_photo="1.forged-signature")
-    assert response.status_code == 303
+    assert response.status_code == 200
+    assert "We could not keep the photo you chose before." in response.get_data(as_text=True)
+    assert submit(client).status_code == 303  # sent again, knowingly without a photo
     assert db.session.scalar(select(Story).order_by(Story.id.desc())).photo is None
 
 
@@ -232,9 +234,10 @@ def test_photo_of_someone_elses_story_cannot_be_taken_over(client, db):
     submit(client, staged_photo=token)  # the photo now belongs to this story
     client.get("/share")
     response = submit(client, staged_photo=token, title="Another story")
-    assert response.status_code == 303
-    other = db.session.scalar(select(Story).where(Story.title == "Another story"))
-    assert other.photo is None
+    assert response.status_code == 200
+    assert "We could not keep the photo you chose before." in response.get_data(as_text=True)
+    assert story_count(db) == 1
+    assert db.session.scalar(select(Story)).photo is not None
 
 
 def test_hostile_photo_gets_error_next_to_the_field_and_the_text_is_kept(app, client, db):
@@ -351,3 +354,17 @@ def test_privacy_page_says_what_is_stored_who_sees_it_and_how_to_withdraw(client
     for words in ("What we store", "Who sees it", "For how long", "How to withdraw", "16"):
         assert words in page
     assert 'href="/privacy"' in client.get("/share").get_data(as_text=True)
+
+
+def test_the_private_link_leaves_the_session_once_the_thank_you_page_showed_it(client):
+    submit(client, send_link="y")
+    link = private_link_from(client)
+    with client.session_transaction() as session:
+        assert not any(link.removeprefix("/my-story/") in str(v) for v in session.values())
+        assert "new_story_token" not in session
+    again = client.get("/share/thanks")
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert "/my-story/" not in page
+    assert "shown only once" in page
+    assert again.headers["Cache-Control"] == "no-store"

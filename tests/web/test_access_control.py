@@ -206,3 +206,67 @@ def test_state_changing_requests_without_csrf_token_are_refused(app, world, role
     )
     _db.session.remove()
     assert pending == StoryStatus.PENDING.value
+
+
+# Answers that shared caches may keep, by design: public pages (publishing.pagecache
+# public_page), their static files and photo renditions. Everything else is no-store.
+PUBLIC_BY_DESIGN = {
+    "gallery.home",
+    "gallery.stories",
+    "gallery.from_country",
+    "gallery.in_country",
+    "gallery.by_theme",
+    "gallery.in_language",
+    "gallery.story",
+    "journeys.journeys",
+    "embeds.stories",
+    "embeds.story",
+    "embeds.builder",
+    "embeds.oembed",
+    "feeds.newest",
+    "feeds.origin",
+    "feeds.residence",
+    "feeds.theme",
+    "api.stories",
+    "api.story",
+    "api.countries",
+    "api.themes",
+    "api.stats",
+    "api.openapi",
+    "static",
+    "media.file",
+}
+# Kept the same for everyone, signed in or not: no page around them.
+SAME_FOR_EVERYONE = {"static", "media.file"}
+
+
+def cache_control(response) -> set[str]:
+    return {part.strip() for part in response.headers.get("Cache-Control", "").split(",") if part}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "moderator", "admin"])
+def test_every_page_that_is_not_public_by_design_is_no_store(app, world, role):
+    """Walks every GET route of the URL map: a page shared caches may keep is one of
+    PUBLIC_BY_DESIGN; every other answer (desk, admin, sign-in, share form, errors,
+    redirects) says no-store, and a signed-in moderator's copy of a public page is
+    private and no-store."""
+    client = sign_in(app, None if role == "anonymous" else world[role])
+    seen = set()
+    for rule, _access, method, path in everything(app, world):
+        if method != "GET" or rule.endpoint == "accounts.logout":
+            continue
+        response = client.get(path)
+        response.close()
+        _db.session.remove()
+        where = f"{role} GET {path} ({rule.endpoint}, {response.status_code})"
+        directives = cache_control(response)
+        public_answer = rule.endpoint in PUBLIC_BY_DESIGN and response.status_code in (200, 304)
+        if public_answer and (role == "anonymous" or rule.endpoint in SAME_FOR_EVERYONE):
+            assert "public" in directives and "no-store" not in directives, where
+        elif public_answer:
+            assert {"private", "no-store"} <= directives, where
+        else:
+            assert "no-store" in directives and "public" not in directives, where
+        seen.add(rule.endpoint)
+    assert {"moderation.queue", "moderation.log", "accounts.login", "submissions.share"} <= seen
+    assert any(endpoint.startswith("admin.") for endpoint in seen)
