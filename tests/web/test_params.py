@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from campaign.models import Report
+from campaign.params import MAX_ID, IdConverter, SafePathConverter, SegmentConverter
 from tests.api.stories import public_story
 
 pytestmark = pytest.mark.both_databases
@@ -130,3 +131,13 @@ def test_a_nul_in_a_report_message_is_dropped_and_the_report_kept(client, db):
     )
     assert response.status_code == 303
     assert db.session.scalars(select(Report.message)).all() == ["ab"]
+
+
+def test_every_route_reads_its_path_values_through_the_parsing_layer(app):
+    """A new route gets bounded ids and control-free segments without asking for them."""
+    allowed = (IdConverter, SegmentConverter, SafePathConverter)
+    for rule in app.url_map.iter_rules():
+        for name, converter in (rule._converters or {}).items():
+            assert isinstance(converter, allowed), f"{rule.rule}: <{name}> is {converter!r}"
+            if isinstance(converter, IdConverter):
+                assert (converter.min, converter.max) == (1, MAX_ID), rule.rule
