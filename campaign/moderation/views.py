@@ -127,8 +127,7 @@ def queue():
 
 def _seen_version(story_id: int) -> int | None:
     """The version of a story the queue page showed (its hidden ``version-<id>`` field)."""
-    value = request.form.get(f"version-{story_id}", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+    return params.integer(f"version-{story_id}", values=request.form)
 
 
 @bp.route("/bulk", methods=["POST"])

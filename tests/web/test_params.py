@@ -124,6 +124,16 @@ def test_bulk_with_ids_in_another_script_is_a_400_and_changes_nothing(signed_in,
     assert "story_ids must be" in response.get_data(as_text=True)
 
 
+def test_bulk_with_a_version_in_another_script_is_a_400(signed_in, db):
+    story = public_story(title="Still pending")
+    response = signed_in.post(
+        "/moderate/bulk",
+        data={"story_ids": str(story.id), f"version-{story.id}": "²", "action": "approve"},
+    )
+    assert response.status_code == 400
+    assert f"version-{story.id} must be" in response.get_data(as_text=True)
+
+
 def test_a_nul_in_a_report_message_is_dropped_and_the_report_kept(client, db):
     story = public_story(title="Reported")
     response = client.post(
