@@ -45,3 +45,12 @@ def test_a_server_error_logs_where_it_failed_but_no_user_text(app, client, add_r
         for line in (logging.Formatter().format(record), JsonFormatter().format(record)):
             assert SECRET not in line
             assert view.__name__ in line  # where it failed is still there
+
+
+def test_a_server_error_on_the_api_or_oembed_is_json_and_elsewhere_a_page(app, client, add_route):
+    add_route(app, "/api/v1/boom", _failing_parse, endpoint="api_boom")
+    add_route(app, "/boom", _failing_parse, endpoint="page_boom")
+    response = client.get("/api/v1/boom")
+    assert response.status_code == 500
+    assert response.get_json()["error"]["status"] == 500
+    assert client.get("/boom").mimetype == "text/html"
