@@ -44,7 +44,12 @@ class Defaults:
     CACHE_DEFAULT_TIMEOUT = 600
     CACHE_THRESHOLD = 2000  # pages kept per worker by SimpleCache
     RATELIMIT_ENABLED = True  # False turns every limit off, sign-in pauses included
+    # memory:// counts in each process. Production with SERVER_WORKERS > 1 refuses
+    # to start with it: set a shared store, e.g. redis://127.0.0.1:6379/0.
     RATELIMIT_STORAGE_URI = "memory://"
+    # How many processes serve the app. gunicorn.conf.py fills it in from its own
+    # workers setting (FLASK_SERVER_WORKERS); set it yourself under another server.
+    SERVER_WORKERS = 1
     RATELIMIT_HEADERS_ENABLED = True
     # Outgoing mail. Without MAIL_SERVER, mail is written to the console
     # (development) or dropped with a warning in the log (production).

@@ -51,3 +51,47 @@ def test_instance_config_then_environment_take_precedence(tmp_path, monkeypatch)
     assert app.config["STORIES_PER_PAGE"] == 40
     assert app.config["SECRET_KEY"] == "from-environment-0123456789"
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite3")
+
+
+# Rate limits under several workers (issue 14, finding 8) ------------------------------
+
+SHARED_STORE = "redis://127.0.0.1:6379/9"  # not contacted: the check reads the setting
+
+
+def production_with(tmp_path, **settings) -> dict:
+    return {**sqlite_in(tmp_path), "SECRET_KEY": "x" * 40, **settings}
+
+
+def test_production_with_several_workers_refuses_limits_counted_per_process(tmp_path):
+    """memory:// counts in each process: 3 workers let 3 x 5 password guesses through."""
+    config = production_with(tmp_path, SERVER_WORKERS=3)
+    with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI") as refused:
+        create_app(config, instance_path=str(tmp_path))
+    assert "3 worker processes" in str(refused.value)
+    assert "redis://" in str(refused.value)
+
+
+def test_production_with_several_workers_starts_when_limits_are_shared(tmp_path):
+    config = production_with(tmp_path, SERVER_WORKERS=3, RATELIMIT_STORAGE_URI=SHARED_STORE)
+    app = create_app(config, instance_path=str(tmp_path))
+    assert app.config["RATELIMIT_STORAGE_URI"] == SHARED_STORE
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"SERVER_WORKERS": 1},  # one process: its memory is the only counter
+        {"SERVER_WORKERS": 3, "CAMPAIGN_ENV": "development"},
+        {"SERVER_WORKERS": 3, "RATELIMIT_ENABLED": False},  # nothing is counted at all
+    ],
+    ids=["one worker", "development", "limits off"],
+)
+def test_memory_limits_are_allowed_where_nothing_is_split_between_processes(tmp_path, settings):
+    create_app(production_with(tmp_path, **settings), instance_path=str(tmp_path))
+
+
+def test_the_worker_count_gunicorn_passes_reaches_the_settings(tmp_path, monkeypatch):
+    """gunicorn.conf.py exports its worker count as FLASK_SERVER_WORKERS (on_starting)."""
+    monkeypatch.setenv("FLASK_SERVER_WORKERS", "4")
+    with pytest.raises(ConfigurationError, match="4 worker processes"):
+        create_app(production_with(tmp_path), instance_path=str(tmp_path))
