@@ -109,7 +109,9 @@ class Defaults:
     HSTS_SECONDS = 365 * 24 * 3600  # sent only on HTTPS responses; 0 turns it off
     HSTS_INCLUDE_SUBDOMAINS = True  # ASVS 5.0 V3.4.1 at Level 2
     REDIRECT_TO_HTTPS = False  # turn on where TLS ends in front (with PROXY_FIX_X_PROTO=1)
-    EMBED_FRAME_ANCESTORS = "*"  # who may frame views marked @embeddable
+    # Who may frame views marked @embeddable: this site (the embed builder's
+    # preview) and any site served over https; never plain http.
+    EMBED_FRAME_ANCESTORS = "'self' https:"
     # Behind a reverse proxy: how many proxies set each X-Forwarded-* header.
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0

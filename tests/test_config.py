@@ -1,9 +1,13 @@
 """Configuration sources and their order; no database needed."""
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 
 from campaign import create_app
-from campaign.config import ConfigurationError
+from campaign.config import ConfigurationError, Defaults
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +99,86 @@ def test_the_worker_count_gunicorn_passes_reaches_the_settings(tmp_path, monkeyp
     monkeypatch.setenv("FLASK_SERVER_WORKERS", "4")
     with pytest.raises(ConfigurationError, match="4 worker processes"):
         create_app(production_with(tmp_path), instance_path=str(tmp_path))
+
+
+# README's documented defaults (issue 14, finding 20) ----------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+_UNITS = {"MB": 1024 * 1024, "million": 1_000_000, "px": 1}
+_SPANS = {"minutes": 60, "hours": 3600, "days": 24 * 3600}
+# A documented value: `code` (not another setting's name), a rate ("30 per minute"), a
+# number with a unit, one year.
+_VALUE = (
+    r"(?P<value>`(?![A-Z][A-Z0-9_]*`)[^`]+`|\d[\d_]* per \w+"
+    r"|\d[\d_.]*(?: (?:MB|million|px|minutes|hours|days)\b)?|one year)"
+)
+_INLINE = [
+    rf"`(?P<name>[A-Z][A-Z0-9_]+)`\s*\((?:default\s+)?{_VALUE}",  # `NAME` (12), (default `x`)
+    rf"`(?P<name>[A-Z][A-Z0-9_]+)`,\s+(?:default\s+)?{_VALUE}",  # `NAME`, default 30 per ...
+    rf"`(?P<name>[A-Z][A-Z0-9_]+)`:\s+{_VALUE}\s+by default",  # `NAME`: `memory://` by default
+    rf"`(?P<name>[A-Z][A-Z0-9_]+)`\s+is\s+{_VALUE}[^.;]*?by default",  # `NAME` is `x`... by default
+]
+
+
+def _in_code_units(name: str, text: str):
+    """A documented value in the unit its setting is kept in (or the text of a string)."""
+    if text.startswith("`"):
+        return text.strip("`")
+    if text == "one year":
+        return 365 * 24 * 3600
+    number, _space, unit = text.partition(" ")
+    if unit.startswith("per "):
+        return text
+    value = float(number.replace("_", ""))
+    if unit in _SPANS:  # "6 hours" of a setting in seconds; "72" of one in hours
+        kept_in = next((span for span in _SPANS if name.endswith(f"_{span.upper()}")), None)
+        value *= _SPANS[unit] / (_SPANS[kept_in] if kept_in else 1)
+    return value * _UNITS.get(unit, 1)
+
+
+def _same(code_default, documented) -> bool:
+    if isinstance(documented, str) and not isinstance(code_default, str):
+        try:
+            documented = json.loads(documented)  # `false`, `12`
+        except ValueError:
+            return False
+    if isinstance(code_default, bool) or isinstance(documented, bool):
+        return code_default is documented
+    if isinstance(code_default, int | float):
+        return isinstance(documented, int | float) and float(code_default) == float(documented)
+    return code_default == documented
+
+
+def readme_defaults() -> dict[str, str]:
+    """Every default README states for a setting of campaign/config.py, as written."""
+    text = README.read_text(encoding="utf-8")
+    found: dict[str, str] = {}
+    # Tables with a "default" column: | `A` / `B` | 200 / 6000 | meaning |
+    for table in re.findall(r"(?m)^\| setting \| default \|.*\n(?:\|.*\n?)+", text):
+        for row in table.splitlines()[2:]:
+            cells = [cell.strip() for cell in row.strip("|").split("|")]
+            names = re.findall(r"`([A-Z][A-Z0-9_]+)`", cells[0])
+            values = [value.strip() for value in cells[1].split(" / ")]
+            if len(names) == len(values):
+                for name, value in zip(names, values, strict=True):
+                    if re.fullmatch(_VALUE, value):
+                        found[name] = value
+    prose = " ".join(text.split())  # lines wrap anywhere
+    for pattern in _INLINE:
+        for match in re.finditer(pattern, prose):
+            found.setdefault(match["name"], match["value"])
+    return {name: value for name, value in found.items() if hasattr(Defaults, name)}
+
+
+def test_readme_states_the_defaults_the_code_has():
+    documented = readme_defaults()
+    # The parser must keep finding them: a README rewrite that hides them fails here.
+    assert len(documented) >= 30, sorted(documented)
+    assert "EMBED_FRAME_ANCESTORS" in documented
+    wrong = {
+        name: (text, getattr(Defaults, name))
+        for name, text in documented.items()
+        if getattr(Defaults, name) is not None  # None means "derived": README says from what
+        and not _same(getattr(Defaults, name), _in_code_units(name, text))
+    }
+    assert not wrong, f"README says (documented, code): {wrong}"

@@ -205,14 +205,16 @@ def set_featured(story: Story, moderator: Moderator, *, seen_version: int, featu
     db.session.flush()
 
 
-def delete_for_good(story: Story, moderator: Moderator, *, seen_version: int) -> None:
+def delete_for_good(story: Story, moderator: Moderator, *, seen_version: int, reason: str) -> None:
+    """Gone for good, words and all: the audit entry keeps the id and the reason's key
+    (from DELETE_REASONS), never the title or any other text of the story."""
     check_version(story, seen_version)
     record(
         moderator,
         AuditAction.DELETE,
         story,
         from_status=story.status,
-        note=story.title,
+        note=f"reason: {reason}",
     )
     db.session.delete(story)
     db.session.flush()
