@@ -8,6 +8,7 @@ refuses anything else, so the log page has a label for every entry it shows.
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from campaign.extensions import db
 from campaign.models import AuditEntry, Moderator, Story, StoryStatus
@@ -139,3 +140,22 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_deletion(
+    actor: Moderator | None,
+    action: AuditAction,
+    story: Story,
+    *,
+    from_status: StoryStatus,
+    to_status: StoryStatus | None = None,
+    note: str | None = None,
+) -> AuditEntry:
+    """The last entry about a story deleted for good (withdrawn, deleted by an admin, purged).
+
+    Earlier entries keep who did what and when, but lose their notes: a moderator's
+    note may quote the story or name the storyteller. This one keeps the story's id,
+    its status and ``note``, which is a reason, never a word of the story.
+    """
+    db.session.execute(update(AuditEntry).where(AuditEntry.story_id == story.id).values(note=None))
+    return record(actor, action, story, from_status=from_status, to_status=to_status, note=note)

@@ -12,13 +12,13 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from campaign.audit import AuditAction, record
+from campaign.audit import AuditAction, record_deletion
 from campaign.database import reads_before_writing
 from campaign.extensions import db
 from campaign.mail import send_email
 from campaign.media.pipeline import PhotoRejected, process_upload
 from campaign.media.staging import discard, stage, staged_photo, token_for
-from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryStatus, Theme
+from campaign.models import NameDisplay, Photo, Story, StoryStatus, Theme
 from campaign.models.tokens import find_by_token, hash_secret
 from campaign.submissions.forms import ShareForm
 from campaign.text import clean_line, clean_text, slugify
@@ -176,12 +176,8 @@ def withdraw(story: Story) -> None:
     """Delete the story for good, leaving only anonymous audit records
     (its photo's files go after the commit)."""
     previous = story.move_to(StoryStatus.WITHDRAWN)
-    # Earlier entries keep who decided what and when, but not their notes:
-    # a moderator's note may quote the story or name the storyteller.
-    for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.story_id == story.id)):
-        entry.note = None
     # By the storyteller, who is nobody's account: no actor.
-    record(
+    record_deletion(
         None, AuditAction.WITHDRAWN, story, from_status=previous, to_status=StoryStatus.WITHDRAWN
     )
     db.session.delete(story)
