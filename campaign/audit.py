@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
     MODERATOR_CREATED = "moderator_created"
     INVITE = "invite"
     INVITATION_ACCEPTED = "invitation_accepted"
+    INVITATION_REVOKED = "invitation_revoked"
     DEACTIVATE_MODERATOR = "deactivate_moderator"
     REACTIVATE_MODERATOR = "reactivate_moderator"
     RESET_TWO_FACTOR = "reset_two_factor"
@@ -82,6 +83,7 @@ LABELS = {
     AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
     AuditAction.INVITE: _l("Moderator invited"),
     AuditAction.INVITATION_ACCEPTED: _l("Invitation accepted"),
+    AuditAction.INVITATION_REVOKED: _l("Invitation revoked"),
     AuditAction.DEACTIVATE_MODERATOR: _l("Moderator deactivated"),
     AuditAction.REACTIVATE_MODERATOR: _l("Moderator reactivated"),
     AuditAction.RESET_TWO_FACTOR: _l("Two-factor sign-in reset"),
