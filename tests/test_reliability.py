@@ -204,7 +204,7 @@ def test_password_guesses_are_counted_together_by_two_instances_sharing_redis(tm
         instance_path=str(tmp_path),
     )  # fmt: skip
     with app.app_context():
-        email = make_moderator().email
+        email, other = make_moderator().email, make_moderator().email
         _db.session.remove()
         _db.engine.dispose()
     env = {**PRODUCTION, "FLASK_RATELIMIT_STORAGE_URI": redis_url}
@@ -229,6 +229,13 @@ def test_password_guesses_are_counted_together_by_two_instances_sharing_redis(tm
         status, _url, _page = right.post(
             "/login", {"csrf_token": token, "email": email, "password": PASSWORD}
         )
+        # Another account is not paused: production with Redis signs people in.
+        colleague = Browser(one)
+        token = colleague.csrf_token("/login")
+        signed_in = colleague.post(
+            "/login", {"csrf_token": token, "email": other, "password": PASSWORD}
+        )
+    assert signed_in[0] == 200 and signed_in[1].endswith("/moderate")
     assert answers[:5] == [(200, False)] * 5
     assert answers[5:] == [(429, True)] * 3
     assert status == 429
