@@ -167,7 +167,7 @@ def deactivate(moderator: Moderator, actor: Moderator | None) -> None:
     # What the account handed out goes with it: a departing admin's open
     # invitations would otherwise still make new accounts (admins too).
     for invitation in open_invitations(invited_by=moderator):
-        _revoke(invitation, actor, note=f"{invitation.email} (sent by {_note(moderator, actor)})")
+        _revoke(invitation, actor, note=f"{invitation.email}, sent by {_note(moderator, actor)}")
     db.session.flush()
 
 
