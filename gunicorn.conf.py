@@ -16,7 +16,11 @@ import os
 from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+workers = int(
+    os.environ.get("GUNICORN_WORKERS")
+    or os.environ.get("WEB_CONCURRENCY")  # gunicorn's own variable, which a value here hides
+    or min(multiprocessing.cpu_count() * 2 + 1, 8)
+)
 timeout = 60
 graceful_timeout = 30
 accesslog = "-"
@@ -56,3 +60,14 @@ def post_worker_init(worker):
     from campaign.media.files import recover_at_worker_start
 
     recover_at_worker_start(worker.wsgi)
+
+
+def nworkers_changed(server, new_value, _old_value):
+    """Tell the app how many workers serve it: FLASK_SERVER_WORKERS, inherited by each.
+
+    In production the app refuses per-process rate limits (memory://) under more
+    than one worker (campaign/web/security.py). gunicorn calls this whenever the
+    count is set: at start (after the command line, GUNICORN_CMD_ARGS and this
+    file), on a reload, and on TTIN/TTOU, before the workers it then starts.
+    """
+    os.environ["FLASK_SERVER_WORKERS"] = str(new_value)

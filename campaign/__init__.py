@@ -11,6 +11,7 @@ from campaign.api.views import bp as api_bp
 from campaign.embeds.views import bp as embeds_bp
 from campaign.extensions import cache, csrf, db, limiter, login_manager, migrate
 from campaign.feeds.views import bp as feeds_bp
+from campaign.gallery import search
 from campaign.gallery.journeys import bp as journeys_bp
 from campaign.gallery.views import bp as gallery_bp
 from campaign.i18n import locale
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         extension.init_app(app)
     hooks.init_app(app)  # public counts, version and page cache follow every commit
     files.init_app(app)  # photo files follow their rows' commits and rollbacks
+    search.init_app(app)  # a deleted story's words leave the search index and the files
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for command in COMMANDS:

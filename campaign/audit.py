@@ -8,6 +8,7 @@ refuses anything else, so the log page has a label for every entry it shows.
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from campaign.extensions import db
 from campaign.models import AuditEntry, Moderator, Story, StoryStatus
@@ -45,6 +46,7 @@ class AuditAction(StrEnum):
     MODERATOR_CREATED = "moderator_created"
     INVITE = "invite"
     INVITATION_ACCEPTED = "invitation_accepted"
+    INVITATION_REVOKED = "invitation_revoked"
     DEACTIVATE_MODERATOR = "deactivate_moderator"
     REACTIVATE_MODERATOR = "reactivate_moderator"
     RESET_TWO_FACTOR = "reset_two_factor"
@@ -92,6 +94,7 @@ LABELS = {
     AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
     AuditAction.INVITE: _l("Moderator invited"),
     AuditAction.INVITATION_ACCEPTED: _l("Invitation accepted"),
+    AuditAction.INVITATION_REVOKED: _l("Invitation revoked"),
     AuditAction.DEACTIVATE_MODERATOR: _l("Moderator deactivated"),
     AuditAction.REACTIVATE_MODERATOR: _l("Moderator reactivated"),
     AuditAction.RESET_TWO_FACTOR: _l("Two-factor sign-in reset"),
@@ -153,3 +156,22 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_deletion(
+    actor: Moderator | None,
+    action: AuditAction,
+    story: Story,
+    *,
+    from_status: StoryStatus,
+    to_status: StoryStatus | None = None,
+    note: str | None = None,
+) -> AuditEntry:
+    """The last entry about a story deleted for good (withdrawn, deleted by an admin, purged).
+
+    Earlier entries keep who did what and when, but lose their notes: a moderator's
+    note may quote the story or name the storyteller. This one keeps the story's id,
+    its status and ``note``, which is a reason, never a word of the story.
+    """
+    db.session.execute(update(AuditEntry).where(AuditEntry.story_id == story.id).values(note=None))
+    return record(actor, action, story, from_status=from_status, to_status=to_status, note=note)

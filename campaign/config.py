@@ -47,7 +47,12 @@ class Defaults:
     CACHE_THRESHOLD = 2000  # pages kept per worker, at most
     CACHE_MAX_BYTES = 64 * 1024 * 1024  # and at most this much memory per worker
     RATELIMIT_ENABLED = True  # False turns every limit off, sign-in pauses included
+    # memory:// counts in each process. Production with SERVER_WORKERS > 1 refuses
+    # to start with it: set a shared store, e.g. redis://127.0.0.1:6379/0.
     RATELIMIT_STORAGE_URI = "memory://"
+    # How many processes serve the app. gunicorn.conf.py fills it in from its own
+    # workers setting (FLASK_SERVER_WORKERS); set it yourself under another server.
+    SERVER_WORKERS = 1
     RATELIMIT_HEADERS_ENABLED = True
     # Outgoing mail. Without MAIL_SERVER, mail is written to the console
     # (development) or dropped with a warning in the log (production).
@@ -127,7 +132,9 @@ class Defaults:
     HSTS_SECONDS = 365 * 24 * 3600  # sent only on HTTPS responses; 0 turns it off
     HSTS_INCLUDE_SUBDOMAINS = True  # ASVS 5.0 V3.4.1 at Level 2
     REDIRECT_TO_HTTPS = False  # turn on where TLS ends in front (with PROXY_FIX_X_PROTO=1)
-    EMBED_FRAME_ANCESTORS = "*"  # who may frame views marked @embeddable
+    # Who may frame views marked @embeddable: this site (the embed builder's
+    # preview) and any site served over https; never plain http.
+    EMBED_FRAME_ANCESTORS = "'self' https:"
     # Behind a reverse proxy: how many proxies set each X-Forwarded-* header.
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0

@@ -71,7 +71,8 @@ def engine_options(app) -> dict:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, and write transactions that take the write lock up front.
+    """WAL, foreign keys, secure deletes, and write transactions that take the write
+    lock up front.
 
     A deferred transaction that reads and then writes can't wait for the lock
     when another worker wrote in between: SQLite answers "database is locked"
@@ -87,11 +88,31 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros, not just unlinked: a copy of the
+        # file must not give back a story deleted for good (see forget_deleted_pages).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+
+
+def forget_deleted_pages(dbapi_connection) -> bool:
+    """Copy the write-ahead log into the database file and empty it (SQLite).
+
+    With secure_delete the database file holds zeros where deleted rows were, but
+    only once the log's pages are copied back; until then the log still holds the
+    pages as they were before, and after an ordinary checkpoint it keeps them until
+    they happen to be overwritten. TRUNCATE copies everything and cuts the log to
+    nothing. It waits (busy timeout) for readers of older snapshots; if one is still
+    reading then, it returns True (busy) and the next checkpoint finishes the job.
+    Run it outside any transaction, on a connection of its own.
+    """
+    busy, _log_pages, _copied = dbapi_connection.execute(
+        "PRAGMA wal_checkpoint(TRUNCATE)"
+    ).fetchone()
+    return bool(busy)
 
 
 def _wants_write() -> bool:

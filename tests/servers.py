@@ -24,14 +24,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3, env: dict | None = None):
-    """Serve the app with gunicorn (our gunicorn.conf.py) until the block ends.
-
-    Yields (base_url, log_path); the log holds gunicorn's error and access log.
-    """
-    port = free_port()
-    log_path = tmp_path / f"gunicorn-{port}.log"
+def _environment(database_url: str, tmp_path: Path, env: dict | None) -> dict:
     environment = {
         **os.environ,
         "CAMPAIGN_ENV": "development",
@@ -44,22 +37,38 @@ def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3, env: dict |
         **(env or {}),
     }
     environment.pop("FLASK_DEBUG", None)
+    environment.pop("FLASK_SERVER_WORKERS", None)  # gunicorn.conf.py says how many
+    return environment
+
+
+def _command(port: int, workers: int) -> list[str]:
+    return [
+        str(GUNICORN),
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "30",
+        "campaign:create_app()",
+    ]
+
+
+@contextmanager
+def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3, env: dict | None = None):
+    """Serve the app with gunicorn (our gunicorn.conf.py) until the block ends.
+
+    Yields (base_url, log_path); the log holds gunicorn's error and access log.
+    """
+    port = free_port()
+    log_path = tmp_path / f"gunicorn-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "-c",
-                str(ROOT / "gunicorn.conf.py"),
-                "--workers",
-                str(workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "30",
-                "campaign:create_app()",
-            ],
+            _command(port, workers),
             cwd=ROOT,
-            env=environment,
+            env=_environment(database_url, tmp_path, env),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -74,6 +83,27 @@ def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3, env: dict |
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def gunicorn_refusing(
+    database_url: str, tmp_path: Path, *, workers: int, env: dict | None = None
+) -> tuple[int | None, str]:
+    """Start gunicorn expecting it to refuse: (exit status, its log). None: still serving."""
+    port = free_port()
+    process = subprocess.Popen(
+        _command(port, workers),
+        cwd=ROOT,
+        env=_environment(database_url, tmp_path, env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        output, _ = process.communicate(timeout=30)
+        return process.returncode, output.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        return None, output.decode(errors="replace")
 
 
 def _wait_until_healthy(base_url: str, process, log_path: Path) -> None:

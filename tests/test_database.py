@@ -2,20 +2,25 @@
 
 import threading
 import time
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import Integer, MetaData, delete, func, insert, select
+from sqlalchemy.engine import make_url
 
 from campaign import create_app
 from campaign.extensions import db as _db
 from campaign.gallery import search
-from campaign.models import Story, StoryStatus
+from campaign.models import Report, Story, StoryStatus
 from campaign.models._types import utcnow
-from campaign.submissions.services import new_stamp
-from tests.factories import make_photo, make_story
+from campaign.moderation.services import decide, delete_for_good
+from campaign.submissions.retention import purge
+from campaign.submissions.services import new_stamp, withdraw
+from tests.factories import make_moderator, make_photo, make_story
 from tests.helpers import app_config, reset_postgres_schema
 
 pytestmark = pytest.mark.both_databases
@@ -72,6 +77,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_busy_timeout(app):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        # Deleted rows are overwritten with zeros, not just unlinked (issue 14, finding 20).
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
 
 
 def test_concurrent_submissions_are_all_stored(app, client):
@@ -211,3 +218,46 @@ def _rows_of_the_old_schema() -> tuple[int, int]:
 def search_ids(query: str):
     found, _rank = search.narrowed(select(Story.id), query, ranked=False)
     return found
+
+
+# Deleted for good means gone from the files (issue 14, finding 20) --------------------
+
+WORD = "Quokkazanzibar"  # in no other story, no template, no language
+
+
+def database_file_bytes(app) -> bytes:
+    """The SQLite file and its write-ahead log, as anyone who copies them would read them."""
+    path = Path(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database)
+    files = (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm"))
+    return b"".join(file.read_bytes() for file in files if file.exists()).lower()
+
+
+def delete_by_admin(story: Story) -> None:
+    delete_for_good(story, make_moderator(admin=True), seen_version=story.version, reason="spam")
+
+
+def delete_by_purge(story: Story) -> None:
+    purge(now=utcnow() + timedelta(days=365))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(
+    "delete", [delete_by_admin, withdraw, delete_by_purge], ids=["admin", "storyteller", "purge"]
+)
+def test_a_story_deleted_for_good_cannot_be_read_back_from_the_database_files(app, delete):
+    make_story(StoryStatus.PUBLISHED)  # the rest of the site stays
+    story = make_story(
+        title=f"{WORD} in the harbour",
+        quote=f"They called me {WORD}.",
+        body=f"My name is {WORD} and this is where I live now. " * 4,
+    )
+    decide(story, "reject", make_moderator(), seen_version=story.version, note=f"{WORD} is named")
+    _db.session.add(Report(story_id=story.id, reason="mine", message=f"I am {WORD}"))
+    _db.session.commit()
+    assert database_file_bytes(app).count(WORD.lower().encode()) > 0  # the files hold it so far
+
+    delete(story)
+    _db.session.commit()
+
+    assert database_file_bytes(app).count(WORD.lower().encode()) == 0  # not in any copy
+    assert _db.session.scalars(search_ids("harbour")).all() == []

@@ -15,7 +15,7 @@ from campaign.extensions import db as _db
 from campaign.models import Story
 from tests.factories import PASSWORD, make_moderator
 from tests.helpers import fresh_database, missing
-from tests.servers import Browser, gunicorn
+from tests.servers import Browser, gunicorn, gunicorn_refusing
 
 pytestmark = pytest.mark.slow  # real gunicorn servers under fifty simultaneous submissions
 
@@ -173,3 +173,69 @@ def test_two_instances_share_rate_limits_and_decisions(tmp_path, redis_url):
             assert "Concurrent story 1" in gallery
         finally:
             engine.dispose()
+
+
+# Rate limits across workers and instances (issue 14, finding 8) ------------------------
+
+PRODUCTION = {
+    "CAMPAIGN_ENV": "production",
+    "FLASK_SECURE_COOKIES": "false",  # plain http between the test and gunicorn
+    "FLASK_RATELIMIT_ENABLED": "true",
+}
+
+
+def test_production_gunicorn_with_several_workers_refuses_limits_kept_per_worker(tmp_path):
+    url = fresh_database("sqlite", tmp_path, "refused")
+    status, log = gunicorn_refusing(
+        url, tmp_path, workers=2, env={**PRODUCTION, "FLASK_RATELIMIT_STORAGE_URI": "memory://"}
+    )
+    assert status is not None, "gunicorn served with per-worker limits:\n" + log[-3000:]
+    assert status != 0
+    assert "RATELIMIT_STORAGE_URI" in log and "2 worker processes" in log
+
+
+def test_password_guesses_are_counted_together_by_two_instances_sharing_redis(tmp_path, redis_url):
+    """Production, two gunicorn instances of two workers each: LOGIN_LIMIT_PER_ACCOUNT
+    (5) holds across all four processes, wherever each guess lands."""
+    url = fresh_database("sqlite", tmp_path, "guesses")
+    app = create_app(
+        {"TESTING": True, "CAMPAIGN_ENV": "development", "SECRET_KEY": "x",
+         "SQLALCHEMY_DATABASE_URI": url},
+        instance_path=str(tmp_path),
+    )  # fmt: skip
+    with app.app_context():
+        email, other = make_moderator().email, make_moderator().email
+        _db.session.remove()
+        _db.engine.dispose()
+    env = {**PRODUCTION, "FLASK_RATELIMIT_STORAGE_URI": redis_url}
+    one_dir, two_dir = tmp_path / "one", tmp_path / "two"
+    one_dir.mkdir()
+    two_dir.mkdir()
+    with (
+        gunicorn(url, one_dir, workers=2, env=env) as (one, _log1),
+        gunicorn(url, two_dir, workers=2, env=env) as (two, _log2),
+    ):
+        answers = []
+        for attempt in range(8):
+            guesser = Browser((one, two)[attempt % 2])
+            token = guesser.csrf_token("/login")
+            status, _url, page = guesser.post(
+                "/login", {"csrf_token": token, "email": email, "password": f"guess {attempt}"}
+            )
+            answers.append((status, "Too many failed attempts" in page))
+        # Even the right password waits now, on either instance.
+        right = Browser(two)
+        token = right.csrf_token("/login")
+        status, _url, _page = right.post(
+            "/login", {"csrf_token": token, "email": email, "password": PASSWORD}
+        )
+        # Another account is not paused: production with Redis signs people in.
+        colleague = Browser(one)
+        token = colleague.csrf_token("/login")
+        signed_in = colleague.post(
+            "/login", {"csrf_token": token, "email": other, "password": PASSWORD}
+        )
+    assert signed_in[0] == 200 and signed_in[1].endswith("/moderate")
+    assert answers[:5] == [(200, False)] * 5
+    assert answers[5:] == [(429, True)] * 3
+    assert status == 429

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.both_databases
 def test_a_private_link_and_an_invitation_are_found_by_their_token_only(db):
     story = make_story()
     invitation, invitation_token = invite(
-        "new@example.org", admin=False, invited_by=make_moderator(), valid_hours=1
+        "new@example.org", admin=False, invited_by=make_moderator(admin=True), valid_hours=1
     )
     db.session.commit()
     assert find_by_token(Story, story.token).id == story.id

@@ -10,6 +10,7 @@ import pyotp
 from flask import has_request_context
 from flask_babel import gettext
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from campaign.accounts import throttle
 from campaign.audit import COMMAND_LINE, AuditAction, record
@@ -163,6 +164,10 @@ def deactivate(moderator: Moderator, actor: Moderator | None) -> None:
     moderator.active = False
     moderator.end_sessions()
     record(actor, AuditAction.DEACTIVATE_MODERATOR, note=_note(moderator, actor))
+    # What the account handed out goes with it: a departing admin's open
+    # invitations would otherwise still make new accounts (admins too).
+    for invitation in open_invitations(invited_by=moderator):
+        _revoke(invitation, actor, note=f"{invitation.email}, sent by {_note(moderator, actor)}")
     db.session.flush()
 
 
@@ -195,12 +200,61 @@ def invite(email: str, *, admin: bool, invited_by: Moderator, valid_hours: int):
     return invitation, token
 
 
-def open_invitation(token: str) -> Invitation | None:
-    """The invitation for this token if it is unused and has not expired."""
+class InvitationNotValid(AccountError):
+    """The link cannot make an account; the message says why."""
+
+
+def open_invitation(token: str) -> Invitation:
+    """The invitation for this token if it can still make an account, else
+    InvitationNotValid: used, expired, revoked, or its sender is no longer an
+    active admin (invitations left open from before revocation existed)."""
     invitation = find_by_token(Invitation, token)
-    if invitation is None or invitation.accepted_at is not None:
-        return None
-    return invitation if invitation.expires_at > utcnow() else None
+    if invitation is not None and invitation.revoked_at is not None:
+        raise InvitationNotValid(_("An admin revoked it. Ask an admin for a new one."))
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.expires_at <= utcnow()
+    ):
+        raise InvitationNotValid(
+            _("It was used already or it has expired. Ask an admin for a new one.")
+        )
+    sender = invitation.invited_by
+    if sender is None or not sender.is_active or not sender.is_admin:
+        raise InvitationNotValid(
+            _("The admin who sent it can no longer invite anyone. Ask an admin for a new one.")
+        )
+    return invitation
+
+
+def open_invitations(*, invited_by: Moderator | None = None) -> list[Invitation]:
+    """Invitations not yet accepted, revoked or expired, newest first (with their senders)."""
+    query = (
+        select(Invitation)
+        .where(
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .options(joinedload(Invitation.invited_by))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    )
+    if invited_by is not None:
+        query = query.where(Invitation.invited_by_id == invited_by.id)
+    return list(db.session.scalars(query))
+
+
+def revoke_invitation(invitation: Invitation, actor: Moderator) -> None:
+    """An admin takes back an invitation that is still open."""
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise AccountError(_("This invitation is no longer open."))
+    _revoke(invitation, actor, note=invitation.email)
+    db.session.flush()
+
+
+def _revoke(invitation: Invitation, actor: Moderator | None, *, note: str) -> None:
+    invitation.revoked_at = utcnow()
+    record(actor, AuditAction.INVITATION_REVOKED, note=note)
 
 
 def accept_invitation(invitation: Invitation, password: str) -> Moderator:

@@ -29,6 +29,7 @@ from campaign.accounts.forms import (
 )
 from campaign.accounts.services import (
     AccountError,
+    InvitationNotValid,
     TooManyAttempts,
     accept_invitation,
     authenticate,
@@ -323,9 +324,12 @@ def regenerate_recovery_codes():
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept(token: str):
-    invitation = open_invitation(token)
-    if invitation is None:
-        response = make_response(render_template("accounts/invitation_invalid.html"), 404)
+    try:
+        invitation = open_invitation(token)
+    except InvitationNotValid as why:
+        response = make_response(
+            render_template("accounts/invitation_invalid.html", why=str(why)), 404
+        )
         return private(response)
     form = NewPasswordForm()
     if form.validate_on_submit():

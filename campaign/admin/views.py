@@ -29,8 +29,10 @@ from campaign.accounts.services import (
     deactivate,
     invite,
     must_set_up_two_factor,
+    open_invitations,
     reactivate,
     reset_two_factor,
+    revoke_invitation,
     two_factor_required,
 )
 from campaign.admin.services import (
@@ -46,7 +48,6 @@ from campaign.admin.services import (
 from campaign.extensions import db
 from campaign.mail import send_email
 from campaign.models import Invitation, Moderator, Theme, all_themes
-from campaign.models._types import utcnow
 from campaign.moderation.signals import watch_words
 from campaign.responses import csv_download, private
 
@@ -96,18 +97,28 @@ def moderators():
             )
             return private(response)
     accounts = db.session.scalars(select(Moderator).order_by(Moderator.email)).all()
-    invitations = db.session.scalars(
-        select(Invitation)
-        .where(Invitation.accepted_at.is_(None), Invitation.expires_at > utcnow())
-        .order_by(Invitation.created_at.desc())
-    ).all()
     return render_template(
         "accounts/admin/moderators.html",
         form=form,
         accounts=accounts,
-        invitations=invitations,
+        invitations=open_invitations(),
         action_form=ActionForm(),
     )
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+def invitation_revoke(invitation_id: int):
+    invitation = db.session.get(Invitation, invitation_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        revoke_invitation(invitation, current_user)
+    except AccountError as error:
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(_("The invitation to %(email)s is revoked.", email=invitation.email))
+    return redirect(url_for("admin.moderators"), code=303)
 
 
 def _account_action(moderator_id: int, action, message: str):

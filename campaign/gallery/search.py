@@ -20,8 +20,10 @@ and marks the words found, escaping everything else; it is the same on both
 engines.
 """
 
+import logging
 import re
 
+from flask import has_app_context
 from markupsafe import Markup, escape
 from sqlalchemy import (
     DDL,
@@ -35,8 +37,11 @@ from sqlalchemy import (
     table,
 )
 
+from campaign.database import forget_deleted_pages
 from campaign.extensions import db
 from campaign.models import Story
+
+log = logging.getLogger(__name__)
 
 FTS_TABLE = "story_search"
 PG_INDEX = "ix_story_search"
@@ -78,6 +83,59 @@ for statement in SQLITE_DDL:
     event.listen(Story.__table__, "after_create", DDL(statement).execute_if(dialect="sqlite"))
 for statement in POSTGRES_DDL:
     event.listen(Story.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
+
+# Deleted for good means gone from the files ------------------------------------------
+#
+# FTS5 marks a deleted row's words as deleted in a new index segment and keeps the
+# old segment, words and all, until segments are merged. After any commit that
+# deleted a story (an admin's delete, a withdrawal, the purge: all go through the
+# session), "optimize" merges the index into one segment without them; with
+# secure_delete (campaign/database.py) the freed pages are zeroed, and the log is
+# copied back and emptied. PostgreSQL needs VACUUM and its own retention (README,
+# Deployment).
+
+_OPTIMIZE = "INSERT INTO story_search(story_search) VALUES ('optimize')"
+_DELETED_A_STORY = "search.deleted_story"  # session.info: this transaction deleted one
+
+
+def _note_deleted_stories(session, _context) -> None:
+    if any(isinstance(obj, Story) for obj in session.deleted):
+        session.info[_DELETED_A_STORY] = True
+
+
+def _forget_deleted_text(session) -> None:
+    if not session.info.pop(_DELETED_A_STORY, False) or not has_app_context():
+        return
+    if db.engine.dialect.name != "sqlite":
+        return
+    connection = db.engine.raw_connection()  # outside any transaction: autocommit
+    try:
+        connection.driver_connection.execute(_OPTIMIZE)
+        if forget_deleted_pages(connection.driver_connection):
+            log.info("search.checkpoint_busy")  # a reader held an old snapshot
+    except Exception:  # the deletion is committed; the next one tries again
+        log.exception("search.forget_deleted_text_failed")
+    finally:
+        connection.close()
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(_DELETED_A_STORY, None)
+
+
+_LISTENERS = (
+    ("after_flush", _note_deleted_stories),
+    ("after_commit", _forget_deleted_text),
+    ("after_rollback", _after_rollback),
+)
+
+
+def init_app(app) -> None:
+    """Listen on the app's session (once per process)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+
 
 _WORD = re.compile(r"[^\W_]+")
 

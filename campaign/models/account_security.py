@@ -10,7 +10,8 @@ from campaign.models._types import UTCDateTime, utcnow
 class Invitation(db.Model):
     """A one-time link an admin sends; the invitee chooses their own password.
 
-    Only the sha256 of the link's token is stored.
+    Only the sha256 of the link's token is stored. It can be accepted while it is
+    unused, unexpired, not revoked, and its sender is still an active admin.
     """
 
     __tablename__ = "invitation"
@@ -25,6 +26,8 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Revoked by an admin, or with the account of the admin who sent it.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     invited_by = relationship("Moderator")
 

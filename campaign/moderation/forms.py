@@ -25,6 +25,9 @@ REJECTION_REASONS = [
     ("other", _l("Another reason")),
 ]
 
+# Why a story is deleted for good: the key is all the audit log keeps of it.
+DELETE_REASONS = [("storyteller_asked", _l("The storyteller asked for it")), *REJECTION_REASONS]
+
 REPORT_REASONS = [
     ("identifies", _l("It identifies someone who could be put at risk")),
     ("hateful", _l("It is hateful, violent or abusive")),
@@ -106,6 +109,12 @@ class NameChangeForm(_Versioned):
 
 
 class DeleteForm(_Versioned):
+    reason = SelectField(
+        _l("Reason"),
+        choices=_choices(DELETE_REASONS),
+        validators=[DataRequired(_l("Choose a reason."))],
+        id="delete-reason",  # the decision form on the same page has a "reason" too
+    )
     confirm = BooleanField(
         _l("Yes, delete this story for good. This cannot be undone."),
         validators=[DataRequired(_l("Tick the box to confirm."))],

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload, with_expression
 
-from campaign.audit import AuditAction, label_of, nobody_of, record
+from campaign.audit import AuditAction, label_of, nobody_of, record, record_deletion
 from campaign.extensions import db
 from campaign.i18n.labels import status_label
 from campaign.models import (
@@ -244,14 +244,12 @@ def set_featured(story: Story, moderator: Moderator, *, seen_version: int, featu
     db.session.flush()
 
 
-def delete_for_good(story: Story, moderator: Moderator, *, seen_version: int) -> None:
+def delete_for_good(story: Story, moderator: Moderator, *, seen_version: int, reason: str) -> None:
+    """Gone for good, words and all: the audit entry keeps the id and the reason's key
+    (from DELETE_REASONS), never the title or any other text of the story."""
     check_version(story, seen_version)
-    record(
-        moderator,
-        AuditAction.DELETE,
-        story,
-        from_status=story.status,
-        note=story.title,
+    record_deletion(
+        moderator, AuditAction.DELETE, story, from_status=story.status, note=f"reason: {reason}"
     )
     db.session.delete(story)
     db.session.flush()

@@ -425,7 +425,9 @@ def delete(story_id: int):
     if not form.validate_on_submit():
         return _render_review(story, delete_form=form)
     try:
-        delete_for_good(story, current_user, seen_version=form.version.data)
+        delete_for_good(
+            story, current_user, seen_version=form.version.data, reason=form.reason.data
+        )
         db.session.commit()
     except VANISHED:
         _stale(story_id)

@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from sqlalchemy import select, update
 
-from campaign.audit import AuditAction, record
+from campaign.audit import AuditAction, record_deletion
 from campaign.extensions import db
 from campaign.models import Report, Story, StoryStatus
 from campaign.models._types import utcnow
@@ -42,7 +42,7 @@ def purge(now=None) -> tuple[int, int, int]:
     for story in doomed:
         if story.photo is not None:
             files += len(rendition_names(story.photo.renditions))
-        record(
+        record_deletion(
             None,
             AuditAction.PURGED,
             story,

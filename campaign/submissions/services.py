@@ -13,14 +13,13 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from campaign.audit import AuditAction, record
+from campaign.audit import AuditAction, record, record_deletion
 from campaign.database import reads_before_writing
 from campaign.extensions import db
 from campaign.mail import send_email
 from campaign.media.pipeline import PhotoRejected, process_upload
 from campaign.media.staging import NO_ROOM, claim, discard, has_room, stage, staged_photo
 from campaign.models import (
-    AuditEntry,
     NameDisplay,
     PendingNameChange,
     Photo,
@@ -251,12 +250,8 @@ def withdraw(story: Story) -> None:
     """Delete the story for good, leaving only anonymous audit records
     (its photo's files go after the commit)."""
     previous = story.move_to(StoryStatus.WITHDRAWN)
-    # Earlier entries keep who decided what and when, but not their notes:
-    # a moderator's note may quote the story or name the storyteller.
-    for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.story_id == story.id)):
-        entry.note = None
     # By the storyteller, who is nobody's account: no actor.
-    record(
+    record_deletion(
         None, AuditAction.WITHDRAWN, story, from_status=previous, to_status=StoryStatus.WITHDRAWN
     )
     db.session.delete(story)

@@ -99,7 +99,7 @@ def harden_cookies(response):
 
 
 def _harden_config(app) -> None:
-    """Production settings that depend on others: cookies, debug, proxies."""
+    """Production settings that depend on others: cookies, debug, shared limits, proxies."""
     config = app.config
     production = is_production(app)
     if production and (app.debug or config.get("DEBUG")):
@@ -107,6 +107,8 @@ def _harden_config(app) -> None:
             "Debug mode is on in production. The debugger runs any code a visitor "
             "sends; unset FLASK_DEBUG (and don't pass --debug) on a production server."
         )
+    if production:
+        _require_shared_limits(config)
     secure = config["SECURE_COOKIES"]
     if secure is None:
         secure = production
@@ -124,6 +126,29 @@ def _harden_config(app) -> None:
         log.warning(
             "TRUSTED_HOSTS is not set: requests for any host name are answered. "
             "Set FLASK_TRUSTED_HOSTS='[\"stories.example.org\"]'."
+        )
+
+
+def _require_shared_limits(config) -> None:
+    """Several processes must count failed sign-ins and rate limits in one store.
+
+    With memory:// each worker keeps its own counters, so N workers let N times
+    the limit through (3 workers: 15 password guesses instead of 5). Refused
+    rather than warned about: the limits guard sign-in, and a warning in a log
+    nobody reads leaves them open.
+    """
+    workers = int(config["SERVER_WORKERS"])
+    if (
+        workers > 1
+        and config["RATELIMIT_ENABLED"]
+        and str(config["RATELIMIT_STORAGE_URI"]).startswith("memory:")
+    ):
+        raise ConfigurationError(
+            f"Rate limits are counted in each process (RATELIMIT_STORAGE_URI="
+            f"{config['RATELIMIT_STORAGE_URI']}), but {workers} worker processes serve the "
+            "app, so each would allow its own failed sign-ins. Set RATELIMIT_STORAGE_URI to a "
+            "store they share, e.g. FLASK_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 "
+            "(README, Deployment), or serve with one worker."
         )
 
 

@@ -13,6 +13,7 @@ from campaign.accounts.services import (
     TooManyAttempts,
     common_passwords,
     password_problem,
+    reactivate,
     verify_second_factor,
 )
 from campaign.audit import AuditAction
@@ -385,6 +386,85 @@ def test_expired_invitation_is_refused(app, admin_client, db):
     )
     assert response.status_code == 404
     assert "expired" in response.get_data(as_text=True)
+
+
+ACCEPT = {"password": "my own long passphrase", "confirm": "my own long passphrase"}
+
+
+def invitation_row(db, email="new@example.org") -> Invitation:
+    db.session.expire_all()
+    return db.session.scalar(select(Invitation).where(Invitation.email == email))
+
+
+def test_admins_see_who_invited_whom_until_when_and_revoke_an_invitation(
+    app, admin, admin_client, db
+):
+    link = invite(admin_client, "new@example.org", admin=True)
+    page = admin_client.get("/moderate/admin/moderators").get_data(as_text=True)
+    listed = page.split("Open invitations")[1]
+    assert "new@example.org" in listed and admin.email in listed  # who invited whom
+    assert "Expires" in listed and "Sent" in listed
+    invitation = invitation_row(db)
+    revoke = f"/moderate/admin/invitations/{invitation.id}/revoke"
+    assert f'action="{revoke}"' in page and 'name="csrf_token"' in page.split(revoke)[1][:200]
+    assert admin_client.get(revoke).status_code == 405  # a POST only
+
+    revoked = admin_client.post(revoke)
+    assert revoked.status_code == 303
+    listing = admin_client.get("/moderate/admin/moderators").get_data(as_text=True)
+    assert "The invitation to new@example.org is revoked." in listing
+    assert "Open invitations" not in listing
+    refused = app.test_client().post(link, data=ACCEPT)
+    assert refused.status_code == 404
+    assert "An admin revoked it." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Moderator)) == 1  # the admin
+    [entry] = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "invitation_revoked")
+    )
+    assert entry.actor_id == admin.id and entry.note == "new@example.org"
+    again = admin_client.post(revoke, follow_redirects=True)
+    assert "This invitation is no longer open." in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("by", ["admin page", "command line"])
+def test_deactivating_an_admin_revokes_the_invitations_they_sent(app, admin, db, by):
+    departing = make_moderator("departing@example.org", admin=True)
+    departing_client = app.test_client()
+    sign_in(departing_client, departing.email)
+    link = invite(departing_client, "friend@example.org", admin=True)
+    if by == "admin page":
+        admin_client = app.test_client()
+        sign_in(admin_client, admin.email)
+        admin_client.post(f"/moderate/admin/moderators/{departing.id}/deactivate")
+    else:
+        result = app.test_cli_runner().invoke(args=["moderators", "deactivate", departing.email])
+        assert result.exit_code == 0, result.output
+
+    refused = app.test_client().post(link, data=ACCEPT)
+    assert refused.status_code == 404
+    assert "An admin revoked it." in refused.get_data(as_text=True)
+    assert invitation_row(db, "friend@example.org").revoked_at is not None
+    [entry] = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "invitation_revoked")
+    )
+    assert "friend@example.org" in entry.note and "departing@example.org" in entry.note
+    # Reactivating the admin does not bring the invitation back.
+    reactivate(db.session.get(Moderator, departing.id), None)
+    db.session.commit()
+    assert app.test_client().get(link).status_code == 404
+
+
+def test_an_invitation_whose_sender_is_no_longer_an_active_admin_is_refused(
+    app, admin, admin_client, db
+):
+    """Invitations left open before revocation existed: the sender is checked at acceptance."""
+    link = invite(admin_client)
+    db.session.get(Moderator, admin.id).active = False  # not through deactivate()
+    db.session.commit()
+    refused = app.test_client().post(link, data=ACCEPT)
+    assert refused.status_code == 404
+    assert "The admin who sent it can no longer invite anyone." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Moderator).where(Moderator.email == "new@example.org")) is None
 
 
 def test_invitation_email_is_sent_with_the_link(app, admin_client, mail_sent):

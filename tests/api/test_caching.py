@@ -90,7 +90,9 @@ def test_cached_answers_carry_the_same_headers_as_fresh_ones(client, story):
         elif url.startswith("/feed"):
             assert fresh.mimetype == "application/atom+xml", url
         elif url.startswith("/embed"):
-            assert "frame-ancestors *" in answers[-1].headers["Content-Security-Policy"], url
+            assert (
+                "frame-ancestors 'self' https:" in answers[-1].headers["Content-Security-Policy"]
+            ), url
             assert "X-Frame-Options" not in answers[-1].headers, url
 
 

@@ -24,7 +24,7 @@ def test_embed_is_the_only_frameable_page(client):
     for url in [*FRAMEABLE, f"/embed/stories/{story.slug}"]:
         response = client.get(url)
         assert response.status_code == 200, url
-        assert csp(response)["frame-ancestors"] == "*", url
+        assert csp(response)["frame-ancestors"] == "'self' https:", url
         assert csp(response)["default-src"] == "'self'", url
         assert "X-Frame-Options" not in response.headers
     for url in [
@@ -82,7 +82,9 @@ def test_withdrawn_story_vanishes_from_embeds(client, db):
     assert gone.status_code == 404
     assert "Leaving soon" not in gone.get_data(as_text=True)
     assert "no longer available" in gone.get_data(as_text=True)
-    assert csp(gone)["frame-ancestors"] == "*"  # the partner's frame says so, not an error
+    assert (
+        csp(gone)["frame-ancestors"] == "'self' https:"
+    )  # the partner's frame says so, not an error
     url = quote(f"http://localhost/stories/{story.slug}", safe="")
     assert client.get(f"/oembed?url={url}").status_code == 404
 

@@ -62,7 +62,8 @@ def test_an_admin_deleting_the_story_leaves_no_file_served(app, admin_client):
     names = with_photo(story)
 
     response = admin_client.post(
-        f"/moderate/stories/{story.id}/delete", data={"version": version_of(story), "confirm": "y"}
+        f"/moderate/stories/{story.id}/delete",
+        data={"version": version_of(story), "confirm": "y", "reason": "identifying"},
     )
 
     assert response.status_code == 303

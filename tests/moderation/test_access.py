@@ -2,6 +2,7 @@
 
 import pytest
 
+from campaign.accounts.services import invite
 from campaign.extensions import db
 from campaign.models import Theme
 from tests.factories import PASSWORD, make_moderator, make_story
@@ -32,8 +33,16 @@ def ids(db):
     other = make_moderator()
     theme = Theme(slug="work-x", name="Work", names={}, position=1)
     db.session.add(theme)
+    invitation, _token = invite(
+        "invited@example.org", admin=False, invited_by=make_moderator(admin=True), valid_hours=1
+    )
     db.session.commit()
-    return {"story_id": story.id, "moderator_id": other.id, "theme_id": theme.id}
+    return {
+        "story_id": story.id,
+        "moderator_id": other.id,
+        "theme_id": theme.id,
+        "invitation_id": invitation.id,
+    }
 
 
 def _client_as(app, role):

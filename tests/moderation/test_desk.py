@@ -425,7 +425,8 @@ def test_only_admins_delete_for_good_and_only_with_confirmation(signed_in, admin
     assert "Tick the box to confirm." in unconfirmed.get_data(as_text=True)
     assert fresh(db, story) is not None
     response = admin_client.post(
-        f"/moderate/stories/{story.id}/delete", data={"version": story.version, "confirm": "y"}
+        f"/moderate/stories/{story.id}/delete",
+        data={"version": story.version, "confirm": "y", "reason": "spam"},
     )
     assert response.status_code == 303
     story_id = story.id
@@ -437,6 +438,30 @@ def test_only_admins_delete_for_good_and_only_with_confirmation(signed_in, admin
     for model in (Report, StoryRevision, StoryViewing):
         assert db.session.scalar(select(func.count()).select_from(model)) == 0
     assert [e.action for e in audit(db)] == ["edit", "delete"]
+
+
+def test_deleting_for_good_keeps_only_the_id_and_the_reason_in_the_audit_log(admin_client, db):
+    """A story is deleted for good so that its words are gone: the log keeps none of them."""
+    story = make_story(StoryStatus.PUBLISHED, title="Amira from Qamishli, Nour's sister")
+    story_id = story.id
+    no_reason = admin_client.post(
+        f"/moderate/stories/{story_id}/delete", data={"version": story.version, "confirm": "y"}
+    )
+    assert "Choose a reason." in no_reason.get_data(as_text=True)
+    assert fresh(db, story) is not None
+    deleted = admin_client.post(
+        f"/moderate/stories/{story_id}/delete",
+        data={"version": story.version, "confirm": "y", "reason": "identifying"},
+    )
+    assert deleted.status_code == 303
+    [entry] = audit(db, "delete")
+    assert entry.story_id == story_id
+    assert entry.note == "reason: identifying"
+    log = admin_client.get("/moderate/log").get_data(as_text=True)
+    for part in ("Amira", "Qamishli", "Nour"):
+        assert part not in log
+        for row in db.session.scalars(select(AuditEntry)):
+            assert part not in (row.note or "")
 
 
 # Two moderators on one story ---------------------------------------------------------

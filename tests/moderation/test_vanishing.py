@@ -63,7 +63,7 @@ ACTIONS = {
     "feature": ({"status": StoryStatus.PUBLISHED}, "/feature", {}),
     "unfeature": ({"status": StoryStatus.PUBLISHED, "featured": True}, "/unfeature", {}),
     "dismiss reports": ({"reported": True}, "/reports/dismiss", {}),
-    "delete": ({}, "/delete", {"confirm": "y"}),
+    "delete": ({}, "/delete", {"confirm": "y", "reason": "storyteller_asked"}),
 }
 
 
