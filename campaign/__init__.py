@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from campaign import config, database
+from campaign import config, database, params
 from campaign.accounts.commands import moderators
 from campaign.accounts.views import bp as accounts_bp
 from campaign.accounts.views import load_user_afresh
@@ -40,9 +40,12 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         instance_path=instance_path,
         instance_relative_config=True,
         template_folder="../templates",
-        static_folder="../static",
+        static_folder=None,  # its route is added below, once the converters are ours
     )
     config.load(app, test_config)
+    params.init_app(app)  # the request class and URL converters, before any route
+    app.static_folder = "../static"
+    app.add_url_rule("/static/<path:filename>", "static", app.send_static_file)
     logs.init_app(app)  # first, so every request gets its id
     database.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which has no ALTER COLUMN.

@@ -57,6 +57,9 @@ def is_sqlite(url: str) -> bool:
 def engine_options(app) -> dict:
     """Engine options for the configured database, merged with the app's own."""
     options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    # A failed statement's error text would otherwise carry its parameters (a
+    # report's words, a story's text) into the error log.
+    options.setdefault("hide_parameters", True)
     if is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
         # The driver's timeout is SQLite's busy timeout: wait for a lock, don't fail.
         connect_args = {"timeout": app.config["SQLITE_BUSY_TIMEOUT_SECONDS"]}

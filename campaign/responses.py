@@ -10,9 +10,16 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from flask import Response, current_app
+from flask import Response, current_app, jsonify
 
 _EMBEDDABLE = "_campaign_embeddable"
+
+
+def json_error(status: int, message: str) -> Response:
+    """An error for machines (the API, oEmbed): its status and a message, nothing inside."""
+    response = jsonify({"error": {"status": status, "message": message}})
+    response.status_code = status
+    return response
 
 
 def private(response):

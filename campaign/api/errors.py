@@ -1,19 +1,15 @@
 """JSON answers for errors under /api: status, a short message, nothing from the inside."""
 
-from flask import jsonify, request
+from flask import request
 from flask_babel import gettext as _
+
+from campaign.responses import json_error
 
 API_PREFIX = "/api/"
 
 
 def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)
-
-
-def json_error(status: int, message: str):
-    response = jsonify({"error": {"status": status, "message": message}})
-    response.status_code = status
-    return response
 
 
 def rate_limited(request_limit):
@@ -34,3 +30,7 @@ def not_found():
 
 def method_not_allowed():
     return json_error(405, _("This API answers only GET, HEAD and OPTIONS requests."))
+
+
+def server_error():
+    return json_error(500, _("Something went wrong on our side"))

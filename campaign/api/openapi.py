@@ -1,8 +1,10 @@
 """The OpenAPI 3.1 description of API v1; the tests hold the API to it."""
 
 from campaign.gallery import listings
+from campaign.params import MAX_ID
 
 COUNTRY_CODE = {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"}
+PLAIN = "Plain text, never HTML: escape it before putting it in a page."
 
 
 def _ref(name: str) -> dict:
@@ -68,6 +70,7 @@ SCHEMAS = {
             "title",
             "quote",
             "text",
+            "body_html",
             "display_name",
             "origin",
             "residence",
@@ -81,12 +84,26 @@ SCHEMAS = {
             "id": {"type": "integer"},
             "slug": {"type": "string"},
             "url": {"type": "string", "format": "uri", "description": "The story's public page"},
-            "title": {"type": "string"},
-            "quote": {"type": "string", "description": "Short headline quote; may be empty"},
-            "text": {"type": "string", "description": "Plain text; blank lines part paragraphs"},
+            "title": {"type": "string", "description": PLAIN},
+            "quote": {
+                "type": "string",
+                "description": f"Short headline quote; may be empty. {PLAIN}",
+            },
+            "text": {
+                "type": "string",
+                "description": f"The story; blank lines part paragraphs. {PLAIN}",
+            },
+            "body_html": {
+                "type": "string",
+                "description": (
+                    "The story as HTML, for pages that insert HTML: each paragraph a <p>, "
+                    "line breaks <br>, every character of the text HTML-escaped "
+                    "(a story that reads <b> gives &lt;b&gt;). No other markup."
+                ),
+            },
             "display_name": {
                 "type": "string",
-                "description": "The name as the storyteller chose to show it",
+                "description": f"The name as the storyteller chose to show it. {PLAIN}",
             },
             "origin": _ref("Country"),
             "residence": _ref("Country"),
@@ -224,7 +241,12 @@ def openapi_document(server_url: str) -> dict:
                 "Read-only access to the published stories of the campaign. Only "
                 "published stories appear; a withdrawn story disappears at once. "
                 "Responses carry an ETag (send If-None-Match for a 304) and are "
-                "rate-limited per address."
+                "rate-limited per address. Every text field (titles, quotes, the "
+                "story, names, photo descriptions, country and theme names) is plain "
+                "text as the storyteller wrote it, never HTML: a story may read "
+                "<svg onload=...> as words, so escape text before putting it in a "
+                "page, or use body_html, the story's paragraphs already escaped. "
+                "Errors are JSON: {error: {status, message}}."
             ),
         },
         "servers": [{"url": server_url}],
@@ -245,7 +267,7 @@ def openapi_document(server_url: str) -> dict:
                         "name": "id",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": listings.MAX_ID},
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                     }
                 ],
                 responses={"404": _error("No published story with this id")},

@@ -10,6 +10,7 @@ from flask import url_for
 from campaign.i18n.countries import country_name
 from campaign.i18n.labels import display_name, theme_label
 from campaign.models import Photo, Story, Theme
+from campaign.text import paragraphs
 
 
 def country(code: str) -> dict:
@@ -44,6 +45,8 @@ def story(item: Story) -> dict:
         "title": item.title,
         "quote": item.quote or "",
         "text": item.body,
+        # For partners who insert HTML: the same text, escaped, in paragraphs.
+        "body_html": str(paragraphs(item.body)),
         "display_name": display_name(item),
         "origin": country(item.origin_country),
         "residence": country(item.residence_country),

@@ -3,14 +3,14 @@
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
+from campaign import params
 from campaign.api import serializers
-from campaign.api.errors import is_api_request, json_error, rate_limited
+from campaign.api.errors import is_api_request, rate_limited
 from campaign.api.openapi import openapi_document
 from campaign.extensions import limiter
 from campaign.gallery import listings
-from campaign.i18n.countries import country_name, parse_country
+from campaign.i18n.countries import country_name
 from campaign.publishing.pagecache import public_page
-from campaign.text import filter_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -46,45 +46,24 @@ cacheable = public_page(revalidate=True, before_flask=False)
 STORIES_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "cursor", "limit")
 
 
-def _country_arg(name: str) -> str | None:
-    value = request.args.get(name, "")
-    code = parse_country(value)
-    if value.strip() and code is None:
-        abort(json_error(400, _("%(name)s must be a two-letter ISO country code.", name=name)))
-    return code
-
-
-def _limit_arg() -> int:
-    raw = request.args.get("limit", "20")
-    if not raw.isdigit() or not 1 <= int(raw) <= listings.MAX_LIMIT:
-        abort(
-            json_error(
-                400, _("limit must be a whole number from 1 to %(max)d.", max=listings.MAX_LIMIT)
-            )
-        )
-    return int(raw)
-
-
 @bp.get("/stories")
 @public_page(revalidate=True, before_flask=False, args=STORIES_ARGS)
 def stories():
-    sort = request.args.get("sort", "newest")
-    if sort not in listings.SORTS:
-        abort(json_error(400, _("sort must be newest or oldest.")))
     args = {
-        "origin": _country_arg("origin"),
-        "residence": _country_arg("residence"),
-        "theme": filter_arg(request.args.get("theme"), 60) or None,
-        "language": filter_arg(request.args.get("language"), 12) or None,
-        "q": filter_arg(request.args.get("q"), 200) or None,
-        "sort": sort,
+        "origin": params.country("origin"),
+        "residence": params.country("residence"),
+        "theme": params.text("theme", 60) or None,
+        "language": params.text("language", 12) or None,
+        "q": params.text("q", 200) or None,
+        "sort": params.choice("sort", listings.SORTS, default="newest"),
     }
+    limit = params.integer("limit", default=20, maximum=listings.MAX_LIMIT)
     try:
-        page = listings.find_stories(
-            **args, cursor=request.args.get("cursor") or None, limit=_limit_arg()
-        )
+        page = listings.find_stories(**args, cursor=request.args.get("cursor") or None, limit=limit)
     except listings.BadCursor:
-        abort(json_error(400, _("The cursor is not valid: start again from the first page.")))
+        raise params.BadParameter(
+            "cursor", _("The cursor is not valid: start again from the first page.")
+        ) from None
     next_url = None
     if page.next_cursor:
         given = {key: value for key, value in request.args.items() if key != "cursor"}
@@ -101,8 +80,6 @@ def stories():
 @bp.get("/stories/<int:story_id>")
 @cacheable
 def story(story_id: int):
-    if story_id > listings.MAX_ID:  # beyond any database integer: no such story
-        abort(404)
     found = listings.published_story_by_id(story_id) or abort(404)
     return jsonify(serializers.story(found))
 

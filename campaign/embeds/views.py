@@ -1,23 +1,27 @@
 """Embeds (the only pages other sites may frame), the snippet builder and oEmbed."""
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from campaign import params
 from campaign.gallery import listings
 from campaign.i18n.countries import country_choices, parse_country
 from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.languages import language_name
+from campaign.i18n.locale import ENVIRON_SCRIPT_ROOT, split_language
 from campaign.models import published_story
 from campaign.publishing.pagecache import REVALIDATE, public_page
-from campaign.responses import embeddable
+from campaign.responses import embeddable, json_error
 
 bp = Blueprint("embeds", __name__)
 
 OEMBED_MAX_WIDTH = 600
 OEMBED_HEIGHT = 360
+# What a consumer may ask for in maxwidth and maxheight; we answer with at most our size.
+OEMBED_LARGEST_ASKED = 100_000
 
 
 # Partners' pages show embeds and oEmbed snippets: kept until public content
@@ -29,18 +33,17 @@ EMBED_ARGS = ("country", "residence", "theme", "lang", "limit")  # embed_filters
 OEMBED_ARGS = ("format", "url", "maxwidth", "maxheight")
 
 
-def embed_filters(args) -> dict:
-    """The embed's filters from the query string; unknown values are left out, not guessed."""
-    origin = parse_country(args.get("country"))
-    residence = parse_country(args.get("residence"))
-    limit = args.get("limit", "")
-    maximum = current_app.config["EMBED_MAX_STORIES"]
+def embed_filters() -> dict:
+    """The embed's filters from the query string; unknown countries are left out, not
+    guessed, and a limit above the configured most is brought down to it (a partner's
+    snippet keeps working when the setting is lowered)."""
+    limit = params.integer("limit", default=3, maximum=listings.MAX_LIMIT)
     return {
-        "country": origin or "",
-        "residence": residence or "",
-        "theme": args.get("theme", "").strip()[:60],
-        "lang": args.get("lang", "").strip()[:12],
-        "limit": min(int(limit), maximum) if limit.isdigit() and int(limit) > 0 else 3,
+        "country": parse_country(request.args.get("country")) or "",
+        "residence": parse_country(request.args.get("residence")) or "",
+        "theme": params.text("theme", 60),
+        "lang": params.text("lang", 12),
+        "limit": min(limit, current_app.config["EMBED_MAX_STORIES"]),
     }
 
 
@@ -53,7 +56,7 @@ def embed_url(filters: dict, external: bool = False) -> str:
 @embeddable
 @public_page(revalidate=True, args=EMBED_ARGS)
 def stories():
-    filters = embed_filters(request.args)
+    filters = embed_filters()
     found = listings.latest_stories(
         filters["limit"],
         origin=filters["country"] or None,
@@ -82,7 +85,7 @@ def story(slug: str):
 @bp.get("/embed/builder")
 @public_page(args=EMBED_ARGS)
 def builder():
-    filters = embed_filters(request.args)
+    filters = embed_filters()
     themes = [(theme.slug, theme_label(theme)) for theme, _count in listings.theme_counts()]
     languages = [(code, language_name(code)) for code in listings.published_languages()]
     snippet = render_template(
@@ -105,13 +108,26 @@ def builder():
 
 
 def _story_slug_for(url: str) -> str | None:
-    """The slug of a story page of this site, from its full address."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or parts.netloc != request.host:
+    """The slug of a story page of this site, from its full address.
+
+    Any address the site gives out for a story: the story page or its embed,
+    with or without a language prefix (/fr/stories/...), percent-encoded as
+    the canonical link and the oEmbed discovery link of an Arabic, Persian or
+    Ukrainian title are, or not, as a browser's address bar shows it.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or parts.netloc.lower() != request.host.lower():
         return None
+    path = unquote(parts.path)
+    root = request.environ.get(ENVIRON_SCRIPT_ROOT, "")  # the site mounted under a prefix
+    if root:
+        if not path.startswith(f"{root}/"):
+            return None
+        path = path[len(root) :]
+    _language, path = split_language(path, current_app.config["SUPPORTED_LOCALES"])
     adapter = current_app.url_map.bind(request.host)
     try:
-        endpoint, values = adapter.match(parts.path, method="GET")
+        endpoint, values = adapter.match(path, method="GET")
     except HTTPException:  # not found, another method, a redirect: not a story page
         return None
     if endpoint not in {"gallery.story", "embeds.story"}:
@@ -119,30 +135,21 @@ def _story_slug_for(url: str) -> str | None:
     return values.get("slug")
 
 
-def _oembed_error(status: int, message: str):
-    response = jsonify({"error": {"status": status, "message": message}})
-    response.status_code = status
-    return response
-
-
 @bp.get("/oembed")
 @public_page(revalidate=True, args=OEMBED_ARGS)
 def oembed():
-    if request.args.get("format", "json") != "json":
-        return _oembed_error(501, _("Only the json format is available."))
+    if (request.args.get("format", "").strip() or "json") != "json":  # oEmbed: 501 for others
+        return json_error(501, _("Only the json format is available."))
+    asked = {
+        name: params.integer(name, default=largest, maximum=OEMBED_LARGEST_ASKED)
+        for name, largest in (("maxwidth", OEMBED_MAX_WIDTH), ("maxheight", OEMBED_HEIGHT))
+    }
     slug = _story_slug_for(request.args.get("url", ""))
     found = published_story(slug) if slug else None
     if found is None:
-        return _oembed_error(404, _("There is no published story at this address."))
-    width = OEMBED_MAX_WIDTH
-    height = OEMBED_HEIGHT
-    for name in ("maxwidth", "maxheight"):
-        value = request.args.get(name, "")
-        if value.isdigit() and int(value) > 0:
-            if name == "maxwidth":
-                width = min(width, int(value))
-            else:
-                height = min(height, int(value))
+        return json_error(404, _("There is no published story at this address."))
+    width = min(OEMBED_MAX_WIDTH, asked["maxwidth"])
+    height = min(OEMBED_HEIGHT, asked["maxheight"])
     src = url_for("embeds.story", slug=found.slug, _external=True)
     html = render_template(
         "embeds/_iframe.html", src=src, width=width, height=height, title=found.title

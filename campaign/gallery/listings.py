@@ -16,7 +16,6 @@ from campaign.publishing import stats as kept
 
 SORTS = ("newest", "oldest")
 MAX_LIMIT = 100
-MAX_ID = 2**31 - 1  # story ids are 32-bit integers on PostgreSQL
 
 
 class BadCursor(ValueError):

@@ -8,13 +8,14 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_, select, tuple_
 
 from campaign.extensions import db
 from campaign.gallery import search
 from campaign.models import Story, filed_under, with_cards
+from campaign.params import MAX_ID
 
 SORTS = ("newest", "oldest", "relevance")
 
@@ -97,10 +98,15 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple[int, datetime, int] | 
         kind, rank, value, story_id = json.loads(base64.urlsafe_b64decode(padded))
         if kind != sort or not isinstance(story_id, int) or not isinstance(rank, int):
             return None
+        # Only positions we could have handed out: an id or rank beyond any
+        # integer column was an OverflowError on SQLite, a DataError on PostgreSQL.
+        if not (1 <= story_id <= MAX_ID and -MAX_ID <= rank <= MAX_ID):  # ranks are negative
+            return None
         stamp = datetime.fromisoformat(value)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        return None
-    if stamp.tzinfo is None:
+        if stamp.tzinfo is None:
+            return None
+        stamp = stamp.astimezone(UTC)  # 0001-01-01T00:00+01:00 is before any datetime
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
         return None
     return rank, stamp, story_id
 

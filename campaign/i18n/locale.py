@@ -52,15 +52,26 @@ class LanguagePrefix:
         self.languages = frozenset(languages)
 
     def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "")
-        first, _slash, rest = path.lstrip("/").partition("/")
         script_root = environ.get("SCRIPT_NAME", "")
         environ[ENVIRON_SCRIPT_ROOT] = script_root
-        if path.startswith("/") and first in self.languages:
-            environ[ENVIRON_LANGUAGE] = first
-            environ["SCRIPT_NAME"] = f"{script_root}/{first}"
-            environ["PATH_INFO"] = f"/{rest}"
+        language, path = split_language(environ.get("PATH_INFO", ""), self.languages)
+        if language:
+            environ[ENVIRON_LANGUAGE] = language
+            environ["SCRIPT_NAME"] = f"{script_root}/{language}"
+            environ["PATH_INFO"] = path
         return self.wsgi_app(environ, start_response)
+
+
+def split_language(path: str, languages) -> tuple[str | None, str]:
+    """``/fr/stories`` is ("fr", "/stories"); a path without a language prefix is (None, path).
+
+    The one reading of language prefixes: LanguagePrefix routes requests by it,
+    and oEmbed reads the story addresses partners give it the same way.
+    """
+    first, _slash, rest = path.lstrip("/").partition("/")
+    if path.startswith("/") and first in languages:
+        return first, f"/{rest}"
+    return None, path
 
 
 def url_language() -> str | None:

@@ -1,4 +1,3 @@
-from datetime import date
 from functools import partial, wraps
 
 from flask import (
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
+from campaign import params
 from campaign.accounts.services import must_set_up_two_factor
 from campaign.extensions import db
 from campaign.i18n.countries import parse_country
@@ -63,7 +63,7 @@ from campaign.moderation.services import (
 )
 from campaign.moderation.signals import highlighted_paragraphs, signals_for, watch_words
 from campaign.responses import csv_download, private
-from campaign.text import clean_text, filter_arg
+from campaign.text import clean_text
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
 
@@ -87,28 +87,20 @@ def admin_required(view):
     return wrapped
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+# The queue's pages: far beyond any queue, and an offset every database can take.
+MAX_QUEUE_PAGE = 100_000
 
 
 def _queue_filters() -> QueueFilters:
     tab = request.args.get("tab", "pending")
     return QueueFilters(
         tab=tab if tab in TABS else "pending",
-        language=filter_arg(request.args.get("language"), 12),
+        language=params.text("language", 12),
         country=parse_country(request.args.get("country")) or "",
-        theme=filter_arg(request.args.get("theme"), 60),
-        since=_date_arg("since"),
-        until=_date_arg("until"),
-        q=filter_arg(request.args.get("q"), 200),
+        theme=params.text("theme", 60),
+        since=params.day("since"),
+        until=params.day("until"),
+        q=params.text("q", 200),
     )
 
 
@@ -116,7 +108,7 @@ def _queue_filters() -> QueueFilters:
 def queue():
     filters = _queue_filters()
     size = current_app.config["QUEUE_PAGE_SIZE"]
-    page = max(1, _int_arg("page") or 1)
+    page = params.integer("page", default=1, maximum=MAX_QUEUE_PAGE)
     stories = queue_stories(filters, size + 1, (page - 1) * size)
     return render_template(
         "moderation/queue.html",
@@ -135,14 +127,13 @@ def queue():
 
 def _seen_version(story_id: int) -> int | None:
     """The version of a story the queue page showed (its hidden ``version-<id>`` field)."""
-    value = request.form.get(f"version-{story_id}", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+    return params.integer(f"version-{story_id}", values=request.form)
 
 
 @bp.route("/bulk", methods=["POST"])
 def bulk():
     form = BulkForm()
-    ids = [int(i) for i in request.form.getlist("story_ids") if i.isdigit()]
+    ids = params.integers("story_ids")
     back = request.form.get("back", "")
     back = back if back.startswith("/moderate") else url_for("moderation.queue")
     if not form.validate_on_submit() or not ids:
@@ -450,11 +441,11 @@ def delete(story_id: int):
 
 def _log_filters() -> LogFilters:
     return LogFilters(
-        action=filter_arg(request.args.get("action"), 40),
-        actor_id=_int_arg("actor"),
-        story_id=_int_arg("story"),
-        since=_date_arg("since"),
-        until=_date_arg("until"),
+        action=params.text("action", 40),
+        actor_id=params.integer("actor"),
+        story_id=params.integer("story"),
+        since=params.day("since"),
+        until=params.day("until"),
     )
 
 

@@ -1,17 +1,44 @@
-"""Friendly error pages that reveal nothing about the inside."""
+"""Friendly error pages that reveal nothing about the inside.
 
-from flask import render_template
+Machines get JSON (the API and oEmbed, which partners' code reads), people get
+pages. A 400 carries the message of what was wrong (``campaign.params``).
+"""
+
+from flask import render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from campaign.api import errors as api_errors
 from campaign.extensions import db
 from campaign.media.pipeline import photo_max_mb
+from campaign.params import BadParameter
+from campaign.responses import json_error
+
+JSON_ENDPOINTS = frozenset({"embeds.oembed"})
+
+
+def answers_in_json() -> bool:
+    return api_errors.is_api_request() or request.endpoint in JSON_ENDPOINTS
 
 
 def init_app(app) -> None:
+    @app.errorhandler(BadParameter)
+    def bad_parameter(error):
+        if answers_in_json():
+            return json_error(400, error.description)
+        return render_template("errors/400.html", message=error.description), 400
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        # Werkzeug's own description is English and vague (and an untrusted host
+        # has no URLs to build a page with): only the API gets its JSON.
+        if answers_in_json():
+            return json_error(400, _("This request is not valid"))
+        return error.get_response()
+
     @app.errorhandler(404)
     def not_found(_error):
-        if api_errors.is_api_request():
+        if answers_in_json():
             return api_errors.not_found()
         return render_template("errors/404.html"), 404
 
@@ -38,4 +65,6 @@ def init_app(app) -> None:
     @app.errorhandler(500)
     def server_error(_error):
         db.session.rollback()
+        if answers_in_json():
+            return api_errors.server_error()
         return render_template("errors/500.html"), 500

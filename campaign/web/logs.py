@@ -2,8 +2,9 @@
 
 Logs are JSON lines. They never hold story text, e-mail addresses or
 tokens: paths under /my-story/ and /invitations/ are redacted, e-mail addresses
-in messages are masked, and the request log records only method, path,
-status, duration and the request id.
+in messages are masked, the request log records only method, path, status,
+duration and the request id, and a logged exception keeps its frames and type
+but not its message (``safe_traceback``).
 """
 
 import json
@@ -12,8 +13,10 @@ import re
 import secrets
 import sys
 import time
+import traceback
 
 from flask import g, has_request_context, request
+from sqlalchemy.exc import StatementError
 
 log = logging.getLogger("campaign.request")
 
@@ -40,6 +43,32 @@ def redact_path(path: str) -> str:
     return redact(_QUERY.sub("", path))
 
 
+def _where(error: BaseException) -> str:
+    """The exception's type, and a database error's statement: never its message."""
+    kind = type(error)
+    described = f"{kind.__module__}.{kind.__qualname__} (message not logged)"
+    if isinstance(error, StatementError):
+        described += f"\n[SQL: {error.statement}]"
+    return described
+
+
+def safe_traceback(exc_info) -> str:
+    """A traceback that says where it failed, not what was sent.
+
+    Exception messages quote values (``invalid literal for int(): '...'``) and
+    a database error's text carries its parameters and the driver's message
+    (a report's words, a story's text): only frames, types and SQL statements
+    are kept, for the whole chain of causes.
+    """
+    chain, error, seen = [], exc_info[1], set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        chain.append(f"Traceback (most recent call last):\n{frames}{_where(error)}")
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    return "\n\nwhile handling it, or caused by it:\n\n".join(reversed(chain))
+
+
 def current_request_id() -> str | None:
     return g.get("request_id") if has_request_context() else None
 
@@ -63,7 +92,7 @@ class JsonFormatter(logging.Formatter):
             if key not in self._standard and not key.startswith("_"):
                 entry[key] = redact(value) if isinstance(value, str) else value
         if record.exc_info:
-            entry["exception"] = redact(self.formatException(record.exc_info))
+            entry["exception"] = redact(safe_traceback(record.exc_info))
         return json.dumps(entry, default=str)
 
 
@@ -100,9 +129,13 @@ def _redacted(value):
 
 
 # The development server's and gunicorn's access logs and Flask's own error log
-# would otherwise write the tokens of private links and invitations down.
+# would otherwise write the tokens of private links and invitations down, and
+# an exception's message (with what a visitor typed) under its traceback.
 class RedactPrivateLinks(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            # Formatters print exc_text when it is set, instead of the traceback.
+            record.exc_text = redact(safe_traceback(record.exc_info))
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         if isinstance(record.args, dict):

@@ -34,6 +34,7 @@ def test_story_list_has_every_public_field_and_nothing_else(client):
         "title": "Night shifts",
         "quote": "I learned the language at work",
         "text": story.body,
+        "body_html": f"<p>{story.body}</p>",
         "display_name": "Amina",
         "origin": {"code": "SY", "name": "Syria"},
         "residence": {"code": "DE", "name": "Germany"},
@@ -320,3 +321,30 @@ def test_story_list_costs_the_same_few_queries_however_many_stories(app, client,
     for _ in range(5):
         public_story(themes=[work])
     assert queries_for("/api/v1/stories") == few <= 5  # stories, themes, photos, set-up
+
+
+def test_typed_markup_is_plain_text_in_the_api_and_escaped_in_body_html(client):
+    """Issue 14, finding 19: a typed ``&lt;svg onload=…&gt;`` is stored as the text
+    ``<svg onload=…>``. The API gives text as text (documented: the consumer escapes
+    it) and, for partners who insert HTML, the paragraphs already escaped."""
+    story = public_story(
+        title="Markup as words",
+        body="I typed &lt;svg onload=alert(1)&gt; here.\n\nA second <b>paragraph</b> & more\nline",
+    )
+    data = client.get(f"/api/v1/stories/{story.id}").get_json()
+    assert data["text"].startswith("I typed <svg onload=alert(1)> here.")
+    assert data["body_html"] == (
+        "<p>I typed &lt;svg onload=alert(1)&gt; here.</p>\n"
+        "<p>A second paragraph &amp; more<br>\nline</p>"
+    )
+    listed = client.get("/api/v1/stories").get_json()["stories"][0]
+    assert listed["body_html"] == data["body_html"]
+
+
+def test_the_openapi_document_says_text_fields_are_plain_text(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    story = document["components"]["schemas"]["Story"]["properties"]
+    for field in ("title", "quote", "text", "display_name"):
+        assert "plain text" in story[field]["description"].lower(), field
+    assert "escaped" in story["body_html"]["description"]
+    assert "plain text" in document["info"]["description"].lower()

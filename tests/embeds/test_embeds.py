@@ -1,3 +1,4 @@
+import html
 import json
 from urllib.parse import quote
 
@@ -193,3 +194,45 @@ def test_every_other_route_refuses_to_be_framed(app, client):
             if csp(response)["frame-ancestors"] != "'none'":
                 frameable.add(rule.endpoint)
     assert frameable == {"embeds.stories", "embeds.story"}
+
+
+def discovery_link(page: str) -> str:
+    marker = 'rel="alternate" type="application/json+oembed" href="'
+    return html.unescape(page.split(marker)[1].split('"')[0])
+
+
+NON_LATIN_TITLES = ["رحلتي إلى برلين", "سفر من به هلسینکی", "Моя дорога до Львова"]
+
+
+@pytest.mark.parametrize("title", NON_LATIN_TITLES)
+@pytest.mark.parametrize("prefix", ["", "/fr", "/ar"])
+def test_oembed_answers_the_discovery_link_of_arabic_persian_and_ukrainian_stories(
+    client, title, prefix
+):
+    """Issue 14, finding 13: the story page's own link (canonical, percent-encoded)
+    and its pages under a language prefix were a 404."""
+    story = public_story(title=title)
+    page = client.get(f"{prefix}/stories/{quote(story.slug)}")
+    assert page.status_code == 200
+    href = discovery_link(page.get_data(as_text=True))
+    assert "%25" in href  # the story's address inside it is percent-encoded
+    response = client.get(href)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["title"] == title
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://localhost/fr/stories/{slug}",  # as a browser's address bar shows it
+        "http://localhost/uk/stories/{encoded}",
+        "http://localhost/fa/embed/stories/{encoded}",
+        "http://LOCALHOST/stories/{encoded}?utm_source=partner#top",
+    ],
+)
+def test_oembed_takes_every_address_the_site_gives_a_story(client, address):
+    story = public_story(title="Моя дорога до Львова")
+    url = address.format(slug=story.slug, encoded=quote(story.slug))
+    response = client.get("/oembed", query_string={"url": url})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["title"] == "Моя дорога до Львова"
