@@ -18,6 +18,8 @@ import traceback
 from flask import g, has_request_context, request
 from sqlalchemy.exc import StatementError
 
+from campaign.config import ConfigurationError
+
 log = logging.getLogger("campaign.request")
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -44,8 +46,12 @@ def redact_path(path: str) -> str:
 
 
 def _where(error: BaseException) -> str:
-    """The exception's type, and a database error's statement: never its message."""
+    """The exception's type, and a database error's statement: never its message,
+    except a refused configuration's, which is our own words naming the setting to
+    fix (the operator must read why the server would not start)."""
     kind = type(error)
+    if isinstance(error, ConfigurationError):
+        return f"{kind.__module__}.{kind.__qualname__}: {error}"
     described = f"{kind.__module__}.{kind.__qualname__} (message not logged)"
     if isinstance(error, StatementError):
         described += f"\n[SQL: {error.statement}]"

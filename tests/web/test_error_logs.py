@@ -10,8 +10,9 @@ import logging
 import pytest
 from sqlalchemy import text
 
+from campaign.config import ConfigurationError
 from campaign.extensions import db
-from campaign.web.logs import JsonFormatter
+from campaign.web.logs import JsonFormatter, safe_traceback
 
 pytestmark = pytest.mark.both_databases
 
@@ -54,3 +55,12 @@ def test_a_server_error_on_the_api_or_oembed_is_json_and_elsewhere_a_page(app, c
     assert response.status_code == 500
     assert response.get_json()["error"]["status"] == 500
     assert client.get("/boom").mimetype == "text/html"
+
+
+def test_a_refused_configuration_keeps_its_message_so_the_operator_knows_what_to_fix():
+    # Our own words naming a setting, never a visitor's: the one message kept.
+    try:
+        raise ConfigurationError("set RATELIMIT_STORAGE_URI to a shared store")
+    except ConfigurationError as error:
+        logged = safe_traceback((type(error), error, error.__traceback__))
+    assert "set RATELIMIT_STORAGE_URI to a shared store" in logged
