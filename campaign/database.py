@@ -123,6 +123,14 @@ def _wants_write() -> bool:
     return True
 
 
+def listen_once(target, listeners) -> None:
+    """Attach (event name, function) pairs to a session (class or scoped session) once per
+    process: apps made again (tests, the CLI) must not stack the same hook twice."""
+    for name, listener in listeners:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
+
+
 def init_app(app) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
     db.init_app(app)

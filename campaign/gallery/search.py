@@ -37,7 +37,7 @@ from sqlalchemy import (
     table,
 )
 
-from campaign.database import forget_deleted_pages
+from campaign.database import forget_deleted_pages, listen_once
 from campaign.extensions import db
 from campaign.models import Story
 
@@ -132,9 +132,7 @@ _LISTENERS = (
 
 def init_app(app) -> None:
     """Listen on the app's session (once per process)."""
-    for name, listener in _LISTENERS:
-        if not event.contains(db.session, name, listener):
-            event.listen(db.session, name, listener)
+    listen_once(db.session, _LISTENERS)
 
 
 _WORD = re.compile(r"[^\W_]+")

@@ -33,8 +33,9 @@ import logging
 from pathlib import Path
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from campaign.database import listen_once
 from campaign.extensions import db
 from campaign.media import inflight, purge
 from campaign.media.storage import get_storage, is_valid_name, media_root
@@ -164,7 +165,5 @@ _LISTENERS = (
 
 def init_app(app) -> None:
     """Listen on the app's session (once per process); clean up after each request."""
-    for name, listener in _LISTENERS:
-        if not event.contains(db.session, name, listener):
-            event.listen(db.session, name, listener)
+    listen_once(db.session, _LISTENERS)
     app.teardown_appcontext(discard_unsettled)

@@ -26,9 +26,10 @@ the public numbers must not let another request remember them before the commit)
 from collections import Counter
 
 from flask import has_app_context
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from campaign.database import listen_once
 from campaign.models import Photo, Story, Theme
 from campaign.models._types import utcnow
 from campaign.publishing import stats
@@ -161,6 +162,4 @@ def init_app(app) -> None:
     """The app's public-state memo; listen on every session (the app's and any other),
     once per process."""
     stats.init_app(app)
-    for name, listener in _LISTENERS:
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    listen_once(Session, _LISTENERS)
