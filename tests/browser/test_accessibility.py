@@ -69,10 +69,13 @@ PAGES = [
     SitePage("share form", "/share"),
     SitePage("share form with errors", "/share", then=submit),
     SitePage("thanks", "/share", then=share_a_story),
+    SitePage("thanks shown once", "/share/thanks"),  # the link already left the session
     SitePage("private page", "/my-story/{token}"),
+    SitePage("edit form", "/my-story/{token}/edit"),
     SitePage("sign in", "/login"),
     SitePage("sign in with errors", "/login", then=submit),
     SitePage("not found", "/no-such-page"),
+    SitePage("bad request", "/embed/builder?limit=%C2%B2"),
     SitePage("moderation queue", "/moderate", moderator=True),
     SitePage("review", "/moderate/stories/{pending_id}", moderator=True),
     SitePage(
