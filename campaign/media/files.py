@@ -146,13 +146,15 @@ def _after_commit(session) -> None:
     if not has_app_context():
         return
     storage = get_storage()
+    # Written and deleted in one transaction (renamed, then the story deleted): never shown.
+    shown = set(doomed) - inflight.written_since_commit()
     for name in doomed:
         try:
             storage.delete(name)  # and its note
         except OSError:  # the deletion is committed: the note lets recovery finish it
             log.exception("media.delete_failed", extra={"file": name})
     inflight.settle_written()
-    purge.files_deleted(current_app, doomed)  # their addresses leave shared caches too
+    purge.files_deleted(current_app, shown)  # their addresses leave shared caches too
 
 
 def _after_rollback(session) -> None:

@@ -20,7 +20,6 @@ from campaign.media.inflight import journal_root
 from campaign.media.storage import is_valid_name, media_root
 from campaign.models import Photo, Story, StoryStatus
 from tests.factories import make_photo, make_story
-from tests.media.test_views import purge_endpoint  # noqa: F401 - the CDN stand-in fixture
 
 # Both engines: the names change in each engine's flush and follow its commit and rollback.
 pytestmark = pytest.mark.both_databases
@@ -99,7 +98,7 @@ def test_a_photo_leaving_the_public_gets_new_names_and_its_old_addresses_are_pur
     app,
     signed_in,
     purge_endpoint,
-    leave,  # noqa: F811
+    leave,
 ):
     url, received = purge_endpoint
     app.config.update(CDN_PURGE_URL=url, PUBLIC_BASE_URL="https://example.org")
@@ -157,7 +156,7 @@ def test_published_again_the_story_shows_its_photo_under_the_new_names(app, sign
     assert not any(name in page for name in old)
 
 
-def test_a_story_that_was_never_public_keeps_its_photos_names(app, signed_in, purge_endpoint):  # noqa: F811
+def test_a_story_that_was_never_public_keeps_its_photos_names(app, signed_in, purge_endpoint):
     url, received = purge_endpoint
     app.config.update(CDN_PURGE_URL=url, PUBLIC_BASE_URL="https://example.org")
     story = make_story(StoryStatus.PENDING)
