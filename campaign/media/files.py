@@ -9,6 +9,15 @@ of the deleted stories itself, loaded or not), or when it is detached from its
 story (delete-orphan). Its files are deleted after the commit, never on a
 rollback.
 
+A photo whose story stops being public (unpublished or rejected, hidden by
+reports, any change of status or of ``hidden``) keeps its row but not its
+names: in the flush, each rendition gets a new random name (a hard link to the
+same file, noted as written), the row names the new ones, and the old names are
+noted like the files of a deleted row. So the addresses og:image, embeds and
+the API spread answer 404 right after the commit, and a CDN is told to forget
+them (``purge``), while the storyteller and the moderators see the photo under
+its new names, as does the public if the story is published again.
+
 Crash safety rests on one journal (``inflight``) and one rule. Before a file's
 existence comes to depend on a transaction, its name is noted in the journal of
 this process:
@@ -33,13 +42,19 @@ import logging
 from pathlib import Path
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from campaign.database import listen_once
 from campaign.extensions import db
 from campaign.media import inflight, purge
-from campaign.media.storage import get_storage, is_valid_name, media_root
-from campaign.models import Photo, Story
+from campaign.media.storage import (
+    get_storage,
+    is_valid_name,
+    media_root,
+    new_base_name,
+    with_new_base,
+)
+from campaign.models import Photo, Story, StoryStatus
 from campaign.models.photo import referenced_media_names, rendition_names
 
 log = logging.getLogger(__name__)
@@ -70,18 +85,77 @@ def _photo_deleted(session, instance) -> None:
         _doom(session, rendition_names(instance.renditions))
 
 
+def _leaves_the_public(story: Story) -> bool:
+    """Its status or ``hidden`` changes in this flush, and it is not public after it
+    (whether it was before, only the database knows: see ``_rename_photos_leaving_the_public``)."""
+    state = inspect(story)
+    changed = state.attrs.status.history.has_changes() or state.attrs.hidden.history.has_changes()
+    return changed and (story.status is not StoryStatus.PUBLISHED or story.hidden)
+
+
+def _rename_photos_leaving_the_public(session, _context, _instances) -> None:
+    """Before a flush: new names for the photo of every story that stops being public.
+
+    Whoever changes the status or hides the story (a moderator's decision, reports,
+    any later path) need not know. The database says which stories were public:
+    attribute history does not know old values that were never loaded.
+    """
+    if not has_app_context():
+        return  # no media folder to act on (the story stays private all the same)
+    leaving = {
+        story.id: story
+        for story in session.dirty
+        if isinstance(story, Story)
+        and story.id is not None
+        and story not in session.deleted
+        and _leaves_the_public(story)
+    }
+    if not leaving:
+        return
+    query = Story.published().with_only_columns(Story.id).where(Story.id.in_(leaving))
+    for story_id in session.connection().scalars(query):
+        photo = leaving[story_id].photo
+        if photo is not None and photo not in session.deleted and photo not in session.new:
+            _rename(session, photo)
+
+
+def _rename(session, photo: Photo) -> None:
+    """Give each rendition a new name (one new base, like an upload); the old names go
+    after the commit, the new ones if it never comes."""
+    storage = get_storage()
+    base = new_base_name()
+    renditions, old = [], []
+    for rendition in photo.renditions or []:
+        name = rendition.get("name") if isinstance(rendition, dict) else None
+        if not is_valid_name(name):
+            renditions.append(rendition)  # not a file of ours: nothing to rename
+            continue
+        old.append(name)
+        new_name = with_new_base(name, base)
+        try:
+            storage.copy(name, new_name)
+        except FileNotFoundError:  # lost already: the row stops naming it
+            log.warning("media.rename_missing_file", extra={"file": name})
+            continue
+        renditions.append({**rendition, "name": new_name})
+    photo.renditions = renditions  # a new list: JSON columns see only assignments
+    _doom(session, old)
+
+
 def _after_commit(session) -> None:
     doomed = session.info.pop(_DOOMED, ())
     if not has_app_context():
         return
     storage = get_storage()
+    # Written and deleted in one transaction (renamed, then the story deleted): never shown.
+    shown = set(doomed) - inflight.written_since_commit()
     for name in doomed:
         try:
             storage.delete(name)  # and its note
         except OSError:  # the deletion is committed: the note lets recovery finish it
             log.exception("media.delete_failed", extra={"file": name})
     inflight.settle_written()
-    purge.files_deleted(current_app, doomed)  # their addresses leave shared caches too
+    purge.files_deleted(current_app, shown)  # their addresses leave shared caches too
 
 
 def _after_rollback(session) -> None:
@@ -157,6 +231,7 @@ def recover_at_worker_start(app) -> None:
 
 _LISTENERS = (
     ("before_flush", _photos_of_deleted_stories),
+    ("before_flush", _rename_photos_leaving_the_public),
     ("persistent_to_deleted", _photo_deleted),
     ("after_commit", _after_commit),
     ("after_rollback", _after_rollback),

@@ -65,6 +65,11 @@ def settle_written() -> None:
             (folder / name).unlink(missing_ok=True)
 
 
+def written_since_commit() -> set[str]:
+    """The names of the files written since the last commit (no one was shown them yet)."""
+    return {name for names in g.get(_UNSETTLED, {}).values() for name in names}
+
+
 def take_unsettled() -> dict[Path, set[str]]:
     """The files written by this request or command that no commit settled."""
     return g.pop(_UNSETTLED, {})

@@ -57,7 +57,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from campaign.media.storage import get_storage, new_base_name
+from campaign.media.storage import get_storage, new_base_name, rendition_name
 
 try:
     import resource
@@ -485,7 +485,7 @@ def process(data: bytes) -> ProcessedPhoto:
     try:
         for width, height, encodings in sizes:
             for (pil_format, extension, _), encoded in zip(ENCODINGS, encodings, strict=True):
-                name = f"{base}-{width}.{extension}"
+                name = rendition_name(base, width, extension)
                 storage.save(name, encoded)
                 renditions.append(
                     {"name": name, "width": width, "height": height, "format": pil_format.lower()}

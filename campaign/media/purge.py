@@ -3,7 +3,9 @@
 The files of a removed photo (a moderator's removal, "Delete my photo", a
 withdrawal, an admin's deletion, the purge) are deleted right after the commit
 that removed the row (``media.files``), so their addresses answer 404 at once
-and a new upload always gets new, random names. Browsers and CDNs may still
+and a new upload always gets new, random names. So are the old names of a photo
+whose story stopped being public (unpublished, rejected, hidden by reports): it
+lives on under new names only its teller and the moderators are shown. Browsers and CDNs may still
 show a copy they kept, for at most PHOTO_CACHE_SECONDS (``media.views``); a
 CDN can drop it at once:
 

@@ -1,8 +1,9 @@
 """Where photo renditions are kept, behind a small interface.
 
-Files get server-generated names only. ``FileSystemStorage`` keeps them under
-``instance/media`` (or ``MEDIA_ROOT``); a later deployment may swap in object
-storage by providing the same four methods.
+Files get server-generated names only (``rendition_name``: a random base shared
+by a photo's renditions, its width, its format). ``FileSystemStorage`` keeps
+them under ``instance/media`` (or ``MEDIA_ROOT``); a later deployment may swap
+in object storage by providing the same five methods.
 
 Every file is noted in a journal before it is written (``inflight``), so a
 worker killed before its transaction commits leaves no orphan behind; files
@@ -12,6 +13,7 @@ are deleted by ``media.files`` when their Photo row goes.
 import os
 import re
 import secrets
+import shutil
 from pathlib import Path
 from typing import Protocol
 
@@ -27,16 +29,32 @@ def new_base_name() -> str:
     return secrets.token_hex(16)
 
 
+def rendition_name(base: str, width: int, extension: str) -> str:
+    """The one naming scheme of stored renditions (``NAME_PATTERN``)."""
+    return f"{base}-{width}.{extension}"
+
+
+def with_new_base(name: str, base: str) -> str:
+    """The name a rendition gets under another base: same width, same format."""
+    width, extension = name.partition("-")[2].split(".")
+    return rendition_name(base, int(width), extension)
+
+
+def extension_of(name: str) -> str:
+    return name.rsplit(".", 1)[1]
+
+
 def is_valid_name(name: str) -> bool:
     return bool(NAME_PATTERN.match(name or ""))
 
 
 def content_type(name: str) -> str:
-    return CONTENT_TYPES[name.rsplit(".", 1)[1]]
+    return CONTENT_TYPES[extension_of(name)]
 
 
 class Storage(Protocol):
     def save(self, name: str, data: bytes) -> None: ...
+    def copy(self, name: str, new_name: str) -> None: ...
     def path(self, name: str) -> Path | None: ...
     def exists(self, name: str) -> bool: ...
     def delete(self, name: str) -> None: ...
@@ -58,6 +76,20 @@ class FileSystemStorage:
         temporary = target.with_suffix(target.suffix + ".part")
         temporary.write_bytes(data)
         temporary.replace(target)  # never a half-written file under the real name
+
+    def copy(self, name: str, new_name: str) -> None:
+        """The same file under a second name: a hard link (no bytes copied), or a copy
+        where the file system has none. Noted like a file written (``save``)."""
+        source, target = self._file(name), self._file(new_name)
+        inflight.note_written(self.root, new_name)
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            raise
+        except OSError:  # no hard links here (or too many): copy, never half-written
+            temporary = target.with_suffix(target.suffix + ".part")
+            shutil.copyfile(source, temporary)
+            temporary.replace(target)
 
     def path(self, name: str) -> Path | None:
         target = self._file(name)

@@ -1,3 +1,7 @@
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
 from campaign import create_app
@@ -15,3 +19,26 @@ def media_app(tmp_path):
 @pytest.fixture
 def media_dir(media_app, tmp_path):
     return tmp_path / "media"
+
+
+@pytest.fixture
+def purge_endpoint():
+    """A stand-in for a CDN's purge API: the JSON bodies and headers it was sent."""
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((json.loads(body), dict(self.headers)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/purge", received
+    server.shutdown()
+    server.server_close()

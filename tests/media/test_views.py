@@ -1,9 +1,6 @@
 """Serving renditions, and deleting photos of forms that were never sent."""
 
-import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
@@ -59,29 +56,6 @@ def test_cleanup_deletes_old_unused_photos_and_keeps_recent_ones(app, db, runner
 
 
 # --- a removed photo leaves shared caches: the CDN purge hook (issue 14, finding 9) ---
-
-
-@pytest.fixture
-def purge_endpoint():
-    """A stand-in for a CDN's purge API: the JSON bodies and headers it was sent."""
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((json.loads(body), dict(self.headers)))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *_args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/purge", received
-    server.shutdown()
-    server.server_close()
 
 
 def _remove_as_moderator(app, story, signed_in):
