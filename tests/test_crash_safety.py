@@ -182,13 +182,17 @@ def test_worker_killed_mid_upload_leaves_no_half_story_and_no_orphan_file(backen
             server.kill_worker()
         assert assert_consistent(url, media) == {}
 
-        # 2. Killed as soon as the first rendition is being written: long before the commit.
+        # 2. Killed as soon as the first rendition is being written. The renditions are
+        # encoded in the decoder's child and then written and committed within a few
+        # milliseconds, so under load the kill may land just after the commit: either
+        # way the story is whole with its photo or absent, and no file is left over.
         request = share_request(Browser(base_url), photo, "Killed while storing")
         with server.connect() as connection:
             connection.sendall(request)
             wait_for(lambda: files_under(journal_root(media)), "a rendition being written")
             server.kill_worker()
-        assert "Killed while storing" not in assert_consistent(url, media)
+        stories = assert_consistent(url, media)
+        assert len(stories.get("Killed while storing", ())) in (0, RENDITIONS)
 
         # 3. Killed once all six renditions are on disk: just before the commit, or just after.
         request = share_request(Browser(base_url), photo, "Killed after storing")
