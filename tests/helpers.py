@@ -1,6 +1,7 @@
 """What fixtures and tests share: the test apps' settings, the test databases, `missing`."""
 
 import os
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -102,3 +103,21 @@ def fresh_database(backend: str, tmp_path, suffix: str) -> str:
         db.create_all()
         db.engine.dispose()
     return url
+
+
+@contextmanager
+def empty_redis_database(number: int):
+    """A Redis database of the local server, emptied before and after; a test that
+    needs Redis fails in CI (and skips elsewhere) when the server is not there."""
+    redis = pytest.importorskip("redis")
+    url = f"redis://127.0.0.1:6379/{number}"
+    try:
+        connection = redis.Redis.from_url(url, socket_connect_timeout=2)
+        connection.flushdb()
+    except redis.exceptions.ConnectionError as error:
+        missing(f"Redis not reachable at 127.0.0.1:6379: {error}")
+    try:
+        yield url, connection
+    finally:
+        connection.flushdb()
+        connection.close()

@@ -14,7 +14,7 @@ from campaign import create_app
 from campaign.extensions import db as _db
 from campaign.models import Story
 from tests.factories import PASSWORD, make_moderator
-from tests.helpers import fresh_database, missing
+from tests.helpers import empty_redis_database, fresh_database
 from tests.servers import Browser, gunicorn, gunicorn_refusing
 
 pytestmark = pytest.mark.slow  # real gunicorn servers under fifty simultaneous submissions
@@ -90,16 +90,8 @@ def test_fifty_simultaneous_submissions_are_each_stored_exactly_once(backend, tm
 
 @pytest.fixture
 def redis_url():
-    redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/8"
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=2)
-        client.flushdb()
-    except redis.exceptions.ConnectionError as error:
-        missing(f"Redis not reachable at 127.0.0.1:6379: {error}")
-    yield url
-    client.flushdb()
-    client.close()
+    with empty_redis_database(8) as (url, _connection):
+        yield url
 
 
 def test_two_instances_share_rate_limits_and_decisions(tmp_path, redis_url):

@@ -14,7 +14,7 @@ from flask import request
 from campaign.extensions import cache
 from campaign.publishing.memorycache import BoundedMemoryCache
 from campaign.publishing.pagecache import public_page
-from tests.helpers import missing
+from tests.helpers import empty_redis_database
 
 FLOOD = 5_000
 BODY = "x" * 2_000
@@ -94,16 +94,8 @@ def test_junk_cookies_and_languages_are_kept_once_per_language(client, store, se
 
 @pytest.fixture
 def redis_cache():
-    redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/9"
-    try:
-        connection = redis.Redis.from_url(url, socket_connect_timeout=2)
-        connection.flushdb()
-    except redis.exceptions.ConnectionError as error:
-        missing(f"Redis not reachable at 127.0.0.1:6379: {error}")
-    yield connection
-    connection.flushdb()
-    connection.close()
+    with empty_redis_database(9) as (_url, connection):
+        yield connection
 
 
 @pytest.mark.parametrize(
