@@ -89,15 +89,7 @@ def fresh_database(backend: str, tmp_path, suffix: str) -> str:
             ensure_postgres_database(url)
         except psycopg.OperationalError as error:
             missing(f"PostgreSQL not reachable: {error}")
-    app = create_app(
-        {
-            "TESTING": True,
-            "CAMPAIGN_ENV": "development",
-            "SECRET_KEY": "x",
-            "SQLALCHEMY_DATABASE_URI": url,
-        },
-        instance_path=str(tmp_path),
-    )
+    app = app_for_database(url, tmp_path)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -121,3 +113,17 @@ def empty_redis_database(number: int):
     finally:
         connection.flushdb()
         connection.close()
+
+
+def app_for_database(url: str, tmp_path):
+    """An app on a database that servers in other processes share (to set it up or
+    to add accounts to it from the test)."""
+    return create_app(
+        {
+            "TESTING": True,
+            "CAMPAIGN_ENV": "development",
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": url,
+        },
+        instance_path=str(tmp_path),
+    )

@@ -10,11 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from campaign import create_app
 from campaign.extensions import db as _db
 from campaign.models import Story
 from tests.factories import PASSWORD, make_moderator
-from tests.helpers import empty_redis_database, fresh_database
+from tests.helpers import app_for_database, empty_redis_database, fresh_database
 from tests.servers import Browser, gunicorn, gunicorn_refusing
 
 pytestmark = pytest.mark.slow  # real gunicorn servers under fifty simultaneous submissions
@@ -123,15 +122,7 @@ def test_two_instances_share_rate_limits_and_decisions(tmp_path, redis_url):
         try:
             with engine.begin() as connection:
                 story_id = connection.execute(text("SELECT id FROM story")).scalar_one()
-            app = create_app(
-                {
-                    "TESTING": True,
-                    "CAMPAIGN_ENV": "development",
-                    "SECRET_KEY": "x",
-                    "SQLALCHEMY_DATABASE_URI": url,
-                },
-                instance_path=str(tmp_path),
-            )
+            app = app_for_database(url, tmp_path)
             with app.app_context():
                 moderator = make_moderator().email
                 _db.session.remove()
@@ -190,11 +181,7 @@ def test_password_guesses_are_counted_together_by_two_instances_sharing_redis(tm
     """Production, two gunicorn instances of two workers each: LOGIN_LIMIT_PER_ACCOUNT
     (5) holds across all four processes, wherever each guess lands."""
     url = fresh_database("sqlite", tmp_path, "guesses")
-    app = create_app(
-        {"TESTING": True, "CAMPAIGN_ENV": "development", "SECRET_KEY": "x",
-         "SQLALCHEMY_DATABASE_URI": url},
-        instance_path=str(tmp_path),
-    )  # fmt: skip
+    app = app_for_database(url, tmp_path)
     with app.app_context():
         email, other = make_moderator().email, make_moderator().email
         _db.session.remove()
