@@ -1,5 +1,6 @@
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 
+from campaign.gallery import sitemap
 from campaign.gallery.queries import (
     SORTS,
     Filters,
@@ -93,3 +94,32 @@ def story(slug: str):
         more=more_from_country(found, 3),
         canonical=url_for("gallery.story", slug=found.slug, _external=True),
     )
+
+
+def _xml(template: str, **context):
+    response = make_response(render_template(template, **context))
+    response.mimetype = "application/xml"
+    return response
+
+
+@bp.route("/sitemap.xml")
+@public_page
+def sitemap_index():
+    return _xml("sitemap/index.xml", entries=sitemap.index_entries())
+
+
+@bp.route("/sitemaps/<language>/<int:number>.xml")
+@public_page
+def sitemap_file(language: str, number: int):
+    entries = sitemap.file_entries(language, number)
+    if entries is None:
+        abort(404)
+    return _xml("sitemap/urls.xml", entries=entries)
+
+
+@bp.route("/robots.txt")
+@public_page
+def robots():
+    response = make_response("\n".join(sitemap.robots_lines()) + "\n")
+    response.mimetype = "text/plain"
+    return response

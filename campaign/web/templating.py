@@ -9,7 +9,13 @@ from campaign.gallery.geo import distance_km
 from campaign.i18n.countries import country_name
 from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.languages import language_name
-from campaign.i18n.locale import current_locale_code, html_lang, language_links, text_direction
+from campaign.i18n.locale import (
+    current_locale_code,
+    default_language_url,
+    html_lang,
+    language_links,
+    text_direction,
+)
 from campaign.media.views import photo_sources
 from campaign.text import isolated, paragraphs
 
@@ -28,6 +34,7 @@ GLOBALS = {
     "current_text_direction": current_text_direction,
     "html_lang": html_lang,
     "language_links": language_links,
+    "default_language_url": default_language_url,
     "text_direction": text_direction,
     # Names and numbers in the reader's language.
     "country_name": country_name,

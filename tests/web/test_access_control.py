@@ -233,6 +233,9 @@ PUBLIC_BY_DESIGN = {
     "api.themes",
     "api.stats",
     "api.openapi",
+    "gallery.sitemap_index",
+    "gallery.sitemap_file",
+    "gallery.robots",
     "static",
     "media.file",
 }
