@@ -150,6 +150,16 @@ class Defaults:
     # CONTACT_EMAIL_RETENTION_DAYS (`flask --app campaign purge`).
     PURGE_AFTER_DAYS = 90
     CONTACT_EMAIL_RETENTION_DAYS = 30
+    # The campaign's identity (README: Identity). Texts per language code; a
+    # language without its own takes English's, then the built-in, translated one.
+    CAMPAIGN_NAME: dict = {}  # {"en": "Our stories", "fr": "Nos récits"}
+    ABOUT_TEXT: dict = {}  # the About page: paragraphs separated by blank lines
+    CAMPAIGN_CONTACT_EMAIL = None  # shown on the About page
+    # Colours (#rrggbb) replacing the built-in ones: accent, accent-ink (text on
+    # the accent), ink, paper. The pages check their contrast (README).
+    CAMPAIGN_COLOURS: dict = {}
+    # An SVG file in the instance folder replacing static/img/mark.svg.
+    CAMPAIGN_MARK = None
 
 
 def load(app, test_config: dict | None = None) -> None:

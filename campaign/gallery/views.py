@@ -1,4 +1,16 @@
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 
 from campaign.gallery import sitemap
 from campaign.gallery.queries import (
@@ -9,7 +21,9 @@ from campaign.gallery.queries import (
     latest_stories,
     more_from_country,
 )
+from campaign.i18n import identity
 from campaign.i18n.countries import parse_country
+from campaign.i18n.locale import current_locale_code, text_direction
 from campaign.models import all_themes, published_story
 from campaign.publishing import stats
 from campaign.publishing.pagecache import public_page
@@ -122,4 +136,64 @@ def sitemap_file(language: str, number: int):
 def robots():
     response = make_response("\n".join(sitemap.robots_lines()) + "\n")
     response.mimetype = "text/plain"
+    return response
+
+
+@bp.route("/about")
+@public_page
+def about():
+    return render_template(
+        "gallery/about.html",
+        own_text=identity.about_text(),
+        contact=current_app.config["CAMPAIGN_CONTACT_EMAIL"],
+    )
+
+
+@bp.route("/identity.css")
+@public_page
+def identity_css():
+    response = make_response(identity.identity_css())
+    response.mimetype = "text/css"
+    return response
+
+
+@bp.route("/mark.svg")
+@public_page
+def mark():
+    path = identity.mark_file() or Path(current_app.static_folder, "img", "mark.svg")
+    response = make_response(path.read_bytes())
+    response.mimetype = "image/svg+xml"
+    return response
+
+
+@bp.route("/manifest.webmanifest")
+@public_page
+def manifest():
+    """The web app manifest, in the language of the address (a phone's home screen
+    then opens the site in it)."""
+    colours = identity.colours()
+    name = identity.campaign_name()
+    icons = [
+        {"src": url_for("static", filename=f"img/{file}"), "sizes": size, "type": "image/png"}
+        | ({"purpose": "maskable"} if "maskable" in file else {})
+        for file, size in (
+            ("icon-192.png", "192x192"),
+            ("icon-512.png", "512x512"),
+            ("icon-maskable-512.png", "512x512"),
+        )
+    ]
+    response = jsonify(
+        name=name,
+        short_name=name,
+        description=_("Migrants share their stories in their own words."),
+        start_url=url_for("gallery.home"),
+        scope=url_for("gallery.home"),
+        display="standalone",
+        lang=current_locale_code(),
+        dir=text_direction(current_locale_code()),
+        background_color=colours["paper"],
+        theme_color=colours["accent"],
+        icons=icons,
+    )
+    response.mimetype = "application/manifest+json"
     return response

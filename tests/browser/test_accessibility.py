@@ -85,6 +85,7 @@ PAGES = [
         moderator=True,
     ),
     SitePage("privacy", "/privacy"),
+    SitePage("about", "/about"),
     SitePage("journeys", "/journeys"),
     SitePage("embed builder", "/embed/builder"),
     SitePage("report form", "/stories/{slug}/report"),

@@ -59,6 +59,7 @@ def public_pages(story) -> list[str]:
         "/share",
         "/privacy",
         "/embed/builder",
+        "/about",
     ]
 
 

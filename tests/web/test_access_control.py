@@ -236,6 +236,10 @@ PUBLIC_BY_DESIGN = {
     "gallery.sitemap_index",
     "gallery.sitemap_file",
     "gallery.robots",
+    "gallery.about",
+    "gallery.identity_css",
+    "gallery.mark",
+    "gallery.manifest",
     "static",
     "media.file",
 }
