@@ -82,7 +82,7 @@ PAGES = [
     SitePage("share form", "/share"),
     SitePage("share form with errors", "/share", then=submit),
     SitePage("share form while sending", "/share", then=send_while_the_server_waits),
-    SitePage("share form after the connection dropped", "/share", then=send_as_the_connection_drops),
+    SitePage("share form, connection lost", "/share", then=send_as_the_connection_drops),
     SitePage("thanks", "/share", then=share_a_story),
     SitePage("thanks shown once", "/share/thanks"),  # the link already left the session
     SitePage("private page", "/my-story/{token}"),
