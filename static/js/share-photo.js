@@ -254,7 +254,7 @@
         request.addEventListener("load", function () {
           var type = request.getResponseHeader("Content-Type") || "";
           if (type.indexOf("text/html") === 0) {
-            if (/\/share\/thanks$/.test(new URL(request.responseURL).pathname)) {
+            if (/\/share\/thanks([?#]|$)/.test(request.responseURL || "")) {
               form.dispatchEvent(new CustomEvent("story-sent", { bubbles: true }));
             }
             replacePage(request.responseText, request.responseURL);
