@@ -27,6 +27,7 @@
   var text = field.dataset;
   var maxBytes = parseInt(text.maxBytes, 10);
   var label = field.querySelector(".photo-button");
+  var labelText = label.textContent; // "Add a photo", or "Choose another photo" when one is kept
   var prepared = null; // a Promise of the Blob to send (or of null: send nothing new)
 
   field.classList.add("field--photo-js");
@@ -118,6 +119,7 @@
     showError(message);
     prepared = null;
     input.value = "";
+    label.textContent = labelText;
     // share.js then takes its preview of the refused file away.
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }
@@ -128,7 +130,10 @@
     var file = input.files && input.files[0];
     prepared = null;
     showStatus("");
-    if (!file) return;
+    if (!file) {
+      label.textContent = labelText;
+      return;
+    }
     clearError();
     if (file.type && !ACCEPTED.test(file.type)) {
       refusing = true;
