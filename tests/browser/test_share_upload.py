@@ -268,6 +268,7 @@ def test_a_photo_too_large_to_send_is_refused_as_soon_as_it_is_chosen(
     error.wait_for(state="visible")
     assert error.inner_text() == "This photo is larger than 10 MB. Choose a smaller one."
     assert phone.locator("#photo").get_attribute("aria-invalid") == "true"
+    assert phone.locator("label[for=photo]").inner_text().strip() == "Add a photo"
     assert received == []
 
 
