@@ -37,6 +37,10 @@ class Defaults:
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
     # A request may carry the largest photo and the rest of the share form.
     MAX_CONTENT_LENGTH = PHOTO_MAX_BYTES + 2 * 1024 * 1024
+    # The share form is read up to this size even when its photo is too large (only the
+    # photo's first bytes are kept), so it comes back filled in with the message beside
+    # the photo; a larger body gets the 413 page (see params.read_oversized_files).
+    SHARE_MAX_REQUEST_BYTES = 4 * PHOTO_MAX_BYTES
     # The server-side page cache (see campaign/pagecache.py).
     PAGE_CACHE_ENABLED = True
     PAGE_CACHE_VERSION_SECONDS = 1.0

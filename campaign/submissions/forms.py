@@ -158,9 +158,7 @@ class StoryDetailsForm(FlaskForm):
 
 
 class ShareForm(StoryDetailsForm):
-    photo = FileField(
-        _l("A photo (optional)"), render_kw={"accept": "image/jpeg,image/png,image/webp"}
-    )
+    photo = FileField(_l("Add a photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     # A photo accepted on an earlier try, kept while the rest is fixed.
     staged_photo = HiddenField()
     remove_staged_photo = BooleanField(_l("Remove this photo"))

@@ -48,6 +48,19 @@ def share_a_story(page) -> None:
     page.wait_for_url("**/share/thanks")
 
 
+def send_while_the_server_waits(page) -> None:
+    """Press "Send" while the answer never comes: the progress bar shows."""
+    page.route("**/share", lambda route: None)  # never answered
+    page.locator("main form button[type=submit]").last.click()
+    page.locator("#upload-progress progress").wait_for(state="visible")
+
+
+def send_as_the_connection_drops(page) -> None:
+    page.route("**/share", lambda route: route.abort("internetdisconnected"))
+    page.locator("main form button[type=submit]").last.click()
+    page.locator("#upload-progress[role=alert]").wait_for(state="visible")
+
+
 def reject_without_a_reason(page) -> None:
     """Press "Do not publish" without choosing a reason."""
     with page.expect_navigation():
@@ -68,6 +81,8 @@ PAGES = [
     SitePage("story", "/stories/{slug}"),
     SitePage("share form", "/share"),
     SitePage("share form with errors", "/share", then=submit),
+    SitePage("share form while sending", "/share", then=send_while_the_server_waits),
+    SitePage("share form, connection lost", "/share", then=send_as_the_connection_drops),
     SitePage("thanks", "/share", then=share_a_story),
     SitePage("thanks shown once", "/share/thanks"),  # the link already left the session
     SitePage("private page", "/my-story/{token}"),
@@ -167,13 +182,21 @@ STRUCTURE_SCRIPT = """() => ({
 OVERFLOW_SCRIPT = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
+def is_page(response) -> bool:
+    """A document, or the answer to a form that share-photo.js sent and showed as the page."""
+    kind = response.request.resource_type
+    if kind == "xhr":
+        return response.headers.get("content-type", "").startswith("text/html")
+    return kind == "document"
+
+
 def inspect(page, axe, url, then) -> Visit:
     documents = []
     page.on(
         "response",
         lambda response: (
             documents.append(response)
-            if response.request.resource_type == "document" and response.frame == page.main_frame
+            if is_page(response) and response.frame == page.main_frame
             else None
         ),
     )

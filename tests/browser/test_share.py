@@ -101,18 +101,3 @@ def test_withdrawal_removes_the_story_from_the_gallery_and_deletes_its_files(
         assert page.request.get(f"{live_server}/media/{name}").status == 404
     with live_app.app_context():
         assert not any(get_storage().exists(name) for name in files)
-
-
-def test_upload_over_the_limit_shows_a_friendly_page(live_server, page, tmp_path):
-    page.goto(f"{live_server}/share")
-    fill_story(page)
-    # A file on disk, as a visitor picks it: the browser reads it itself (a
-    # buffer would cross to the browser as 17 MB of base64 first).
-    too_big = tmp_path / "huge.jpg"
-    too_big.write_bytes(b"\xff\xd8\xff\xe0" + bytes(13 * 1024 * 1024))
-    page.locator("#photo").set_input_files(too_big)
-    with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Send my story").click()
-    assert navigation.value.status == 413
-    assert "That was too large" in page.locator("h1").inner_text()
-    assert page.get_by_role("link", name="Open the form again").is_visible()

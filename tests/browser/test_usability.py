@@ -240,4 +240,6 @@ def test_pages_load_only_the_fonts_of_their_scripts_and_no_frameworks(
     assert [url.removeprefix(live_server).removeprefix(language) for url in scripts] == [
         "/static/js/site.js",
         "/static/js/share.js",
+        "/static/js/share-photo.js",
+        "/static/js/share-draft.js",
     ]

@@ -33,11 +33,12 @@ def test_a_storyteller_who_stays_anonymous_may_leave_the_name_empty(app, db, for
 
 
 @pytest.mark.parametrize(
-    "config_overrides", [{"PHOTO_MAX_BYTES": 3 * 2**20, "MAX_CONTENT_LENGTH": 4096}]
+    "config_overrides", [{"PHOTO_MAX_BYTES": 3 * 2**20, "SHARE_MAX_REQUEST_BYTES": 4096}]
 )
 def test_the_photo_limit_people_are_told_is_the_one_we_apply(app, db, client):
     share = client.get("/share").get_data(as_text=True)
     assert "JPEG, PNG or WebP, up to 3 MB." in share
-    too_large = client.post("/share", data={"body": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
+    body = "x" * (app.config["SHARE_MAX_REQUEST_BYTES"] + 1)
+    too_large = client.post("/share", data={"body": body})
     assert too_large.status_code == 413
     assert "Photos can be up to 3 MB." in too_large.get_data(as_text=True)

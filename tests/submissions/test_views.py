@@ -5,6 +5,8 @@ import time
 import pytest
 from flask import g
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from campaign.models import NameDisplay, Photo, Story, StoryStatus, Theme
 from campaign.submissions.services import new_stamp
@@ -251,12 +253,61 @@ def test_hostile_photo_gets_error_next_to_the_field_and_the_text_is_kept(app, cl
     assert media_files(app) == []
 
 
-@pytest.mark.parametrize("config_overrides", [{"MAX_CONTENT_LENGTH": 4096}])
-def test_upload_over_the_limit_gets_a_friendly_page(client, db):
+@pytest.mark.both_databases
+@pytest.mark.parametrize(
+    "config_overrides",
+    [
+        {
+            "PHOTO_MAX_BYTES": 2**20,
+            "MAX_CONTENT_LENGTH": 3 * 2**20,
+            "SHARE_MAX_REQUEST_BYTES": 8 * 2**20,
+        }
+    ],
+)
+def test_a_photo_over_the_limit_reshows_the_filled_form_with_the_message_beside_the_photo(
+    app, client, db
+):
+    # Over MAX_CONTENT_LENGTH too (the 1 MB photo and 2 MB for the rest): this was the
+    # dead-end "too large" page, and everything typed was gone.
+    too_large = images.jpeg() + bytes(4 * 2**20)
+    assert len(too_large) > app.config["MAX_CONTENT_LENGTH"]
+    # Encoded here, in memory: the test client would spool it to a file it never closes.
+    # In the browser's order: the photo before the e-mail and the consent.
+    fields = dict(form_data())
+    after = {name: fields.pop(name) for name in ("contact_email", "age_confirmed", "consent")}
+    fields |= {"photo": FileStorage(io.BytesIO(too_large), "big.jpg"), **after}
+    boundary, body = encode_multipart(fields)
+    response = client.post(
+        "/share", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    error = re.search(r'<p class="error" id="photo-error">([^<]*)</p>', page)
+    assert error and error.group(1) == "This photo is larger than 1 MB. Choose a smaller one."
+    assert "The snow was new to me, and so was the language." in page
+    assert 'value="Layla Hassan"' in page
+    assert 'value="layla@example.org"' in page  # a field the form sends after the photo
+    assert story_count(db) == 0
+    assert media_files(app) == []
+
+    # The same form with a photo that fits is stored.
+    assert submit(client, photo=images.jpeg()).status_code == 303
+    assert story_count(db) == 1
+
+
+@pytest.mark.parametrize("config_overrides", [{"SHARE_MAX_REQUEST_BYTES": 4096}])
+def test_a_body_beyond_what_a_person_might_send_still_gets_the_friendly_page(client, db):
     response = submit(client, photo=images.twelve_megapixel_jpeg())
     assert response.status_code == 413
     assert "Photos can be up to 10 MB" in response.get_data(as_text=True)
     assert story_count(db) == 0
+
+
+@pytest.mark.parametrize("config_overrides", [{"MAX_CONTENT_LENGTH": 4096}])
+def test_other_forms_keep_the_ordinary_body_limit(client, db):
+    story = make_story(StoryStatus.PENDING)
+    response = client.post(f"/my-story/{story.token}/edit", data={"body": "x" * 5000})
+    assert response.status_code == 413
 
 
 @pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
