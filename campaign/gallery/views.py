@@ -39,11 +39,13 @@ LISTING_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "after"
 @bp.route("/")
 @public_page(args=("origin", "residence", "theme"))
 def home():
+    """One person leads (the newest featured story, else the newest story), then the
+    other featured stories, then the latest: each story once."""
+    featured = featured_stories(4)
+    latest = latest_stories(6 if featured else 7, besides=tuple(s.id for s in featured))
+    lead = featured.pop(0) if featured else (latest.pop(0) if latest else None)
     return render_template(
-        "gallery/home.html",
-        featured=featured_stories(3),
-        stories=latest_stories(6),
-        stats=stats.current(),
+        "gallery/home.html", lead=lead, featured=featured, stories=latest, stats=stats.current()
     )
 
 
