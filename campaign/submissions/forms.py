@@ -183,7 +183,9 @@ class StoryDetailsForm(FlaskForm):
                 )
             ),
             "count": plural_templates(
-                lambda n: ngettext("%(count)s character", "%(count)s characters", n, count="{count}")
+                lambda n: ngettext(
+                    "%(count)s character", "%(count)s characters", n, count="{count}"
+                )
             ),
             "left": plural_templates(
                 lambda n: ngettext(
