@@ -95,6 +95,12 @@ def _required_message(field) -> str | None:
 class StoryDetailsForm(FlaskForm):
     """What the storyteller writes: shared by the share form and the edit form."""
 
+    # The story first: the page asks for it first, and errors are listed in this order.
+    body = TextAreaField(
+        _l("Your story"),
+        validators=[DataRequired(_l("Write your story here."))],
+        filters=[text_filter],
+    )
     title = StringField(
         _l("Title of your story"),
         validators=[DataRequired(_l("Give your story a title.")), Length(max=200)],
@@ -106,11 +112,6 @@ class StoryDetailsForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         filters=[line_filter],
         description=_l("One sentence that is shown with your story in the gallery."),
-    )
-    body = TextAreaField(
-        _l("Your story"),
-        validators=[DataRequired(_l("Write your story here."))],
-        filters=[text_filter],
     )
     name_display = RadioField(
         _l("How should your name be shown?"),
@@ -240,16 +241,6 @@ class ShareForm(StoryDetailsForm):
     # A photo accepted on an earlier try, kept while the rest is fixed.
     staged_photo = HiddenField()
     remove_staged_photo = BooleanField(_l("Remove this photo"))
-    contact_email = EmailField(
-        _l("Email (optional, private)"),
-        validators=[
-            Optional(),
-            Email(_l("Enter an email address like name@example.org.")),
-            Length(max=254),
-        ],
-        description=_l("Never shown in public. Used only to tell you what happens to your story."),
-    )
-    send_link = BooleanField(_l("Send me the private link to my story by email"))
     on_behalf = BooleanField(_l("I am sharing this story for someone else, with their permission"))
     helper_relationship = StringField(
         _l("Who are you to them?"),
@@ -262,6 +253,16 @@ class ShareForm(StoryDetailsForm):
         _l("I agree that this story may be published on this website."),
         validators=[DataRequired(_l("We can only publish your story with your consent."))],
     )
+    contact_email = EmailField(
+        _l("Email (optional, private)"),
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address like name@example.org.")),
+            Length(max=254),
+        ],
+        description=_l("Never shown in public. Used only to tell you what happens to your story."),
+    )
+    send_link = BooleanField(_l("Send me the private link to my story by email"))
     # Spam traps: a field people never see, and when the form was first shown.
     website = StringField(
         _l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"}

@@ -149,7 +149,7 @@ def test_story_html_is_removed_and_text_kept(client, db):
         ("quote", {"quote": "q" * 201}, "Field cannot be longer than 200 characters."),
         ("body", {"body": "Too short."}, "at least 50 characters"),
         ("body", {"body": "x" * 10_001}, "at most 10000 characters"),
-        ("author_name", {"author_name": ""}, "Tell us what name to show"),
+        ("author_name", {"author_name": ""}, "Write the name to show"),
         ("name_display", {"name_display": "famous"}, "Not a valid choice"),
         ("origin_country", {"origin_country": "XX"}, "Choose a country from the list."),
         ("residence_country", {"residence_country": ""}, "Choose a country from the list."),
