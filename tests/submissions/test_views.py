@@ -43,7 +43,7 @@ def test_share_form_offers_story_languages_by_name(client):
     assert '<option selected value="en">English</option>' in page
 
 
-def test_share_form_page_weighs_under_60_kb_with_its_css_and_js(client, db):
+def test_share_form_page_weighs_under_70_kb_with_its_css_and_js(client, db):
     db.session.add_all(Theme(slug=f"t{i}", name=f"Theme {i}", position=i) for i in range(6))
     db.session.commit()
     sizes = []
@@ -52,7 +52,8 @@ def test_share_form_page_weighs_under_60_kb_with_its_css_and_js(client, db):
             assert response.status_code == 200
             sizes.append(len(response.get_data()))
     page, css, js = sizes
-    assert page + css + js < 60 * 1024, sizes
+    # 70 KB with the steps and their checks (issue 16): about 2 s at 32 KB/s.
+    assert page + css + js < 70 * 1024, sizes
 
 
 def test_share_form_works_without_javascript(client):
