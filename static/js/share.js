@@ -183,8 +183,10 @@
       } else if (error) {
         error.remove();
       }
-      if (element.tagName !== "FIELDSET") {
-        element.toggleAttribute("aria-invalid", !!message);
+      if (message && element.tagName !== "FIELDSET") {
+        element.setAttribute("aria-invalid", "true");
+      } else {
+        element.removeAttribute("aria-invalid");
       }
       wrapper.classList.toggle("field--error", !!message);
       if (described.length) {
