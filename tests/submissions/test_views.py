@@ -6,6 +6,7 @@ import pytest
 from flask import g
 from sqlalchemy import func, select
 
+from campaign.i18n.labels import display_name
 from campaign.models import NameDisplay, Photo, Story, StoryStatus, Theme
 from campaign.submissions.services import new_stamp
 from tests import images
@@ -97,6 +98,32 @@ def test_submitted_story_is_stored_as_pending_with_every_detail(app, client, db)
 def test_anonymous_storyteller_may_leave_the_name_empty(client, db):
     assert submit(client, name_display="anonymous", author_name="").status_code == 303
     assert db.session.scalar(select(Story)).author_name == ""
+
+
+@pytest.mark.parametrize("author_name", ["", "   ", "Layla Hassan"])
+@pytest.mark.parametrize("name_display", ["first", "full", "anonymous", "", "nobody"])
+def test_a_story_is_accepted_exactly_when_the_name_choice_and_the_name_agree(
+    app, client, db, name_display, author_name
+):
+    """Every combination through the form: a name is needed unless the storyteller
+    stays anonymous, and whoever stays anonymous is never named in public."""
+    response = submit(client, name_display=name_display, author_name=author_name)
+    page = response.get_data(as_text=True)
+    known = name_display in {"first", "full", "anonymous"}
+    name_missing = name_display != "anonymous" and not author_name.strip()
+    assert ("Write the name to show, or choose “Stay anonymous”." in page) is name_missing
+    assert ('id="name_display-error"' in page) is not known
+    if not known or name_missing:
+        assert response.status_code == 200
+        assert story_count(db) == 0
+        return
+    assert response.status_code == 303
+    story = db.session.scalar(select(Story))
+    assert story.name_display is NameDisplay(name_display)
+    with app.test_request_context():
+        shown = display_name(story)
+    expected = {"first": "Layla", "full": "Layla Hassan", "anonymous": "A migrant from Iraq"}
+    assert shown == expected[name_display]
 
 
 def test_relationship_is_not_kept_when_not_sharing_for_someone_else(client, db):
