@@ -278,7 +278,9 @@
       sending = !event.defaultPrevented;
     });
     window.addEventListener("beforeunload", (event) => {
-      if (typed && !sending) {
+      // A quick exit (quick-exit.js hides the page, then leaves) must never be held up.
+      const quickExit = document.body.hidden;
+      if (typed && !sending && !quickExit) {
         event.preventDefault();
         event.returnValue = ""; // older browsers ask only when it is set
       }

@@ -286,6 +286,18 @@ def test_leaving_an_untouched_form_or_sending_it_does_not_ask(live_server, conte
     assert dialogs == []
 
 
+def test_a_quick_exit_is_never_held_up_by_the_warning(live_server, page):
+    """The quick exit hides the page and replaces it with another site: no question."""
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.goto(f"{live_server}/share")
+    page.locator("#body").press_sequentially("Someone is coming")
+    with page.expect_navigation():
+        page.evaluate("() => { document.body.hidden = true; location.replace('/stories'); }")
+    assert page.url.endswith("/stories")
+    assert dialogs == []
+
+
 @pytest.fixture
 def no_script_page(browser):
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
