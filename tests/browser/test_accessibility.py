@@ -19,6 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from campaign.extensions import db
 from campaign.models import StoryStatus
+from tests.browser.helpers import fill_share_form, next_step, send_unchecked
 from tests.factories import PASSWORD, make_moderator, make_story
 from tests.helpers import missing
 
@@ -37,28 +38,39 @@ def submit(page) -> None:
 
 
 def share_a_story(page) -> None:
-    page.locator("#title").fill("Snow in April")
-    page.locator("#body").fill("The first winter was long and dark. " * 3)
-    page.locator("#author_name").fill("Mina")
-    page.locator("#origin_country").select_option("AF")
-    page.locator("#residence_country").select_option("FI")
-    page.locator("#age_confirmed").check()
-    page.locator("#consent").check()
+    fill_share_form(page, body="The first winter was long and dark. " * 3, name="Mina")
     submit(page)
     page.wait_for_url("**/share/thanks")
 
 
 def send_while_the_server_waits(page) -> None:
     """Press "Send" while the answer never comes: the progress bar shows."""
+    fill_share_form(page)
     page.route("**/share", lambda route: None)  # never answered
     page.locator("main form button[type=submit]").last.click()
     page.locator("#upload-progress progress").wait_for(state="visible")
 
 
 def send_as_the_connection_drops(page) -> None:
+    fill_share_form(page)
     page.route("**/share", lambda route: route.abort("internetdisconnected"))
     page.locator("main form button[type=submit]").last.click()
     page.locator("#upload-progress[role=alert]").wait_for(state="visible")
+
+
+def share_step_two(page) -> None:
+    fill_share_form(page)
+    page.locator(".step:not([hidden]) [data-step-back]").click()
+
+
+def share_step_three(page) -> None:
+    fill_share_form(page)
+
+
+def share_step_with_errors(page) -> None:
+    """The browser's own checks: "Next" on an empty first step."""
+    next_step(page)
+    page.locator("#body-error").wait_for()
 
 
 def reject_without_a_reason(page) -> None:
@@ -73,6 +85,7 @@ class SitePage:
     path: str  # may name {slug}, {token} and {pending_id} of the sample data
     then: Callable | None = None  # what the visitor does before the check
     moderator: bool = False
+    scripts: bool = True  # False: the page's own scripts do not run (axe still does)
 
 
 PAGES = [
@@ -80,7 +93,12 @@ PAGES = [
     SitePage("gallery", "/stories"),
     SitePage("story", "/stories/{slug}"),
     SitePage("share form", "/share"),
-    SitePage("share form with errors", "/share", then=submit),
+    SitePage("share form, step 2", "/share", then=share_step_two),
+    SitePage("share form, step 3", "/share", then=share_step_three),
+    SitePage("share form, a step with errors", "/share", then=share_step_with_errors),
+    SitePage("share form with errors", "/share", then=send_unchecked),
+    SitePage("share form without JavaScript", "/share", scripts=False),
+    SitePage("share form with errors, no JavaScript", "/share", then=submit, scripts=False),
     SitePage("share form while sending", "/share", then=send_while_the_server_waits),
     SitePage("share form, connection lost", "/share", then=send_as_the_connection_drops),
     SitePage("thanks", "/share", then=share_a_story),
@@ -190,7 +208,7 @@ def is_page(response) -> bool:
     return kind == "document"
 
 
-def inspect(page, axe, url, then) -> Visit:
+def inspect(page, axe, url, then, scripts=True) -> Visit:
     documents = []
     page.on(
         "response",
@@ -200,6 +218,8 @@ def inspect(page, axe, url, then) -> Visit:
             else None
         ),
     )
+    if not scripts:
+        page.route("**/static/js/*.js", lambda route: route.abort())
     page.goto(url)
     if then:
         then(page)
@@ -230,6 +250,7 @@ def visits(browser, live_server, sample):
                 axe,
                 fixed_in_url(live_server, language, site_page.path.format(**sample)),
                 site_page.then,
+                site_page.scripts,
             )
         except Exception as error:  # reported by each test of this page
             results[(site_page.name, language)] = Visit(failure=repr(error))

@@ -6,6 +6,7 @@ import pytest
 
 from campaign.extensions import db
 from campaign.models import StoryStatus
+from tests.browser.helpers import send_unchecked
 from tests.factories import make_story
 
 pytestmark = pytest.mark.browser
@@ -73,28 +74,43 @@ def choose_with_arrows(page, select_id: str, value: str) -> None:
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_story_can_be_shared_with_the_keyboard_alone(live_server, page, language):
     page.goto(f"{live_server}/{language}/share")
-    tab_to(page, "title")
-    page.keyboard.type("Learning the language")
     tab_to(page, "body")
     page.keyboard.type("At first I understood nothing.\n\nNow I teach others the words I learnt.")
+    tab_to(page, "title")
+    page.keyboard.type("Learning the language")
+    page.keyboard.press("Enter")  # in a field of the first step: the next step
+    assert focused(page)["id"] == "step-about-heading"
     tab_to(page, "author_name")
     page.keyboard.type("Olena")
     tab_to(page, "origin_country")
     choose_with_arrows(page, "origin_country", "UA")
     tab_to(page, "residence_country")
     choose_with_arrows(page, "residence_country", "FI")
+    press_button(page, "data-step-next")
+    assert focused(page)["id"] == "step-permission-heading"
     tab_to(page, "age_confirmed")
     page.keyboard.press("Space")
     tab_to(page, "consent")
     page.keyboard.press("Space")
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if focused(page)["tag"] == "button":
-            break
     with page.expect_navigation():
-        page.keyboard.press("Enter")
+        press_button(page, "type", "submit")
     assert page.url.endswith(f"/{language}/share/thanks")
     assert f"/{language}/my-story/" in page.locator(".private-link a").inner_text()
+
+
+def press_button(page, attribute: str, value: str = "") -> None:
+    """Tab to the next button with this attribute, and press Enter."""
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "([name, value]) => document.activeElement.tagName === 'BUTTON'"
+            " && document.activeElement.hasAttribute(name)"
+            " && (!value || document.activeElement.getAttribute(name) === value)",
+            [attribute, value],
+        ):
+            page.keyboard.press("Enter")
+            return
+    raise AssertionError(f"no button [{attribute}] reached with the Tab key")
 
 
 @pytest.mark.parametrize("path", ["/", "/share", "/stories"])
@@ -130,8 +146,7 @@ def test_skip_link_appears_first_and_moves_focus_to_the_content(live_server, pag
 def test_failed_submit_moves_focus_to_the_error_summary(live_server, page, language):
     page.goto(f"{live_server}/{language}/share")
     page.locator("#title").fill("Only a title")
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    send_unchecked(page)
     page.wait_for_function("document.activeElement.id === 'error-summary'")
     assert page.locator("#title").input_value() == "Only a title", "what was typed is kept"
     links = page.locator("#error-summary a")
@@ -146,12 +161,16 @@ def test_failed_submit_moves_focus_to_the_error_summary(live_server, page, langu
 
 def test_error_summary_link_takes_the_keyboard_to_the_field(live_server, page):
     page.goto(f"{live_server}/share")
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    send_unchecked(page)
     page.wait_for_function("document.activeElement.id === 'error-summary'")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "title"
+    assert page.evaluate("document.activeElement.id") == "body", "the story comes first"
+    # A link to a field of another step opens that step.
+    page.locator("#error-summary a[href='#age_confirmed']").click()
+    assert page.locator("#step-permission").is_visible()
+    assert not page.locator("#step-story").is_visible()
+    assert page.evaluate("document.activeElement.id") == "age_confirmed"
 
 
 @pytest.mark.parametrize("motion", ["reduce", "no-preference"])

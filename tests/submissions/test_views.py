@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from campaign.i18n.labels import display_name
 from campaign.models import NameDisplay, Photo, Story, StoryStatus, Theme
 from campaign.submissions.services import new_stamp
 from tests import images
@@ -45,7 +46,7 @@ def test_share_form_offers_story_languages_by_name(client):
     assert '<option selected value="en">English</option>' in page
 
 
-def test_share_form_page_weighs_under_60_kb_with_its_css_and_js(client, db):
+def test_share_form_page_weighs_under_70_kb_with_its_css_and_js(client, db):
     db.session.add_all(Theme(slug=f"t{i}", name=f"Theme {i}", position=i) for i in range(6))
     db.session.commit()
     sizes = []
@@ -54,7 +55,8 @@ def test_share_form_page_weighs_under_60_kb_with_its_css_and_js(client, db):
             assert response.status_code == 200
             sizes.append(len(response.get_data()))
     page, css, js = sizes
-    assert page + css + js < 60 * 1024, sizes
+    # 70 KB with the steps and their checks (issue 16): about 2 s at 32 KB/s.
+    assert page + css + js < 70 * 1024, sizes
 
 
 def test_share_form_works_without_javascript(client):
@@ -98,6 +100,32 @@ def test_submitted_story_is_stored_as_pending_with_every_detail(app, client, db)
 def test_anonymous_storyteller_may_leave_the_name_empty(client, db):
     assert submit(client, name_display="anonymous", author_name="").status_code == 303
     assert db.session.scalar(select(Story)).author_name == ""
+
+
+@pytest.mark.parametrize("author_name", ["", "   ", "Layla Hassan"])
+@pytest.mark.parametrize("name_display", ["first", "full", "anonymous", "", "nobody"])
+def test_a_story_is_accepted_exactly_when_the_name_choice_and_the_name_agree(
+    app, client, db, name_display, author_name
+):
+    """Every combination through the form: a name is needed unless the storyteller
+    stays anonymous, and whoever stays anonymous is never named in public."""
+    response = submit(client, name_display=name_display, author_name=author_name)
+    page = response.get_data(as_text=True)
+    known = name_display in {"first", "full", "anonymous"}
+    name_missing = name_display != "anonymous" and not author_name.strip()
+    assert ("Write the name to show, or choose “Stay anonymous”." in page) is name_missing
+    assert ('id="name_display-error"' in page) is not known
+    if not known or name_missing:
+        assert response.status_code == 200
+        assert story_count(db) == 0
+        return
+    assert response.status_code == 303
+    story = db.session.scalar(select(Story))
+    assert story.name_display is NameDisplay(name_display)
+    with app.test_request_context():
+        shown = display_name(story)
+    expected = {"first": "Layla", "full": "Layla Hassan", "anonymous": "A migrant from Iraq"}
+    assert shown == expected[name_display]
 
 
 def test_relationship_is_not_kept_when_not_sharing_for_someone_else(client, db):
@@ -151,7 +179,7 @@ def test_story_html_is_removed_and_text_kept(client, db):
         ("quote", {"quote": "q" * 201}, "Field cannot be longer than 200 characters."),
         ("body", {"body": "Too short."}, "at least 50 characters"),
         ("body", {"body": "x" * 10_001}, "at most 10000 characters"),
-        ("author_name", {"author_name": ""}, "Tell us what name to show"),
+        ("author_name", {"author_name": ""}, "Write the name to show"),
         ("name_display", {"name_display": "famous"}, "Not a valid choice"),
         ("origin_country", {"origin_country": "XX"}, "Choose a country from the list."),
         ("residence_country", {"residence_country": ""}, "Choose a country from the list."),
