@@ -96,7 +96,7 @@ def test_filters_work_without_javascript(live_server, browser, stories):
     page = context.new_page()
     try:
         page.goto(f"{live_server}/stories")
-        page.locator("summary").click()
+        page.locator(".filters summary").click()
         page.get_by_label("From").select_option("SY")
         page.get_by_role("button", name="Show stories").click()
         page.wait_for_url("**/stories?*origin=SY*")

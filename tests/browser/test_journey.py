@@ -49,7 +49,7 @@ def test_story_travels_from_form_to_gallery(live_app, live_server, browser, page
 
     # The public sees it, and the storyteller sees it is published.
     page.goto(f"{live_server}/stories")
-    page.get_by_role("link", name="The river I crossed").click()
+    page.locator(".card", has_text="The river I crossed").click()  # the whole card leads there
     assert page.locator("h1").inner_text() == "The river I crossed"
     assert "Now I study engineering." in page.locator(".story__body").inner_text()
 
