@@ -85,6 +85,9 @@ PAGES = [
         moderator=True,
     ),
     SitePage("privacy", "/privacy"),
+    SitePage("lost link", "/lost-link"),
+    SitePage("lost link with errors", "/lost-link", then=submit),
+    SitePage("new link shown once", "/lost-link/new"),  # nothing restored in this session
     SitePage("journeys", "/journeys"),
     SitePage("embed builder", "/embed/builder"),
     SitePage("report form", "/stories/{slug}/report"),
