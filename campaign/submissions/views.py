@@ -323,20 +323,26 @@ def _send_link_limit() -> str:
 @limiter.limit(_send_link_limit)
 def send_link(token: str):
     """E-mail the link to the story's address, or when it has none to the one typed
-    (from the thank-you page or the private page), which is not kept."""
+    (on the thank-you page or the private page), which is used once and not kept."""
     story = _load(token)
+    if story.contact_email:
+        if ConfirmForm().validate_on_submit():
+            _send_link_and_say(story.contact_email, token)
+        return private(redirect(url_for("submissions.my_story", token=token), code=303))
     form = SendLinkForm()
-    if not form.validate_on_submit():
-        return _private_page(story, token, link_form=form)
-    address = story.contact_email or form.email.data
-    if not address:
+    if form.validate_on_submit() and not form.email.data:
         form.email.errors.append(_("Give your email address, so we can send you the link."))
+    if form.errors:
         return _private_page(story, token, link_form=form)
+    _send_link_and_say(form.email.data, token)
+    return private(redirect(url_for("submissions.my_story", token=token), code=303))
+
+
+def _send_link_and_say(address: str, token: str) -> None:
     if send_private_link(address, token):
         flash(_("We have sent the link to your email address."))
     else:
         flash(_("Sorry, we could not send the email just now. Please copy the link instead."))
-    return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 
 @bp.route("/my-story/<token>/withdraw", methods=["GET", "POST"])
