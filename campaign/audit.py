@@ -41,6 +41,7 @@ class AuditAction(StrEnum):
     NAME_HIDDEN = "name_hidden"
     NAME_CHANGE_REQUESTED = "name_change_requested"
     PHOTO_REMOVED_BY_STORYTELLER = "photo_removed_by_storyteller"
+    PRIVATE_LINK_RESTORED = "private_link_restored"
     PURGED = "purged"
     # Moderator accounts.
     MODERATOR_CREATED = "moderator_created"
@@ -90,6 +91,7 @@ LABELS = {
     AuditAction.NAME_HIDDEN: _l("Name hidden by the storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("Name change asked for by the storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("Photo deleted by the storyteller"),
+    AuditAction.PRIVATE_LINK_RESTORED: _l("New private link, asked for with the recovery code"),
     AuditAction.PURGED: _l("Personal data purged"),
     AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
     AuditAction.INVITE: _l("Moderator invited"),
@@ -117,6 +119,7 @@ NOBODY = {
     AuditAction.NAME_HIDDEN: _l("storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("storyteller"),
+    AuditAction.PRIVATE_LINK_RESTORED: _l("storyteller"),
 }
 
 

@@ -105,6 +105,9 @@ class Story(db.Model):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # sha256 of the storyteller's private link token; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # sha256 of the recovery code in words that gives a new private link when the
+    # link is lost (submissions/recovery.py); shown once, never stored itself.
+    recovery_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     status: Mapped[StoryStatus] = mapped_column(
         _closed_set(StoryStatus, "story_status", 20), default=StoryStatus.PENDING
     )

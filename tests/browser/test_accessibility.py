@@ -119,6 +119,9 @@ PAGES = [
     ),
     SitePage("privacy", "/privacy"),
     SitePage("about", "/about"),
+    SitePage("lost link", "/lost-link"),
+    SitePage("lost link with errors", "/lost-link", then=submit),
+    SitePage("new link shown once", "/lost-link/new"),  # nothing restored in this session
     SitePage("journeys", "/journeys"),
     SitePage("embed builder", "/embed/builder"),
     SitePage("report form", "/stories/{slug}/report"),

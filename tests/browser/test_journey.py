@@ -28,7 +28,7 @@ def test_story_travels_from_form_to_gallery(live_app, live_server, browser, page
     page.get_by_label("I agree that this story may be published").check()
     page.get_by_role("button", name="Send my story").click()
     page.wait_for_url("**/share/thanks")
-    private_link = page.locator(".private-link a").get_attribute("href")
+    private_link = page.locator(".new-link__open").get_attribute("href")
     assert "/my-story/" in private_link
 
     page.goto(private_link)

@@ -47,7 +47,7 @@ def test_photo_is_kept_across_a_failed_submit(live_app, live_server, page):
         assert all(get_storage().exists(r["name"]) for r in story.photo.renditions)
         db.session.remove()
 
-    page.goto(page.locator(".private-link a").get_attribute("href"))
+    page.goto(page.locator(".new-link__open").get_attribute("href"))
     assert page.get_by_alt_text("A quiet harbour at dawn").is_visible()
 
 
