@@ -261,10 +261,11 @@ def context_for(
     e-mail, and the names the storyteller chose not to show."""
     names: tuple[str, ...] = ()
     words = (author_name or "").split()
-    if name_display != NameDisplay.FULL and len(words) > 1:
+    surname = " ".join(words[1:])
+    if name_display != NameDisplay.FULL and sum(ch.isalpha() for ch in surname) >= 2:
         # The full name, and the surname that the first name alone leaves out; a lone
         # first name is too common a word to flag (for anonymous stories too).
-        names = (" ".join(words), " ".join(words[1:]))
+        names = (" ".join(words), surname)
     regions = tuple(dict.fromkeys(country for country in countries if country))
     return Context(regions=regions, own_email=contact_email or None, own_names=names)
 
@@ -319,21 +320,31 @@ def _changed(obj, names) -> bool:
 def _stamp_detail_kinds(session: Session, _context, _instances) -> None:
     """Keep ``Story.detail_kinds`` in step with the text, whoever changes it (the share
     form, the storyteller's edits, a moderator's edit or redaction, a name change)."""
-    stories = {
-        obj
+    # story -> its photo as this flush leaves it, when the photo itself changes here
+    # (a new or deleted row the story's relationship does not show before the flush).
+    stories: dict[Story, Photo | bool | None] = {
+        obj: False
         for obj in (*session.new, *session.dirty)
         if isinstance(obj, Story) and (obj in session.new or _changed(obj, _SCANNED_STORY_FIELDS))
     }
     with session.no_autoflush:
-        for photo in (*session.new, *session.dirty):
-            if isinstance(photo, Photo) and photo.story_id and _changed(photo, ("alt_text",)):
+        for photo in (*session.new, *session.dirty, *session.deleted):
+            if not isinstance(photo, Photo) or not photo.story_id:
+                continue
+            gone = photo in session.deleted
+            if gone or photo in session.new or _changed(photo, ("alt_text", "story_id")):
                 story = session.get(Story, photo.story_id)
                 if story is not None:
-                    stories.add(story)
-        for story in stories:
+                    stories[story] = None if gone else photo
+        for story, photo in stories.items():
             if story in session.deleted:
                 continue
-            kinds = detail_kinds_of(personal_details(story))
+            texts = public_texts(story)
+            if photo is None:
+                texts.pop("alt_text", None)
+            elif photo is not False:
+                texts["alt_text"] = photo.alt_text or ""
+            kinds = detail_kinds_of(find_details(texts, context_of(story)))
             if (story.detail_kinds or "") != kinds:
                 story.detail_kinds = kinds
 
@@ -375,11 +386,7 @@ class Signals:
     @property
     def any(self) -> bool:
         return bool(
-            self.details
-            or self.watch_words
-            or self.too_short
-            or self.too_long
-            or self.duplicates
+            self.details or self.watch_words or self.too_short or self.too_long or self.duplicates
         )
 
     def details_in(self, name: str) -> list[Finding]:
