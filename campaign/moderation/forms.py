@@ -117,6 +117,7 @@ class RedactForm(_Versioned):
         validators=[Length(max=4000)],
         filters=[text_filter],
         id="redact-message",
+        render_kw={"class": "short"},
     )
 
 

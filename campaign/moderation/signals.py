@@ -203,28 +203,40 @@ def _own_names(text: str, context: Context) -> Iterator[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class DetailKind:
-    """A kind of personal detail: its stored key, its label, how to find it.
-    Earlier kinds win where two findings overlap (the storyteller's own e-mail
-    is that, rather than any e-mail address)."""
+    """A kind of personal detail: its stored key, its labels (on the review page; on
+    a queue badge), how to find it. Earlier kinds win where two findings overlap (the
+    storyteller's own e-mail is that, rather than any e-mail address)."""
 
     key: str
-    label: object  # a lazy string: translated when shown
+    label: object  # lazy strings: translated when shown
+    badge: object
     find: Callable[[str, Context], Iterator[tuple[int, int]]]
 
 
 DETAIL_KINDS = (
-    DetailKind("own_email", _l("The storyteller’s private e-mail"), _own_email),
-    DetailKind("own_name", _l("The storyteller’s name they chose not to show"), _own_names),
-    DetailKind("email", _l("E-mail address"), _emails),
-    DetailKind("link", _l("Link"), _pattern(_LINK)),
-    DetailKind("id_number", _l("ID or passport number"), _pattern(_ID_NUMBER)),
     DetailKind(
-        "birth_date", _l("Date of birth, or a date as written on an ID"), _pattern(_BIRTH_DATE)
+        "own_email", _l("The storyteller’s private e-mail"), _l("private e-mail"), _own_email
     ),
-    DetailKind("phone", _l("Phone number"), _phones),
-    DetailKind("address", _l("Street address"), _pattern(_ADDRESS)),
+    DetailKind(
+        "own_name",
+        _l("The storyteller’s name they chose not to show"),
+        _l("hidden name"),
+        _own_names,
+    ),
+    DetailKind("email", _l("E-mail address"), _l("e-mail"), _emails),
+    DetailKind("link", _l("Link"), _l("link"), _pattern(_LINK)),
+    DetailKind("id_number", _l("ID or passport number"), _l("ID number"), _pattern(_ID_NUMBER)),
+    DetailKind(
+        "birth_date",
+        _l("Date of birth, or a date as written on an ID"),
+        _l("date of birth"),
+        _pattern(_BIRTH_DATE),
+    ),
+    DetailKind("phone", _l("Phone number"), _l("phone"), _phones),
+    DetailKind("address", _l("Street address"), _l("address"), _pattern(_ADDRESS)),
 )
 DETAIL_LABELS = {kind.key: kind.label for kind in DETAIL_KINDS}
+DETAIL_BADGES = {kind.key: kind.badge for kind in DETAIL_KINDS}
 # What the queue's ?signal= takes: any personal detail, or one kind.
 SIGNAL_FILTERS = ("personal", *DETAIL_LABELS)
 

@@ -66,7 +66,7 @@ from campaign.moderation.services import (
     tab_counts,
 )
 from campaign.moderation.signals import (
-    DETAIL_LABELS,
+    DETAIL_BADGES,
     SIGNAL_FILTERS,
     highlighted_line,
     highlighted_paragraphs,
@@ -133,7 +133,7 @@ def queue():
         counts=tab_counts(filters),
         languages=languages_in_use(),
         themes=all_themes(),
-        signal_labels=DETAIL_LABELS,
+        signal_labels=DETAIL_BADGES,
         bulk_form=BulkForm(),
         now=utcnow(),
         format_timedelta=format_timedelta,
