@@ -10,9 +10,13 @@ from re import _constants as sre_constants
 from re import _parser as sre_parse
 
 import pytest
-from sqlalchemy import select
+from flask_migrate import upgrade
+from sqlalchemy import MetaData, insert, select
 
+from campaign import create_app
+from campaign.extensions import db as _db
 from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryRevision
+from campaign.models._types import utcnow
 from campaign.moderation import signals
 from campaign.moderation.signals import (
     DETAIL_KINDS,
@@ -23,6 +27,7 @@ from campaign.moderation.signals import (
 )
 from campaign.ops.demo import ORIGINS, PHRASES, RESIDENCES, SAMPLES
 from tests.factories import make_story
+from tests.helpers import app_config
 from tests.moderation.ordinary_texts import ORDINARY
 
 # Where a storyteller writing each language may live and come from: a local number
@@ -477,3 +482,52 @@ def test_the_queue_makes_the_same_queries_for_two_or_twenty_risky_stories(
         return len(count_queries)
 
     assert queries_with(2) == queries_with(20)
+
+
+def test_the_migration_scans_the_stories_already_there(tmp_path):
+    """Stories written before the column existed get their kinds when it is added."""
+    url = f"sqlite:///{tmp_path / 'upgraded.sqlite3'}"
+    app = create_app(app_config(url), instance_path=str(tmp_path))
+    with app.app_context():
+        try:
+            upgrade(revision="d7a4c2e9b1f0")  # the schema before detail_kinds
+            tables = MetaData()
+            tables.reflect(_db.engine, only=["story", "photo"])
+            story, photo = tables.tables["story"], tables.tables["photo"]
+            now = utcnow()
+            rows = {}
+            with _db.engine.begin() as connection:
+                for title, body in [("Risky", PHONE_STORY), ("Calm", "We walked. " * 9)]:
+                    rows[title] = connection.execute(
+                        insert(story).values(
+                            slug=title.lower(),
+                            title=title,
+                            body=body,
+                            author_name="Amina Haddad",
+                            name_display="first",
+                            origin_country="IQ",
+                            residence_country="FI",
+                            token_hash=title.ljust(64, "x"),
+                            status="pending",
+                            is_sample=False,
+                            created_at=now,
+                            updated_at=now,
+                            version=1,
+                        )
+                    ).inserted_primary_key[0]
+                connection.execute(
+                    insert(photo).values(
+                        story_id=rows["Calm"],
+                        alt_text="Amina Haddad at home",
+                        width=9,
+                        height=9,
+                        renditions=[],
+                        created_at=now,
+                    )
+                )
+            upgrade()
+            kinds = dict(_db.session.execute(select(Story.title, Story.detail_kinds)).all())
+            assert kinds == {"Risky": "email phone address", "Calm": "own_name"}
+        finally:
+            _db.session.remove()
+            _db.engine.dispose()
