@@ -210,7 +210,11 @@ def _repeats(pattern) -> list[tuple[int, int]]:
 
     def walk(items):
         for op, argument in items:
-            if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            if op in (
+                sre_constants.MAX_REPEAT,
+                sre_constants.MIN_REPEAT,
+                sre_constants.POSSESSIVE_REPEAT,
+            ):
                 found.append((argument[0], argument[1]))
                 walk(argument[2])
             elif op in (sre_constants.SUBPATTERN, sre_constants.ATOMIC_GROUP):
