@@ -333,13 +333,14 @@ def _changed(obj, names) -> bool:
 def _stamp_detail_kinds(session: Session, _context, _instances) -> None:
     """Keep ``Story.detail_kinds`` in step with the text, whoever changes it (the share
     form, the storyteller's edits, a moderator's edit or redaction, a name change)."""
-    # story -> its photo as this flush leaves it, when the photo itself changes here
-    # (a new or deleted row the story's relationship does not show before the flush).
-    stories: dict[Story, Photo | bool | None] = {
-        obj: False
+    stories = {
+        obj
         for obj in (*session.new, *session.dirty)
         if isinstance(obj, Story) and (obj in session.new or _changed(obj, _SCANNED_STORY_FIELDS))
     }
+    # A photo row added, changed or deleted in this flush: its story's relationship may
+    # not show it yet, so its description (None: no photo any more) is taken from it.
+    descriptions: dict[Story, str | None] = {}
     with session.no_autoflush:
         for photo in (*session.new, *session.dirty, *session.deleted):
             if not isinstance(photo, Photo) or not photo.story_id:
@@ -348,15 +349,14 @@ def _stamp_detail_kinds(session: Session, _context, _instances) -> None:
             if gone or photo in session.new or _changed(photo, ("alt_text", "story_id")):
                 story = session.get(Story, photo.story_id)
                 if story is not None:
-                    stories[story] = None if gone else photo
-        for story, photo in stories.items():
-            if story in session.deleted:
-                continue
+                    stories.add(story)
+                    descriptions[story] = None if gone else (photo.alt_text or "")
+        for story in stories - set(session.deleted):
             texts = public_texts(story)
-            if photo is None:
+            if story in descriptions:
                 texts.pop("alt_text", None)
-            elif photo is not False:
-                texts["alt_text"] = photo.alt_text or ""
+                if descriptions[story] is not None:
+                    texts["alt_text"] = descriptions[story]
             kinds = detail_kinds_of(find_details(texts, context_of(story)))
             if (story.detail_kinds or "") != kinds:
                 story.detail_kinds = kinds

@@ -420,6 +420,12 @@ def test_the_full_name_in_the_photo_description_is_flagged_and_removed(signed_in
     assert story.photo.alt_text == "[removed] at the bakery" and story.detail_kinds == ""
     revision = db.session.scalars(select(StoryRevision)).one()
     assert revision.field == "alt_text" and revision.old_text == "Amina Haddad at the bakery"
+    story.photo.alt_text = "Haddad bakery"
+    db.session.commit()
+    assert _fresh(db, story).detail_kinds == "own_name"
+    db.session.delete(_fresh(db, story).photo)  # as the storyteller deleting it does
+    db.session.commit()
+    assert _fresh(db, story).detail_kinds == ""
 
 
 def test_a_marker_that_would_overflow_the_title_is_refused(signed_in, db):
