@@ -26,7 +26,7 @@ from campaign.moderation.signals import (
     find_details,
 )
 from campaign.ops.demo import ORIGINS, PHRASES, RESIDENCES, SAMPLES
-from tests.factories import make_story
+from tests.factories import PASSWORD, make_story
 from tests.helpers import app_config
 from tests.moderation.ordinary_texts import ORDINARY
 
@@ -541,3 +541,22 @@ def test_the_migration_scans_the_stories_already_there(tmp_path):
         finally:
             _db.session.remove()
             _db.engine.dispose()
+
+
+@pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_a_redaction_needs_the_csrf_token(client, moderator, db):
+    def token(page: str) -> str:
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+    login_page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={"email": moderator.email, "password": PASSWORD, "csrf_token": token(login_page)},
+    )
+    story = make_story(body=PHONE_STORY, residence_country="FI")
+    form = {"version": story.version, "detail": _finding(story, "phone").key}
+    refused = client.post(f"/moderate/stories/{story.id}/redact", data=form)
+    assert refused.status_code == 400 and _fresh(db, story).body == PHONE_STORY
+    review = client.get(f"/moderate/stories/{story.id}").get_data(as_text=True)
+    client.post(f"/moderate/stories/{story.id}/redact", data={**form, "csrf_token": token(review)})
+    assert "[removed]" in _fresh(db, story).body
