@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     # Other moderation of a story.
     EDIT = "edit"
     REMOVE_PHOTO = "remove_photo"
+    REDACT = "redact"  # a personal detail removed from the text
     FEATURE = "feature"
     UNFEATURE = "unfeature"
     DELETE = "delete"
@@ -80,6 +81,7 @@ LABELS = {
     AuditAction.UNPUBLISH: _l("Unpublished"),
     AuditAction.EDIT: _l("Story edited"),
     AuditAction.REMOVE_PHOTO: _l("Photo removed"),
+    AuditAction.REDACT: _l("Personal detail removed"),
     AuditAction.FEATURE: _l("Featured on the home page"),
     AuditAction.UNFEATURE: _l("No longer featured"),
     AuditAction.DELETE: _l("Deleted for good"),

@@ -121,6 +121,9 @@ class Story(db.Model):
     # sha256 of the one-time nonce of the form that created it: a form sent twice
     # (double click, resubmission) never makes two stories.
     submission_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The kinds of personal detail found in the public text ("phone email", "" for none),
+    # kept by a before-flush hook in moderation/signals.py for the queue's badges and filter.
+    detail_kinds: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Optimistic locking: a decision made on a stale copy is refused, never applied twice.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from campaign.text import line_filter, text_filter
 
@@ -100,6 +100,25 @@ class EditForm(_Versioned):
 
 class VersionForm(_Versioned):
     """A button that changes the story: only the version and the CSRF token."""
+
+
+class RedactForm(_Versioned):
+    """Remove one flagged personal detail: the button pressed names it (field:start:end)."""
+
+    detail = StringField(
+        validators=[
+            DataRequired(),
+            Regexp(r"(title|quote|body|alt_text):[0-9]{1,6}:[0-9]{1,6}\Z"),
+        ]
+    )
+    message = TextAreaField(
+        _l("Tell the storyteller why (optional)"),
+        description=_l("Sent by email if they gave an email address; nothing is sent otherwise."),
+        validators=[Length(max=4000)],
+        filters=[text_filter],
+        id="redact-message",
+        render_kw={"class": "short"},
+    )
 
 
 class NameChangeForm(_Versioned):
