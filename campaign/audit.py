@@ -28,6 +28,8 @@ class AuditAction(StrEnum):
     # Other moderation of a story.
     EDIT = "edit"
     REMOVE_PHOTO = "remove_photo"
+    BLUR_FACES = "blur_faces"
+    BLUR_AREA = "blur_area"
     FEATURE = "feature"
     UNFEATURE = "unfeature"
     DELETE = "delete"
@@ -41,6 +43,7 @@ class AuditAction(StrEnum):
     NAME_HIDDEN = "name_hidden"
     NAME_CHANGE_REQUESTED = "name_change_requested"
     PHOTO_REMOVED_BY_STORYTELLER = "photo_removed_by_storyteller"
+    PHOTO_BLURRED_BY_STORYTELLER = "photo_blurred_by_storyteller"
     PURGED = "purged"
     # Moderator accounts.
     MODERATOR_CREATED = "moderator_created"
@@ -79,6 +82,8 @@ LABELS = {
     AuditAction.UNPUBLISH: _l("Unpublished"),
     AuditAction.EDIT: _l("Story edited"),
     AuditAction.REMOVE_PHOTO: _l("Photo removed"),
+    AuditAction.BLUR_FACES: _l("Faces blurred in the photo"),
+    AuditAction.BLUR_AREA: _l("Area blurred in the photo"),
     AuditAction.FEATURE: _l("Featured on the home page"),
     AuditAction.UNFEATURE: _l("No longer featured"),
     AuditAction.DELETE: _l("Deleted for good"),
@@ -90,6 +95,7 @@ LABELS = {
     AuditAction.NAME_HIDDEN: _l("Name hidden by the storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("Name change asked for by the storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("Photo deleted by the storyteller"),
+    AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("Faces blurred by the storyteller"),
     AuditAction.PURGED: _l("Personal data purged"),
     AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
     AuditAction.INVITE: _l("Moderator invited"),
@@ -117,6 +123,7 @@ NOBODY = {
     AuditAction.NAME_HIDDEN: _l("storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("storyteller"),
+    AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("storyteller"),
 }
 
 

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DecimalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -10,7 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from campaign.text import line_filter, text_filter
 
@@ -96,6 +97,36 @@ class EditForm(_Versioned):
         validators=[DataRequired(_l("The story is empty."))],
         filters=[text_filter],
     )
+
+
+def _percent(label, minimum: float):
+    return DecimalField(
+        label,
+        places=None,
+        validators=[
+            InputRequired(_l("Enter a number from %(minimum)s to 100.", minimum=minimum)),
+            NumberRange(
+                min=minimum,
+                max=100,
+                message=_l("Enter a number from %(minimum)s to 100.", minimum=minimum),
+            ),
+        ],
+        render_kw={"min": minimum, "max": 100, "step": "any", "inputmode": "decimal"},
+    )
+
+
+class BlurAreaForm(_Versioned):
+    """An area of the photo to blur, in percent of its width and height from its
+    top-left corner (drawn on the photo, or typed)."""
+
+    x = _percent(_l("From the left edge (%)"), 0)
+    y = _percent(_l("From the top (%)"), 0)
+    width = _percent(_l("Width (%)"), 1)
+    height = _percent(_l("Height (%)"), 1)
+
+    def area(self) -> list[float]:
+        """The area as fractions of the photo (kept inside it when it runs over)."""
+        return [float(field.data) / 100 for field in (self.x, self.y, self.width, self.height)]
 
 
 class VersionForm(_Versioned):
