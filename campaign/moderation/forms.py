@@ -99,30 +99,41 @@ class EditForm(_Versioned):
     )
 
 
-def _percent(label, minimum: float):
-    return DecimalField(
-        label,
-        places=None,
-        validators=[
-            InputRequired(_l("Enter a number from %(minimum)s to 100.", minimum=minimum)),
-            NumberRange(
-                min=minimum,
-                max=100,
-                message=_l("Enter a number from %(minimum)s to 100.", minimum=minimum),
-            ),
-        ],
-        render_kw={"min": minimum, "max": 100, "step": "any", "inputmode": "decimal"},
-    )
+class _PercentField(DecimalField):
+    """A percentage from ``minimum`` to 100; a decimal comma is read as a point, and
+    anything else (words, NaN, infinity, nothing) gets the same plain message."""
+
+    def __init__(self, label=None, minimum: int = 0, **kwargs):
+        message = _l("Enter a number from %(minimum)s to 100.", minimum=minimum)
+        super().__init__(
+            label,
+            places=None,
+            validators=[InputRequired(message), NumberRange(min=minimum, max=100, message=message)],
+            render_kw={"min": minimum, "max": 100, "step": "any", "inputmode": "decimal"},
+            **kwargs,
+        )
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [str(valuelist[0]).strip().replace(",", ".")]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(self.message)) from error
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(str(self.message))
 
 
 class BlurAreaForm(_Versioned):
     """An area of the photo to blur, in percent of its width and height from its
     top-left corner (drawn on the photo, or typed)."""
 
-    x = _percent(_l("From the left edge (%)"), 0)
-    y = _percent(_l("From the top (%)"), 0)
-    width = _percent(_l("Width (%)"), 1)
-    height = _percent(_l("Height (%)"), 1)
+    x = _PercentField(_l("From the left edge (%)"), 0)
+    y = _PercentField(_l("From the top (%)"), 0)
+    width = _PercentField(_l("Width (%)"), 1)
+    height = _PercentField(_l("Height (%)"), 1)
 
     def area(self) -> list[float]:
         """The area as fractions of the photo (kept inside it when it runs over)."""

@@ -360,7 +360,7 @@ def _blur(story_id: int, form, action):
     """Blur faces or an area of the photo; the review page again, at the photo."""
     story = _load(story_id)
     if not form.validate_on_submit():
-        if isinstance(form, BlurAreaForm) and not form.csrf_token.errors:
+        if isinstance(form, BlurAreaForm) and "csrf_token" not in form.errors:
             return _render_review(story, blur_form=form, status=400)
         abort(400)
     try:
