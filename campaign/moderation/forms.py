@@ -130,8 +130,8 @@ class BlurAreaForm(_Versioned):
     """An area of the photo to blur, in percent of its width and height from its
     top-left corner (drawn on the photo, or typed)."""
 
-    x = _PercentField(_l("From the left edge (%)"), 0)
-    y = _PercentField(_l("From the top (%)"), 0)
+    x = _PercentField(_l("Left (%)"), 0)
+    y = _PercentField(_l("Top (%)"), 0)
     width = _PercentField(_l("Width (%)"), 1)
     height = _PercentField(_l("Height (%)"), 1)
 
