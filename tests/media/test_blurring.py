@@ -14,12 +14,10 @@ from sqlalchemy import func, select
 
 from campaign.audit import AuditAction
 from campaign.extensions import db as _db
-from campaign.media.blurring import note_faces
-from campaign.media.pipeline import process
 from campaign.media.storage import media_root
 from campaign.models import AuditEntry, Photo, Story, StoryStatus
 from tests import images
-from tests.factories import PASSWORD, make_story
+from tests.factories import PASSWORD, make_portrait, make_story
 from tests.submissions.helpers import form_data, hidden_value
 
 # Both engines: the files follow each engine's commit and rollback.
@@ -45,22 +43,6 @@ def served(client, name: str) -> int:
     response = client.get(f"/media/{name}")
     response.close()
     return response.status_code
-
-
-def with_portrait(story: Story) -> list[str]:
-    """Give the story the astronaut's portrait, as an upload would; its file names."""
-    processed = process(images.photograph("astronaut"))
-    photo = Photo(
-        story_id=story.id,
-        alt_text="A portrait",
-        width=processed.width,
-        height=processed.height,
-        renditions=processed.renditions,
-    )
-    note_faces(photo, processed)
-    _db.session.add(photo)
-    _db.session.commit()
-    return [rendition["name"] for rendition in processed.renditions]
 
 
 def fresh(story: Story) -> Story:
@@ -131,7 +113,7 @@ def test_a_storyteller_blurs_the_faces_of_a_published_photo_from_the_private_pag
     url, received = purge_endpoint
     app.config.update(CDN_PURGE_URL=url, PUBLIC_BASE_URL="https://example.org")
     story = make_story(StoryStatus.PUBLISHED)
-    old = with_portrait(story)
+    old = make_portrait(story)
 
     response = client.post(f"/my-story/{story.token}/photo/blur")
 
@@ -157,7 +139,7 @@ def csrf_token(page: str) -> str:
 @pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
 def test_a_blur_without_the_forms_token_changes_nothing(app, client, moderator, db):
     story = make_story(StoryStatus.PUBLISHED)
-    old = with_portrait(story)
+    old = make_portrait(story)
     login_page = client.get("/login").get_data(as_text=True)
     client.post(
         "/login",
@@ -189,7 +171,7 @@ def test_a_blur_without_the_forms_token_changes_nothing(app, client, moderator, 
 
 def test_a_moderator_blurs_the_detected_faces_in_one_action(app, signed_in, db):
     story = make_story()
-    old = with_portrait(story)
+    old = make_portrait(story)
 
     response = signed_in.post(
         f"/moderate/stories/{story.id}/photo/blur-faces", data={"version": fresh(story).version}
@@ -209,7 +191,7 @@ def test_a_moderator_blurs_the_detected_faces_in_one_action(app, signed_in, db):
 
 def test_a_moderator_blurs_an_area_drawn_by_hand_in_every_size(app, signed_in, db):
     story = make_story()
-    with_portrait(story)
+    make_portrait(story)
 
     response = signed_in.post(
         f"/moderate/stories/{story.id}/photo/blur-area",
@@ -243,7 +225,7 @@ def test_an_area_with_a_wrong_number_is_refused_next_to_its_field(
     app, signed_in, db, field, value, message
 ):
     story = make_story()
-    old = with_portrait(story)
+    old = make_portrait(story)
     data = {"version": fresh(story).version, "x": "10", "y": "10", "width": "20", "height": "20"}
 
     response = signed_in.post(
@@ -259,7 +241,7 @@ def test_an_area_with_a_wrong_number_is_refused_next_to_its_field(
 
 def test_a_blur_on_a_story_changed_meanwhile_blurs_nothing(app, signed_in, db):
     story = make_story()
-    old = with_portrait(story)
+    old = make_portrait(story)
 
     response = signed_in.post(
         f"/moderate/stories/{story.id}/photo/blur-faces",
@@ -273,7 +255,7 @@ def test_a_blur_on_a_story_changed_meanwhile_blurs_nothing(app, signed_in, db):
 
 def test_a_photo_from_before_face_detection_gets_its_faces_found_and_blurred(app, signed_in, db):
     story = make_story()
-    with_portrait(story)
+    make_portrait(story)
     photo = fresh(story).photo
     photo.faces, photo.focal_x, photo.focal_y = None, None, None
     db.session.commit()
