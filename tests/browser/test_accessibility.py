@@ -72,8 +72,8 @@ def share_a_photo_to_blur(page) -> None:
 
 
 def blur_a_wrong_area(page) -> None:
-    """Ask to blur an area with a word where a number belongs."""
-    page.locator("#x").fill("left")
+    """Ask to blur an area that starts beyond the photo's edge."""
+    page.locator("#x").fill("140")
     with page.expect_navigation():
         page.locator("#blur-area-form button[type=submit]").click()
 
