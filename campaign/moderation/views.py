@@ -22,6 +22,7 @@ from campaign.accounts.services import must_set_up_two_factor
 from campaign.extensions import db
 from campaign.i18n.countries import parse_country
 from campaign.mail import send_email
+from campaign.media import faces
 from campaign.media.pipeline import PhotoRejected
 from campaign.models import IllegalTransition, Moderator, Story, all_themes
 from campaign.models._types import utcnow
@@ -184,6 +185,13 @@ def _photo_url(story: Story) -> str | None:
     return url_for("media.file", name=best["name"])
 
 
+def _face_areas(story: Story) -> list[list[float]]:
+    """What "Blur detected faces" would blur, to outline on the photo."""
+    if story.photo is None:
+        return []
+    return [faces.cover(face) for face in story.photo.faces or []]
+
+
 def _render_review(story: Story, *, status: int = 200, **forms):
     forms.setdefault("form", DecisionForm())
     forms.setdefault("edit_form", EditForm(obj=story, formdata=None))
@@ -207,6 +215,7 @@ def _render_review(story: Story, *, status: int = 200, **forms):
                     story, current_user, current_app.config["VIEWING_WINDOW_MINUTES"]
                 ),
                 photo_url=_photo_url(story),
+                face_areas=_face_areas(story),
                 next_story=pending,
                 previous_story=previous_pending(story),
                 reasons=dict(REJECTION_REASONS),

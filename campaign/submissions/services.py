@@ -244,6 +244,8 @@ def blur_faces_in_photo(story: Story) -> list:
     areas blurred (none when no face was found). Raises ``PhotoRejected``."""
     if story.photo is None:
         return []
+    if story.photo.faces and not story.photo.faces_left:
+        return story.photo.blurred  # done already: nothing is cut again
     blurred = blur_photo(story.photo, the_faces=True)
     if blurred and story.status is StoryStatus.PUBLISHED:
         note = f"{len(blurred)} area(s)"

@@ -130,6 +130,10 @@ def test_a_storyteller_blurs_the_faces_of_a_published_photo_from_the_private_pag
     ((body, _headers),) = received
     assert {f"https://example.org/media/{name}" for name in old} <= set(body["files"])
     assert audit_actions(story)[-1] == AuditAction.PHOTO_BLURRED_BY_STORYTELLER
+    # Sent again (a second tap): nothing is cut again, nothing more recorded.
+    client.post(f"/my-story/{story.token}/photo/blur")
+    assert names(fresh(story).photo) == names(photo)
+    assert audit_actions(story).count(AuditAction.PHOTO_BLURRED_BY_STORYTELLER) == 1
 
 
 def csrf_token(page: str) -> str:
