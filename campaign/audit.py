@@ -29,6 +29,8 @@ class AuditAction(StrEnum):
     EDIT = "edit"
     REMOVE_PHOTO = "remove_photo"
     REDACT = "redact"  # a personal detail removed from the text
+    BLUR_FACES = "blur_faces"
+    BLUR_AREA = "blur_area"
     FEATURE = "feature"
     UNFEATURE = "unfeature"
     DELETE = "delete"
@@ -43,6 +45,7 @@ class AuditAction(StrEnum):
     NAME_CHANGE_REQUESTED = "name_change_requested"
     PHOTO_REMOVED_BY_STORYTELLER = "photo_removed_by_storyteller"
     PRIVATE_LINK_RESTORED = "private_link_restored"
+    PHOTO_BLURRED_BY_STORYTELLER = "photo_blurred_by_storyteller"
     PURGED = "purged"
     # Moderator accounts.
     MODERATOR_CREATED = "moderator_created"
@@ -82,6 +85,8 @@ LABELS = {
     AuditAction.EDIT: _l("Story edited"),
     AuditAction.REMOVE_PHOTO: _l("Photo removed"),
     AuditAction.REDACT: _l("Personal detail removed"),
+    AuditAction.BLUR_FACES: _l("Faces blurred in the photo"),
+    AuditAction.BLUR_AREA: _l("Area blurred in the photo"),
     AuditAction.FEATURE: _l("Featured on the home page"),
     AuditAction.UNFEATURE: _l("No longer featured"),
     AuditAction.DELETE: _l("Deleted for good"),
@@ -94,6 +99,7 @@ LABELS = {
     AuditAction.NAME_CHANGE_REQUESTED: _l("Name change asked for by the storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("Photo deleted by the storyteller"),
     AuditAction.PRIVATE_LINK_RESTORED: _l("New private link, asked for with the recovery code"),
+    AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("Faces blurred by the storyteller"),
     AuditAction.PURGED: _l("Personal data purged"),
     AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
     AuditAction.INVITE: _l("Moderator invited"),
@@ -122,6 +128,7 @@ NOBODY = {
     AuditAction.NAME_CHANGE_REQUESTED: _l("storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("storyteller"),
     AuditAction.PRIVATE_LINK_RESTORED: _l("storyteller"),
+    AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("storyteller"),
 }
 
 

@@ -258,3 +258,36 @@ def _exif_with_thumbnail(thumbnail: bytes) -> bytes:
         + struct.pack("<I", 0)
     )
     return b"Exif\x00\x00" + b"II*\x00" + struct.pack("<I", ifd0_offset) + ifd0 + ifd1 + thumbnail
+
+
+def photograph(name: str = "astronaut", *, quality: int = 92) -> bytes:
+    """One of scikit-image's real photographs (``skimage.data``), as a JPEG upload:
+    ``astronaut`` is a portrait (Eileen Collins), ``camera`` a man in profile,
+    ``coffee``, ``chelsea`` (a cat), ``rocket`` and the others have no face."""
+    import numpy
+    from skimage import data
+
+    pixels = getattr(data, name)()
+    if pixels.dtype != numpy.uint8:
+        pixels = (pixels * 255).astype(numpy.uint8) if pixels.max() <= 1 else pixels.astype("uint8")
+    image = Image.fromarray(pixels)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def laplacian_variance(image: Image.Image, box) -> float:
+    """High-frequency energy of a region (a box of fractions): the variance of the
+    Laplacian of its grey levels. A detailed face gives hundreds; a blurred one about 0."""
+    import numpy
+
+    width, height = image.size
+    x, y, w, h = box
+    region = image.convert("L").crop(
+        (int(x * width), int(y * height), int((x + w) * width), int((y + h) * height))
+    )
+    grey = numpy.asarray(region, dtype=float)
+    laplacian = (
+        -4 * grey[1:-1, 1:-1] + grey[:-2, 1:-1] + grey[2:, 1:-1] + grey[1:-1, :-2] + grey[1:-1, 2:]
+    )
+    return float(laplacian.var())

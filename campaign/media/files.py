@@ -142,6 +142,15 @@ def _rename(session, photo: Photo) -> None:
     _doom(session, old)
 
 
+def replace_renditions(photo: Photo, renditions: list[dict]) -> None:
+    """The photo's files are now ``renditions`` (written already, noted in the journal);
+    the old ones go after the commit, and their addresses to the CDN purge, like the
+    files of a deleted row (and the new ones go if the commit never comes)."""
+    old = rendition_names(photo.renditions)
+    photo.renditions = renditions  # a new list: JSON columns see only assignments
+    _doom(db.session(), old)
+
+
 def _after_commit(session) -> None:
     doomed = session.info.pop(_DOOMED, ())
     if not has_app_context():

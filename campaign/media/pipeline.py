@@ -50,13 +50,14 @@ import sys
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from campaign.media import faces as face_areas
 from campaign.media.storage import get_storage, new_base_name, rendition_name
 
 try:
@@ -82,6 +83,10 @@ _TOO_MANY_SCANS = _l(
     "ordinary JPEG, or choose another photo."
 )
 _TOO_SLOW = _l("This photo took too long to read. Choose a smaller photo, or save it again.")
+_NO_FACE_DETECTOR = _l(
+    "We could not look for faces in this photo just now. Try again in a moment, or "
+    "choose a smaller photo."
+)
 _TOO_BIG = _l("This photo needs more memory to read than we can give it. Choose a smaller photo.")
 
 
@@ -98,6 +103,26 @@ class ProcessedPhoto:
     width: int
     height: int
     renditions: list[dict]
+    # The faces found (fractions of the upright photo, largest first, see media/faces.py)
+    # and the areas blurred in every rendition.
+    faces: list[list[float]] | None = field(default_factory=list)
+    blurred: list[list[float]] = field(default_factory=list)
+
+
+class Blur(NamedTuple):
+    """What to blur before any rendition is cut, handed to the child with the photo.
+
+    ``faces`` are the faces already known (None: find them in the child); with
+    ``the_faces``, each is blurred over its whole area (``faces.cover``); ``areas``
+    are drawn by hand, fractions of the photo.
+    """
+
+    faces: list | None = None
+    the_faces: bool = False
+    areas: tuple = ()
+
+
+NO_BLUR = Blur()
 
 
 class Limits(NamedTuple):
@@ -306,18 +331,42 @@ def _encode_all(image: Image.Image) -> list[bytes]:
     return [_encode(image, pil_format, options) for pil_format, _, options in ENCODINGS]
 
 
-def _render(data: bytes, limits: Limits) -> tuple[int, int, list[tuple[int, int, list[bytes]]]]:
-    """Decode, check, turn upright and encode every rendition: pixels in, bytes out.
+def _faces_in(upright: Image.Image) -> list | None:
+    """The faces found, or None when the detector could not run: OpenCV's libraries
+    need about 300 MB of address space (PHOTO_DECODE_MEMORY_MB is far more by default),
+    and a photo nobody asked to blur is not refused for that."""
+    try:
+        return face_areas.detect(upright)
+    except (ImportError, OSError, MemoryError):
+        return None
 
-    Returns the full-size upright dimensions and, largest first, each size with
-    its encodings (in the order of ENCODINGS).
-    """
+
+class Rendered(NamedTuple):
+    width: int  # of the full-size upright photo
+    height: int
+    sizes: list[tuple[int, int, list[bytes]]]  # largest first, encoded in ENCODINGS' order
+    faces: list[list[float]] | None  # None: the detector could not run
+    blurred: list[list[float]]
+
+
+def _render(data: bytes, limits: Limits, blur: Blur = NO_BLUR) -> Rendered:
+    """Decode, check, turn upright, find the faces, blur what ``blur`` asks for and
+    encode every rendition from the blurred pixels: photo in, bytes out. Nothing
+    unblurred leaves the child when a blur is asked for."""
     with _open(data, limits) as image:
         full_width, full_height = image.size
         if image.getexif().get(0x0112, 1) in _TRANSPOSED_ORIENTATIONS:
             full_width, full_height = full_height, full_width
         # All inside the with block: the upright photo may be the opened image itself.
         upright = _decode(image)
+        faces = _faces_in(upright) if blur.faces is None else blur.faces
+        if faces is None and blur.the_faces:
+            raise PhotoRejected(_NO_FACE_DETECTOR)
+        areas = [face_areas.clamp(area) for area in blur.areas]
+        if blur.the_faces:
+            areas += [face_areas.cover(face) for face in faces or []]
+        if areas:
+            face_areas.blur(upright, areas)  # in place: these pixels are never stored as they are
         # Pillow lets go of the GIL while it resizes and encodes, so two threads
         # encode each size while this one resizes the next: the same CPU work,
         # done sooner whenever the other core is free (no gain on a busy machine).
@@ -327,7 +376,7 @@ def _render(data: bytes, limits: Limits) -> tuple[int, int, list[tuple[int, int,
                 for width, height, resized in _sized(upright)
             ]
             sizes = [(width, height, job.result()) for width, height, job in jobs]
-    return full_width, full_height, sizes
+    return Rendered(full_width, full_height, sizes, faces, areas)
 
 
 class _Bounds(NamedTuple):
@@ -476,9 +525,22 @@ def _picklable(error: BaseException) -> BaseException:
     return error
 
 
-def process(data: bytes) -> ProcessedPhoto:
+def process(data: bytes, blur: Blur = NO_BLUR) -> ProcessedPhoto:
     """Validate and re-encode a photo; store its renditions; return what was stored."""
-    full_width, full_height, sizes = _in_child(_render, data, _limits())
+    rendered = _in_child(_render, data, _limits(), blur)
+    renditions = _store(rendered.sizes)
+    # The full-size dimensions of the upright photo (draft mode may have decoded less).
+    return ProcessedPhoto(
+        width=rendered.width,
+        height=rendered.height,
+        renditions=renditions,
+        faces=rendered.faces,
+        blurred=rendered.blurred,
+    )
+
+
+def _store(sizes) -> list[dict]:
+    """Each rendition under a new base name, listed smallest first."""
     base = new_base_name()
     storage = get_storage()
     renditions: list[dict] = []
@@ -496,9 +558,34 @@ def process(data: bytes) -> ProcessedPhoto:
         raise
     # Listed smallest first, as the API has always shown them (made largest first).
     renditions.sort(key=lambda rendition: rendition["width"])
-    # The full-size dimensions of the upright photo (draft mode may have decoded less).
-    return ProcessedPhoto(width=full_width, height=full_height, renditions=renditions)
+    return renditions
 
 
-def process_upload(stream) -> ProcessedPhoto:
-    return process(read_upload(stream))
+def process_upload(stream, blur: Blur = NO_BLUR) -> ProcessedPhoto:
+    return process(read_upload(stream), blur)
+
+
+def reblurred(renditions: list[dict], blur: Blur) -> ProcessedPhoto:
+    """New renditions of a stored photo with more of it blurred (their width and
+    height are those of the largest: the photo's own do not change).
+
+    The original upload is never kept, so every size is cut again from the
+    largest stored rendition, blurred in the same bounded child as an upload;
+    the caller replaces the old files (``files.replace_renditions``). Raises
+    ``PhotoRejected`` when that file is missing or unreadable.
+    """
+    storage = get_storage()
+    largest = max(
+        (r for r in renditions if r.get("format") == "webp"), key=lambda r: r["width"], default=None
+    )
+    path = storage.path(largest["name"]) if largest else None
+    if path is None:
+        raise PhotoRejected(_l("This photo's file is missing. Remove the photo instead."))
+    rendered = _in_child(_render, path.read_bytes(), _limits(), blur)
+    return ProcessedPhoto(
+        width=rendered.width,
+        height=rendered.height,
+        renditions=_store(rendered.sizes),
+        faces=rendered.faces,
+        blurred=rendered.blurred,
+    )

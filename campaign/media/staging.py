@@ -32,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from campaign.extensions import db
+from campaign.media.blurring import note_faces
 from campaign.media.pipeline import ProcessedPhoto
 from campaign.models import Photo
 from campaign.models._types import utcnow
@@ -113,6 +114,7 @@ def stage(processed: ProcessedPhoto) -> tuple[Photo, str]:
         token_hash=hash_secret(_token(_browser_secret(create=True), key)),
         staged_from=_uploaded_from(),
     )
+    note_faces(photo, processed)
     db.session.add(photo)
     db.session.flush()
     return photo, key

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, select
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.extensions import db
@@ -32,9 +32,30 @@ class Photo(db.Model):
     # the uploader's network, never the address. A story taking the photo clears both.
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     staged_from: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The faces the detector found in the upload (media/faces.py): [x, y, width, height]
+    # boxes as fractions of the upright photo, largest first; None for a photo stored
+    # before faces were looked for. The focal point is the largest face's centre, the
+    # point portrait crops are cut around. ``blurred`` lists the areas blurred in every
+    # rendition, by the storyteller's choice or a moderator's (the unblurred pixels
+    # are stored nowhere).
+    faces: Mapped[list | None] = mapped_column(JSON)
+    focal_x: Mapped[float | None] = mapped_column(Float)
+    focal_y: Mapped[float | None] = mapped_column(Float)
+    blurred: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     def __repr__(self) -> str:
         return f"<Photo {self.id} story={self.story_id}>"
+
+    @property
+    def faces_left(self) -> int:
+        """Detected faces not yet blurred (a face counts as blurred once an area
+        blurred covers its centre)."""
+
+        def covered(face) -> bool:
+            cx, cy = face[0] + face[2] / 2, face[1] + face[3] / 2
+            return any(x <= cx <= x + w and y <= cy <= y + h for x, y, w, h in self.blurred or [])
+
+        return sum(1 for face in self.faces or [] if not covered(face))
 
 
 def rendition_names(renditions) -> list[str]:

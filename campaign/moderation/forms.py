@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DecimalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -10,7 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from campaign.text import line_filter, text_filter
 
@@ -96,6 +97,47 @@ class EditForm(_Versioned):
         validators=[DataRequired(_l("The story is empty."))],
         filters=[text_filter],
     )
+
+
+class _PercentField(DecimalField):
+    """A percentage from ``minimum`` to 100; a decimal comma is read as a point, and
+    anything else (words, NaN, infinity, nothing) gets the same plain message."""
+
+    def __init__(self, label=None, minimum: int = 0, **kwargs):
+        message = _l("Enter a number from %(minimum)s to 100.", minimum=minimum)
+        super().__init__(
+            label,
+            places=None,
+            validators=[InputRequired(message), NumberRange(min=minimum, max=100, message=message)],
+            render_kw={"min": minimum, "max": 100, "step": "any", "inputmode": "decimal"},
+            **kwargs,
+        )
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [str(valuelist[0]).strip().replace(",", ".")]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(self.message)) from error
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(str(self.message))
+
+
+class BlurAreaForm(_Versioned):
+    """An area of the photo to blur, in percent of its width and height from its
+    top-left corner (drawn on the photo, or typed)."""
+
+    x = _PercentField(_l("Left (%)"), 0)
+    y = _PercentField(_l("Top (%)"), 0)
+    width = _PercentField(_l("Width (%)"), 1)
+    height = _PercentField(_l("Height (%)"), 1)
+
+    def area(self) -> list[float]:
+        """The area as fractions of the photo (kept inside it when it runs over)."""
+        return [float(field.data) / 100 for field in (self.x, self.y, self.width, self.height)]
 
 
 class VersionForm(_Versioned):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload, with_expression
 from campaign.audit import AuditAction, label_of, nobody_of, record, record_deletion
 from campaign.extensions import db
 from campaign.i18n.labels import status_label
+from campaign.media.blurring import blur_photo
 from campaign.models import (
     AuditEntry,
     IllegalTransition,
@@ -265,6 +266,34 @@ def remove_photo(story: Story, moderator: Moderator, *, seen_version: int) -> bo
     record(moderator, AuditAction.REMOVE_PHOTO, story)
     db.session.flush()
     return True
+
+
+def blur_faces(story: Story, moderator: Moderator, *, seen_version: int) -> int:
+    """Blur every face the detector found in the photo, in every rendition (the old
+    files go after the commit, their addresses to the CDN purge). Returns how many
+    areas were blurred; raises ``PhotoRejected`` when the photo cannot be read."""
+    return _blur(story, moderator, seen_version, AuditAction.BLUR_FACES, the_faces=True)
+
+
+def blur_area(story: Story, moderator: Moderator, *, seen_version: int, area) -> int:
+    """Blur one area drawn by the moderator (fractions of the photo), as ``blur_faces``."""
+    return _blur(story, moderator, seen_version, AuditAction.BLUR_AREA, areas=[area])
+
+
+def _blur(story, moderator, seen_version, action, **what) -> int:
+    check_version(story, seen_version)
+    if story.photo is None:
+        raise ValueError("the story has no photo")
+    photo = story.photo
+    if what.get("the_faces") and photo.faces and not photo.faces_left:
+        return len(photo.blurred)  # done already (a form shown before): nothing is cut again
+    blurred = blur_photo(photo, **what)
+    if blurred:
+        story.updated_at = utcnow()
+        where = "; ".join(" ".join(f"{value * 100:.1f}" for value in area) for area in blurred)
+        record(moderator, action, story, note=f"x y w h %: {where}")
+    db.session.flush()
+    return len(blurred)
 
 
 def set_featured(story: Story, moderator: Moderator, *, seen_version: int, featured: bool):

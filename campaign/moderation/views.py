@@ -22,11 +22,14 @@ from campaign.accounts.services import must_set_up_two_factor
 from campaign.extensions import db
 from campaign.i18n.countries import parse_country
 from campaign.mail import send_email
+from campaign.media import faces
+from campaign.media.pipeline import PhotoRejected
 from campaign.models import IllegalTransition, Moderator, Story, all_themes
 from campaign.models._types import utcnow
 from campaign.moderation.diff import word_diff
 from campaign.moderation.forms import (
     REJECTION_REASONS,
+    BlurAreaForm,
     BulkForm,
     DecisionForm,
     DeleteForm,
@@ -45,6 +48,8 @@ from campaign.moderation.services import (
     TooLongAfterRemoval,
     audit_actions,
     audit_log,
+    blur_area,
+    blur_faces,
     bulk_decide,
     decide,
     decide_name_change,
@@ -195,11 +200,19 @@ def _photo_url(story: Story) -> str | None:
     return url_for("media.file", name=best["name"])
 
 
+def _face_areas(story: Story) -> list[list[float]]:
+    """What "Blur detected faces" would blur, to outline on the photo."""
+    if story.photo is None:
+        return []
+    return [faces.cover(face) for face in story.photo.faces or []]
+
+
 def _render_review(story: Story, *, status: int = 200, **forms):
     forms.setdefault("form", DecisionForm())
     forms.setdefault("edit_form", EditForm(obj=story, formdata=None))
     forms.setdefault("delete_form", DeleteForm(formdata=None))
     forms.setdefault("redact_form", RedactForm(formdata=None))
+    forms.setdefault("blur_form", BlurAreaForm(formdata=None))
     for form in forms.values():
         form.version.data = story.version
     words = watch_words()
@@ -224,6 +237,7 @@ def _render_review(story: Story, *, status: int = 200, **forms):
                     story, current_user, current_app.config["VIEWING_WINDOW_MINUTES"]
                 ),
                 photo_url=_photo_url(story),
+                face_areas=_face_areas(story),
                 next_story=pending,
                 previous_story=previous_pending(story),
                 reasons=dict(REJECTION_REASONS),
@@ -416,6 +430,52 @@ def photo_remove(story_id: int):
         story_id,
         lambda story, version: remove_photo(story, current_user, seen_version=version),
         _("The photo was removed."),
+    )
+
+
+def _blur(story_id: int, form, action):
+    """Blur faces or an area of the photo; the review page again, at the photo."""
+    story = _load(story_id)
+    if not form.validate_on_submit():
+        if isinstance(form, BlurAreaForm) and "csrf_token" not in form.errors:
+            return _render_review(story, blur_form=form, status=400)
+        abort(400)
+    try:
+        blurred = action(story, form)
+        db.session.commit()
+    except VANISHED:
+        _stale(story_id)
+    except PhotoRejected as rejected:
+        db.session.rollback()
+        flash(str(rejected.message))
+    except ValueError:
+        db.session.rollback()
+        flash(_("That is not possible for a story in this state."))
+    else:
+        if blurred:
+            flash(_("Blurred in every size of the photo; the unblurred files are deleted."))
+        else:
+            flash(_("No face was found in the photo: nothing was blurred."))
+    return redirect(url_for("moderation.review", story_id=story_id) + "#photo-blur", code=303)
+
+
+@bp.route("/stories/<int:story_id>/photo/blur-faces", methods=["POST"])
+def photo_blur_faces(story_id: int):
+    return _blur(
+        story_id,
+        VersionForm(),
+        lambda story, form: blur_faces(story, current_user, seen_version=form.version.data),
+    )
+
+
+@bp.route("/stories/<int:story_id>/photo/blur-area", methods=["POST"])
+def photo_blur_area(story_id: int):
+    return _blur(
+        story_id,
+        BlurAreaForm(),
+        lambda story, form: blur_area(
+            story, current_user, seen_version=form.version.data, area=form.area()
+        ),
     )
 
 

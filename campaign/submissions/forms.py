@@ -239,6 +239,13 @@ class ShareForm(StoryDetailsForm):
     # A photo accepted on an earlier try, kept while the rest is fixed.
     staged_photo = HiddenField()
     remove_staged_photo = BooleanField(_l("Remove this photo"))
+    blur_faces = BooleanField(
+        _l("Blur the faces in my photo"),
+        description=_l(
+            "Only the blurred photo is kept: the photo as you chose it is stored nowhere. "
+            "You see the result before your story is sent."
+        ),
+    )
     on_behalf = BooleanField(_l("I am sharing this story for someone else, with their permission"))
     helper_relationship = StringField(
         _l("Who are you to them?"),

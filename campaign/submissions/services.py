@@ -5,6 +5,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -17,7 +18,8 @@ from campaign.audit import AuditAction, record, record_deletion
 from campaign.database import reads_before_writing
 from campaign.extensions import db
 from campaign.mail import send_email
-from campaign.media.pipeline import PhotoRejected, process_upload
+from campaign.media.blurring import blur_photo
+from campaign.media.pipeline import Blur, PhotoRejected, process_upload
 from campaign.media.staging import NO_ROOM, claim, discard, has_room, stage, staged_photo
 from campaign.models import (
     NameDisplay,
@@ -240,6 +242,22 @@ def change_name_display(story: Story, name_display: str, author_name: str) -> Na
     return NameChange.APPLIED
 
 
+def blur_faces_in_photo(story: Story) -> list:
+    """The storyteller blurs the faces found in their photo, in every rendition, at once
+    (it shows less); recorded when the photo was public, like its removal. Returns the
+    areas blurred (none when no face was found). Raises ``PhotoRejected``."""
+    if story.photo is None:
+        return []
+    if story.photo.faces and not story.photo.faces_left:
+        return story.photo.blurred  # done already: nothing is cut again
+    blurred = blur_photo(story.photo, the_faces=True)
+    if blurred and story.status is StoryStatus.PUBLISHED:
+        note = f"{len(blurred)} area(s)"
+        record(None, AuditAction.PHOTO_BLURRED_BY_STORYTELLER, story, note=note)
+    db.session.flush()
+    return blurred
+
+
 def remove_photo(story: Story) -> None:
     """Detach and delete the photo row (its files go after the commit). At once, as it
     shows less; recorded when the photo was public."""
@@ -271,24 +289,47 @@ def chose_a_file(upload) -> bool:
     return upload is not None and bool(getattr(upload, "filename", None))
 
 
-def take_photo(upload, kept: Photo | None, key: str, *, remove: bool = False, room: bool = True):
+class TakenPhoto(NamedTuple):
+    photo: Photo | None
+    key: str
+    blurred_now: bool = False  # faces were blurred on this try: show the result first
+
+
+def take_photo(
+    upload,
+    kept: Photo | None,
+    key: str,
+    *,
+    remove: bool = False,
+    room: bool = True,
+    blur_faces: bool = False,
+) -> TakenPhoto:
     """The photo the share form holds now, and the key the form carries for it.
 
     A new upload replaces the photo kept from an earlier try; ticking "remove"
-    drops the kept one. Raises ``PhotoRejected`` (and keeps the kept photo)
-    when the upload is not a photo we accept, or when there is no ``room``
-    (``staging.has_room``, asked before the write transaction) for it.
+    drops the kept one. With ``blur_faces`` a new upload's faces are blurred
+    before anything is stored (only the blurred renditions are ever written), and
+    a kept photo's faces not yet blurred are blurred in its files. Raises
+    ``PhotoRejected`` (and keeps the kept photo) when the upload is not a photo we
+    accept, or when there is no ``room`` (``staging.has_room``, asked before the
+    write transaction) for it.
     """
     if chose_a_file(upload):
         if not room:
             raise PhotoRejected(NO_ROOM)
-        processed = process_upload(upload.stream)
+        processed = process_upload(upload.stream, Blur(the_faces=blur_faces))
         discard_staged(kept)
-        return stage(processed)
+        return TakenPhoto(*stage(processed), blurred_now=blur_faces)
     if remove and kept is not None:
         discard_staged(kept)
-        return None, ""
-    return kept, key if kept is not None else ""
+        return TakenPhoto(None, "")
+    if kept is None:
+        return TakenPhoto(None, "")
+    if blur_faces and kept.faces_left:
+        blur_photo(kept, the_faces=True)
+        db.session.flush()
+        return TakenPhoto(kept, key, blurred_now=True)
+    return TakenPhoto(kept, key)
 
 
 # --- receiving the share form ----------------------------------------------------
@@ -305,6 +346,7 @@ class Received(enum.Enum):
     TOO_QUICK = "too_quick"  # sent faster than a person fills it in: shown again
     PHOTO_REFUSED = "photo_refused"  # the photo is not one we accept: shown again
     PHOTO_GONE = "photo_gone"  # the photo kept from an earlier try is not there: shown again
+    PHOTO_BLURRED = "photo_blurred"  # faces were just blurred: shown again to see the result
     INVALID = "invalid"  # fields to fix: shown again with their errors
 
 
@@ -389,10 +431,17 @@ def receive_story() -> Submission:
                 held_back = Received.TOO_QUICK
         room = not chose_a_file(form.photo.data) or has_room(replacing=photo)
 
-    refused = False
+    refused, blurred_now = False, False
     removed = form.remove_staged_photo.data
     try:
-        photo, key = take_photo(form.photo.data, photo, key, remove=removed, room=room)
+        photo, key, blurred_now = take_photo(
+            form.photo.data,
+            photo,
+            key,
+            remove=removed,
+            room=room,
+            blur_faces=form.blur_faces.data,
+        )
     except PhotoRejected as rejected:
         form.photo.errors = [*form.photo.errors, rejected.message]
         refused = True
@@ -401,13 +450,16 @@ def receive_story() -> Submission:
     if gone:
         form.photo.errors = [*form.photo.errors, _PHOTO_GONE]
 
-    if refused or gone or not valid or held_back:
+    if refused or gone or not valid or held_back or blurred_now:
         form.staged_photo.data = key if photo is not None else ""
         # Field errors say enough; a stamp's notice is for a form that was otherwise fine.
         if refused:
             return Submission(Received.PHOTO_REFUSED, form, photo)
         if gone:
             return Submission(Received.PHOTO_GONE, form, photo)
+        if blurred_now and valid:
+            # The storyteller sees the blurred photo before the story is sent.
+            return Submission(Received.PHOTO_BLURRED, form, photo)
         return Submission(Received.INVALID if not valid else held_back, form, photo)
 
     if photo is not None:

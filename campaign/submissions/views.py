@@ -17,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaign import params
 from campaign.extensions import csrf, db, limiter
+from campaign.media.pipeline import PhotoRejected
 from campaign.models import NameDisplay
 from campaign.responses import private
 from campaign.submissions.forms import (
@@ -32,6 +33,7 @@ from campaign.submissions.services import (
     NameChange,
     Received,
     StoryMoved,
+    blur_faces_in_photo,
     can_edit,
     change_name_display,
     edit_story,
@@ -126,6 +128,11 @@ def _notice(received: Received) -> str | None:
         return _("Please check your story and send it again.")
     if received is Received.TOO_QUICK:
         return _("That was very quick. Please check your story and send it again.")
+    if received is Received.PHOTO_BLURRED:
+        return _(
+            "Your story is not sent yet. Look at your photo with the faces blurred, "
+            "then send your story."
+        )
     return None
 
 
@@ -321,6 +328,31 @@ def remove_photo_view(token: str):
 
 def _send_link_limit() -> str:
     return current_app.config["SEND_LINK_RATE_LIMIT"]
+
+
+@bp.post("/my-story/<token>/photo/blur")
+def blur_photo_view(token: str):
+    story = _load(token)
+    if ConfirmForm().validate_on_submit() and story.photo is not None:
+        try:
+            blurred = blur_faces_in_photo(story)
+            db.session.commit()
+        except PhotoRejected as rejected:
+            db.session.rollback()
+            flash(str(rejected.message))
+        else:
+            if blurred:
+                flash(_("The faces in your photo are blurred, for good, everywhere it is shown."))
+            else:
+                flash(
+                    _(
+                        "We found no face in your photo, so nothing was blurred. If a face "
+                        "can be seen, delete the photo."
+                    )
+                )
+    return private(
+        redirect(url_for("submissions.my_story", token=token) + "#photo-heading", code=303)
+    )
 
 
 @bp.post("/my-story/<token>/send-link")

@@ -19,8 +19,9 @@ from axe_playwright_python.sync_playwright import Axe
 
 from campaign.extensions import db
 from campaign.models import StoryStatus
+from tests import images
 from tests.browser.helpers import fill_share_form, next_step, send_unchecked
-from tests.factories import PASSWORD, make_moderator, make_story
+from tests.factories import PASSWORD, make_moderator, make_portrait, make_story
 from tests.helpers import missing
 
 pytestmark = pytest.mark.browser
@@ -79,6 +80,29 @@ def reject_without_a_reason(page) -> None:
         page.locator("#reject-form button[type=submit]").click()
 
 
+def share_a_photo_to_blur(page) -> None:
+    """Choose a portrait, ask for its faces to be blurred, send: the result is shown."""
+    page.locator("#title").fill("Snow in April")
+    page.locator("#body").fill("The first winter was long and dark. " * 3)
+    page.locator("#author_name").fill("Mina")
+    page.locator("#origin_country").select_option("AF")
+    page.locator("#residence_country").select_option("FI")
+    page.locator("#age_confirmed").check()
+    page.locator("#consent").check()
+    photo = {"name": "me.jpg", "mimeType": "image/jpeg", "buffer": images.photograph()}
+    page.locator("#photo").set_input_files(photo)
+    page.locator("#blur_faces").check()
+    submit(page)
+    page.locator("#faces-result").wait_for()
+
+
+def blur_a_wrong_area(page) -> None:
+    """Ask to blur an area that starts beyond the photo's edge."""
+    page.locator("#x").fill("140")
+    with page.expect_navigation():
+        page.locator("#blur-area-form button[type=submit]").click()
+
+
 @dataclass(frozen=True)
 class SitePage:
     name: str
@@ -119,6 +143,15 @@ PAGES = [
     ),
     SitePage("review with personal details", "/moderate/stories/{risky_id}", moderator=True),
     SitePage("queue of stories with personal details", "/moderate?signal=personal", moderator=True),
+    SitePage("share form with a blurred photo", "/share", then=share_a_photo_to_blur),
+    SitePage("private page with a photo", "/my-story/{photo_token}"),
+    SitePage("review with a photo", "/moderate/stories/{photo_id}", moderator=True),
+    SitePage(
+        "review with a wrong area to blur",
+        "/moderate/stories/{photo_id}",
+        then=blur_a_wrong_area,
+        moderator=True,
+    ),
     SitePage("privacy", "/privacy"),
     SitePage("about", "/about"),
     SitePage("lost link", "/lost-link"),
@@ -169,8 +202,12 @@ def sample(live_app):
             body="We lived at Mannerheimintie 12 for a year.\n\nMy passport is AB1234567. " * 2,
             residence_country="FI",
         )
+        with_photo = make_story(title="A face in the crowd")
+        make_portrait(with_photo)
         data = {
             "risky_id": risky.id,
+            "photo_token": with_photo.token,
+            "photo_id": with_photo.id,
             "slug": published.slug,
             "token": published.token,
             "pending_id": pending.id,

@@ -75,7 +75,7 @@ def test_the_decoder_runs_under_cpu_memory_and_core_file_limits(
 ):
     render, noted = pipeline._render, tmp_path / "limits"
 
-    def noting_the_limits(data, limits):
+    def noting_the_limits(data, limits, *rest):
         noted.write_text(
             repr(
                 [
@@ -85,7 +85,7 @@ def test_the_decoder_runs_under_cpu_memory_and_core_file_limits(
                 ]
             )
         )
-        return render(data, limits)
+        return render(data, limits, *rest)
 
     monkeypatch.setattr(pipeline, "_render", noting_the_limits)
     media_app.config.update(PHOTO_DECODE_CPU_SECONDS=7, PHOTO_DECODE_MEMORY_MB=900)
@@ -102,7 +102,7 @@ def test_the_decoder_runs_under_cpu_memory_and_core_file_limits(
 def test_a_decode_over_its_cpu_time_is_stopped_with_a_clear_message(
     media_app, media_dir, monkeypatch
 ):
-    def spinning(data, limits):
+    def spinning(data, limits, *rest):
         started = time.process_time()
         while time.process_time() - started < 5:  # unbounded, it ends after 5 s
             pass
@@ -124,7 +124,7 @@ def test_a_decode_over_its_cpu_time_is_stopped_with_a_clear_message(
 def test_a_decode_over_its_wall_clock_time_is_killed(media_app, media_dir, tmp_path, monkeypatch):
     where = tmp_path / "pid"
 
-    def waiting(data, limits):
+    def waiting(data, limits, *rest):
         where.write_text(str(os.getpid()))
         time.sleep(5)
         raise AssertionError("the timeout did not stop the decoder")
@@ -155,7 +155,7 @@ def test_a_decode_over_its_memory_is_refused_cleanly(media_app, media_dir):
 def test_the_decoder_dies_with_its_worker(media_app, media_dir, tmp_path, monkeypatch):
     where = tmp_path / "pid"
 
-    def waiting(data, limits):
+    def waiting(data, limits, *rest):
         where.write_text(str(os.getpid()))
         time.sleep(10)
 

@@ -118,7 +118,7 @@ def assert_shown_again_with_everything_typed(response, message: str) -> None:
 def test_a_photo_too_slow_to_read_shows_the_form_again_with_everything_typed(
     app, client, db, monkeypatch
 ):
-    monkeypatch.setattr(pipeline, "_render", lambda data, limits: time.sleep(5))
+    monkeypatch.setattr(pipeline, "_render", lambda data, limits, *rest: time.sleep(5))
 
     response = send_share_form(client, images.jpeg())
 

@@ -258,9 +258,9 @@ def test_the_photo_is_decoded_in_a_child_process_not_in_the_worker(
     render = pipeline._render
     where = tmp_path / "pid"
 
-    def noting_the_process(data, limits):
+    def noting_the_process(data, limits, *rest):
         where.write_text(str(os.getpid()))
-        return render(data, limits)
+        return render(data, limits, *rest)
 
     monkeypatch.setattr(pipeline, "_render", noting_the_process)
     result = process(images.jpeg(size=(1200, 900)))
@@ -272,7 +272,7 @@ def test_the_photo_is_decoded_in_a_child_process_not_in_the_worker(
 def test_a_decoder_crash_ends_the_child_and_the_person_gets_a_clear_message(
     media_app, media_dir, monkeypatch
 ):
-    def crashing(data, limits):
+    def crashing(data, limits, *rest):
         os.kill(os.getpid(), signal.SIGSEGV)
 
     monkeypatch.setattr(pipeline, "_render", crashing)
