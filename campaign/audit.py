@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     REPORTS_REVIEWED = "reports_reviewed"
     NAME_CHANGE_APPROVED = "name_change_approved"
     NAME_CHANGE_REJECTED = "name_change_rejected"
+    LANGUAGE_ACCEPTED = "language_accepted"
     # What happens to a story without a moderator.
     HIDDEN_BY_REPORTS = "hidden_by_reports"
     WITHDRAWN = "withdrawn"
@@ -41,6 +42,7 @@ class AuditAction(StrEnum):
     NAME_HIDDEN = "name_hidden"
     NAME_CHANGE_REQUESTED = "name_change_requested"
     PHOTO_REMOVED_BY_STORYTELLER = "photo_removed_by_storyteller"
+    RESUBMITTED = "resubmitted"
     PURGED = "purged"
     # Moderator accounts.
     MODERATOR_CREATED = "moderator_created"
@@ -85,11 +87,13 @@ LABELS = {
     AuditAction.REPORTS_REVIEWED: _l("Reports reviewed"),
     AuditAction.NAME_CHANGE_APPROVED: _l("Name change approved"),
     AuditAction.NAME_CHANGE_REJECTED: _l("Name change rejected"),
+    AuditAction.LANGUAGE_ACCEPTED: _l("Proposed language accepted"),
     AuditAction.HIDDEN_BY_REPORTS: _l("Hidden after reports"),
     AuditAction.WITHDRAWN: _l("Withdrawn by the storyteller"),
     AuditAction.NAME_HIDDEN: _l("Name hidden by the storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("Name change asked for by the storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("Photo deleted by the storyteller"),
+    AuditAction.RESUBMITTED: _l("Changed by the storyteller and sent back for review"),
     AuditAction.PURGED: _l("Personal data purged"),
     AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
     AuditAction.INVITE: _l("Moderator invited"),
@@ -117,6 +121,7 @@ NOBODY = {
     AuditAction.NAME_HIDDEN: _l("storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("storyteller"),
+    AuditAction.RESUBMITTED: _l("storyteller"),
 }
 
 

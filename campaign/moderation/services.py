@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from campaign.audit import AuditAction, label_of, nobody_of, record, record_deletion
 from campaign.extensions import db
+from campaign.i18n.detect import proposed_language
 from campaign.i18n.labels import status_label
 from campaign.models import (
     AuditEntry,
@@ -184,6 +185,8 @@ def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **field
         if fields.get(name) is not None
     }
     changed = revise(story, moderator, **new_texts)
+    if "body" in changed:
+        story.proposed_language = proposed_language(story.language, story.body)
     if changed:
         record(
             moderator,
@@ -193,6 +196,19 @@ def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **field
         )
         db.session.flush()
     return len(changed)
+
+
+def accept_language(story: Story, moderator: Moderator, *, seen_version: int) -> bool:
+    """Mark the story as written in the language its text seems to be in (the one
+    proposed when it was stored or changed); False when nothing is proposed."""
+    check_version(story, seen_version)
+    proposal = story.proposed_language
+    if proposal is None:
+        return False
+    previous, story.language, story.proposed_language = story.language, proposal, None
+    record(moderator, AuditAction.LANGUAGE_ACCEPTED, story, note=f"{previous} → {proposal}")
+    db.session.flush()
+    return True
 
 
 # A published story's name change, asked for by its teller ------------------------------

@@ -3,6 +3,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -15,6 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaign.extensions import csrf, db, limiter
+from campaign.i18n.detect import READ_CHARS, proposed_language
+from campaign.i18n.languages import language_name
 from campaign.models import NameDisplay
 from campaign.responses import private
 from campaign.submissions.forms import (
@@ -50,9 +53,11 @@ def _share_limit() -> str:
     return current_app.config["SHARE_RATE_LIMIT"]
 
 
-def _render_share(form, photo=None, notice=None, status=200):
+def _render_share(form, photo=None, notice=None, status=200, proposal=None):
     return (
-        render_template("submissions/share.html", form=form, staged=photo, notice=notice),
+        render_template(
+            "submissions/share.html", form=form, staged=photo, notice=notice, proposal=proposal
+        ),
         status,
     )
 
@@ -103,6 +108,9 @@ def share():
         session[_EMAILED_KEY] = bool(sent.link_to) and send_private_link(sent.link_to, sent.token)
     if sent.received in (Received.ACCEPTED, Received.ALREADY_STORED):
         return redirect(url_for("submissions.thanks"), code=303)
+    if sent.received is Received.LANGUAGE_PROPOSED:
+        notice = _("Please check the language of your story, then send it.")
+        return _render_share(sent.form, sent.photo, notice, proposal=sent.proposal)
     if sent.received is Received.FORM_EXPIRED:
         return _render_share(sent.form, sent.photo, _expired_form_notice(sent.form), status=400)
     return _render_share(sent.form, sent.photo, _notice(sent.received))
@@ -117,6 +125,27 @@ def _notice(received: Received) -> str | None:
     if received is Received.TOO_QUICK:
         return _("That was very quick. Please check your story and send it again.")
     return None
+
+
+def _language_guess_limit() -> str:
+    return current_app.config["LANGUAGE_GUESS_RATE_LIMIT"]
+
+
+@bp.post("/share/language")
+@limiter.limit(_language_guess_limit)
+def language_guess():
+    """The share form's script asks as they write: the language their text seems to
+    be in, when it is not the one chosen. Nothing is stored; CSRF-checked like any POST."""
+    chosen = request.form.get("language", "")
+    proposal = proposed_language(chosen, request.form.get("body", "")[:READ_CHARS])
+    if proposal is None:
+        return jsonify(language=None)
+    name = language_name(proposal)
+    return jsonify(
+        language=proposal,
+        message=_("Your story seems to be in %(language)s.", language=name),
+        change=_("Change to %(language)s", language=name),
+    )
 
 
 @bp.route("/share/thanks")

@@ -84,7 +84,7 @@ def test_submitted_story_is_stored_as_pending_with_every_detail(app, client, db)
     assert story.quote == "The snow was new to me."
     assert story.name_display is NameDisplay.ANONYMOUS
     assert story.moved_year == 2015
-    assert story.language == "ar"
+    assert story.language == "en"
     assert {t.slug for t in story.themes} == {"work", "home"}
     assert story.contact_email == "layla@example.org"
     assert story.on_behalf is True
