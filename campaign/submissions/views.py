@@ -42,6 +42,7 @@ from campaign.submissions.services import (
     story_for_token,
     withdraw,
 )
+from campaign.submissions.timeline import timeline
 
 bp = Blueprint("submissions", __name__)
 
@@ -188,6 +189,7 @@ def _private_page(story, token, *, name_form=None, status=200):
         story=story,
         token=token,
         can_edit=can_edit(story),
+        steps=timeline(story),
         name_form=name_form,
         confirm_form=ConfirmForm(),
     )
