@@ -104,7 +104,7 @@ def test_the_script_asks_as_they_write_and_is_told_in_the_page_language(client):
     assert answer == {
         "language": "uk",
         "message": "Votre récit semble être en ukrainien.",
-        "change": "Changer la langue : ukrainien",
+        "change": "Changer pour : ukrainien",
     }
     agreed = client.post("/share/language", data={"language": "uk", "body": UKRAINIAN}).json
     assert agreed == {"language": None}
