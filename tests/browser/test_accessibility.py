@@ -39,6 +39,7 @@ def submit(page) -> None:
 def share_a_story(page) -> None:
     page.locator("#title").fill("Snow in April")
     page.locator("#body").fill("The first winter was long and dark. " * 3)
+    page.locator("#language").select_option("en")  # on /ar/share it starts as Arabic
     page.locator("#author_name").fill("Mina")
     page.locator("#origin_country").select_option("AF")
     page.locator("#residence_country").select_option("FI")
@@ -46,6 +47,20 @@ def share_a_story(page) -> None:
     page.locator("#consent").check()
     submit(page)
     page.wait_for_url("**/share/thanks")
+
+
+def send_in_another_language(page) -> None:
+    """Sent at once, before the script asks: the form comes back with the proposal."""
+    page.locator("#title").fill("Зима")
+    page.locator("#body").fill("Моя мама досі телефонує мені щонеділі. Вона питає, чи я їм.")
+    page.locator("#language").select_option("fi")
+    page.locator("#author_name").fill("Olena")
+    page.locator("#origin_country").select_option("UA")
+    page.locator("#residence_country").select_option("FI")
+    page.locator("#age_confirmed").check()
+    page.locator("#consent").check()
+    submit(page)
+    page.locator("#language-proposal p").wait_for()
 
 
 def reject_without_a_reason(page) -> None:
@@ -68,6 +83,7 @@ PAGES = [
     SitePage("story", "/stories/{slug}"),
     SitePage("share form", "/share"),
     SitePage("share form with errors", "/share", then=submit),
+    SitePage("share form with a language proposal", "/share", then=send_in_another_language),
     SitePage("thanks", "/share", then=share_a_story),
     SitePage("thanks shown once", "/share/thanks"),  # the link already left the session
     SitePage("private page", "/my-story/{token}"),
@@ -123,7 +139,12 @@ def sample(live_app):
                 origin_country=country,
             )
         published = make_story(StoryStatus.PUBLISHED, title="Bread from home")
-        pending = make_story(title="Waiting for spring")
+        # Marked English, written in Arabic: the review page shows the language signal.
+        pending = make_story(
+            title="Waiting for spring",
+            body="غادرت مدينتي عندما كان عمري تسعة عشر عاما ومشيت أياما كثيرة إلى الحدود.",
+            language="en",
+        )
         data = {
             "slug": published.slug,
             "token": published.token,
