@@ -1,99 +1,63 @@
-// As they write, the share form says which language the story seems to be in when
-// it is not the one chosen (POST /share/language). Without this script the server
-// says it once, on sending (submissions.services.language_to_propose).
+// As they write, say which language the story seems to be in when it is not the one
+// chosen (POST /share/language). Without it the server says so once, on sending.
 (function () {
   "use strict";
+  var $ = document.getElementById.bind(document);
+  var choice = $("language-choice"), body = $("body"), select = $("language");
+  var box = $("language-proposal"), kept = $("language_kept");
+  if (!choice || !body || !select || !box || !kept || !window.fetch) return;
+  var token = select.form.querySelector("input[name=csrf_token]");
+  var timer, asked = "", shown = null;
 
-  var choice = document.getElementById("language-choice");
-  var body = document.getElementById("body");
-  var select = document.getElementById("language");
-  var box = document.getElementById("language-proposal");
-  var kept = document.getElementById("language_kept");
-  if (!choice || !body || !select || !box || !kept || !window.fetch || !window.FormData) {
-    return;
-  }
-  var form = select.form;
-  var token = form.querySelector("input[name=csrf_token]");
-  var PAUSE_MS = 1000; // ask once they stop typing for a moment, not at every key
-  var MIN_CHARS = 20; // campaign/i18n/detect.py MIN_CHARS: below it nothing is told
-  var timer = null;
-  var asked = "";
-  var shown = null; // the language proposed on the screen now
-
-  var clear = function () {
+  function clear() {
     box.hidden = true;
     box.textContent = "";
     shown = null;
-  };
+  }
 
-  var show = function (answer) {
-    box.textContent = "";
+  function show(answer) {
     var says = document.createElement("p");
-    says.textContent = answer.message;
     var change = document.createElement("button");
+    says.textContent = answer.message;
     change.type = "button";
     change.className = "button button--secondary";
     change.textContent = answer.change;
-    change.addEventListener("click", function () {
+    change.onclick = function () {
       select.value = answer.language;
       clear();
       select.focus();
-    });
+    };
+    box.textContent = "";
     box.appendChild(says);
     box.appendChild(change);
     box.hidden = false;
     shown = answer.language;
-  };
+  }
 
-  var ask = function () {
-    var text = body.value.trim();
-    var question = select.value + "\n" + text;
-    if (text.length < MIN_CHARS || question === asked || !token) {
-      return;
-    }
+  function ask() {
+    var text = body.value.trim(), question = select.value + "\n" + text;
+    if (text.length < 20 || question === asked || !token) return; // 20: i18n/detect.py
     asked = question;
     var data = new FormData();
     data.append("csrf_token", token.value);
     data.append("language", select.value);
     data.append("body", text);
-    fetch(choice.dataset.guessUrl, {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    })
-      .then(function (response) {
-        return response.ok ? response.json() : null;
-      })
-      .then(function (answer) {
-        if (answer && answer.language) {
-          show(answer);
-        } else if (answer) {
-          clear();
-        }
-      })
-      .catch(function () {
-        asked = ""; // offline for a moment: ask again at the next pause
-      });
-  };
+    fetch(choice.dataset.guessUrl, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) { if (answer) (answer.language ? show : clear)(answer); })
+      .catch(function () { asked = ""; }); // offline a moment: ask at the next pause
+  }
 
-  var later = function () {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(ask, PAUSE_MS);
-  };
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 1000); // once they pause, not at every key
+  }
 
   body.addEventListener("input", later);
-  select.addEventListener("change", function () {
-    clear();
-    later();
+  select.addEventListener("change", function () { clear(); later(); });
+  // Told, and kept their choice: the server does not ask again on sending.
+  select.form.addEventListener("submit", function () {
+    if (shown && select.value !== shown) kept.value = select.value;
   });
-  // Told, and kept their choice: the server does not ask them again on sending.
-  form.addEventListener("submit", function () {
-    if (shown && select.value !== shown) {
-      kept.value = select.value;
-    }
-  });
-  if (box.hidden && body.value.trim()) {
-    later();
-  }
+  if (box.hidden && body.value.trim()) later();
 })();

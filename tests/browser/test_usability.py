@@ -201,8 +201,9 @@ def test_pages_use_no_web_fonts_and_no_frameworks(live_server, page):
     kinds = {request.resource_type for request in requests}
     assert "font" not in kinds
     scripts = [request.url for request in requests if request.resource_type == "script"]
-    # Only the site's own small scripts: the shared one and the share form's.
+    # Only the site's own small scripts: the shared one and the share form's two.
     assert [url.removeprefix(live_server) for url in scripts] == [
         "/static/js/site.js",
         "/static/js/share.js",
+        "/static/js/language.js",
     ]
