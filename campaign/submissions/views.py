@@ -110,7 +110,11 @@ def share():
     if sent.received in (Received.ACCEPTED, Received.ALREADY_STORED):
         return redirect(url_for("submissions.thanks"), code=303)
     if sent.received is Received.LANGUAGE_PROPOSED:
-        notice = _("Please check the language of your story, then send it.")
+        notice = _(
+            "Your story seems to be in %(language)s. Please check its language below, "
+            "then send it.",
+            language=language_name(sent.proposal),
+        )
         return _render_share(sent.form, sent.photo, notice, proposal=sent.proposal)
     if sent.received is Received.FORM_EXPIRED:
         return _render_share(sent.form, sent.photo, _expired_form_notice(sent.form), status=400)

@@ -52,7 +52,7 @@ def test_ukrainian_typed_on_the_english_form_is_proposed_as_ukrainian_and_nothin
     assert "Your story seems to be in Ukrainian." in page
     assert 'name="use_language" value="uk"' in page
     assert "Keep English and send" in page
-    assert "Please check the language of your story, then send it." in page
+    assert "Please check its language below, then send it." in page
     assert stories(db) == []  # nothing stored yet
     assert "Я покинула своє місто" in page  # what they typed is still there
     assert hidden_value(page, "language_kept") == "en"
