@@ -108,7 +108,7 @@ def test_thank_you_page_shows_private_link_that_shows_status(client):
     link = private_link_from(client)
     page = client.get(link)
     assert page.status_code == 200
-    assert "waiting for a moderator" in page.get_data(as_text=True)
+    assert "What happens to your story" in page.get_data(as_text=True)
 
 
 @pytest.mark.both_databases
