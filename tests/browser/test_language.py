@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.models import Story
+from tests.browser.helpers import next_step
 from tests.i18n.test_detect import SHORT_TEXTS
 
 pytestmark = pytest.mark.browser
@@ -26,10 +27,13 @@ def phone(browser):
 
 
 def fill_the_rest(page, title: str) -> None:
+    """The first step's body and language are set: the title, then the next two steps."""
     page.locator("#title").fill(title)
+    next_step(page)
     page.locator("#author_name").fill("Olena")
     page.locator("#origin_country").select_option("UA")
     page.locator("#residence_country").select_option("FI")
+    next_step(page)
     page.locator("#age_confirmed").check()
     page.locator("#consent").check()
 
@@ -96,8 +100,14 @@ def test_without_javascript_the_proposal_comes_on_sending_and_nothing_is_lost(
     page = context.new_page()
     try:
         page.goto(f"{live_server}/share")
+        # Without JavaScript the form is one page: every field is there at once.
         page.locator("#body").fill(UKRAINIAN)
-        fill_the_rest(page, "Proposed on sending")
+        page.locator("#title").fill("Proposed on sending")
+        page.locator("#author_name").fill("Olena")
+        page.locator("#origin_country").select_option("UA")
+        page.locator("#residence_country").select_option("FI")
+        page.locator("#age_confirmed").check()
+        page.locator("#consent").check()
         with page.expect_navigation():
             page.get_by_role("button", name="Send my story").click()
 
