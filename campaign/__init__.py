@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from campaign import config, database, params
+from campaign import config, database, mail, params
 from campaign.accounts.commands import moderators
 from campaign.accounts.views import bp as accounts_bp
 from campaign.accounts.views import load_user_afresh
@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     files.init_app(app)  # photo files follow their rows' commits and rollbacks
     search.init_app(app)  # a deleted story's words leave the search index and the files
     signals.init_app(app)  # a story's kinds of personal detail follow its text
+    mail.init_app(app)  # messages to storytellers leave after the commit that decided them
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for command in COMMANDS:

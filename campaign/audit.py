@@ -37,6 +37,7 @@ class AuditAction(StrEnum):
     REPORTS_REVIEWED = "reports_reviewed"
     NAME_CHANGE_APPROVED = "name_change_approved"
     NAME_CHANGE_REJECTED = "name_change_rejected"
+    LANGUAGE_ACCEPTED = "language_accepted"
     # What happens to a story without a moderator.
     HIDDEN_BY_REPORTS = "hidden_by_reports"
     WITHDRAWN = "withdrawn"
@@ -46,6 +47,7 @@ class AuditAction(StrEnum):
     PHOTO_REMOVED_BY_STORYTELLER = "photo_removed_by_storyteller"
     PRIVATE_LINK_RESTORED = "private_link_restored"
     PHOTO_BLURRED_BY_STORYTELLER = "photo_blurred_by_storyteller"
+    RESUBMITTED = "resubmitted"
     PURGED = "purged"
     # Moderator accounts.
     MODERATOR_CREATED = "moderator_created"
@@ -93,6 +95,7 @@ LABELS = {
     AuditAction.REPORTS_REVIEWED: _l("Reports reviewed"),
     AuditAction.NAME_CHANGE_APPROVED: _l("Name change approved"),
     AuditAction.NAME_CHANGE_REJECTED: _l("Name change rejected"),
+    AuditAction.LANGUAGE_ACCEPTED: _l("Proposed language accepted"),
     AuditAction.HIDDEN_BY_REPORTS: _l("Hidden after reports"),
     AuditAction.WITHDRAWN: _l("Withdrawn by the storyteller"),
     AuditAction.NAME_HIDDEN: _l("Name hidden by the storyteller"),
@@ -100,6 +103,7 @@ LABELS = {
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("Photo deleted by the storyteller"),
     AuditAction.PRIVATE_LINK_RESTORED: _l("New private link, asked for with the recovery code"),
     AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("Faces blurred by the storyteller"),
+    AuditAction.RESUBMITTED: _l("Changed by the storyteller and sent back for review"),
     AuditAction.PURGED: _l("Personal data purged"),
     AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
     AuditAction.INVITE: _l("Moderator invited"),
@@ -129,6 +133,7 @@ NOBODY = {
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("storyteller"),
     AuditAction.PRIVATE_LINK_RESTORED: _l("storyteller"),
     AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("storyteller"),
+    AuditAction.RESUBMITTED: _l("storyteller"),
 }
 
 

@@ -73,6 +73,11 @@ class Defaults:
     CONSENT_VERSION = "2026-11"  # stored with each story; change it when the consent text changes
     SHARE_MIN_FILL_SECONDS = 5  # a form sent faster than this is from a robot
     SHARE_RATE_LIMIT = "10 per hour;30 per day"  # stories per address
+    # The share form's script asks what language the text seems to be in as they write
+    # (a pause of a second between asks): generous for a person, a wall for a script.
+    LANGUAGE_GUESS_RATE_LIMIT = "30 per minute;300 per hour"
+    # What the thanks page and the private page say about how long review takes.
+    REVIEW_USUALLY_TAKES_DAYS = 3
     MEDIA_ROOT = None  # photo renditions; default instance/media
     PHOTO_MAX_SIDE = 12_000  # pixels, either side
     PHOTO_MAX_PIXELS = 50_000_000

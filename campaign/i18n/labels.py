@@ -32,6 +32,23 @@ def status_label(value: str) -> str:
     return labels.get(value, value)
 
 
+# Why a story was not published, as its teller reads it (the keys of the moderators'
+# REJECTION_REASONS, moderation/forms.py). "other": the moderator's message says it.
+STORYTELLER_REASONS = {
+    "identifying": _l("It could identify you or someone else, and that could put them at risk."),
+    "hateful": _l("Parts of it are hateful or violent."),
+    "not_a_story": _l("It is not a personal story of migration."),
+    "spam": _l("It looks like advertising."),
+    "duplicate": _l("The same story was sent before."),
+    "no_consent": _l("It is not clear that the person whose story it is agreed to share it."),
+}
+
+
+def storyteller_reason(key: str | None) -> str | None:
+    reason = STORYTELLER_REASONS.get(key or "")
+    return str(reason) if reason is not None else None
+
+
 def display_name(story: Story) -> str:
     """The name as the storyteller chose to show it."""
     if story.name_display is NameDisplay.ANONYMOUS or not story.author_name.strip():

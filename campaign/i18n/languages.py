@@ -41,3 +41,9 @@ def language_name(code: str) -> str:
         return _locale(code).get_display_name(Locale.parse(current_locale_code())) or code
     except (ValueError, TypeError, UnknownLocaleError):
         return code
+
+
+def page_language() -> str:
+    """The story language to start from: the page's own (/ar/share: Arabic)."""
+    code = current_locale_code()
+    return code if code in STORY_LANGUAGES else "en"

@@ -193,3 +193,13 @@ def init_app(app) -> None:
 def current_locale_code() -> str:
     locale = get_locale()
     return str(locale) if locale else "en"
+
+
+def locale_for_language(code: str) -> str:
+    """The site language to write to someone in, from the language of their story:
+    itself or its base ("fa-AF" is written to in "fa"); English when the site has neither."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    for candidate in (code, (code or "").split("-")[0]):
+        if candidate in supported:
+            return candidate
+    return "en"

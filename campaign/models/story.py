@@ -85,6 +85,9 @@ class Story(db.Model):
     moved_year: Mapped[int | None] = mapped_column(Integer)
     # BCP 47 code of the language the story is written in.
     language: Mapped[str] = mapped_column(String(12), default="en", server_default="en")
+    # The language its text seems to be in, when that is not ``language``: a proposal
+    # for moderators to accept (moderation.services.accept_language), never applied alone.
+    proposed_language: Mapped[str | None] = mapped_column(String(12))
     # Private: never shown in public, used only to reach the storyteller.
     contact_email: Mapped[str | None] = mapped_column(String(254))
     # Private: shared on someone's behalf, with their permission, and by whom.

@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from campaign.audit import AuditAction, label_of, nobody_of, record, record_deletion
 from campaign.extensions import db
+from campaign.i18n.detect import proposed_language
 from campaign.i18n.labels import status_label
+from campaign.i18n.locale import locale_for_language
+from campaign.mail import send_after_commit
 from campaign.media.blurring import blur_photo
 from campaign.models import (
     AuditEntry,
@@ -40,6 +44,14 @@ DECISIONS = {
     AuditAction.REJECT: StoryStatus.REJECTED,
     AuditAction.REQUEST_CHANGES: StoryStatus.CHANGES_REQUESTED,
     AuditAction.UNPUBLISH: StoryStatus.REJECTED,
+}
+
+# The subject of the message each decision sends to a storyteller who left an e-mail.
+STATUS_MAIL_SUBJECTS = {
+    AuditAction.APPROVE: _l("Your story is published"),
+    AuditAction.REJECT: _l("Your story was not published"),
+    AuditAction.REQUEST_CHANGES: _l("A moderator asks for changes to your story"),
+    AuditAction.UNPUBLISH: _l("Your story is no longer published"),
 }
 
 TABS = ("pending", "changes", "names", "reported", "published", "not_published")
@@ -101,7 +113,24 @@ def decide(
         to_status=new_status,
         note="\n".join(details),
     )
+    if story.contact_email:
+        tell_storyteller(story, AuditAction(decision))
     db.session.flush()
+
+
+def tell_storyteller(story: Story, decision: AuditAction) -> None:
+    """One message for the status change, in the language they wrote their story in,
+    sent after the commit (never for a decision rolled back)."""
+    send_after_commit(
+        story.contact_email,
+        STATUS_MAIL_SUBJECTS[decision],
+        "status",
+        locale=locale_for_language(story.language),
+        decision=decision.value,
+        title=story.title,
+        message=story.moderator_message,
+        reason=story.rejection_reason,
+    )
 
 
 def next_pending(after_id: int | None = None) -> Story | None:
@@ -187,6 +216,8 @@ def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **field
         if fields.get(name) is not None
     }
     changed = revise(story, moderator, **new_texts)
+    if "body" in changed:
+        story.proposed_language = proposed_language(story.language, story.body)
     if changed:
         record(
             moderator,
@@ -226,6 +257,18 @@ def redact_detail(
     record(moderator, AuditAction.REDACT, story, note=f"{finding.kind} in {finding.field}")
     db.session.flush()
     return finding
+
+
+def accept_language(story: Story, moderator: Moderator, *, seen_version: int) -> None:
+    """Mark the story as written in the language its text seems to be in (the one
+    proposed when it was stored or changed); ValueError when nothing is proposed."""
+    check_version(story, seen_version)
+    proposal = story.proposed_language
+    if proposal is None:
+        raise ValueError("no language is proposed for this story")
+    previous, story.language, story.proposed_language = story.language, proposal, None
+    record(moderator, AuditAction.LANGUAGE_ACCEPTED, story, note=f"{previous} → {proposal}")
+    db.session.flush()
 
 
 # A published story's name change, asked for by its teller ------------------------------

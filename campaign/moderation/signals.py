@@ -396,11 +396,18 @@ class Signals:
     too_short: bool = False
     too_long: bool = False
     duplicates: list[tuple[Story, float]] = field(default_factory=list)
+    # The language its text seems to be in, when not the one chosen (Story.proposed_language).
+    language_seems: str | None = None
 
     @property
     def any(self) -> bool:
         return bool(
-            self.details or self.watch_words or self.too_short or self.too_long or self.duplicates
+            self.details
+            or self.watch_words
+            or self.too_short
+            or self.too_long
+            or self.duplicates
+            or self.language_seems
         )
 
     def details_in(self, name: str) -> list[Finding]:
@@ -456,6 +463,7 @@ def signals_for(story: Story, watch_words: list[str], config) -> Signals:
         too_short=len(story.body) < config["SHORT_STORY_CHARS"],
         too_long=len(story.body) > config["LONG_STORY_CHARS"],
         duplicates=likely_duplicates(story, config["DUPLICATE_SIMILARITY"]),
+        language_seems=story.proposed_language,
     )
 
 

@@ -1,4 +1,4 @@
-from functools import partial, wraps
+from functools import wraps
 
 from flask import (
     Blueprint,
@@ -46,6 +46,7 @@ from campaign.moderation.services import (
     StaleStory,
     StoryGone,
     TooLongAfterRemoval,
+    accept_language,
     audit_actions,
     audit_log,
     blur_area,
@@ -81,7 +82,6 @@ from campaign.moderation.signals import (
     watch_words,
 )
 from campaign.responses import csv_download, private
-from campaign.text import clean_text
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
 
@@ -291,7 +291,6 @@ def review(story_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         return _render_review(story, form=form)
-    mail = _mail_for_storyteller(story, form.decision.data, form.message.data)
     try:
         decide(
             story,
@@ -311,32 +310,11 @@ def review(story_id: int):
         flash(_("That decision is not possible for a story in this state."))
         return redirect(url_for("moderation.review", story_id=story_id), code=303)
     # Nothing below reads the story again: its teller may withdraw it right after the commit.
-    if mail is not None:
-        mail()
     flash(_("Decision saved."))
     following = next_pending(after_id=story_id)
     if following is not None:
         return redirect(url_for("moderation.review", story_id=following.id), code=303)
     return redirect(url_for("moderation.queue"), code=303)
-
-
-def _mail_for_storyteller(story: Story, decision: str, message: str | None):
-    """The e-mail to send after the commit, if any, ready to go: the
-    moderator's message, when changes are asked for or the story is not published,
-    to a storyteller who gave an e-mail address. Taken before the commit, so that a
-    withdrawal right after it cannot turn the saved decision into an error."""
-    message = clean_text(message or "")
-    if not story.contact_email or not message:
-        return None
-    if decision == "request_changes":
-        subject = _("A moderator asks for changes to your story")
-    elif decision == "reject":
-        subject = _("Your story was not published")
-    else:
-        return None
-    return partial(
-        send_email, story.contact_email, subject, "decision", title=story.title, message=message
-    )
 
 
 @bp.route("/stories/<int:story_id>/edit", methods=["POST"])
@@ -393,7 +371,7 @@ def redact(story_id: int):
             send_email(
                 email,
                 _("A moderator removed a personal detail from your story"),
-                "decision",
+                "moderator_message",
                 title=title,
                 message=message,
             )
@@ -507,6 +485,15 @@ def reports_dismiss(story_id: int):
         story_id,
         lambda story, version: dismiss_reports(story, current_user, seen_version=version),
         _("Reports reviewed; the story is visible again if it is published."),
+    )
+
+
+@bp.route("/stories/<int:story_id>/language", methods=["POST"])
+def accept_language_view(story_id: int):
+    return _versioned_action(
+        story_id,
+        lambda story, version: accept_language(story, current_user, seen_version=version),
+        _("The story's language is changed to the one proposed."),
     )
 
 

@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from campaign.i18n.fields import CountryField
 from campaign.i18n.labels import theme_label
-from campaign.i18n.languages import STORY_LANGUAGES, language_choices
+from campaign.i18n.languages import STORY_LANGUAGES, language_choices, page_language
 from campaign.i18n.plurals import plural_templates
 from campaign.media.pipeline import photo_max_mb
 from campaign.models import NameDisplay, all_themes
@@ -132,7 +132,8 @@ class StoryDetailsForm(FlaskForm):
         validators=[Optional()],
         description=_l("For example 2015."),
     )
-    language = LanguageField(_l("Language your story is written in"), default="en")
+    # Called when the form is made: a story shared on /ar/share starts as Arabic.
+    language = LanguageField(_l("Language your story is written in"), default=page_language)
     themes = ThemesField(_l("What is your story about? (optional)"))
     photo_alt = StringField(
         _l("Describe the photo for people who cannot see it (optional)"),
@@ -238,6 +239,11 @@ class ShareForm(StoryDetailsForm):
     photo = FileField(_l("Add a photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     # A photo accepted on an earlier try, kept while the rest is fixed.
     staged_photo = HiddenField()
+    # The language they kept after being told that their text seems to be in another
+    # one (submissions.services.language_to_propose): they are not asked twice.
+    language_kept = HiddenField()
+    # The button beside that proposal that takes it ("Change to Arabic and send").
+    use_language = HiddenField()
     remove_staged_photo = BooleanField(_l("Remove this photo"))
     blur_faces = BooleanField(
         _l("Blur the faces in my photo"),

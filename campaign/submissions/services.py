@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from campaign.audit import AuditAction, record, record_deletion
 from campaign.database import reads_before_writing
 from campaign.extensions import db
+from campaign.i18n.detect import proposed_language
+from campaign.i18n.languages import STORY_LANGUAGES
 from campaign.mail import send_email
 from campaign.media.blurring import blur_photo
 from campaign.media.pipeline import Blur, PhotoRejected, process_upload
@@ -132,6 +134,7 @@ def create_story(
         recovery_hash=hash_secret(recovery_code) if recovery_code else None,
         is_sample=is_sample,
     )
+    story.proposed_language = proposed_language(story.language, story.body)
     story.themes = _themes(theme_ids)
     db.session.add(story)
     db.session.flush()
@@ -182,11 +185,14 @@ def edit_story(
     story.residence_country = fields["residence_country"]
     story.moved_year = fields.get("moved_year")
     story.language = fields["language"]
+    story.proposed_language = proposed_language(story.language, story.body)
     story.themes = _themes(theme_ids)
     if story.photo is not None and photo_alt is not None:
         story.photo.alt_text = clean_line(photo_alt)
     if story.status is StoryStatus.CHANGES_REQUESTED:
-        story.move_to(StoryStatus.PENDING)
+        previous = story.move_to(StoryStatus.PENDING)
+        # Dated in the log, so that their private page's timeline shows when it went back.
+        record(None, AuditAction.RESUBMITTED, story, from_status=previous, to_status=story.status)
     db.session.flush()
 
 
@@ -347,6 +353,9 @@ class Received(enum.Enum):
     PHOTO_REFUSED = "photo_refused"  # the photo is not one we accept: shown again
     PHOTO_GONE = "photo_gone"  # the photo kept from an earlier try is not there: shown again
     PHOTO_BLURRED = "photo_blurred"  # faces were just blurred: shown again to see the result
+    # Its text seems to be in another language than the one chosen: shown again once,
+    # with the proposal beside the language field and a way to keep their choice.
+    LANGUAGE_PROPOSED = "language_proposed"
     INVALID = "invalid"  # fields to fix: shown again with their errors
 
 
@@ -366,6 +375,7 @@ class Submission:
     recovery_code: str | None = None  # ACCEPTED only: shown once with the token
     # Where to e-mail the private link after the commit, when the storyteller asked for it.
     link_to: str | None = None
+    proposal: str | None = None  # LANGUAGE_PROPOSED only: the language the text seems to be in
 
 
 _DETAIL_FIELDS = (
@@ -462,6 +472,11 @@ def receive_story() -> Submission:
             return Submission(Received.PHOTO_BLURRED, form, photo)
         return Submission(Received.INVALID if not valid else held_back, form, photo)
 
+    proposal = language_to_propose(form)
+    if proposal is not None:
+        form.staged_photo.data = key if photo is not None else ""
+        return Submission(Received.LANGUAGE_PROPOSED, form, photo, proposal=proposal)
+
     if photo is not None:
         photo.alt_text = clean_line(form.photo_alt.data or "")
     code = new_code()
@@ -506,6 +521,23 @@ def restore_access(typed_code: str | None, typed_email: str | None) -> Restored 
     record(None, AuditAction.PRIVATE_LINK_RESTORED, story)
     db.session.flush()
     return Restored(story, token, code)
+
+
+def language_to_propose(form: ShareForm) -> str | None:
+    """The language to propose before the story is stored, or None to store it as it is.
+
+    Its button ("Change to Arabic and send") sets the language; a language kept once
+    after a proposal is not questioned again; else the text is read."""
+    if form.use_language.data in STORY_LANGUAGES:
+        form.language.data = form.use_language.data
+        return None
+    if form.language_kept.data and form.language_kept.data == form.language.data:
+        return None
+    proposal = proposed_language(form.language.data, form.body.data)
+    if proposal is not None:
+        # Sent again with this language, it was seen and kept.
+        form.language_kept.data = form.language.data
+    return proposal
 
 
 def send_private_link(address: str, token: str) -> bool:

@@ -4,6 +4,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -17,6 +18,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaign import params
 from campaign.extensions import csrf, db, limiter
+from campaign.i18n.detect import READ_CHARS, proposed_language
+from campaign.i18n.languages import language_name
 from campaign.media.pipeline import PhotoRejected
 from campaign.models import NameDisplay
 from campaign.responses import private
@@ -46,6 +49,7 @@ from campaign.submissions.services import (
     story_for_token,
     withdraw,
 )
+from campaign.submissions.timeline import timeline
 
 bp = Blueprint("submissions", __name__)
 
@@ -58,9 +62,11 @@ def _share_limit() -> str:
     return current_app.config["SHARE_RATE_LIMIT"]
 
 
-def _render_share(form, photo=None, notice=None, status=200):
+def _render_share(form, photo=None, notice=None, status=200, proposal=None):
     return (
-        render_template("submissions/share.html", form=form, staged=photo, notice=notice),
+        render_template(
+            "submissions/share.html", form=form, staged=photo, notice=notice, proposal=proposal
+        ),
         status,
     )
 
@@ -115,6 +121,13 @@ def share():
         session[_EMAILED_KEY] = bool(sent.link_to) and send_private_link(sent.link_to, sent.token)
     if sent.received in (Received.ACCEPTED, Received.ALREADY_STORED):
         return redirect(url_for("submissions.thanks"), code=303)
+    if sent.received is Received.LANGUAGE_PROPOSED:
+        notice = _(
+            "Your story seems to be in %(language)s. Please check its language below, "
+            "then send it.",
+            language=language_name(sent.proposal),
+        )
+        return _render_share(sent.form, sent.photo, notice, proposal=sent.proposal)
     if sent.received is Received.FORM_EXPIRED:
         return _render_share(sent.form, sent.photo, _expired_form_notice(sent.form), status=400)
     return _render_share(sent.form, sent.photo, _notice(sent.received))
@@ -165,6 +178,27 @@ def _new_link_page(template: str):
             "link_form": SendLinkForm(formdata=None),
         }
     return private(make_response(render_template(template, **context)))
+
+
+def _language_guess_limit() -> str:
+    return current_app.config["LANGUAGE_GUESS_RATE_LIMIT"]
+
+
+@bp.post("/share/language")
+@limiter.limit(_language_guess_limit)
+def language_guess():
+    """The share form's script asks as they write: the language their text seems to
+    be in, when it is not the one chosen. Nothing is stored; CSRF-checked like any POST."""
+    chosen = request.form.get("language", "")
+    proposal = proposed_language(chosen, request.form.get("body", "")[:READ_CHARS])
+    if proposal is None:
+        return jsonify(language=None)
+    name = language_name(proposal)
+    return jsonify(
+        language=proposal,
+        message=_("Your story seems to be in %(language)s.", language=name),
+        change=_("Change to %(language)s", language=name),
+    )
 
 
 @bp.route("/share/thanks")
@@ -232,6 +266,7 @@ def _private_page(story, token, *, name_form=None, link_form=None, status=200):
         story=story,
         token=token,
         can_edit=can_edit(story),
+        steps=timeline(story),
         name_form=name_form,
         link_form=link_form or SendLinkForm(formdata=None),
         has_email=bool(story.contact_email),

@@ -33,11 +33,15 @@ def fill_share_form(
     name: str = "Yusuf",
     origin: str = "ER",
     residence: str = "IT",
+    language: str = "en",
 ) -> None:
     """Walk the share form's three steps as a visitor does (one page when the site's
-    scripts do not run); stops before sending."""
+    scripts do not run); stops before sending. The language is chosen (the story is
+    English), not left on the page's: on /ar/share an English text would be proposed
+    as English first."""
     steps = page.locator(".step:not([hidden]) [data-step-next]").first.is_visible()
     page.locator("#body").fill(body)
+    page.locator("#language").select_option(language)
     page.locator("#title").fill(title)
     if steps:
         next_step(page)

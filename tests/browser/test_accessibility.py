@@ -44,6 +44,14 @@ def share_a_story(page) -> None:
     page.wait_for_url("**/share/thanks")
 
 
+def send_in_another_language(page) -> None:
+    """The form comes back from the server with the proposal beside the language."""
+    ukrainian = "Моя мама досі телефонує мені щонеділі. Вона питає, чи я їм."
+    fill_share_form(page, body=ukrainian, language="fi")
+    send_unchecked(page)  # no submit event: the script cannot have said it first
+    page.locator("#language-proposal p").wait_for()
+
+
 def send_while_the_server_waits(page) -> None:
     """Press "Send" while the answer never comes: the progress bar shows."""
     fill_share_form(page)
@@ -125,6 +133,7 @@ PAGES = [
     SitePage("share form with errors, no JavaScript", "/share", then=submit, scripts=False),
     SitePage("share form while sending", "/share", then=send_while_the_server_waits),
     SitePage("share form, connection lost", "/share", then=send_as_the_connection_drops),
+    SitePage("share form with a language proposal", "/share", then=send_in_another_language),
     SitePage("thanks", "/share", then=share_a_story),
     SitePage("thanks shown once", "/share/thanks"),  # the link already left the session
     SitePage("private page", "/my-story/{token}"),
@@ -195,7 +204,12 @@ def sample(live_app):
                 origin_country=country,
             )
         published = make_story(StoryStatus.PUBLISHED, title="Bread from home")
-        pending = make_story(title="Waiting for spring")
+        # Marked English, written in Arabic: the review page shows the language signal.
+        pending = make_story(
+            title="Waiting for spring",
+            body="غادرت مدينتي عندما كان عمري تسعة عشر عاما ومشيت أياما كثيرة إلى الحدود.",
+            language="en",
+        )
         risky = make_story(
             title="Call me on 040 123 4567",
             quote="Write to sami@example.org",

@@ -32,7 +32,7 @@ def test_story_travels_from_form_to_gallery(live_app, live_server, browser, page
     assert "/my-story/" in private_link
 
     page.goto(private_link)
-    assert "waiting for a moderator" in page.locator(".status").inner_text()
+    assert "In review" in page.locator(".timeline__step--now").inner_text()
 
     # A moderator signs in and approves it.
     moderator_page = browser.new_context().new_page()
@@ -54,4 +54,4 @@ def test_story_travels_from_form_to_gallery(live_app, live_server, browser, page
     assert "Now I study engineering." in page.locator(".story__body").inner_text()
 
     page.goto(private_link)
-    assert "published" in page.locator(".status").inner_text()
+    assert "Published" in page.locator(".timeline__step:last-child").inner_text()

@@ -261,4 +261,5 @@ def test_pages_load_only_the_fonts_of_their_scripts_and_no_frameworks(
         "/static/js/share.js",
         "/static/js/share-photo.js",
         "/static/js/share-draft.js",
+        "/static/js/language.js",
     ]

@@ -15,7 +15,7 @@ VALID = {
     "origin_country": "IQ",
     "residence_country": "FI",
     "moved_year": "2015",
-    "language": "ar",
+    "language": "en",
     "contact_email": "layla@example.org",
     "age_confirmed": "y",
     "consent": "y",

@@ -41,14 +41,15 @@ def edit_data(story, **changes):
 def test_pending_story_shows_waiting_and_reminds_to_keep_the_link(client):
     story = make_story()
     page = client.get(f"/my-story/{story.token}").get_data(as_text=True)
-    assert "waiting for a moderator" in page
+    assert 'aria-current="step"' in page and "In review" in page
+    assert "You do not need to do anything." in page
     assert "Keep its link safe" in page
 
 
 def test_published_story_links_to_its_public_page(client):
     story = make_story(StoryStatus.PUBLISHED)
     page = client.get(f"/my-story/{story.token}").get_data(as_text=True)
-    assert "Status: published." in page
+    assert "Everyone can read your story in the gallery now." in page
     assert f'href="/stories/{story.slug}"' in page or f"/{story.slug}" in page
 
 
@@ -57,7 +58,7 @@ def test_changes_requested_shows_the_moderators_message(client, db):
     story.moderator_message = "Please remove your street name."
     db.session.commit()
     page = client.get(f"/my-story/{story.token}").get_data(as_text=True)
-    assert "asked for changes" in page
+    assert "A moderator asks you to change something" in page
     assert "Please remove your street name." in page
     assert "Change my story" in page
 
@@ -67,7 +68,7 @@ def test_not_published_shows_the_reason_when_given(client, db):
     story.moderator_message = "It names other people without their consent."
     db.session.commit()
     page = client.get(f"/my-story/{story.token}").get_data(as_text=True)
-    assert "Status: not published." in page
+    assert "A moderator decided not to publish your story." in page
     assert "It names other people without their consent." in page
     assert "Change my story" not in page
 
