@@ -25,6 +25,8 @@ class AuditAction(StrEnum):
     REJECT = "reject"
     REQUEST_CHANGES = "request_changes"
     UNPUBLISH = "unpublish"
+    # A moderator took their own decision back within seconds (moderation.services.undo_decision).
+    UNDO = "undo"
     # Other moderation of a story.
     EDIT = "edit"
     REMOVE_PHOTO = "remove_photo"
@@ -73,10 +75,11 @@ class AuditAction(StrEnum):
 
 
 LABELS = {
-    AuditAction.APPROVE: _l("Approved"),
-    AuditAction.REJECT: _l("Rejected"),
-    AuditAction.REQUEST_CHANGES: _l("Changes requested"),
+    AuditAction.APPROVE: _l("Published"),
+    AuditAction.REJECT: _l("Not published"),
+    AuditAction.REQUEST_CHANGES: _l("Asked for changes"),
     AuditAction.UNPUBLISH: _l("Unpublished"),
+    AuditAction.UNDO: _l("Decision undone"),
     AuditAction.EDIT: _l("Story edited"),
     AuditAction.REMOVE_PHOTO: _l("Photo removed"),
     AuditAction.FEATURE: _l("Featured on the home page"),

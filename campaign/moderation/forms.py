@@ -102,6 +102,12 @@ class VersionForm(_Versioned):
     """A button that changes the story: only the version and the CSRF token."""
 
 
+class UndoForm(_Versioned):
+    """Take back a decision: the story and the version the decision left it in."""
+
+    story_id = IntegerField(widget=HiddenField.widget, validators=[DataRequired()])
+
+
 class NameChangeForm(_Versioned):
     """Approve or reject a waiting name change: the story's version and the change's id."""
 

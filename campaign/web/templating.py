@@ -7,7 +7,7 @@ from campaign.feeds.views import feed_links
 from campaign.gallery import search
 from campaign.gallery.geo import distance_km
 from campaign.i18n.countries import country_name
-from campaign.i18n.labels import display_name, theme_label
+from campaign.i18n.labels import display_name, status_label, theme_label
 from campaign.i18n.languages import language_name
 from campaign.i18n.locale import current_locale_code, html_lang, language_links, text_direction
 from campaign.media.views import photo_sources
@@ -34,6 +34,7 @@ GLOBALS = {
     "language_name": language_name,
     "display_name": display_name,
     "theme_label": theme_label,
+    "status_label": status_label,
     "format_date": format_date,
     "format_datetime": format_datetime,
     "format_decimal": format_decimal,
