@@ -8,6 +8,7 @@ refuses anything else, so the log page has a label for every entry it shows.
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import update
 
 from campaign.extensions import db
@@ -75,9 +76,11 @@ class AuditAction(StrEnum):
 
 
 LABELS = {
-    AuditAction.APPROVE: _l("Published"),
-    AuditAction.REJECT: _l("Not published"),
-    AuditAction.REQUEST_CHANGES: _l("Asked for changes"),
+    # A decision on one story, in the words of the status it gives (the queue's tabs of
+    # the same words are lists of stories, said differently in many languages).
+    AuditAction.APPROVE: lazy_pgettext("story status", "Published"),
+    AuditAction.REJECT: lazy_pgettext("story status", "Not published"),
+    AuditAction.REQUEST_CHANGES: lazy_pgettext("story status", "Asked for changes"),
     AuditAction.UNPUBLISH: _l("Unpublished"),
     AuditAction.UNDO: _l("Decision undone"),
     AuditAction.EDIT: _l("Story edited"),
