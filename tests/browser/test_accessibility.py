@@ -18,7 +18,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from campaign.extensions import db
-from campaign.models import StoryStatus
+from campaign.models import StoryStatus, revise
+from campaign.moderation.services import decide
 from tests.factories import PASSWORD, make_moderator, make_story
 from tests.helpers import missing
 
@@ -54,6 +55,19 @@ def reject_without_a_reason(page) -> None:
         page.locator("#reject-form button[type=submit]").click()
 
 
+# Stories the "decision with undo" visits approve, one per language (set by ``sample``).
+TO_APPROVE: dict[str, int] = {}
+
+
+def approve_with_the_a_key(page) -> None:
+    """Approve this language's story with `a`: the next page shows the Undo message."""
+    base, language = page.url.split("/")[2], page.url.split("/")[3]
+    page.goto(f"http://{base}/{language}/moderate/stories/{TO_APPROVE[language]}")
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    assert page.locator("[data-undo]").count() == 1
+
+
 @dataclass(frozen=True)
 class SitePage:
     name: str
@@ -72,6 +86,8 @@ PAGES = [
     SitePage("thanks shown once", "/share/thanks"),  # the link already left the session
     SitePage("private page", "/my-story/{token}"),
     SitePage("edit form", "/my-story/{token}/edit"),
+    SitePage("withdraw form", "/my-story/{token}/withdraw"),
+    SitePage("withdrawn", "/share/withdrawn"),
     SitePage("sign in", "/login"),
     SitePage("sign in with errors", "/login", then=submit),
     SitePage("not found", "/no-such-page"),
@@ -90,6 +106,8 @@ PAGES = [
     SitePage("report form", "/stories/{slug}/report"),
     SitePage("report form with errors", "/stories/{slug}/report", then=submit),
     SitePage("audit log", "/moderate/log", moderator=True),
+    SitePage("review back after changes", "/moderate/stories/{returned_id}", moderator=True),
+    SitePage("decision with undo", "/moderate", then=approve_with_the_a_key, moderator=True),
 ]
 CASES = [(site_page, language) for site_page in PAGES for language in LANGUAGES]
 IDS = [f"{site_page.name}-{language}" for site_page, language in CASES]
@@ -124,11 +142,27 @@ def sample(live_app):
             )
         published = make_story(StoryStatus.PUBLISHED, title="Bread from home")
         pending = make_story(title="Waiting for spring")
+        moderator = make_moderator()
+        # Sent back with a request for changes, then changed by its storyteller.
+        returned = make_story(title="The name of my street", body="We lived at 4 Hope Street. " * 3)
+        decide(
+            returned,
+            "request_changes",
+            moderator,
+            seen_version=returned.version,
+            message="Please leave out the name of your street.",
+        )
+        revise(returned, None, body="We lived in a quiet street. " * 3)
+        returned.move_to(StoryStatus.PENDING)
+        db.session.commit()
+        for language in LANGUAGES:
+            TO_APPROVE[language] = make_story(title=f"Approved with a ({language})").id
         data = {
             "slug": published.slug,
             "token": published.token,
             "pending_id": pending.id,
-            "moderator": make_moderator().email,
+            "returned_id": returned.id,
+            "moderator": moderator.email,
         }
         db.session.remove()
     return data

@@ -45,8 +45,9 @@ def test_share_privacy_and_every_private_page_offer_the_quick_exit(client):
         match = QUICK_EXIT.search(page)
         assert match, name
         assert match.group(1) == "https://weather.com/", name
-        # Right after the skip link: the second stop for the keyboard.
-        assert page.index("skip-link") < match.start() < page.index("site-header"), name
+        # First in the header, right after the skip link: the second stop for the keyboard.
+        header = page.index('<header class="site-header">')
+        assert page.index("skip-link") < header < match.start() < page.index("site-name"), name
 
 
 def test_public_pages_without_private_matters_have_no_quick_exit(client):
