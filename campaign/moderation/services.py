@@ -154,6 +154,18 @@ def _offer_undo(story: Story, decision: str, moderator: Moderator, before: dict)
     db.session.flush()
 
 
+def undo_offer(
+    moderator: Moderator, story_id: int, decided_version: int, window_seconds: int
+) -> UndoableDecision | None:
+    """The moderator's decision on this story, if it can still be undone."""
+    offer = db.session.get(UndoableDecision, moderator.id)
+    if offer is None or offer.story_id != story_id or offer.story_version != decided_version:
+        return None
+    if utcnow() - offer.decided_at > timedelta(seconds=window_seconds):
+        return None
+    return offer
+
+
 def undo_decision(
     moderator: Moderator, story_id: int, decided_version: int | None, window_seconds: int
 ) -> Story:

@@ -8,6 +8,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import format_timedelta
@@ -66,6 +67,7 @@ from campaign.moderation.services import (
     set_featured,
     tab_counts,
     undo_decision,
+    undo_offer,
 )
 from campaign.moderation.signals import highlighted_paragraphs, signals_for, watch_words
 from campaign.responses import csv_download, private
@@ -275,9 +277,7 @@ def review(story_id: int):
             message=form.message.data,
             undoable=True,
         )
-        # Read before the commit: the teller may withdraw the story right after it.
-        done = _decision_done(form.decision.data, story.title)
-        undo_data = f"undo {story_id} {story.version}"
+        decided_version = story.version  # read before the commit (see below)
         db.session.commit()
     except VANISHED:
         _stale(story_id)
@@ -289,7 +289,8 @@ def review(story_id: int):
     # Nothing below reads the story again: its teller may withdraw it right after the commit.
     if mail is not None:
         mail()
-    flash(done, undo_data)  # base.html shows the message with an Undo button
+    # The next page says what was decided, with an Undo button (undo_message below).
+    session["undo"] = [story_id, decided_version]
     following = next_pending(after_id=story_id)
     if following is not None:
         return redirect(url_for("moderation.review", story_id=following.id), code=303)
@@ -306,6 +307,26 @@ def _decision_done(decision: str, title: str) -> str:
     if decision == "request_changes":
         return _("Asked for changes to “%(title)s”.", title=title)
     return _("Unpublished “%(title)s”.", title=title)
+
+
+@bp.context_processor
+def undo_message() -> dict:
+    """The message after a decision ("Published ‘…’" and its Undo button, base.html), shown
+    once, while the decision can be undone. The session keeps only the story's id and
+    version: the words come from the moderator's undoable decision in the database."""
+    kept = session.pop("undo", None) if current_user.is_authenticated else None
+    if not isinstance(kept, list) or len(kept) != 2:
+        return {}
+    offer = undo_offer(current_user, *kept, current_app.config["UNDO_SECONDS"])
+    if offer is None:
+        return {}
+    return {
+        "undo_offer": {
+            "story_id": offer.story_id,
+            "version": offer.story_version,
+            "message": _decision_done(offer.decision, offer.story.title),
+        }
+    }
 
 
 @bp.route("/undo", methods=["POST"])
