@@ -14,7 +14,7 @@ from campaign.feeds.views import bp as feeds_bp
 from campaign.gallery import search
 from campaign.gallery.journeys import bp as journeys_bp
 from campaign.gallery.views import bp as gallery_bp
-from campaign.i18n import locale
+from campaign.i18n import identity, locale
 from campaign.media import files
 from campaign.media.commands import media
 from campaign.media.views import bp as media_bp
@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     )
     config.load(app, test_config)
     params.init_app(app)  # the request class and URL converters, before any route
+    identity.check(app)  # a name, colours and mark the pages can show
     app.static_folder = "../static"
     app.add_url_rule("/static/<path:filename>", "static", app.send_static_file)
     logs.init_app(app)  # first, so every request gets its id

@@ -37,6 +37,10 @@ class Defaults:
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
     # A request may carry the largest photo and the rest of the share form.
     MAX_CONTENT_LENGTH = PHOTO_MAX_BYTES + 2 * 1024 * 1024
+    # The share form is read up to this size even when its photo is too large (only the
+    # photo's first bytes are kept), so it comes back filled in with the message beside
+    # the photo; a larger body gets the 413 page (see params.read_oversized_files).
+    SHARE_MAX_REQUEST_BYTES = 4 * PHOTO_MAX_BYTES
     # The server-side page cache (see campaign/pagecache.py).
     PAGE_CACHE_ENABLED = True
     PAGE_CACHE_VERSION_SECONDS = 1.0
@@ -154,6 +158,16 @@ class Defaults:
     # CONTACT_EMAIL_RETENTION_DAYS (`flask --app campaign purge`).
     PURGE_AFTER_DAYS = 90
     CONTACT_EMAIL_RETENTION_DAYS = 30
+    # The campaign's identity (README: Identity). Texts per language code; a
+    # language without its own takes English's, then the built-in, translated one.
+    CAMPAIGN_NAME: dict = {}  # {"en": "Our stories", "fr": "Nos récits"}
+    ABOUT_TEXT: dict = {}  # the About page: paragraphs separated by blank lines
+    CAMPAIGN_CONTACT_EMAIL = None  # shown on the About page
+    # Colours (#rrggbb) replacing the built-in ones: accent, accent-ink (text on
+    # the accent), ink, paper. The pages check their contrast (README).
+    CAMPAIGN_COLOURS: dict = {}
+    # An SVG file in the instance folder replacing static/img/mark.svg.
+    CAMPAIGN_MARK = None
 
 
 def load(app, test_config: dict | None = None) -> None:

@@ -8,7 +8,10 @@ Every value a request carries reaches the views through here:
 - query and form values through ``Request``, whose values hold no NUL
   (PostgreSQL refuses it outright: a NUL in a slug, a filter or a report
   message was a 500 there), and then through the functions below, which turn
-  them into numbers, dates, choices and text, or raise ``BadParameter``.
+  them into numbers, dates, choices and text, or raise ``BadParameter``;
+- files through ``Request`` too: a view that calls ``read_oversized_files``
+  gets the whole form even when a file is far over its limit, with only the
+  file's first bytes kept (see there).
 
 ``BadParameter`` is a 400 whose message names the parameter and says what it
 must be; ``campaign.web.errors`` shows it as JSON on the API and oEmbed and as
@@ -61,10 +64,51 @@ class NulFreeValues(ImmutableMultiDict):
             dict.__setitem__(self, key, [_without_nul(value) for value in values])
 
 
+class _FileStart:
+    """A file part's stream that keeps only its first ``keep`` bytes and drops the rest
+    as it arrives: the parser goes on to the fields after it, memory and disk stay
+    bounded, and whoever reads the file sees that it was longer than allowed."""
+
+    def __init__(self, stream, keep: int):
+        self._stream, self._room = stream, keep
+
+    def write(self, data) -> int:
+        if self._room > 0:
+            self._stream.write(data[: self._room])
+            self._room -= min(len(data), self._room)
+        return len(data)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class Request(FlaskRequest):
     """Flask's request, with query string and form values freed of NUL characters."""
 
     parameter_storage_class = NulFreeValues
+    kept_file_bytes: int | None = None  # set by read_oversized_files
+
+    def _get_file_stream(
+        self, total_content_length, content_type, filename=None, content_length=None
+    ):
+        stream = super()._get_file_stream(
+            total_content_length, content_type, filename, content_length
+        )
+        if self.kept_file_bytes is None:
+            return stream
+        return _FileStart(stream, self.kept_file_bytes)
+
+
+def read_oversized_files(keep_bytes: int, max_body_bytes: int) -> None:
+    """Read this request's form even when a file in it is over its limit, so that the
+    view can answer beside the field, with everything else that was typed, instead of
+    a 413 page that loses it (MAX_CONTENT_LENGTH refuses a body unread, and cannot be
+    told a file from the fields). Each file keeps only its first ``keep_bytes`` (one
+    more than the view accepts, so that it sees the excess); the rest streams past.
+    A body over ``max_body_bytes`` is still refused unread (413): reading goes on only
+    for as long as a person might really have sent. Call it before the form is read."""
+    request.max_content_length = max_body_bytes
+    request.kept_file_bytes = keep_bytes
 
 
 class IdConverter(IntegerConverter):

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from campaign import params
 from campaign.gallery import listings
 from campaign.i18n.countries import country_choices, parse_country
+from campaign.i18n.identity import campaign_name
 from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.languages import language_name
 from campaign.i18n.locale import ENVIRON_SCRIPT_ROOT, split_language
@@ -93,7 +94,7 @@ def builder():
         src=embed_url(filters, external=True),
         width=OEMBED_MAX_WIDTH,
         height=OEMBED_HEIGHT,
-        title=_("Stories from the campaign “I am a migrant”"),
+        title=_("Stories from the campaign “%(name)s”", name=campaign_name()),
     ).strip()
     return render_template(
         "embeds/builder.html",
@@ -159,7 +160,7 @@ def oembed():
         "type": "rich",
         "title": found.title,
         "author_name": display_name(found),
-        "provider_name": _("I am a migrant"),
+        "provider_name": campaign_name(),
         "provider_url": url_for("gallery.home", _external=True),
         "cache_age": 3600,
         "html": html,

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from campaign.gallery import listings
 from campaign.i18n.countries import country_name, parse_country
+from campaign.i18n.identity import campaign_name
 from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.locale import current_locale_code
 from campaign.models import Story, theme_by_slug
@@ -34,7 +35,7 @@ def _atom(title: str, stories: list[Story], mirrors: str):
     feed.link(href=request.base_url, rel="self", type=ATOM_TYPE)
     feed.link(href=mirrors, rel="alternate", type="text/html")
     feed.language(current_locale_code())
-    feed.author({"name": _("I am a migrant")})
+    feed.author({"name": campaign_name()})
     if stories:
         feed.updated(max(_updated(story) for story in stories))
     # feedgen prepends entries: add the oldest first so the newest leads the feed.
@@ -73,7 +74,7 @@ def _known_country(code: str) -> str:
 @cached_feed
 def newest():
     return _atom(
-        _("I am a migrant: newest stories"),
+        _("%(name)s: newest stories", name=campaign_name()),
         listings.latest_stories(_size()),
         url_for("gallery.stories", _external=True),
     )

@@ -58,8 +58,12 @@ class Page:
     ranks: dict[int, int]
 
 
-def latest_stories(limit: int) -> list[Story]:
+def latest_stories(limit: int, *, besides: tuple[int, ...] = ()) -> list[Story]:
+    """The newest published stories, leaving out those ``besides`` (already shown on
+    the page): the index walks newest first and stops after a few more rows."""
     query = Story.published().order_by(Story.published_at.desc(), Story.id.desc()).limit(limit)
+    if besides:
+        query = query.where(Story.id.not_in(besides))
     return list(db.session.scalars(with_cards(query)))
 
 

@@ -1,5 +1,18 @@
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from pathlib import Path
 
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from campaign.gallery import sitemap
 from campaign.gallery.queries import (
     SORTS,
     Filters,
@@ -8,7 +21,9 @@ from campaign.gallery.queries import (
     latest_stories,
     more_from_country,
 )
+from campaign.i18n import identity
 from campaign.i18n.countries import parse_country
+from campaign.i18n.locale import current_locale_code, text_direction
 from campaign.models import all_themes, published_story
 from campaign.publishing import stats
 from campaign.publishing.pagecache import public_page
@@ -24,11 +39,13 @@ LISTING_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "after"
 @bp.route("/")
 @public_page(args=("origin", "residence", "theme"))
 def home():
+    """One person leads (the newest featured story, else the newest story), then the
+    other featured stories, then the latest: each story once."""
+    featured = featured_stories(4)
+    latest = latest_stories(6 if featured else 7, besides=tuple(s.id for s in featured))
+    lead = featured.pop(0) if featured else (latest.pop(0) if latest else None)
     return render_template(
-        "gallery/home.html",
-        featured=featured_stories(3),
-        stories=latest_stories(6),
-        stats=stats.current(),
+        "gallery/home.html", lead=lead, featured=featured, stories=latest, stats=stats.current()
     )
 
 
@@ -93,3 +110,92 @@ def story(slug: str):
         more=more_from_country(found, 3),
         canonical=url_for("gallery.story", slug=found.slug, _external=True),
     )
+
+
+def _xml(template: str, **context):
+    response = make_response(render_template(template, **context))
+    response.mimetype = "application/xml"
+    return response
+
+
+@bp.route("/sitemap.xml")
+@public_page
+def sitemap_index():
+    return _xml("sitemap/index.xml", entries=sitemap.index_entries())
+
+
+@bp.route("/sitemaps/<language>/<int:number>.xml")
+@public_page
+def sitemap_file(language: str, number: int):
+    entries = sitemap.file_entries(language, number)
+    if entries is None:
+        abort(404)
+    return _xml("sitemap/urls.xml", entries=entries)
+
+
+@bp.route("/robots.txt")
+@public_page
+def robots():
+    response = make_response("\n".join(sitemap.robots_lines()) + "\n")
+    response.mimetype = "text/plain"
+    return response
+
+
+@bp.route("/about")
+@public_page
+def about():
+    return render_template(
+        "gallery/about.html",
+        own_text=identity.about_text(),
+        contact=current_app.config["CAMPAIGN_CONTACT_EMAIL"],
+    )
+
+
+@bp.route("/identity.css")
+@public_page
+def identity_css():
+    response = make_response(identity.identity_css())
+    response.mimetype = "text/css"
+    return response
+
+
+@bp.route("/mark.svg")
+@public_page
+def mark():
+    path = identity.mark_file() or Path(current_app.static_folder, "img", "mark.svg")
+    response = make_response(path.read_bytes())
+    response.mimetype = "image/svg+xml"
+    return response
+
+
+@bp.route("/manifest.webmanifest")
+@public_page
+def manifest():
+    """The web app manifest, in the language of the address (a phone's home screen
+    then opens the site in it)."""
+    colours = identity.colours()
+    name = identity.campaign_name()
+    icons = [
+        {"src": url_for("static", filename=f"img/{file}"), "sizes": size, "type": "image/png"}
+        | ({"purpose": "maskable"} if "maskable" in file else {})
+        for file, size in (
+            ("icon-192.png", "192x192"),
+            ("icon-512.png", "512x512"),
+            ("icon-maskable-512.png", "512x512"),
+        )
+    ]
+    response = jsonify(
+        name=name,
+        short_name=name,
+        description=_("Migrants share their stories in their own words."),
+        start_url=url_for("gallery.home"),
+        scope=url_for("gallery.home"),
+        display="standalone",
+        lang=current_locale_code(),
+        dir=text_direction(current_locale_code()),
+        background_color=colours["paper"],
+        theme_color=colours["accent"],
+        icons=icons,
+    )
+    response.mimetype = "application/manifest+json"
+    return response

@@ -33,7 +33,9 @@ LANGUAGE_NAMES = {
     "fr": "Français",
     "es": "Español",
     "ar": "العربية",
-    "fa": "دری",
+    # The Persian catalogue serves Persian as written in Iran and in Afghanistan
+    # (Dari): one written standard, so one "فارسی" (ARCHITECTURE.md, Languages).
+    "fa": "فارسی",
     "uk": "Українська",
     "fi": "Suomi",
 }
@@ -144,23 +146,39 @@ def html_lang(lang_code: str) -> str:
     return lang_code.replace("_", "-")
 
 
-def language_links() -> list[dict]:
-    """The current page in every supported language, for the language switcher."""
-    current = current_locale_code()
+def _this_page() -> tuple[str, str]:
+    """The root the app is served under, and this page's path and query without a language."""
     root = request.environ.get(ENVIRON_SCRIPT_ROOT, "")
     query = request.query_string.decode("latin-1")
     path = quote(request.path, safe="/:@!$&'()*+,;=~") + (f"?{query}" if query else "")
+    return root, path
+
+
+def language_links() -> list[dict]:
+    """The current page in every supported language, for the language switcher and
+    the ``hreflang`` alternates (``url`` is absolute, as search engines want it)."""
+    current = current_locale_code()
+    root, path = _this_page()
+    host = request.host_url.rstrip("/")
     return [
         {
             "code": code,
             "name": LANGUAGE_NAMES.get(code, code),
             "href": f"{root}/{code}{path}",
+            "url": f"{host}{root}/{code}{path}",
             "lang": html_lang(code),
             "dir": text_direction(code),
             "current": code == current,
         }
         for code in current_app.config["SUPPORTED_LOCALES"]
     ]
+
+
+def default_language_url() -> str:
+    """This page without a language prefix: it answers in the visitor's own language
+    (cookie, then Accept-Language), which is what ``hreflang="x-default"`` means."""
+    root, path = _this_page()
+    return f"{request.host_url.rstrip('/')}{root}{path}"
 
 
 def init_app(app) -> None:

@@ -2,6 +2,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -22,27 +23,38 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 from campaign.i18n.fields import CountryField
 from campaign.i18n.labels import theme_label
 from campaign.i18n.languages import STORY_LANGUAGES, language_choices
+from campaign.i18n.plurals import plural_templates
 from campaign.media.pipeline import photo_max_mb
 from campaign.models import NameDisplay, all_themes
 from campaign.text import line_filter, text_filter
 
 NAME_DISPLAY_CHOICES = [
-    SelectChoice(NameDisplay.FULL.value, _l("My full name")),
     SelectChoice(NameDisplay.FIRST.value, _l("My first name only")),
+    SelectChoice(NameDisplay.FULL.value, _l("My full name")),
     SelectChoice(
-        NameDisplay.ANONYMOUS.value, _l("No name: “A migrant from …” with my country of origin")
+        NameDisplay.ANONYMOUS.value,
+        _l("Stay anonymous: no name, only “A migrant from …” and my country of origin"),
     ),
 ]
+NAME_NEEDED = _l("Write the name to show, or choose “Stay anonymous”.")
+# The hint agrees with the rule below: an empty name is only right with "Stay anonymous".
+NAME_HINT = _l(
+    "It does not have to be your real name. To show no name at all, choose “Stay anonymous”."
+)
+
+
+def name_needed(name_display: str | None, author_name: str | None) -> bool:
+    """The one rule joining the two questions: a name is needed unless the storyteller
+    chose to stay anonymous (then a name, if given, is never shown)."""
+    return name_display != NameDisplay.ANONYMOUS.value and not (author_name or "").strip()
 
 
 def name_unless_anonymous(form, field):
-    """A name to show, unless the storyteller chose to stay anonymous.
-
-    The ``validate_author_name`` of every form that asks both how to show the
+    """The ``validate_author_name`` of every form that asks both how to show the
     name and the name itself (the share form, the edit form, the private page).
     """
-    if form.name_display.data != NameDisplay.ANONYMOUS.value and not (field.data or "").strip():
-        raise ValidationError(_l("Tell us what name to show, or choose to stay anonymous."))
+    if name_needed(form.name_display.data, field.data):
+        raise ValidationError(NAME_NEEDED)
 
 
 class LanguageField(SelectField):
@@ -73,24 +85,33 @@ class ThemesField(SelectMultipleField):
         self.choices = [SelectChoice(theme.id, theme_label(theme)) for theme in all_themes()]
 
 
+def _required_message(field) -> str | None:
+    for validator in field.validators:
+        if isinstance(validator, DataRequired):
+            return str(validator.message)
+    return None
+
+
 class StoryDetailsForm(FlaskForm):
     """What the storyteller writes: shared by the share form and the edit form."""
 
+    # The story first: the page asks for it first, and errors are listed in this order.
+    body = TextAreaField(
+        _l("Your story"),
+        validators=[DataRequired(_l("Write your story here."))],
+        filters=[text_filter],
+    )
     title = StringField(
         _l("Title of your story"),
         validators=[DataRequired(_l("Give your story a title.")), Length(max=200)],
         filters=[line_filter],
+        description=_l("A few words. You can write it last."),
     )
     quote = StringField(
         _l("A short quote from your story (optional)"),
         validators=[Optional(), Length(max=200)],
         filters=[line_filter],
         description=_l("One sentence that is shown with your story in the gallery."),
-    )
-    body = TextAreaField(
-        _l("Your story"),
-        validators=[DataRequired(_l("Write your story here."))],
-        filters=[text_filter],
     )
     name_display = RadioField(
         _l("How should your name be shown?"),
@@ -102,7 +123,7 @@ class StoryDetailsForm(FlaskForm):
         _l("Your name"),
         validators=[Length(max=100)],
         filters=[line_filter],
-        description=_l("You do not have to use your real name. Leave it empty to stay anonymous."),
+        description=NAME_HINT,
     )
     origin_country = CountryField(_l("Country you come from"))
     residence_country = CountryField(_l("Country where you live now"))
@@ -134,18 +155,74 @@ class StoryDetailsForm(FlaskForm):
             "rows": 12,
         }
 
-    def validate_body(self, field):
+    @staticmethod
+    def _too_short() -> str:
         minimum = current_app.config["STORY_MIN_CHARS"]
+        return _l("Your story needs at least %(count)d characters.", count=minimum)
+
+    @staticmethod
+    def _too_long() -> str:
         maximum = current_app.config["STORY_MAX_CHARS"]
+        return _l("Your story can have at most %(count)d characters.", count=maximum)
+
+    def validate_body(self, field):
         length = len(field.data or "")  # cleaned by text_filter: what will be stored
-        if length < minimum:
-            raise ValidationError(
-                _l("Your story needs at least %(count)d characters.", count=minimum)
-            )
-        if length > maximum:
-            raise ValidationError(
-                _l("Your story can have at most %(count)d characters.", count=maximum)
-            )
+        if length < current_app.config["STORY_MIN_CHARS"]:
+            raise ValidationError(self._too_short())
+        if length > current_app.config["STORY_MAX_CHARS"]:
+            raise ValidationError(self._too_long())
+
+    def counter_messages(self) -> dict[str, dict[str, str]]:
+        """What the counter under the story says, by plural category (share.js)."""
+        return {
+            "needed": plural_templates(
+                lambda n: ngettext(
+                    "%(count)s more character needed",
+                    "%(count)s more characters needed",
+                    n,
+                    count="{count}",
+                )
+            ),
+            "count": plural_templates(
+                lambda n: ngettext(
+                    "%(count)s character", "%(count)s characters", n, count="{count}"
+                )
+            ),
+            "left": plural_templates(
+                lambda n: ngettext(
+                    "%(count)s character left", "%(count)s characters left", n, count="{count}"
+                )
+            ),
+        }
+
+    def client_checks(self) -> dict[str, dict]:
+        """The checks the browser repeats before each step (share.js), with the
+        server's own messages: the same rules as the validators of this class.
+        A field's checks run on the element with the field's id; ``unless`` and
+        ``when`` name the field that switches the check off or on."""
+        this_year = date.today().year
+        checks: dict[str, dict] = {
+            "body": {
+                "required": _required_message(self.body),
+                "min": current_app.config["STORY_MIN_CHARS"],
+                "max": current_app.config["STORY_MAX_CHARS"],
+                "too_short": str(self._too_short()),
+                "too_long": str(self._too_long()),
+            },
+            "author_name": {
+                "required": str(NAME_NEEDED),
+                "unless": [self.name_display.name, NameDisplay.ANONYMOUS.value],
+            },
+            "moved_year": {
+                "range": [1900, this_year],
+                "range_message": str(_l("Enter a year between 1900 and %(year)d.", year=this_year)),
+            },
+        }
+        for name in ("title", "name_display"):
+            checks[name] = {"required": _required_message(self[name])}
+        for name in ("origin_country", "residence_country"):
+            checks[name] = {"required": str(_l("Choose a country from the list."))}
+        return checks
 
     validate_author_name = name_unless_anonymous
 
@@ -158,22 +235,10 @@ class StoryDetailsForm(FlaskForm):
 
 
 class ShareForm(StoryDetailsForm):
-    photo = FileField(
-        _l("A photo (optional)"), render_kw={"accept": "image/jpeg,image/png,image/webp"}
-    )
+    photo = FileField(_l("Add a photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     # A photo accepted on an earlier try, kept while the rest is fixed.
     staged_photo = HiddenField()
     remove_staged_photo = BooleanField(_l("Remove this photo"))
-    contact_email = EmailField(
-        _l("Email (optional, private)"),
-        validators=[
-            Optional(),
-            Email(_l("Enter an email address like name@example.org.")),
-            Length(max=254),
-        ],
-        description=_l("Never shown in public. Used only to tell you what happens to your story."),
-    )
-    send_link = BooleanField(_l("Send me the private link to my story by email"))
     on_behalf = BooleanField(_l("I am sharing this story for someone else, with their permission"))
     helper_relationship = StringField(
         _l("Who are you to them?"),
@@ -186,6 +251,16 @@ class ShareForm(StoryDetailsForm):
         _l("I agree that this story may be published on this website."),
         validators=[DataRequired(_l("We can only publish your story with your consent."))],
     )
+    contact_email = EmailField(
+        _l("Email (optional, private)"),
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address like name@example.org.")),
+            Length(max=254),
+        ],
+        description=_l("Never shown in public. Used only to tell you what happens to your story."),
+    )
+    send_link = BooleanField(_l("Send me the private link to my story by email"))
     # Spam traps: a field people never see, and when the form was first shown.
     website = StringField(
         _l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"}
@@ -206,20 +281,47 @@ class ShareForm(StoryDetailsForm):
 
     def validate_age_confirmed(self, field):
         if not field.data:
-            raise ValidationError(
-                _l(
-                    "Stories can only be shared by people aged %(age)d or over.",
-                    age=current_app.config["MIN_AGE"],
-                )
-            )
+            raise ValidationError(self._age_needed())
 
     def validate_send_link(self, field):
         if field.data and not (self.contact_email.data or "").strip():
-            raise ValidationError(_l("Give your email address, so we can send you the link."))
+            raise ValidationError(self._email_for_link_needed())
 
     def validate_helper_relationship(self, field):
         if self.on_behalf.data and not (field.data or "").strip():
-            raise ValidationError(_l("Tell us who you are to the person whose story this is."))
+            raise ValidationError(self._relationship_needed())
+
+    @staticmethod
+    def _age_needed() -> str:
+        return _l(
+            "Stories can only be shared by people aged %(age)d or over.",
+            age=current_app.config["MIN_AGE"],
+        )
+
+    @staticmethod
+    def _relationship_needed() -> str:
+        return _l("Tell us who you are to the person whose story this is.")
+
+    @staticmethod
+    def _email_for_link_needed() -> str:
+        return _l("Give your email address, so we can send you the link.")
+
+    def client_checks(self) -> dict[str, dict]:
+        checks = super().client_checks()
+        email = next(v for v in self.contact_email.validators if isinstance(v, Email))
+        checks.update(
+            {
+                "contact_email": {"email": str(email.message)},
+                "send_link": {"needs": [self.contact_email.id, str(self._email_for_link_needed())]},
+                "helper_relationship": {
+                    "required": str(self._relationship_needed()),
+                    "when": self.on_behalf.name,
+                },
+                "age_confirmed": {"required": str(self._age_needed())},
+                "consent": {"required": _required_message(self.consent)},
+            }
+        )
+        return checks
 
 
 class EditStoryForm(StoryDetailsForm):

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from campaign import params
 from campaign.extensions import csrf, db, limiter
 from campaign.models import NameDisplay
 from campaign.responses import private
@@ -93,6 +94,9 @@ def share():
         form.stamp.data = new_stamp()
         return _render_share(form)
 
+    # A photo over the limit is refused beside its field, the rest of the form kept.
+    config = current_app.config
+    params.read_oversized_files(config["PHOTO_MAX_BYTES"] + 1, config["SHARE_MAX_REQUEST_BYTES"])
     sent = receive_story()
     db.session.commit()  # the new story, or a photo accepted on this try, kept for the next
     if sent.received is Received.ACCEPTED:

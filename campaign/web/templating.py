@@ -1,15 +1,22 @@
 """Every Jinja global and filter the templates use, registered in one place."""
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_number, get_locale
 
 from campaign.feeds.views import feed_links
 from campaign.gallery import search
 from campaign.gallery.geo import distance_km
+from campaign.i18n import identity
 from campaign.i18n.countries import country_name
 from campaign.i18n.labels import display_name, status_label, theme_label
 from campaign.i18n.languages import language_name
-from campaign.i18n.locale import current_locale_code, html_lang, language_links, text_direction
+from campaign.i18n.locale import (
+    current_locale_code,
+    default_language_url,
+    html_lang,
+    language_links,
+    text_direction,
+)
 from campaign.media.views import photo_sources
 from campaign.text import isolated, paragraphs
 
@@ -28,7 +35,12 @@ GLOBALS = {
     "current_text_direction": current_text_direction,
     "html_lang": html_lang,
     "language_links": language_links,
+    "default_language_url": default_language_url,
     "text_direction": text_direction,
+    # Who speaks: the campaign's name and whether its colours are its own.
+    "campaign_name": identity.campaign_name,
+    "own_colours": lambda: bool(current_app.config["CAMPAIGN_COLOURS"]),
+    "identity_colours": identity.colours,
     # Names and numbers in the reader's language.
     "country_name": country_name,
     "language_name": language_name,

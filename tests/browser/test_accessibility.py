@@ -20,6 +20,7 @@ from axe_playwright_python.sync_playwright import Axe
 from campaign.extensions import db
 from campaign.models import StoryStatus, revise
 from campaign.moderation.services import decide
+from tests.browser.helpers import fill_share_form, next_step, send_unchecked
 from tests.factories import PASSWORD, make_moderator, make_story
 from tests.helpers import missing
 
@@ -38,15 +39,39 @@ def submit(page) -> None:
 
 
 def share_a_story(page) -> None:
-    page.locator("#title").fill("Snow in April")
-    page.locator("#body").fill("The first winter was long and dark. " * 3)
-    page.locator("#author_name").fill("Mina")
-    page.locator("#origin_country").select_option("AF")
-    page.locator("#residence_country").select_option("FI")
-    page.locator("#age_confirmed").check()
-    page.locator("#consent").check()
+    fill_share_form(page, body="The first winter was long and dark. " * 3, name="Mina")
     submit(page)
     page.wait_for_url("**/share/thanks")
+
+
+def send_while_the_server_waits(page) -> None:
+    """Press "Send" while the answer never comes: the progress bar shows."""
+    fill_share_form(page)
+    page.route("**/share", lambda route: None)  # never answered
+    page.locator("main form button[type=submit]").last.click()
+    page.locator("#upload-progress progress").wait_for(state="visible")
+
+
+def send_as_the_connection_drops(page) -> None:
+    fill_share_form(page)
+    page.route("**/share", lambda route: route.abort("internetdisconnected"))
+    page.locator("main form button[type=submit]").last.click()
+    page.locator("#upload-progress[role=alert]").wait_for(state="visible")
+
+
+def share_step_two(page) -> None:
+    fill_share_form(page)
+    page.locator(".step:not([hidden]) [data-step-back]").click()
+
+
+def share_step_three(page) -> None:
+    fill_share_form(page)
+
+
+def share_step_with_errors(page) -> None:
+    """The browser's own checks: "Next" on an empty first step."""
+    next_step(page)
+    page.locator("#body-error").wait_for()
 
 
 def reject_without_a_reason(page) -> None:
@@ -74,6 +99,7 @@ class SitePage:
     path: str  # may name {slug}, {token} and {pending_id} of the sample data
     then: Callable | None = None  # what the visitor does before the check
     moderator: bool = False
+    scripts: bool = True  # False: the page's own scripts do not run (axe still does)
 
 
 PAGES = [
@@ -81,7 +107,14 @@ PAGES = [
     SitePage("gallery", "/stories"),
     SitePage("story", "/stories/{slug}"),
     SitePage("share form", "/share"),
-    SitePage("share form with errors", "/share", then=submit),
+    SitePage("share form, step 2", "/share", then=share_step_two),
+    SitePage("share form, step 3", "/share", then=share_step_three),
+    SitePage("share form, a step with errors", "/share", then=share_step_with_errors),
+    SitePage("share form with errors", "/share", then=send_unchecked),
+    SitePage("share form without JavaScript", "/share", scripts=False),
+    SitePage("share form with errors, no JavaScript", "/share", then=submit, scripts=False),
+    SitePage("share form while sending", "/share", then=send_while_the_server_waits),
+    SitePage("share form, connection lost", "/share", then=send_as_the_connection_drops),
     SitePage("thanks", "/share", then=share_a_story),
     SitePage("thanks shown once", "/share/thanks"),  # the link already left the session
     SitePage("private page", "/my-story/{token}"),
@@ -101,6 +134,7 @@ PAGES = [
         moderator=True,
     ),
     SitePage("privacy", "/privacy"),
+    SitePage("about", "/about"),
     SitePage("journeys", "/journeys"),
     SitePage("embed builder", "/embed/builder"),
     SitePage("report form", "/stories/{slug}/report"),
@@ -200,16 +234,26 @@ STRUCTURE_SCRIPT = """() => ({
 OVERFLOW_SCRIPT = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
-def inspect(page, axe, url, then) -> Visit:
+def is_page(response) -> bool:
+    """A document, or the answer to a form that share-photo.js sent and showed as the page."""
+    kind = response.request.resource_type
+    if kind == "xhr":
+        return response.headers.get("content-type", "").startswith("text/html")
+    return kind == "document"
+
+
+def inspect(page, axe, url, then, scripts=True) -> Visit:
     documents = []
     page.on(
         "response",
         lambda response: (
             documents.append(response)
-            if response.request.resource_type == "document" and response.frame == page.main_frame
+            if is_page(response) and response.frame == page.main_frame
             else None
         ),
     )
+    if not scripts:
+        page.route("**/static/js/*.js", lambda route: route.abort())
     page.goto(url)
     if then:
         then(page)
@@ -240,6 +284,7 @@ def visits(browser, live_server, sample):
                 axe,
                 fixed_in_url(live_server, language, site_page.path.format(**sample)),
                 site_page.then,
+                site_page.scripts,
             )
         except Exception as error:  # reported by each test of this page
             results[(site_page.name, language)] = Visit(failure=repr(error))

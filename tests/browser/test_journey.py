@@ -15,13 +15,15 @@ def test_story_travels_from_form_to_gallery(live_app, live_server, browser, page
 
     # A storyteller shares a story.
     page.goto(f"{live_server}/share")
-    page.get_by_label("Title of your story").fill("The river I crossed")
     page.get_by_label("Your story", exact=True).fill(
         "I crossed the river at night with my brother.\n\nNow I study engineering."
     )
+    page.get_by_label("Title of your story").fill("The river I crossed")
+    page.get_by_role("button", name="Next: about you").click()
     page.get_by_label("Your name").fill("Karim")
     page.get_by_label("Country you come from").select_option("AF")
     page.get_by_label("Country where you live now").select_option("FI")
+    page.get_by_role("button", name="Next: permission").click()
     page.get_by_label("I am at least 16 years old").check()
     page.get_by_label("I agree that this story may be published").check()
     page.get_by_role("button", name="Send my story").click()

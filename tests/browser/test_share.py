@@ -8,44 +8,34 @@ from campaign.media.pipeline import process
 from campaign.media.storage import get_storage
 from campaign.models import Photo, Story, StoryStatus
 from tests import images
+from tests.browser.helpers import fill_share_form, send_unchecked
 from tests.factories import make_story
 
 pytestmark = pytest.mark.browser
 
 
-def fill_story(page, *, title="The harbour at dawn"):
-    if title:
-        page.get_by_label("Title of your story").fill(title)
-    page.get_by_label("Your story", exact=True).fill(
-        "We arrived by boat at dawn. The harbour was quiet and cold.\n\nNow I work there."
-    )
-    page.get_by_label("Your name").fill("Yusuf")
-    page.get_by_label("Country you come from").select_option("ER")
-    page.get_by_label("Country where you live now").select_option("IT")
-    page.get_by_label("I am at least 16 years old").check()
-    page.get_by_label("I agree that this story may be published").check()
-
-
 def test_photo_is_kept_across_a_failed_submit(live_app, live_server, page):
     page.goto(f"{live_server}/share")
-    fill_story(page, title="")
-    assert "characters" in page.locator("#body-count").inner_text()
     page.locator("#photo").set_input_files(
         files=[{"name": "harbour.jpg", "mimeType": "image/jpeg", "buffer": images.rotated_jpeg()}]
     )
     page.locator("#photo-preview").wait_for(state="visible")
-    page.get_by_role("button", name="Send my story").click()
+    fill_share_form(page)
+    assert "characters" in page.locator("#body-count").inner_text()
+    page.locator("#title").evaluate("title => { title.value = ''; }")
+    send_unchecked(page)
 
-    page.wait_for_load_state()
     assert "Give your story a title." in page.locator("#error-summary").inner_text()
     assert "Give your story a title." in page.locator("#title-error").inner_text()
     kept = page.locator(".staged-photo img")
-    assert kept.is_visible()
+    assert kept.is_visible(), "the step with the error, and the photo, are shown"
     assert kept.evaluate("image => image.complete && image.naturalWidth") == 200
-    assert page.get_by_label("Your name").input_value() == "Yusuf"
+    assert page.locator("#author_name").input_value() == "Yusuf"
 
     page.get_by_label("Title of your story").fill("The harbour at dawn")
     page.get_by_label("Describe the photo").fill("A quiet harbour at dawn")
+    page.get_by_role("button", name="Next: about you").click()
+    page.get_by_role("button", name="Next: permission").click()
     page.get_by_role("button", name="Send my story").click()
     page.wait_for_url("**/share/thanks")
 
@@ -101,18 +91,3 @@ def test_withdrawal_removes_the_story_from_the_gallery_and_deletes_its_files(
         assert page.request.get(f"{live_server}/media/{name}").status == 404
     with live_app.app_context():
         assert not any(get_storage().exists(name) for name in files)
-
-
-def test_upload_over_the_limit_shows_a_friendly_page(live_server, page, tmp_path):
-    page.goto(f"{live_server}/share")
-    fill_story(page)
-    # A file on disk, as a visitor picks it: the browser reads it itself (a
-    # buffer would cross to the browser as 17 MB of base64 first).
-    too_big = tmp_path / "huge.jpg"
-    too_big.write_bytes(b"\xff\xd8\xff\xe0" + bytes(13 * 1024 * 1024))
-    page.locator("#photo").set_input_files(too_big)
-    with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Send my story").click()
-    assert navigation.value.status == 413
-    assert "That was too large" in page.locator("h1").inner_text()
-    assert page.get_by_role("link", name="Open the form again").is_visible()

@@ -181,6 +181,7 @@ def test_every_other_route_refuses_to_be_framed(app, client):
         "residence": "sy",
         "theme": "work",
         "language": "en",
+        "number": 1,
     }
     frameable = set()
     for rule in app.url_map.iter_rules():

@@ -160,7 +160,7 @@ def test_changing_to_full_name_needs_a_name(client, db):
     response = client.post(
         f"/my-story/{story.token}/name", data={"name_display": "full", "author_name": ""}
     )
-    assert "Tell us what name to show" in response.get_data(as_text=True)
+    assert "Write the name to show" in response.get_data(as_text=True)
 
 
 @pytest.mark.both_databases

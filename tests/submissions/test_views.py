@@ -5,7 +5,10 @@ import time
 import pytest
 from flask import g
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
+from campaign.i18n.labels import display_name
 from campaign.models import NameDisplay, Photo, Story, StoryStatus, Theme
 from campaign.submissions.services import new_stamp
 from tests import images
@@ -43,7 +46,7 @@ def test_share_form_offers_story_languages_by_name(client):
     assert '<option selected value="en">English</option>' in page
 
 
-def test_share_form_page_weighs_under_60_kb_with_its_css_and_js(client, db):
+def test_share_form_page_weighs_under_70_kb_with_its_css_and_js(client, db):
     db.session.add_all(Theme(slug=f"t{i}", name=f"Theme {i}", position=i) for i in range(6))
     db.session.commit()
     sizes = []
@@ -52,7 +55,8 @@ def test_share_form_page_weighs_under_60_kb_with_its_css_and_js(client, db):
             assert response.status_code == 200
             sizes.append(len(response.get_data()))
     page, css, js = sizes
-    assert page + css + js < 60 * 1024, sizes
+    # 70 KB with the steps and their checks (issue 16): about 2 s at 32 KB/s.
+    assert page + css + js < 70 * 1024, sizes
 
 
 def test_share_form_works_without_javascript(client):
@@ -96,6 +100,32 @@ def test_submitted_story_is_stored_as_pending_with_every_detail(app, client, db)
 def test_anonymous_storyteller_may_leave_the_name_empty(client, db):
     assert submit(client, name_display="anonymous", author_name="").status_code == 303
     assert db.session.scalar(select(Story)).author_name == ""
+
+
+@pytest.mark.parametrize("author_name", ["", "   ", "Layla Hassan"])
+@pytest.mark.parametrize("name_display", ["first", "full", "anonymous", "", "nobody"])
+def test_a_story_is_accepted_exactly_when_the_name_choice_and_the_name_agree(
+    app, client, db, name_display, author_name
+):
+    """Every combination through the form: a name is needed unless the storyteller
+    stays anonymous, and whoever stays anonymous is never named in public."""
+    response = submit(client, name_display=name_display, author_name=author_name)
+    page = response.get_data(as_text=True)
+    known = name_display in {"first", "full", "anonymous"}
+    name_missing = name_display != "anonymous" and not author_name.strip()
+    assert ("Write the name to show, or choose “Stay anonymous”." in page) is name_missing
+    assert ('id="name_display-error"' in page) is not known
+    if not known or name_missing:
+        assert response.status_code == 200
+        assert story_count(db) == 0
+        return
+    assert response.status_code == 303
+    story = db.session.scalar(select(Story))
+    assert story.name_display is NameDisplay(name_display)
+    with app.test_request_context():
+        shown = display_name(story)
+    expected = {"first": "Layla", "full": "Layla Hassan", "anonymous": "A migrant from Iraq"}
+    assert shown == expected[name_display]
 
 
 def test_relationship_is_not_kept_when_not_sharing_for_someone_else(client, db):
@@ -149,7 +179,7 @@ def test_story_html_is_removed_and_text_kept(client, db):
         ("quote", {"quote": "q" * 201}, "Field cannot be longer than 200 characters."),
         ("body", {"body": "Too short."}, "at least 50 characters"),
         ("body", {"body": "x" * 10_001}, "at most 10000 characters"),
-        ("author_name", {"author_name": ""}, "Tell us what name to show"),
+        ("author_name", {"author_name": ""}, "Write the name to show"),
         ("name_display", {"name_display": "famous"}, "Not a valid choice"),
         ("origin_country", {"origin_country": "XX"}, "Choose a country from the list."),
         ("residence_country", {"residence_country": ""}, "Choose a country from the list."),
@@ -251,12 +281,61 @@ def test_hostile_photo_gets_error_next_to_the_field_and_the_text_is_kept(app, cl
     assert media_files(app) == []
 
 
-@pytest.mark.parametrize("config_overrides", [{"MAX_CONTENT_LENGTH": 4096}])
-def test_upload_over_the_limit_gets_a_friendly_page(client, db):
+@pytest.mark.both_databases
+@pytest.mark.parametrize(
+    "config_overrides",
+    [
+        {
+            "PHOTO_MAX_BYTES": 2**20,
+            "MAX_CONTENT_LENGTH": 3 * 2**20,
+            "SHARE_MAX_REQUEST_BYTES": 8 * 2**20,
+        }
+    ],
+)
+def test_a_photo_over_the_limit_reshows_the_filled_form_with_the_message_beside_the_photo(
+    app, client, db
+):
+    # Over MAX_CONTENT_LENGTH too (the 1 MB photo and 2 MB for the rest): this was the
+    # dead-end "too large" page, and everything typed was gone.
+    too_large = images.jpeg() + bytes(4 * 2**20)
+    assert len(too_large) > app.config["MAX_CONTENT_LENGTH"]
+    # Encoded here, in memory: the test client would spool it to a file it never closes.
+    # In the browser's order: the photo before the e-mail and the consent.
+    fields = dict(form_data())
+    after = {name: fields.pop(name) for name in ("contact_email", "age_confirmed", "consent")}
+    fields |= {"photo": FileStorage(io.BytesIO(too_large), "big.jpg"), **after}
+    boundary, body = encode_multipart(fields)
+    response = client.post(
+        "/share", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    error = re.search(r'<p class="error" id="photo-error">([^<]*)</p>', page)
+    assert error and error.group(1) == "This photo is larger than 1 MB. Choose a smaller one."
+    assert "The snow was new to me, and so was the language." in page
+    assert 'value="Layla Hassan"' in page
+    assert 'value="layla@example.org"' in page  # a field the form sends after the photo
+    assert story_count(db) == 0
+    assert media_files(app) == []
+
+    # The same form with a photo that fits is stored.
+    assert submit(client, photo=images.jpeg()).status_code == 303
+    assert story_count(db) == 1
+
+
+@pytest.mark.parametrize("config_overrides", [{"SHARE_MAX_REQUEST_BYTES": 4096}])
+def test_a_body_beyond_what_a_person_might_send_still_gets_the_friendly_page(client, db):
     response = submit(client, photo=images.twelve_megapixel_jpeg())
     assert response.status_code == 413
     assert "Photos can be up to 10 MB" in response.get_data(as_text=True)
     assert story_count(db) == 0
+
+
+@pytest.mark.parametrize("config_overrides", [{"MAX_CONTENT_LENGTH": 4096}])
+def test_other_forms_keep_the_ordinary_body_limit(client, db):
+    story = make_story(StoryStatus.PENDING)
+    response = client.post(f"/my-story/{story.token}/edit", data={"body": "x" * 5000})
+    assert response.status_code == 413
 
 
 @pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])

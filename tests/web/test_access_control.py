@@ -233,6 +233,13 @@ PUBLIC_BY_DESIGN = {
     "api.themes",
     "api.stats",
     "api.openapi",
+    "gallery.sitemap_index",
+    "gallery.sitemap_file",
+    "gallery.robots",
+    "gallery.about",
+    "gallery.identity_css",
+    "gallery.mark",
+    "gallery.manifest",
     "static",
     "media.file",
 }

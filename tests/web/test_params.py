@@ -8,6 +8,7 @@ database can hold.
 """
 
 import base64
+import io
 import json
 
 import pytest
@@ -151,3 +152,19 @@ def test_every_route_reads_its_path_values_through_the_parsing_layer(app):
             assert isinstance(converter, allowed), f"{rule.rule}: <{name}> is {converter!r}"
             if isinstance(converter, IdConverter):
                 assert (converter.min, converter.max) == (1, MAX_ID), rule.rule
+
+
+def test_a_file_over_its_limit_keeps_only_its_start_and_the_fields_after_it_are_read(app):
+    from flask import request
+    from werkzeug.test import EnvironBuilder
+
+    from campaign.params import read_oversized_files
+
+    data = {"before": "typed first", "photo": (io.BytesIO(b"J" * 300_000), "big.jpg")}
+    data["after"] = "typed after the photo"
+    environ = EnvironBuilder(method="POST", data=data, content_type="multipart/form-data")
+    with app.request_context(environ.get_environ()):
+        read_oversized_files(keep_bytes=11, max_body_bytes=10**6)
+        assert request.files["photo"].stream.read() == b"J" * 11
+        assert request.form["before"] == "typed first"
+        assert request.form["after"] == "typed after the photo"
