@@ -13,6 +13,8 @@
     // Nothing of the page stays on the screen while the other site loads.
     document.body.hidden = true;
     document.title = "";
+    // The share form's draft (share-draft.js) would come back if this tab returned here.
+    try { window.sessionStorage.clear(); } catch (error) { /* storage blocked: nothing kept */ }
     window.location.replace(link.href);
   }
 

@@ -38,6 +38,10 @@ def test_the_button_leaves_the_share_form_with_no_way_back(live_server, page, ne
     entries = page.evaluate("history.length")
     page.get_by_role("link", name="Leave this site quickly").click()
     left_without_a_way_back(page, live_server, entries)
+    # Back on the form in the same tab, what was typed is gone (the form's draft).
+    page.goto(f"{live_server}/share")
+    assert page.locator("#title").input_value() == ""
+    assert page.evaluate("sessionStorage.length") == 0
 
 
 def test_escape_pressed_twice_leaves_the_private_page(live_app, live_server, page, neutral_site):
@@ -85,9 +89,9 @@ def test_on_a_phone_the_button_is_large_and_leaves_room_for_the_form(live_server
     box = button.bounding_box()
     assert box["height"] >= 48 and box["width"] >= 300  # a bar across the screen
     assert box["y"] + box["height"] == pytest.approx(800, abs=1)  # fixed at the bottom
-    # At the end of the page, the send button is above the bar, not under it.
+    # At the end of the page, the form's last button (the next step) is above the bar.
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    send = page.locator("form[data-once] button[type=submit]").last.bounding_box()
+    send = page.locator("form[data-once] button:visible").last.bounding_box()
     box = button.bounding_box()
     assert send["y"] + send["height"] <= box["y"]
     # And it stays in view wherever the visitor is on the page.
