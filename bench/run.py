@@ -50,6 +50,9 @@ DEEP_P95_FACTOR = 1.25  # deep page p95 within this factor of page 1's
 SEARCH_P95_MS = 50
 SUBMIT_P95_MS = 100
 PHOTO_MEDIAN_MS = 300
+# The review page scans a story's public text for personal details; the worst text
+# a storyteller can send (the longest story, built to make patterns work hardest).
+DETAILS_WORST_MS = 300
 WORKER_PEAK_MB = 150
 
 
@@ -460,6 +463,49 @@ def photo_pipeline_ms(rounds: int) -> list[float]:
     return timings
 
 
+def personal_details_ms(rounds: int = 5) -> dict[str, float]:
+    """The personal-detail scan of one story's text: median milliseconds per text,
+    for an ordinary story and for hostile ones of the longest length allowed."""
+    from campaign.models import NameDisplay
+    from campaign.moderation.signals import MAX_SCANNED_CHARS, context_for, find_details
+
+    length = MAX_SCANNED_CHARS
+    ordinary = (
+        "In 2015 I left Aleppo with my two brothers. We walked for 23 days, about 400 km. "
+        "Call me on 040 123 4567 or write to sami@example.org; I live at Mannerheimintie 12. "
+    )
+    texts = {
+        "a long story with details": (ordinary * (length // len(ordinary) + 1))[:length],
+        "digits only": "1" * length,
+        "spaced digit pairs": ("12 " * length)[:length],
+        "dashed digits": ("12-" * length)[:length],
+        "dotted words": ("a." * length)[:length],
+        "at signs": ("a@" * length)[:length],
+        "street words": ("Calle " * length)[:length],
+        "capitalized words and numbers": ("12 Baker " * length)[:length],
+        "arabic street words": ("شارع " * length)[:length],
+    }
+    context = context_for("Amina Haddad", NameDisplay.FIRST, "a@example.org", ("FI", "SY"))
+    timings = {}
+    for name, text in texts.items():
+        runs = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            find_details({"title": text[:200], "quote": text[:300], "body": text}, context)
+            runs.append((time.perf_counter() - started) * 1000)
+        timings[name] = statistics.median(runs)
+    return timings
+
+
+def render_personal_details(timings: dict[str, float]) -> tuple[list[str], list[str]]:
+    lines = [
+        f"| - | personal-detail scan, {name} (median) | {ms:.0f} ms | | | | | | |"
+        for name, ms in timings.items()
+    ]
+    worst = max(timings.values())
+    return lines, [_verdict("personal-detail scan worst ms", worst, DETAILS_WORST_MS)]
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -548,6 +594,9 @@ def main() -> int:
             results[kind] = measure_database(kind, args, wrk, Path(folder))
     photo = photo_pipeline_ms(args.photo_rounds)
     table, verdicts = render(results, photo, args)
+    detail_lines, detail_verdicts = render_personal_details(personal_details_ms())
+    table += "\n" + "\n".join(detail_lines)
+    verdicts += detail_verdicts
     header = (
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
         f"Machine: {machine()}.\n"

@@ -18,6 +18,7 @@ from campaign.i18n import identity, locale
 from campaign.media import files
 from campaign.media.commands import media
 from campaign.media.views import bp as media_bp
+from campaign.moderation import signals
 from campaign.moderation.reports import bp as reports_bp
 from campaign.moderation.views import bp as moderation_bp
 from campaign.ops.backup import backup_command, restore_command
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     hooks.init_app(app)  # public counts, version and page cache follow every commit
     files.init_app(app)  # photo files follow their rows' commits and rollbacks
     search.init_app(app)  # a deleted story's words leave the search index and the files
+    signals.init_app(app)  # a story's kinds of personal detail follow its text
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for command in COMMANDS:

@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     # Other moderation of a story.
     EDIT = "edit"
     REMOVE_PHOTO = "remove_photo"
+    REDACT = "redact"  # a personal detail removed from the text
     FEATURE = "feature"
     UNFEATURE = "unfeature"
     DELETE = "delete"
@@ -44,6 +45,7 @@ class AuditAction(StrEnum):
     NAME_HIDDEN = "name_hidden"
     NAME_CHANGE_REQUESTED = "name_change_requested"
     PHOTO_REMOVED_BY_STORYTELLER = "photo_removed_by_storyteller"
+    PRIVATE_LINK_RESTORED = "private_link_restored"
     PURGED = "purged"
     # Moderator accounts.
     MODERATOR_CREATED = "moderator_created"
@@ -85,6 +87,7 @@ LABELS = {
     AuditAction.UNDO: _l("Decision undone"),
     AuditAction.EDIT: _l("Story edited"),
     AuditAction.REMOVE_PHOTO: _l("Photo removed"),
+    AuditAction.REDACT: _l("Personal detail removed"),
     AuditAction.FEATURE: _l("Featured on the home page"),
     AuditAction.UNFEATURE: _l("No longer featured"),
     AuditAction.DELETE: _l("Deleted for good"),
@@ -96,6 +99,7 @@ LABELS = {
     AuditAction.NAME_HIDDEN: _l("Name hidden by the storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("Name change asked for by the storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("Photo deleted by the storyteller"),
+    AuditAction.PRIVATE_LINK_RESTORED: _l("New private link, asked for with the recovery code"),
     AuditAction.PURGED: _l("Personal data purged"),
     AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
     AuditAction.INVITE: _l("Moderator invited"),
@@ -123,6 +127,7 @@ NOBODY = {
     AuditAction.NAME_HIDDEN: _l("storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("storyteller"),
+    AuditAction.PRIVATE_LINK_RESTORED: _l("storyteller"),
 }
 
 

@@ -151,6 +151,10 @@ class Defaults:
     PROXY_FIX_X_PREFIX = 0
     # Lookups by private token (the /my-story/ pages), per client address.
     TOKEN_LOOKUP_RATE_LIMIT = "30 per minute"  # noqa: S105 - a rate, not a secret
+    # Tries of a recovery code on "I lost my link", per client address (every try counts).
+    RECOVERY_RATE_LIMIT = "10 per hour;20 per day"
+    # E-mails of the private link a private page may ask for, per client address.
+    SEND_LINK_RATE_LIMIT = "5 per hour"
     # Structured logs: "json" (one object per line) or "text".
     LOG_FORMAT = "json"
     # Privacy: personal data of rejected and withdrawn stories is purged after

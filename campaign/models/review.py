@@ -32,8 +32,9 @@ class StoryRevision(db.Model):
         return f"<StoryRevision {self.id} story={self.story_id}>"
 
 
-# The text fields whose every change is kept as a revision.
-REVISED_FIELDS = ("title", "quote", "body")
+# The text fields whose every change is kept as a revision; alt_text is the photo's
+# description (a moderator removing a personal detail from it).
+REVISED_FIELDS = ("title", "quote", "body", "alt_text")
 
 
 def revise(story, moderator, **new_texts: str) -> list[str]:
@@ -44,7 +45,8 @@ def revise(story, moderator, **new_texts: str) -> list[str]:
     for name in REVISED_FIELDS:
         if name not in new_texts:
             continue
-        old, new = getattr(story, name) or "", new_texts[name]
+        target = story.photo if name == "alt_text" else story
+        old, new = getattr(target, name) or "", new_texts[name]
         if new == old:
             continue
         db.session.add(
@@ -57,7 +59,7 @@ def revise(story, moderator, **new_texts: str) -> list[str]:
                 new_text=new,
             )
         )
-        setattr(story, name, new)
+        setattr(target, name, new)
         changed.append(name)
     return changed
 

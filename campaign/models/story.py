@@ -105,6 +105,9 @@ class Story(db.Model):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # sha256 of the storyteller's private link token; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # sha256 of the recovery code in words that gives a new private link when the
+    # link is lost (submissions/recovery.py); shown once, never stored itself.
+    recovery_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     status: Mapped[StoryStatus] = mapped_column(
         _closed_set(StoryStatus, "story_status", 20), default=StoryStatus.PENDING
     )
@@ -118,6 +121,9 @@ class Story(db.Model):
     # sha256 of the one-time nonce of the form that created it: a form sent twice
     # (double click, resubmission) never makes two stories.
     submission_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The kinds of personal detail found in the public text ("phone email", "" for none),
+    # kept by a before-flush hook in moderation/signals.py for the queue's badges and filter.
+    detail_kinds: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Optimistic locking: a decision made on a stale copy is refused, never applied twice.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from campaign.text import line_filter, text_filter
 
@@ -106,6 +106,25 @@ class UndoForm(_Versioned):
     """Take back a decision: the story and the version the decision left it in."""
 
     story_id = IntegerField(widget=HiddenField.widget, validators=[DataRequired()])
+
+
+class RedactForm(_Versioned):
+    """Remove one flagged personal detail: the button pressed names it (field:start:end)."""
+
+    detail = StringField(
+        validators=[
+            DataRequired(),
+            Regexp(r"(title|quote|body|alt_text):[0-9]{1,6}:[0-9]{1,6}\Z"),
+        ]
+    )
+    message = TextAreaField(
+        _l("Tell the storyteller why (optional)"),
+        description=_l("Sent by email if they gave an email address; nothing is sent otherwise."),
+        validators=[Length(max=4000)],
+        filters=[text_filter],
+        id="redact-message",
+        render_kw={"class": "short"},
+    )
 
 
 class NameChangeForm(_Versioned):

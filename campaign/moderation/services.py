@@ -21,6 +21,7 @@ from campaign.models import (
     IllegalTransition,
     Moderator,
     PendingNameChange,
+    Photo,
     Report,
     Story,
     StoryRevision,
@@ -32,6 +33,7 @@ from campaign.models import (
 )
 from campaign.models._types import utcnow
 from campaign.moderation.diff import word_diff
+from campaign.moderation.signals import Finding, has_detail, personal_details, public_texts
 from campaign.text import clean_line, clean_text
 
 # A decision's name is its audit action (a StrEnum: the forms' plain strings look it up).
@@ -294,6 +296,36 @@ def edit_story(story: Story, moderator: Moderator, *, seen_version: int, **field
     return len(changed)
 
 
+class DetailGone(ValueError):
+    """The personal detail to remove is not (or no longer) in the text as flagged."""
+
+
+class TooLongAfterRemoval(ValueError):
+    """The marker is longer than the detail, and the field would exceed its limit."""
+
+
+def redact_detail(
+    story: Story, moderator: Moderator, *, seen_version: int, key: str, marker: str
+) -> Finding:
+    """Replace one flagged personal detail (``key``: its field and span, as the review
+    page showed it) with ``marker``: an edit like any other, with a revision and an
+    audit entry that names the kind and the field, never the detail itself."""
+    check_version(story, seen_version)
+    finding = next((found for found in personal_details(story) if found.key == key), None)
+    if finding is None:
+        raise DetailGone(key)
+    value = public_texts(story)[finding.field]
+    new_text = value[: finding.start] + marker + value[finding.end :]
+    owner = Photo if finding.field == "alt_text" else Story
+    limit = owner.__table__.c[finding.field].type.length
+    if limit is not None and len(new_text) > limit:
+        raise TooLongAfterRemoval(finding.field)
+    revise(story, moderator, **{finding.field: new_text})
+    record(moderator, AuditAction.REDACT, story, note=f"{finding.kind} in {finding.field}")
+    db.session.flush()
+    return finding
+
+
 # A published story's name change, asked for by its teller ------------------------------
 
 
@@ -528,6 +560,7 @@ class QueueFilters:
     since: date | None = None
     until: date | None = None
     q: str = ""
+    signal: str = ""  # "personal" (any personal detail) or one of signals.DETAIL_KINDS
 
 
 def _has_open_reports():
@@ -567,6 +600,8 @@ def _filter_conditions(filters: QueueFilters) -> list:
         conditions.append(Story.created_at >= _start_of(filters.since))
     if filters.until:
         conditions.append(Story.created_at < _start_of(filters.until + timedelta(days=1)))
+    if filters.signal:
+        conditions.append(has_detail(filters.signal))
     if filters.q:
         pattern = f"%{_escape_like(filters.q.strip())}%"
         conditions.append(

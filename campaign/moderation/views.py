@@ -34,16 +34,19 @@ from campaign.moderation.forms import (
     DeleteForm,
     EditForm,
     NameChangeForm,
+    RedactForm,
     UndoForm,
     VersionForm,
 )
 from campaign.moderation.services import (
     TABS,
+    DetailGone,
     LogFilters,
     NothingToUndo,
     QueueFilters,
     StaleStory,
     StoryGone,
+    TooLongAfterRemoval,
     UndoTooLate,
     audit_actions,
     audit_log,
@@ -62,6 +65,7 @@ from campaign.moderation.services import (
     other_viewers,
     previous_pending,
     queue_stories,
+    redact_detail,
     remove_photo,
     revisions,
     set_featured,
@@ -69,7 +73,16 @@ from campaign.moderation.services import (
     undo_decision,
     undo_offer,
 )
-from campaign.moderation.signals import highlighted_paragraphs, signals_for, watch_words
+from campaign.moderation.signals import (
+    DETAIL_BADGES,
+    SIGNAL_FILTERS,
+    highlighted_line,
+    highlighted_paragraphs,
+    removed_marker,
+    signal_label,
+    signals_for,
+    watch_words,
+)
 from campaign.responses import csv_download, private
 from campaign.text import clean_text
 
@@ -109,6 +122,7 @@ def _queue_filters() -> QueueFilters:
         since=params.day("since"),
         until=params.day("until"),
         q=params.text("q", 200),
+        signal=params.choice("signal", SIGNAL_FILTERS, default=""),
     )
 
 
@@ -127,6 +141,7 @@ def queue():
         counts=tab_counts(filters),
         languages=languages_in_use(),
         themes=all_themes(),
+        signal_labels=DETAIL_BADGES,
         bulk_form=BulkForm(),
         now=utcnow(),
         format_timedelta=format_timedelta,
@@ -192,9 +207,11 @@ def _render_review(story: Story, *, status: int = 200, **forms):
     forms.setdefault("form", DecisionForm())
     forms.setdefault("edit_form", EditForm(obj=story, formdata=None))
     forms.setdefault("delete_form", DeleteForm(formdata=None))
+    forms.setdefault("redact_form", RedactForm(formdata=None))
     for form in forms.values():
         form.version.data = story.version
     words = watch_words()
+    signals = signals_for(story, words, current_app.config)
     pending = following_pending(story)
     response = current_app.make_response(
         (
@@ -202,8 +219,13 @@ def _render_review(story: Story, *, status: int = 200, **forms):
                 "moderation/review.html",
                 story=story,
                 action_form=VersionForm(formdata=None, data={"version": story.version}),
-                body_html=highlighted_paragraphs(story.body, words),
-                signals=signals_for(story, words, current_app.config),
+                body_html=highlighted_paragraphs(story.body, words, signals.details_in("body")),
+                title_html=highlighted_line(story.title, signals.details_in("title")),
+                quote_html=highlighted_line(story.quote, signals.details_in("quote")),
+                alt_html=highlighted_line(
+                    story.photo.alt_text if story.photo else "", signals.details_in("alt_text")
+                ),
+                signals=signals,
                 history=[(rev, word_diff(rev.old_text, rev.new_text)) for rev in revisions(story)],
                 decisions=audit_log(LogFilters(story_id=story.id), limit=50),
                 came_back=change_request(story),
@@ -215,6 +237,8 @@ def _render_review(story: Story, *, status: int = 200, **forms):
                 next_story=pending,
                 previous_story=previous_pending(story),
                 reasons=dict(REJECTION_REASONS),
+                signal_label=signal_label,
+                removed_marker=removed_marker,
                 **forms,
             ),
             status,
@@ -401,6 +425,50 @@ def edit(story_id: int):
         _stale(story_id)
     else:
         flash(_("Changes saved.") if changed else _("Nothing was changed."))
+    return redirect(url_for("moderation.review", story_id=story_id), code=303)
+
+
+@bp.route("/stories/<int:story_id>/redact", methods=["POST"])
+def redact(story_id: int):
+    story = _load(story_id)
+    form = RedactForm()
+    if not form.validate_on_submit():
+        abort(400)
+    email, title = story.contact_email, story.title
+    try:
+        finding = redact_detail(
+            story,
+            current_user,
+            seen_version=form.version.data,
+            key=form.detail.data,
+            marker=removed_marker(story.language),
+        )
+        db.session.commit()
+    except VANISHED:
+        _stale(story_id)
+    except DetailGone:
+        db.session.rollback()
+        flash(_("That detail is no longer in the text as it was flagged. Check it again."))
+    except TooLongAfterRemoval:
+        db.session.rollback()
+        flash(_("The field would be too long with the marker in it. Edit the text instead."))
+    else:
+        message = form.message.data
+        if email and message:
+            # After the commit, with what was read before it (a withdrawal may follow).
+            send_email(
+                email,
+                _("A moderator removed a personal detail from your story"),
+                "decision",
+                title=title,
+                message=message,
+            )
+        flash(
+            _(
+                "Removed: %(kind)s. The change is in the revision history.",
+                kind=signal_label(finding.kind),
+            )
+        )
     return redirect(url_for("moderation.review", story_id=story_id), code=303)
 
 

@@ -345,6 +345,52 @@ class ConfirmForm(FlaskForm):
     """A button that changes something; only the CSRF token to check."""
 
 
+class SendLinkForm(FlaskForm):
+    """E-mail the private link: to the story's address, or (when it has none) to this one,
+    which is used once and not kept."""
+
+    email = EmailField(
+        _l("Your email address"),
+        filters=[line_filter],
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address like name@example.org.")),
+            Length(max=254),
+        ],
+        description=_l("We send the link there once and do not keep the address."),
+    )
+
+
+class LostLinkForm(FlaskForm):
+    code = StringField(
+        _l("Your recovery code"),
+        validators=[
+            DataRequired(_l("Type the six words of your recovery code.")),
+            Length(max=100, message=_l("A recovery code is six short words.")),
+        ],
+        description=_l(
+            "The six words shown when you sent your story, in their order. Capital letters "
+            "and the spaces between them do not matter."
+        ),
+        # The words are English (recovery.py): typed left to right on every page.
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "dir": "ltr",
+        },
+    )
+    email = EmailField(
+        _l("Your email address (if you gave one with your story)"),
+        filters=[line_filter],
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address like name@example.org.")),
+            Length(max=254),
+        ],
+    )
+
+
 class WithdrawForm(FlaskForm):
     confirm = BooleanField(
         _l("Yes, delete my story for good. I understand this cannot be undone."),

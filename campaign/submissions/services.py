@@ -30,6 +30,7 @@ from campaign.models import (
 )
 from campaign.models.tokens import find_by_token, hash_secret
 from campaign.submissions.forms import ShareForm
+from campaign.submissions.recovery import issue_recovery_code, new_code, story_for_recovery
 from campaign.text import clean_line, clean_text, slugify
 
 TOKEN_BYTES = 32  # 256 random bits
@@ -101,9 +102,11 @@ def create_story(
     consent_version: str | None = None,
     photo: Photo | None = None,
     nonce: str | None = None,
+    recovery_code: str | None = None,
     is_sample: bool = False,
 ) -> tuple[Story, str]:
-    """Add a pending story; return it with the private token (shown once, stored hashed)."""
+    """Add a pending story; return it with the private token (shown once, stored hashed).
+    A ``recovery_code`` (``recovery.new_code``), stored hashed too, is shown with it."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     clean_title = clean_line(title)
     story = Story(
@@ -124,6 +127,7 @@ def create_story(
         consent_version=consent_version,
         token_hash=hash_secret(token),
         submission_nonce=nonce_hash(nonce) if nonce else None,
+        recovery_hash=hash_secret(recovery_code) if recovery_code else None,
         is_sample=is_sample,
     )
     story.themes = _themes(theme_ids)
@@ -317,6 +321,7 @@ class Submission:
     photo: Photo | None = None  # the photo the form holds now, to show when it is shown again
     story: Story | None = None  # ACCEPTED only, like the token
     token: str | None = None
+    recovery_code: str | None = None  # ACCEPTED only: shown once with the token
     # Where to e-mail the private link after the commit, when the storyteller asked for it.
     link_to: str | None = None
 
@@ -407,9 +412,11 @@ def receive_story() -> Submission:
 
     if photo is not None:
         photo.alt_text = clean_line(form.photo_alt.data or "")
+    code = new_code()
     try:
         story, token = create_story(
             **story_details(form),
+            recovery_code=code,
             contact_email=form.contact_email.data,
             on_behalf=form.on_behalf.data,
             helper_relationship=form.helper_relationship.data,
@@ -423,7 +430,30 @@ def receive_story() -> Submission:
         db.session.rollback()  # and with it the files of the photo stored for it (media.files)
         return Submission(Received.ALREADY_STORED, form)
     link_to = story.contact_email if form.send_link.data else None
-    return Submission(Received.ACCEPTED, form, photo, story, token, link_to)
+    return Submission(Received.ACCEPTED, form, photo, story, token, code, link_to)
+
+
+@dataclass(frozen=True)
+class Restored:
+    story: Story
+    token: str  # the new private link's token, shown once
+    recovery_code: str  # the new recovery code, shown once
+
+
+def restore_access(typed_code: str | None, typed_email: str | None) -> Restored | None:
+    """A new private link and a new recovery code for the story these match
+    (``recovery.story_for_recovery``): the old link and code stop working at once.
+    None when nothing matched, whatever did not: the caller says the same in every
+    case. By the storyteller, who is nobody's account: no actor."""
+    story = story_for_recovery(typed_code, typed_email)
+    if story is None:
+        return None
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    story.token_hash = hash_secret(token)
+    code = issue_recovery_code(story)
+    record(None, AuditAction.PRIVATE_LINK_RESTORED, story)
+    db.session.flush()
+    return Restored(story, token, code)
 
 
 def send_private_link(address: str, token: str) -> bool:

@@ -1,3 +1,4 @@
+import segno
 from flask import (
     Blueprint,
     abort,
@@ -21,7 +22,9 @@ from campaign.responses import private
 from campaign.submissions.forms import (
     ConfirmForm,
     EditStoryForm,
+    LostLinkForm,
     NameDisplayForm,
+    SendLinkForm,
     ShareForm,
     WithdrawForm,
 )
@@ -35,6 +38,7 @@ from campaign.submissions.services import (
     new_stamp,
     receive_story,
     remove_photo,
+    restore_access,
     send_private_link,
     story_details,
     story_for_token,
@@ -45,6 +49,7 @@ bp = Blueprint("submissions", __name__)
 
 _TOKEN_KEY = "new_story_token"  # noqa: S105 - a session key name, not a secret
 _EMAILED_KEY = "new_story_link_emailed"
+_CODE_KEY = "new_story_recovery_code"
 
 
 def _share_limit() -> str:
@@ -104,6 +109,7 @@ def share():
         # shows it once (see thanks()): on a shared computer the next person must
         # not find it there, and it must not travel with every later request.
         session[_TOKEN_KEY] = sent.token
+        session[_CODE_KEY] = sent.recovery_code
         session[_EMAILED_KEY] = bool(sent.link_to) and send_private_link(sent.link_to, sent.token)
     if sent.received in (Received.ACCEPTED, Received.ALREADY_STORED):
         return redirect(url_for("submissions.thanks"), code=303)
@@ -123,15 +129,71 @@ def _notice(received: Received) -> str | None:
     return None
 
 
+def _qr_data_uri(link: str) -> str:
+    """The link as a QR code to photograph: an SVG data: address (the CSP's img-src
+    allows data:), dark on white with the standard four-module quiet zone."""
+    return segno.make(link, error="m").svg_data_uri(scale=5, border=4, light="#fff")
+
+
+def _new_link_page(template: str):
+    """A page that shows a new private link and its recovery code once.
+
+    Both are taken out of the session as they are shown: a reload, or the next
+    person at a shared computer, gets the page without them.
+    """
+    token = session.pop(_TOKEN_KEY, None)
+    code = session.pop(_CODE_KEY, None)
+    emailed = session.pop(_EMAILED_KEY, False)
+    story = story_for_token(token) if token else None
+    context = {"private_link": None}
+    if story is not None:
+        link = url_for("submissions.my_story", token=token, _external=True)
+        context = {
+            "private_link": link,
+            "token": token,
+            "recovery_code": code,
+            "emailed": emailed,
+            "has_email": bool(story.contact_email),
+            "qr": _qr_data_uri(link),
+            "link_form": SendLinkForm(formdata=None),
+        }
+    return private(make_response(render_template(template, **context)))
+
+
 @bp.route("/share/thanks")
 def thanks():
-    # Taken out of the session as it is shown: a reload, or the next person at
-    # a shared computer, gets the page without the link.
-    token = session.pop(_TOKEN_KEY, None)
-    emailed = session.pop(_EMAILED_KEY, False)
-    link = url_for("submissions.my_story", token=token, _external=True) if token else None
-    page = render_template("submissions/thanks.html", private_link=link, emailed=emailed)
+    return _new_link_page("submissions/thanks.html")
+
+
+def _recovery_limit() -> str:
+    return current_app.config["RECOVERY_RATE_LIMIT"]
+
+
+@bp.route("/lost-link", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+def lost_link():
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        restored = restore_access(form.code.data, form.email.data)
+        if restored is not None:
+            db.session.commit()
+            session[_TOKEN_KEY] = restored.token
+            session[_CODE_KEY] = restored.recovery_code
+            return redirect(url_for("submissions.link_restored"), code=303)
+        # The same words whatever did not match: the code, the e-mail, or both.
+        form.code.errors.append(
+            _(
+                "We found no story with this recovery code and email address. Check each "
+                "word, and the email address if you gave one with your story, then try again."
+            )
+        )
+    page = render_template("submissions/lost_link.html", form=form)
     return private(make_response(page))
+
+
+@bp.route("/lost-link/new")
+def link_restored():
+    return _new_link_page("submissions/link_restored.html")
 
 
 @bp.route("/privacy")
@@ -153,7 +215,7 @@ def _load(token: str):
     return story
 
 
-def _private_page(story, token, *, name_form=None, status=200):
+def _private_page(story, token, *, name_form=None, link_form=None, status=200):
     if name_form is None:
         name_form = NameDisplayForm(
             name_display=story.name_display.value, author_name=story.author_name
@@ -164,6 +226,8 @@ def _private_page(story, token, *, name_form=None, status=200):
         token=token,
         can_edit=can_edit(story),
         name_form=name_form,
+        link_form=link_form or SendLinkForm(formdata=None),
+        has_email=bool(story.contact_email),
         confirm_form=ConfirmForm(),
     )
     return private(make_response(page, status))
@@ -255,15 +319,34 @@ def remove_photo_view(token: str):
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 
+def _send_link_limit() -> str:
+    return current_app.config["SEND_LINK_RATE_LIMIT"]
+
+
 @bp.post("/my-story/<token>/send-link")
+@limiter.limit(_send_link_limit)
 def send_link(token: str):
+    """E-mail the link to the story's address, or when it has none to the one typed
+    (on the thank-you page or the private page), which is used once and not kept."""
     story = _load(token)
-    if ConfirmForm().validate_on_submit() and story.contact_email:
-        if send_private_link(story.contact_email, token):
-            flash(_("We have sent the link to your email address."))
-        else:
-            flash(_("Sorry, we could not send the email just now. Please copy the link instead."))
+    if story.contact_email:
+        if ConfirmForm().validate_on_submit():
+            _send_link_and_say(story.contact_email, token)
+        return private(redirect(url_for("submissions.my_story", token=token), code=303))
+    form = SendLinkForm()
+    if form.validate_on_submit() and not form.email.data:
+        form.email.errors.append(_("Give your email address, so we can send you the link."))
+    if form.errors:
+        return _private_page(story, token, link_form=form)
+    _send_link_and_say(form.email.data, token)
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
+
+
+def _send_link_and_say(address: str, token: str) -> None:
+    if send_private_link(address, token):
+        flash(_("We have sent the link to your email address."))
+    else:
+        flash(_("Sorry, we could not send the email just now. Please copy the link instead."))
 
 
 @bp.route("/my-story/<token>/withdraw", methods=["GET", "POST"])

@@ -1,19 +1,60 @@
-// Copy a story's link to the clipboard. Without JavaScript the button stays
-// hidden and the plain share links still work.
+// Copy or share a link. Without JavaScript the buttons stay hidden: the story
+// page keeps its plain share links, and the thank-you page shows the private
+// link in a read-only field, the message links and the QR code.
 (function () {
   "use strict";
   var status = document.querySelector("[data-copy-status]");
+
+  function say(text) {
+    if (status && text) {
+      status.textContent = text;
+    }
+  }
+
+  // A read-only field selects all of its link when it gets focus, ready to copy.
+  document.querySelectorAll("[data-select-on-focus]").forEach(function (field) {
+    field.addEventListener("focus", function () {
+      field.select();
+    });
+    field.addEventListener("click", function () {
+      field.select();
+    });
+  });
+
   document.querySelectorAll("[data-copy-link]").forEach(function (button) {
     if (!navigator.clipboard) {
       return;
     }
     button.hidden = false;
     button.addEventListener("click", function () {
-      navigator.clipboard.writeText(button.dataset.copyLink).then(function () {
-        if (status) {
-          status.textContent = button.dataset.copied;
+      navigator.clipboard.writeText(button.dataset.copyLink).then(
+        function () {
+          say(button.dataset.copied);
+        },
+        function () {
+          // Refused (an old browser, a denied permission): the link is selected
+          // in its field, where the phone's own copy works.
+          var field = document.querySelector("[data-select-on-focus]");
+          if (field) {
+            field.focus();
+          }
         }
-      });
+      );
+    });
+  });
+
+  // The phone's share sheet (Web Share API): messages, notes, mail, whatever is installed.
+  document.querySelectorAll("[data-share-link]").forEach(function (button) {
+    if (!navigator.share) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator
+        .share({ title: button.dataset.shareText, url: button.dataset.shareLink })
+        .catch(function () {
+          // Closed without sharing: nothing to do, the other ways are still on the page.
+        });
     });
   });
 })();

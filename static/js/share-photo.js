@@ -187,8 +187,11 @@
       bar.setAttribute("aria-labelledby", "upload-progress-label");
       progress.appendChild(line);
       progress.appendChild(bar);
+      // Under the send button, in the step that holds it (share.js's steps).
       var button = form.querySelector("button[type=submit]");
-      form.insertBefore(progress, button ? button.nextSibling : null);
+      var place = button ? button.closest(".step__nav") || button : null;
+      if (place) place.parentNode.insertBefore(progress, place.nextSibling);
+      else form.appendChild(progress);
     }
     return progress;
   }

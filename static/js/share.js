@@ -277,10 +277,18 @@
     form.addEventListener("submit", (event) => {
       sending = !event.defaultPrevented;
     });
+    // The language links keep what was typed (share-draft.js brings it back on the
+    // page in the other language): no question for them.
+    let switchingLanguage = false;
+    document.querySelectorAll(".language-list a").forEach((link) => {
+      link.addEventListener("click", () => {
+        switchingLanguage = true;
+      });
+    });
     window.addEventListener("beforeunload", (event) => {
       // A quick exit (quick-exit.js hides the page, then leaves) must never be held up.
       const quickExit = document.body.hidden;
-      if (typed && !sending && !quickExit) {
+      if (typed && !sending && !quickExit && !switchingLanguage) {
         event.preventDefault();
         event.returnValue = ""; // older browsers ask only when it is set
       }

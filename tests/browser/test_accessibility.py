@@ -96,7 +96,7 @@ def approve_with_the_a_key(page) -> None:
 @dataclass(frozen=True)
 class SitePage:
     name: str
-    path: str  # may name {slug}, {token} and {pending_id} of the sample data
+    path: str  # may name {slug}, {token}, {pending_id} and {risky_id} of the sample data
     then: Callable | None = None  # what the visitor does before the check
     moderator: bool = False
     scripts: bool = True  # False: the page's own scripts do not run (axe still does)
@@ -133,8 +133,13 @@ PAGES = [
         then=reject_without_a_reason,
         moderator=True,
     ),
+    SitePage("review with personal details", "/moderate/stories/{risky_id}", moderator=True),
+    SitePage("queue of stories with personal details", "/moderate?signal=personal", moderator=True),
     SitePage("privacy", "/privacy"),
     SitePage("about", "/about"),
+    SitePage("lost link", "/lost-link"),
+    SitePage("lost link with errors", "/lost-link", then=submit),
+    SitePage("new link shown once", "/lost-link/new"),  # nothing restored in this session
     SitePage("journeys", "/journeys"),
     SitePage("embed builder", "/embed/builder"),
     SitePage("report form", "/stories/{slug}/report"),
@@ -191,7 +196,14 @@ def sample(live_app):
         db.session.commit()
         for language in LANGUAGES:
             TO_APPROVE[language] = make_story(title=f"Approved with a ({language})").id
+        risky = make_story(
+            title="Call me on 040 123 4567",
+            quote="Write to sami@example.org",
+            body="We lived at Mannerheimintie 12 for a year.\n\nMy passport is AB1234567. " * 2,
+            residence_country="FI",
+        )
         data = {
+            "risky_id": risky.id,
             "slug": published.slug,
             "token": published.token,
             "pending_id": pending.id,

@@ -96,7 +96,7 @@ def test_filters_work_without_javascript(live_server, browser, stories):
     page = context.new_page()
     try:
         page.goto(f"{live_server}/stories")
-        page.locator("summary").click()
+        page.locator(".filters summary").click()
         page.get_by_label("From").select_option("SY")
         page.get_by_role("button", name="Show stories").click()
         page.wait_for_url("**/stories?*origin=SY*")
@@ -104,3 +104,100 @@ def test_filters_work_without_javascript(live_server, browser, stories):
         assert titles == ["بيت جديد"]
     finally:
         context.close()
+
+
+# ---- The person first (issue 15): what a visitor sees in the first screen ----------
+
+PHONE = {"width": 360, "height": 800}
+PORTRAIT = {
+    "width": 1200,
+    "height": 1600,
+    "alt_text": "A woman smiling at a market stall",
+    "renditions": [
+        {"name": "layout-480.jpg", "width": 480, "height": 640, "format": "jpeg"},
+        {"name": "layout-1200.jpg", "width": 1200, "height": 1600, "format": "jpeg"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def with_a_portrait(live_app, stories):
+    with live_app.app_context():
+        publish("Market days", quote="I sell the spices of my childhood.", photo=PORTRAIT)
+        db.session.remove()
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_person_is_in_the_first_phone_screen_of_home_under_a_compact_header(
+    live_server, browser, stories, language
+):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server}/{language}/")
+    assert box(page, ".site-header")["height"] <= 120, "the header leaves the screen to people"
+    person = box(page, ".hero__person")
+    assert person["y"] < 400, "the person leads, high in the first screen"
+    assert box(page, ".hero__quote")["y"] + 40 < PHONE["height"], "their words are seen"
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_cards_name_the_person_and_countries_in_words_never_iso_codes(
+    live_server, browser, stories, language
+):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server}/{language}/stories")
+    cards = page.locator(".card")
+    assert cards.count() >= 3
+    for index in range(cards.count()):
+        text = cards.nth(index).inner_text()
+        for code in ("AF", "FI", "SY", "SE", "PH", "DE"):
+            assert f"{code} →" not in text and f"→ {code}" not in text, text
+        assert cards.nth(index).locator(".card__person .card__name").inner_text().strip()
+    # Without a photo a card leads with the person's own words, on a colour of its own.
+    quote_cards = page.locator(".card--quote .card__words")
+    assert quote_cards.count() >= 3
+    colours = {
+        quote_cards.nth(i).evaluate("e => getComputedStyle(e).backgroundColor") for i in range(3)
+    }
+    assert len(colours) >= 2, "not rows of identical blocks"
+    context.close()
+
+
+def test_card_portraits_are_four_by_five(live_server, browser, with_a_portrait):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}/en/stories")
+    portrait = box(page, ".card__photo img")
+    assert abs(portrait["width"] / portrait["height"] - 0.8) < 0.02
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_story_pages_quote_and_first_lines_are_in_the_first_phone_screen(
+    live_server, browser, stories, language
+):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server}/{language}/stories/{stories[2]}")
+    assert box(page, ".story__quote")["y"] < PHONE["height"]
+    assert box(page, ".story__body p")["y"] + 30 < PHONE["height"]
+    context.close()
+
+
+def test_the_language_menu_opens_and_switches_without_javascript(live_server, browser, stories):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/en/stories")
+    menu = page.locator(".language-menu")
+    assert not menu.locator(".language-list").is_visible()
+    menu.locator("summary").click()
+    menu.get_by_role("link", name="العربية").click()
+    page.wait_for_url("**/ar/stories")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    context.close()

@@ -28,7 +28,7 @@ def test_story_travels_from_form_to_gallery(live_app, live_server, browser, page
     page.get_by_label("I agree that this story may be published").check()
     page.get_by_role("button", name="Send my story").click()
     page.wait_for_url("**/share/thanks")
-    private_link = page.locator(".private-link a").get_attribute("href")
+    private_link = page.locator(".new-link__open").get_attribute("href")
     assert "/my-story/" in private_link
 
     page.goto(private_link)
@@ -49,7 +49,7 @@ def test_story_travels_from_form_to_gallery(live_app, live_server, browser, page
 
     # The public sees it, and the storyteller sees it is published.
     page.goto(f"{live_server}/stories")
-    page.get_by_role("link", name="The river I crossed").click()
+    page.locator(".card", has_text="The river I crossed").click()  # the whole card leads there
     assert page.locator("h1").inner_text() == "The river I crossed"
     assert "Now I study engineering." in page.locator(".story__body").inner_text()
 

@@ -47,7 +47,7 @@ def test_photo_is_kept_across_a_failed_submit(live_app, live_server, page):
         assert all(get_storage().exists(r["name"]) for r in story.photo.renditions)
         db.session.remove()
 
-    page.goto(page.locator(".private-link a").get_attribute("href"))
+    page.goto(page.locator(".new-link__open").get_attribute("href"))
     assert page.get_by_alt_text("A quiet harbour at dawn").is_visible()
 
 
@@ -73,7 +73,7 @@ def test_withdrawal_removes_the_story_from_the_gallery_and_deletes_its_files(
         db.session.remove()
 
     page.goto(f"{live_server}/stories")
-    assert page.get_by_role("link", name="A story I take back").is_visible()
+    assert page.locator(".card__title", has_text="A story I take back").is_visible()
 
     page.goto(f"{live_server}/my-story/{token}")
     page.get_by_role("link", name="Withdraw my story").click()
@@ -83,7 +83,7 @@ def test_withdrawal_removes_the_story_from_the_gallery_and_deletes_its_files(
     assert "Your story is withdrawn" in page.locator("h1").inner_text()
 
     page.goto(f"{live_server}/stories")
-    assert page.get_by_role("link", name="A story I take back").count() == 0
+    assert page.locator(".card__title", has_text="A story I take back").count() == 0
     assert page.goto(f"{live_server}/stories/{slug}").status == 404
     assert page.goto(f"{live_server}/my-story/{token}").status == 404
     for name in files:

@@ -12,7 +12,7 @@ from werkzeug.formparser import parse_form_data
 from campaign.extensions import db
 from campaign.models import Story
 from tests import images
-from tests.browser.test_share import fill_story
+from tests.browser.helpers import fill_share_form, next_step
 from tests.factories import make_story
 
 pytestmark = pytest.mark.browser
@@ -99,9 +99,9 @@ def test_a_12_megapixel_photo_arrives_at_2000_px_under_1_mb_and_upright(
     assert 3.5 * 2**20 < original.stat().st_size < 6 * 2**20  # what a phone camera makes
 
     phone.goto(f"{live_server}/share")
-    fill_story(phone, title="A photo from my phone")
-    phone.locator("#photo").set_input_files(original)
+    phone.locator("#photo").set_input_files(original)  # in the first step
     phone.locator("#photo-preview").wait_for(state="visible")
+    fill_share_form(phone, title="A photo from my phone")
     phone.get_by_role("button", name="Send my story").click()
     phone.wait_for_url("**/share/thanks")
     assert phone.locator(".private-link a").count() == 1  # the answer itself was shown
@@ -126,9 +126,9 @@ def test_on_a_32_kb_per_second_connection_the_progress_bar_advances_and_the_stor
     original = tmp_path / "gradient.jpg"
     original.write_bytes(images.twelve_megapixel_jpeg())
     phone.goto(f"{live_server}/share")
-    fill_story(phone, title="Sent on a slow line")
-    phone.locator("#photo").set_input_files(original)
+    phone.locator("#photo").set_input_files(original)  # in the first step
     phone.locator("#photo-preview").wait_for(state="visible")
+    fill_share_form(phone, title="Sent on a slow line")
     phone.locator("#photo-status").wait_for(state="hidden")  # made smaller, ready to send
 
     cdp = phone.context.new_cdp_session(phone)
@@ -167,7 +167,7 @@ def test_when_the_connection_drops_the_form_stays_filled_and_can_be_sent_again(
     live_app, live_server, phone
 ):
     phone.goto(f"{live_server}/share")
-    fill_story(phone, title="Sent twice over a bad line")
+    fill_share_form(phone, title="Sent twice over a bad line")
     phone.context.set_offline(True)
     phone.get_by_role("button", name="Send my story").click()
     lost = phone.locator("#upload-progress[role=alert]")
@@ -187,7 +187,7 @@ def draft(page) -> dict:
 
 def test_a_language_switch_mid_form_keeps_the_text(live_server, phone):
     phone.goto(f"{live_server}/share")
-    fill_story(phone, title="Switching language")
+    fill_share_form(phone, title="Switching language")
     phone.get_by_label("Email (optional, private)").fill("me@example.org")
     phone.locator("#photo").set_input_files(
         files=[{"name": "me.jpg", "mimeType": "image/jpeg", "buffer": images.jpeg()}]
@@ -197,6 +197,7 @@ def test_a_language_switch_mid_form_keeps_the_text(live_server, phone):
     # Never the photo, the form's hidden fields or the robots' field.
     assert not {"photo", "csrf_token", "stamp", "staged_photo", "website"} & set(kept)
 
+    phone.locator(".language-menu summary").click()
     phone.locator(".language-list a[hreflang=ar]").click()
     phone.wait_for_url("**/ar/share")
     assert phone.locator("html").get_attribute("lang") == "ar"
@@ -213,10 +214,12 @@ def test_a_reload_brings_the_draft_back_and_sending_the_story_deletes_it(
     live_app, live_server, phone
 ):
     phone.goto(f"{live_server}/share")
-    fill_story(phone, title="Kept through a reload")
+    fill_share_form(phone, title="Kept through a reload")
     phone.reload()
     assert phone.locator("#title").input_value() == "Kept through a reload"
     assert phone.locator("#body").input_value() == STORY_TEXT
+    next_step(phone)
+    next_step(phone)
     phone.get_by_role("button", name="Send my story").click()
     phone.wait_for_url("**/share/thanks")
     assert draft(phone) == {}
@@ -227,7 +230,7 @@ def test_a_reload_brings_the_draft_back_and_sending_the_story_deletes_it(
 
 def test_start_again_empties_the_form_and_forgets_the_draft(live_server, phone):
     phone.goto(f"{live_server}/share")
-    fill_story(phone, title="Not for the next person")
+    fill_share_form(phone, title="Not for the next person")
     phone.reload()
     phone.get_by_role("button", name="Start again with an empty form").click()
     assert phone.locator("#title").input_value() == ""
@@ -262,8 +265,7 @@ def test_a_photo_too_large_to_send_is_refused_as_soon_as_it_is_chosen(
     too_big = tmp_path / "huge.jpg"  # not readable as a photo, so it cannot be made smaller
     too_big.write_bytes(b"\xff\xd8\xff\xe0" + bytes(13 * 1024 * 1024))
     phone.goto(f"{live_server}/share")
-    fill_story(phone, title="Too large a photo")
-    phone.locator("#photo").set_input_files(too_big)
+    phone.locator("#photo").set_input_files(too_big)  # in the first step
     error = phone.locator("#photo-error")
     error.wait_for(state="visible")
     assert error.inner_text() == "This photo is larger than 10 MB. Choose a smaller one."
@@ -294,7 +296,7 @@ def no_javascript(browser):
 def test_the_form_works_with_javascript_off(live_app, live_server, no_javascript):
     page = no_javascript
     page.goto(f"{live_server}/share")
-    fill_story(page, title="Sent without JavaScript")
+    fill_share_form(page, title="Sent without JavaScript")
     page.locator("#photo").set_input_files(
         files=[{"name": "harbour.jpg", "mimeType": "image/jpeg", "buffer": images.rotated_jpeg()}]
     )
@@ -310,7 +312,7 @@ def test_a_photo_over_the_limit_sent_without_javascript_keeps_everything_typed(
     too_big = tmp_path / "huge.jpg"
     too_big.write_bytes(b"\xff\xd8\xff\xe0" + bytes(13 * 1024 * 1024))
     page.goto(f"{live_server}/share")
-    fill_story(page, title="Too large, and no JavaScript")
+    fill_share_form(page, title="Too large, and no JavaScript")
     page.locator("#photo").set_input_files(too_big)
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Send my story").click()

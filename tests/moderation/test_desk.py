@@ -246,7 +246,8 @@ def test_signals_highlight_watch_words_links_length_and_duplicates(signed_in, ad
     page = signed_in.get(f"/moderate/stories/{copy.id}").get_data(as_text=True)
     assert '<mark class="watch">passport</mark>' in page
     assert '<mark class="watch">Müller</mark>' in page
-    assert "Links in the text: www.example.com<" in page
+    assert '<li class="signal signal--detail" data-detail="link">' in page
+    assert 'title="Link">www.example.com</mark>' in page
     assert "Likely duplicate" in page and f'/moderate/stories/{original.id}"' in page
     short_page = signed_in.get(f"/moderate/stories/{short.id}").get_data(as_text=True)
     assert "Very short text" in short_page

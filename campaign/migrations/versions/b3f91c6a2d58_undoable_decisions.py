@@ -7,7 +7,7 @@ within ``UNDO_SECONDS`` restores it exactly, and is refused once anyone changed 
 story since. The row goes with its story and with its moderator.
 
 Revision ID: b3f91c6a2d58
-Revises: d7a4c2e9b1f0
+Revises: ad0be1de4366
 Create Date: 2026-12-01 14:50:00.000000
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b3f91c6a2d58"
-down_revision = "d7a4c2e9b1f0"
+down_revision = "ad0be1de4366"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,105 @@
+"""The private link on the thank-you page, on a 360x800 phone: copied, kept without
+JavaScript, photographed as a QR code; and a lost link restored with the recovery code."""
+
+import io
+import re
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from tests.browser.test_accessibility import share_a_story
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 800}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def phone_without_javascript(browser):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+def thanks_page(page, live_server, language="en"):
+    page.goto(f"{live_server}/{language}/share")
+    share_a_story(page)
+    link = page.locator("#private-link").input_value()
+    assert re.fullmatch(rf"{live_server}/{language}/my-story/[\w-]{{43}}", link)
+    return link
+
+
+def test_the_copy_button_puts_the_private_link_on_the_clipboard(phone, live_server):
+    link = thanks_page(phone, live_server)
+    button = phone.get_by_role("button", name="Copy my link")
+    box = button.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 150  # large, for a thumb
+    button.click()
+    status = phone.locator("[data-copy-status]")
+    status.wait_for(state="visible")
+    assert "Your link is copied" in status.inner_text()
+    assert phone.evaluate("navigator.clipboard.readText()") == link
+
+
+def test_with_javascript_the_field_selects_the_whole_link_on_focus(phone, live_server):
+    link = thanks_page(phone, live_server)
+    field = phone.locator("#private-link")
+    field.focus()
+    selected = field.evaluate("field => [field.selectionStart, field.selectionEnd]")
+    assert selected == [0, len(link)]
+
+
+def test_without_javascript_the_link_is_in_a_read_only_field(phone_without_javascript, live_server):
+    page = phone_without_javascript
+    link = thanks_page(page, live_server)
+    field = page.locator("#private-link")
+    assert field.is_visible() and field.get_attribute("readonly") is not None
+    assert page.get_by_role("button", name="Copy my link").is_hidden()  # needs JavaScript
+    # What works without it: the message links, the QR code and the e-mail form.
+    for name in ("WhatsApp", "Telegram", "Text message (SMS)"):
+        assert page.get_by_role("link", name=name).is_visible()
+    assert page.get_by_role("img", name="A QR code of your private link").is_visible()
+    assert page.get_by_role("button", name="Email me this link").is_visible()
+    page.get_by_role("link", name="Open my private page").click()
+    assert page.url == link
+
+
+def test_the_qr_code_decodes_to_the_private_link(phone, live_server):
+    link = thanks_page(phone, live_server, language="ar")
+    code = phone.get_by_role("img", name=re.compile("QR"))
+    code.scroll_into_view_if_needed()
+    box = code.bounding_box()
+    assert box["width"] >= 200  # large enough to photograph from a phone's screen
+    shot = Image.open(io.BytesIO(code.screenshot()))
+    [found] = zxingcpp.read_barcodes(shot)
+    assert found.format == zxingcpp.BarcodeFormat.QRCode
+    assert found.text == link
+
+
+def test_a_lost_link_is_restored_with_the_recovery_code(phone, live_server):
+    old_link = thanks_page(phone, live_server, language="ar")
+    words = phone.locator(".recovery-code__words li").all_inner_texts()
+    assert len(words) == 6
+    phone.goto(f"{live_server}/ar/lost-link")
+    phone.locator("#code").fill("  ".join(word.upper() for word in words))
+    with phone.expect_navigation():
+        phone.locator("main form button[type=submit]").click()
+    assert phone.url.endswith("/ar/lost-link/new")
+    new_link = phone.locator("#private-link").input_value()
+    assert new_link != old_link and "/ar/my-story/" in new_link
+    assert phone.locator(".recovery-code__words li").all_inner_texts() != words
+    assert phone.goto(old_link).status == 404
+    assert phone.goto(new_link).status == 200
