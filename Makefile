@@ -31,7 +31,7 @@ compile-translations: $(INSTALLED) ## compile the message catalogues (.po to .mo
 # Sorted, unwrapped and without line numbers, so that two branches adding
 # different strings touch different lines of the catalogues and merge cleanly.
 translations: $(INSTALLED) ## extract messages, update every catalogue, compile
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output --no-wrap -o campaign/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k lazy_pgettext:1c,2 --no-location --sort-output --no-wrap -o campaign/translations/messages.pot .
 	$(BIN)/pybabel update --no-wrap -i campaign/translations/messages.pot -d campaign/translations
 	$(BIN)/pybabel compile -d campaign/translations
 

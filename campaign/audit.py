@@ -8,6 +8,7 @@ refuses anything else, so the log page has a label for every entry it shows.
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import update
 
 from campaign.extensions import db
@@ -25,6 +26,8 @@ class AuditAction(StrEnum):
     REJECT = "reject"
     REQUEST_CHANGES = "request_changes"
     UNPUBLISH = "unpublish"
+    # A moderator took their own decision back within seconds (moderation.services.undo_decision).
+    UNDO = "undo"
     # Other moderation of a story.
     EDIT = "edit"
     REMOVE_PHOTO = "remove_photo"
@@ -80,10 +83,13 @@ class AuditAction(StrEnum):
 
 
 LABELS = {
-    AuditAction.APPROVE: _l("Approved"),
-    AuditAction.REJECT: _l("Rejected"),
-    AuditAction.REQUEST_CHANGES: _l("Changes requested"),
+    # A decision on one story, in the words of the status it gives (the queue's tabs of
+    # the same words are lists of stories, said differently in many languages).
+    AuditAction.APPROVE: lazy_pgettext("story status", "Published"),
+    AuditAction.REJECT: lazy_pgettext("story status", "Not published"),
+    AuditAction.REQUEST_CHANGES: lazy_pgettext("story status", "Asked for changes"),
     AuditAction.UNPUBLISH: _l("Unpublished"),
+    AuditAction.UNDO: _l("Decision undone"),
     AuditAction.EDIT: _l("Story edited"),
     AuditAction.REMOVE_PHOTO: _l("Photo removed"),
     AuditAction.REDACT: _l("Personal detail removed"),

@@ -131,6 +131,10 @@ class Defaults:
     # Someone who opened a story this recently still counts as viewing it.
     VIEWING_WINDOW_MINUTES = 10
     QUEUE_PAGE_SIZE = 50
+    # How long a moderator may take back their latest decision (checked on the server).
+    UNDO_SECONDS = 30
+    # Where "Leave this site quickly" goes: a neutral site, opened in place of ours.
+    QUICK_EXIT_URL = "https://weather.com/"
     # The public JSON API, per client address (Flask-Limiter notation).
     API_RATE_LIMIT = "120 per minute"
     # How many stories feeds and embeds show at most.

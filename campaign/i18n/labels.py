@@ -23,8 +23,8 @@ def status_label(value: str) -> str:
     """A stored status value as moderators read it (one story: the queue's tabs, in
     the plural in many languages, say it differently); the value if it is unknown."""
     labels = {
-        StoryStatus.PENDING: pgettext("story status", "Pending"),
-        StoryStatus.CHANGES_REQUESTED: pgettext("story status", "Changes requested"),
+        StoryStatus.PENDING: pgettext("story status", "Waiting for review"),
+        StoryStatus.CHANGES_REQUESTED: pgettext("story status", "Asked for changes"),
         StoryStatus.PUBLISHED: pgettext("story status", "Published"),
         StoryStatus.REJECTED: pgettext("story status", "Not published"),
         StoryStatus.WITHDRAWN: pgettext("story status", "Withdrawn"),

@@ -10,6 +10,7 @@ from campaign.models.review import (
     Report,
     StoryRevision,
     StoryViewing,
+    UndoableDecision,
     revise,
 )
 from campaign.models.story import (
@@ -41,6 +42,7 @@ __all__ = [
     "StoryStatus",
     "StoryViewing",
     "Theme",
+    "UndoableDecision",
     "all_themes",
     "filed_under",
     "published_story",

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
@@ -131,3 +131,32 @@ class StoryViewing(db.Model):
 
     def __repr__(self) -> str:
         return f"<StoryViewing story={self.story_id} moderator={self.moderator_id}>"
+
+
+class UndoableDecision(db.Model):
+    """A moderator's latest decision, which they may take back for a few seconds
+    (``UNDO_SECONDS``): what the decision replaced, so the undo puts it back exactly.
+
+    One per moderator (a new decision replaces it; the undo deletes it), and it goes
+    with its story, so the private message it may hold is never kept longer than the
+    story. ``story_version`` is the story's version right after the decision: any later
+    change (another moderator's decision, an edit, the storyteller) makes it stale.
+    """
+
+    __tablename__ = "undoable_decision"
+
+    moderator_id: Mapped[int] = mapped_column(
+        ForeignKey("moderator.id", ondelete="CASCADE"), primary_key=True
+    )
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(40))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    story_version: Mapped[int] = mapped_column(Integer)
+    # The story's fields as they were before: status, published_at, rejection_reason,
+    # moderator_message, featured_at, hidden (JSON-safe values).
+    previous: Mapped[dict] = mapped_column(JSON)
+
+    story = relationship("Story", lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<UndoableDecision story={self.story_id} moderator={self.moderator_id}>"

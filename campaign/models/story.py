@@ -169,6 +169,15 @@ class Story(db.Model):
             self.published_at = utcnow()
         return previous
 
+    def restore(self, status: StoryStatus, *, published_at: datetime | None) -> None:
+        """Put back the status (and publication date) a moderator's decision replaced,
+        when they undo it (moderation.services.undo_decision). Not a transition: the
+        story returns to where it was, e.g. published back to pending, which no decision
+        may do. Nothing comes back to or from withdrawn."""
+        if StoryStatus.WITHDRAWN in (self.status, status):
+            raise IllegalTransition(self.status, status)
+        self.status, self.published_at = status, published_at
+
     def __repr__(self) -> str:
         return f"<Story {self.id} {self.status.value}>"
 

@@ -144,6 +144,12 @@ class VersionForm(_Versioned):
     """A button that changes the story: only the version and the CSRF token."""
 
 
+class UndoForm(_Versioned):
+    """Take back a decision: the story and the version the decision left it in."""
+
+    story_id = IntegerField(widget=HiddenField.widget, validators=[DataRequired()])
+
+
 class RedactForm(_Versioned):
     """Remove one flagged personal detail: the button pressed names it (field:start:end)."""
 

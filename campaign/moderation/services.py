@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload, with_expression
 
@@ -31,10 +32,12 @@ from campaign.models import (
     StoryRevision,
     StoryStatus,
     StoryViewing,
+    UndoableDecision,
     filed_under,
     revise,
 )
 from campaign.models._types import utcnow
+from campaign.moderation.diff import word_diff
 from campaign.moderation.signals import Finding, has_detail, personal_details, public_texts
 from campaign.text import clean_line, clean_text
 
@@ -87,12 +90,15 @@ def decide(
     note: str = "",
     reason: str | None = None,
     message: str | None = None,
+    undoable: bool = False,
 ):
-    """Apply a decision and record it, in one transaction (the caller commits)."""
+    """Apply a decision and record it, in one transaction (the caller commits).
+    ``undoable``: the moderator may take it back for ``UNDO_SECONDS`` (undo_decision)."""
     check_version(story, seen_version)
     new_status = DECISIONS[decision]
     if decision == "unpublish" and story.status is not StoryStatus.PUBLISHED:
         raise IllegalTransition(story.status, new_status)
+    before = _undo_snapshot(story)
     previous = story.move_to(new_status)
     if decision in ("reject", "unpublish"):
         story.rejection_reason = reason or None
@@ -116,6 +122,99 @@ def decide(
     if story.contact_email:
         tell_storyteller(story, AuditAction(decision))
     db.session.flush()
+    if undoable:
+        _offer_undo(story, decision, moderator, before)
+
+
+# Taking a decision back ---------------------------------------------------------------
+
+
+class NothingToUndo(Exception):
+    """The moderator has no such decision to take back (already undone, or a newer one)."""
+
+
+class UndoTooLate(Exception):
+    """The few seconds in which a decision may be taken back are over."""
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _unstamp(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+def _undo_snapshot(story: Story) -> dict:
+    """What a decision may change, as it is before it: what an undo puts back."""
+    return {
+        "status": story.status.value,
+        "published_at": _stamp(story.published_at),
+        "featured_at": _stamp(story.featured_at),
+        "rejection_reason": story.rejection_reason,
+        "moderator_message": story.moderator_message,
+        "hidden": story.hidden,
+    }
+
+
+def _offer_undo(story: Story, decision: str, moderator: Moderator, before: dict) -> None:
+    """Keep what the decision replaced, as the moderator's one undoable decision."""
+    offer = db.session.get(UndoableDecision, moderator.id)
+    if offer is None:
+        offer = UndoableDecision(moderator_id=moderator.id)
+        db.session.add(offer)
+    offer.story_id = story.id
+    offer.decision = str(decision)
+    offer.decided_at = utcnow()
+    offer.story_version = story.version  # as the flush above left it
+    offer.previous = before
+    db.session.flush()
+
+
+def undo_offer(
+    moderator: Moderator, story_id: int, decided_version: int, window_seconds: int
+) -> UndoableDecision | None:
+    """The moderator's decision on this story, if it can still be undone."""
+    offer = db.session.get(UndoableDecision, moderator.id)
+    if offer is None or offer.story_id != story_id or offer.story_version != decided_version:
+        return None
+    if utcnow() - offer.decided_at > timedelta(seconds=window_seconds):
+        return None
+    return offer
+
+
+def undo_decision(
+    moderator: Moderator, story_id: int, decided_version: int | None, window_seconds: int
+) -> Story:
+    """Take back the moderator's latest decision on this story, made at most
+    ``window_seconds`` ago, if nobody changed the story since (``decided_version``,
+    the version the decision left, must still be the story's: else StaleStory). The
+    story gets back exactly what the decision replaced; the undo is a decision of its
+    own in the audit trail. Reports the decision marked as reviewed stay reviewed."""
+    offer = db.session.get(UndoableDecision, moderator.id)
+    if offer is None or offer.story_id != story_id or offer.story_version != decided_version:
+        raise NothingToUndo()
+    if utcnow() - offer.decided_at > timedelta(seconds=window_seconds):
+        raise UndoTooLate()
+    story = offer.story
+    check_version(story, offer.story_version)
+    before = offer.previous
+    decided = story.status
+    story.restore(StoryStatus(before["status"]), published_at=_unstamp(before["published_at"]))
+    story.featured_at = _unstamp(before["featured_at"])
+    story.rejection_reason = before["rejection_reason"]
+    story.moderator_message = before["moderator_message"]
+    story.hidden = before["hidden"]
+    record(
+        moderator,
+        AuditAction.UNDO,
+        story,
+        from_status=decided,
+        to_status=story.status,
+    )
+    db.session.delete(offer)
+    db.session.flush()
+    return story
 
 
 def tell_storyteller(story: Story, decision: AuditAction) -> None:
@@ -290,6 +389,56 @@ def decide_name_change(
     action = AuditAction.NAME_CHANGE_APPROVED if approve else AuditAction.NAME_CHANGE_REJECTED
     record(moderator, action, story, note=change.name_display.value)
     db.session.flush()
+
+
+@dataclass
+class ChangeRequest:
+    """A story back in the queue after a moderator asked for changes: the request and
+    what its storyteller changed since, field by field (the first text before, the
+    last after), as word diffs."""
+
+    asked_at: datetime
+    asked_by: Moderator | None
+    message: str | None
+    changes: list[tuple[str, Markup]]
+
+
+DECISION_ACTIONS = (*DECISIONS, AuditAction.UNDO)
+
+
+def change_request(story: Story) -> ChangeRequest | None:
+    """The change request this pending story answers, if the latest decision on it
+    asked for changes (an undone request is no request)."""
+    if story.status is not StoryStatus.PENDING:
+        return None
+    latest = db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.story_id == story.id, AuditEntry.action.in_(DECISION_ACTIONS))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )
+    if latest is None or latest.action != AuditAction.REQUEST_CHANGES:
+        return None
+    since = db.session.scalars(
+        select(StoryRevision)
+        .where(
+            StoryRevision.story_id == story.id,
+            StoryRevision.by_storyteller.is_(True),
+            StoryRevision.created_at >= latest.created_at,
+        )
+        .order_by(StoryRevision.created_at, StoryRevision.id)
+    ).all()
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+    for revision in since:
+        first.setdefault(revision.field, revision.old_text)
+        last[revision.field] = revision.new_text
+    changes = [
+        (name, word_diff(first[name], last[name]))
+        for name in EDITABLE_FIELDS
+        if name in last and first[name] != last[name]
+    ]
+    return ChangeRequest(latest.created_at, latest.actor, story.moderator_message, changes)
 
 
 def revisions(story: Story) -> list[StoryRevision]:

@@ -8,6 +8,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import format_timedelta
@@ -21,6 +22,7 @@ from campaign import params
 from campaign.accounts.services import must_set_up_two_factor
 from campaign.extensions import db
 from campaign.i18n.countries import parse_country
+from campaign.i18n.labels import status_label
 from campaign.mail import send_email
 from campaign.media import faces
 from campaign.media.pipeline import PhotoRejected
@@ -36,22 +38,26 @@ from campaign.moderation.forms import (
     EditForm,
     NameChangeForm,
     RedactForm,
+    UndoForm,
     VersionForm,
 )
 from campaign.moderation.services import (
     TABS,
     DetailGone,
     LogFilters,
+    NothingToUndo,
     QueueFilters,
     StaleStory,
     StoryGone,
     TooLongAfterRemoval,
+    UndoTooLate,
     accept_language,
     audit_actions,
     audit_log,
     blur_area,
     blur_faces,
     bulk_decide,
+    change_request,
     decide,
     decide_name_change,
     delete_for_good,
@@ -70,6 +76,8 @@ from campaign.moderation.services import (
     revisions,
     set_featured,
     tab_counts,
+    undo_decision,
+    undo_offer,
 )
 from campaign.moderation.signals import (
     DETAIL_BADGES,
@@ -232,6 +240,8 @@ def _render_review(story: Story, *, status: int = 200, **forms):
                 ),
                 signals=signals,
                 history=[(rev, word_diff(rev.old_text, rev.new_text)) for rev in revisions(story)],
+                decisions=audit_log(LogFilters(story_id=story.id), limit=50),
+                came_back=change_request(story),
                 reports=open_reports(story),
                 viewers=other_viewers(
                     story, current_user, current_app.config["VIEWING_WINDOW_MINUTES"]
@@ -263,12 +273,14 @@ def story_gone(_error):
 VANISHED = (StaleStory, StaleDataError, IntegrityError)
 
 
-def _stale(story_id: int) -> None:
+def _stale(story_id: int, message: str | None = None) -> None:
     """Undo the refused action and say why: the story is gone, or someone changed it."""
     db.session.rollback()
     if db.session.scalar(select(Story.id).where(Story.id == story_id)) is None:
         raise StoryGone()
-    flash(_("Someone else changed this story while you were reading it. Check it again."))
+    flash(
+        message or _("Someone else changed this story while you were reading it. Check it again.")
+    )
 
 
 def _load(story_id: int) -> Story:
@@ -300,7 +312,9 @@ def review(story_id: int):
             note=form.note.data,
             reason=form.reason.data if form.decision.data in ("reject", "unpublish") else None,
             message=form.message.data,
+            undoable=True,
         )
+        decided_version = story.version  # read before the commit (see below)
         db.session.commit()
     except VANISHED:
         _stale(story_id)
@@ -310,11 +324,77 @@ def review(story_id: int):
         flash(_("That decision is not possible for a story in this state."))
         return redirect(url_for("moderation.review", story_id=story_id), code=303)
     # Nothing below reads the story again: its teller may withdraw it right after the commit.
-    flash(_("Decision saved."))
+    # The next page says what was decided, with an Undo button (undo_message below).
+    session["undo"] = [story_id, decided_version]
     following = next_pending(after_id=story_id)
     if following is not None:
         return redirect(url_for("moderation.review", story_id=following.id), code=303)
     return redirect(url_for("moderation.queue"), code=303)
+
+
+def _decision_done(decision: str, title: str) -> str:
+    """What the flash after a decision says, the title isolated from the sentence."""
+    title = f"\u2068{title}\u2069"
+    if decision == "approve":
+        return _("Published “%(title)s”.", title=title)
+    if decision == "reject":
+        return _("Not published: “%(title)s”.", title=title)
+    if decision == "request_changes":
+        return _("Asked for changes to “%(title)s”.", title=title)
+    return _("Unpublished “%(title)s”.", title=title)
+
+
+@bp.context_processor
+def undo_message() -> dict:
+    """The message after a decision ("Published ‘…’" and its Undo button, base.html), shown
+    once, while the decision can be undone. The session keeps only the story's id and
+    version: the words come from the moderator's undoable decision in the database."""
+    kept = session.pop("undo", None) if current_user.is_authenticated else None
+    if not isinstance(kept, list) or len(kept) != 2:
+        return {}
+    offer = undo_offer(current_user, *kept, current_app.config["UNDO_SECONDS"])
+    if offer is None:
+        return {}
+    return {
+        "undo_offer": {
+            "story_id": offer.story_id,
+            "version": offer.story_version,
+            "message": _decision_done(offer.decision, offer.story.title),
+        }
+    }
+
+
+@bp.route("/undo", methods=["POST"])
+def undo():
+    """Take back one's own latest decision, within UNDO_SECONDS (the Undo button of the
+    flash after a decision; the `u` key presses it)."""
+    form = UndoForm()
+    if not form.validate_on_submit():
+        abort(400)
+    story_id = form.story_id.data
+    seconds = current_app.config["UNDO_SECONDS"]
+    try:
+        story = undo_decision(current_user, story_id, form.version.data, seconds)
+        title, status = f"\u2068{story.title}\u2069", status_label(story.status)
+        db.session.commit()
+    except NothingToUndo:
+        db.session.rollback()
+        flash(_("Nothing to undo: that decision was undone already, or you made another since."))
+    except UndoTooLate:
+        db.session.rollback()
+        flash(
+            _(
+                "Too late to undo: a decision can be taken back for %(seconds)s seconds. "
+                "Decide again below if needed.",
+                seconds=seconds,
+            )
+        )
+    except VANISHED:
+        # The story is gone (a page says so), or someone acted on it since the decision.
+        _stale(story_id, _("Not undone: the story changed since your decision. Check it again."))
+    else:
+        flash(_("Undone: “%(title)s” is back to “%(status)s”.", title=title, status=status))
+    return redirect(url_for("moderation.review", story_id=story_id), code=303)
 
 
 @bp.route("/stories/<int:story_id>/edit", methods=["POST"])

@@ -8,7 +8,7 @@ from campaign.gallery import search
 from campaign.gallery.geo import distance_km
 from campaign.i18n import identity
 from campaign.i18n.countries import country_name
-from campaign.i18n.labels import display_name, storyteller_reason, theme_label
+from campaign.i18n.labels import display_name, status_label, storyteller_reason, theme_label
 from campaign.i18n.languages import language_name
 from campaign.i18n.locale import (
     current_locale_code,
@@ -47,6 +47,7 @@ GLOBALS = {
     "display_name": display_name,
     "theme_label": theme_label,
     "storyteller_reason": storyteller_reason,
+    "status_label": status_label,
     "format_date": format_date,
     "format_datetime": format_datetime,
     "format_decimal": format_decimal,

@@ -1,6 +1,7 @@
 /* Keyboard shortcuts for the moderation desk. Everything also works without them.
    Queue: j/k move between rows, Enter opens, x selects for a bulk action.
    Review: j/k next/previous story, a approve, r reject, c request changes, e edit.
+   u: undo the decision just made (presses the Undo button of the message after it).
    ?: show the help. Keys are ignored while typing in a field. */
 (function () {
   "use strict";
@@ -88,6 +89,10 @@
         break;
       case "e":
         handled = focusField("body");
+        break;
+      case "u":
+        var undo = document.querySelector("[data-undo]");
+        if (undo) { undo.click(); } else { handled = false; }
         break;
       default:
         handled = false;

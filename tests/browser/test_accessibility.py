@@ -18,7 +18,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from campaign.extensions import db
-from campaign.models import StoryStatus
+from campaign.models import StoryStatus, revise
+from campaign.moderation.services import decide
 from tests import images
 from tests.browser.helpers import fill_share_form, next_step, send_unchecked
 from tests.factories import PASSWORD, make_moderator, make_portrait, make_story
@@ -90,17 +91,12 @@ def reject_without_a_reason(page) -> None:
 
 def share_a_photo_to_blur(page) -> None:
     """Choose a portrait, ask for its faces to be blurred, send: the result is shown."""
-    page.locator("#title").fill("Snow in April")
-    page.locator("#body").fill("The first winter was long and dark. " * 3)
-    page.locator("#author_name").fill("Mina")
-    page.locator("#origin_country").select_option("AF")
-    page.locator("#residence_country").select_option("FI")
-    page.locator("#age_confirmed").check()
-    page.locator("#consent").check()
     photo = {"name": "me.jpg", "mimeType": "image/jpeg", "buffer": images.photograph()}
-    page.locator("#photo").set_input_files(photo)
+    page.locator("#photo").set_input_files(photo)  # in the form's first step
+    page.locator("#photo-preview").wait_for(state="visible")
     page.locator("#blur_faces").check()
-    submit(page)
+    fill_share_form(page, title="Snow in April", body="The first winter was long and dark. " * 3)
+    page.locator("main form button[type=submit]").last.click()
     page.locator("#faces-result").wait_for()
 
 
@@ -109,6 +105,19 @@ def blur_a_wrong_area(page) -> None:
     page.locator("#x").fill("140")
     with page.expect_navigation():
         page.locator("#blur-area-form button[type=submit]").click()
+
+
+# Stories the "decision with undo" visits approve, one per language (set by ``sample``).
+TO_APPROVE: dict[str, int] = {}
+
+
+def approve_with_the_a_key(page) -> None:
+    """Approve this language's story with `a`: the next page shows the Undo message."""
+    base, language = page.url.split("/")[2], page.url.split("/")[3]
+    page.goto(f"http://{base}/{language}/moderate/stories/{TO_APPROVE[language]}")
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    assert page.locator("[data-undo]").count() == 1
 
 
 @dataclass(frozen=True)
@@ -138,6 +147,8 @@ PAGES = [
     SitePage("thanks shown once", "/share/thanks"),  # the link already left the session
     SitePage("private page", "/my-story/{token}"),
     SitePage("edit form", "/my-story/{token}/edit"),
+    SitePage("withdraw form", "/my-story/{token}/withdraw"),
+    SitePage("withdrawn", "/share/withdrawn"),
     SitePage("sign in", "/login"),
     SitePage("sign in with errors", "/login", then=submit),
     SitePage("not found", "/no-such-page"),
@@ -171,6 +182,8 @@ PAGES = [
     SitePage("report form", "/stories/{slug}/report"),
     SitePage("report form with errors", "/stories/{slug}/report", then=submit),
     SitePage("audit log", "/moderate/log", moderator=True),
+    SitePage("review back after changes", "/moderate/stories/{returned_id}", moderator=True),
+    SitePage("decision with undo", "/moderate", then=approve_with_the_a_key, moderator=True),
 ]
 CASES = [(site_page, language) for site_page in PAGES for language in LANGUAGES]
 IDS = [f"{site_page.name}-{language}" for site_page, language in CASES]
@@ -210,6 +223,21 @@ def sample(live_app):
             body="غادرت مدينتي عندما كان عمري تسعة عشر عاما ومشيت أياما كثيرة إلى الحدود.",
             language="en",
         )
+        moderator = make_moderator()
+        # Sent back with a request for changes, then changed by its storyteller.
+        returned = make_story(title="The name of my street", body="We lived at 4 Hope Street. " * 3)
+        decide(
+            returned,
+            "request_changes",
+            moderator,
+            seen_version=returned.version,
+            message="Please leave out the name of your street.",
+        )
+        revise(returned, None, body="We lived in a quiet street. " * 3)
+        returned.move_to(StoryStatus.PENDING)
+        db.session.commit()
+        for language in LANGUAGES:
+            TO_APPROVE[language] = make_story(title=f"Approved with a ({language})").id
         risky = make_story(
             title="Call me on 040 123 4567",
             quote="Write to sami@example.org",
@@ -225,7 +253,8 @@ def sample(live_app):
             "slug": published.slug,
             "token": published.token,
             "pending_id": pending.id,
-            "moderator": make_moderator().email,
+            "returned_id": returned.id,
+            "moderator": moderator.email,
         }
         db.session.remove()
     return data

@@ -45,7 +45,7 @@ def test_story_travels_from_form_to_gallery(live_app, live_server, browser, page
     moderator_page.get_by_role("link", name="The river I crossed").click()
     moderator_page.get_by_role("button", name="Approve and publish").click()
     moderator_page.wait_for_url("**/moderate")
-    assert "Decision saved." in moderator_page.content()
+    assert "Published “\u2068The river I crossed\u2069”." in moderator_page.content()
 
     # The public sees it, and the storyteller sees it is published.
     page.goto(f"{live_server}/stories")

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.models import Story, StoryStatus
+from campaign.models import AuditEntry, Story, StoryStatus
 from campaign.models._types import utcnow
 from tests.browser.helpers import sign_in_with_two_factor
 from tests.factories import PASSWORD, make_moderator, make_story
@@ -37,7 +37,8 @@ def test_queue_is_reviewed_with_the_keyboard_after_two_factor_sign_in(live_app, 
     # a approves; the next pending story opens.
     page.keyboard.press("a")
     page.wait_for_url(f"**/moderate/stories/{ids[1]}")
-    assert "Decision saved." in page.locator(".flash").inner_text()
+    flash = page.locator(".flash").inner_text()
+    assert "Published" in flash and "Keyboard first" in flash
 
     # c asks for changes: the message field gets the focus.
     page.keyboard.press("c")
@@ -99,3 +100,91 @@ def test_moderator_turns_on_two_factor_with_the_qr_code_and_gets_recovery_codes(
     page.get_by_role("button", name="Turn on").click()
     page.wait_for_url("**/account/two-factor")
     assert page.locator(".recovery-codes li").count() == 10
+
+
+def sign_in(page, live_server, email) -> None:
+    page.goto(f"{live_server}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password").press("Enter")
+    page.wait_for_url("**/moderate")
+
+
+def audit_actions(live_app, story_id) -> list[str]:
+    with live_app.app_context():
+        found = list(
+            db.session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.story_id == story_id)
+                .order_by(AuditEntry.id)
+            )
+        )
+        db.session.remove()
+    return found
+
+
+def status_of(live_app, story_id) -> StoryStatus:
+    with live_app.app_context():
+        status = db.session.get(Story, story_id).status
+        db.session.remove()
+    return status
+
+
+def test_a_approves_and_undo_returns_the_story_to_the_queue(live_app, live_server, page):
+    with live_app.app_context():
+        email = make_moderator().email
+        first, second = (make_story(title=title).id for title in ("Undo me", "Next in line"))
+        db.session.remove()
+    sign_in(page, live_server, email)
+    page.goto(f"{live_server}/moderate/stories/{first}")
+
+    page.keyboard.press("a")
+    page.wait_for_url(f"**/moderate/stories/{second}")
+    flash = page.locator(".flash")
+    assert "Published" in flash.inner_text() and "Undo me" in flash.inner_text()
+    assert status_of(live_app, first) is StoryStatus.PUBLISHED
+
+    # The Undo button of the message (the u key presses it).
+    assert flash.get_by_role("button", name="Undo").is_visible()
+    page.keyboard.press("u")
+    page.wait_for_url(f"**/moderate/stories/{first}")
+    assert "Undone" in page.locator(".flash").inner_text()
+    assert "Status: Waiting for review" in page.locator(".status").inner_text()
+    assert status_of(live_app, first) is StoryStatus.PENDING
+    assert audit_actions(live_app, first) == ["approve", "undo"]
+
+    page.goto(f"{live_server}/moderate")
+    assert page.get_by_role("link", name="Undo me").is_visible()  # back in the queue
+
+
+def test_a_story_back_after_a_change_request_shows_the_request_and_the_diff(
+    live_app, live_server, page, browser
+):
+    with live_app.app_context():
+        email = make_moderator().email
+        story = make_story(
+            title="Our street", body="We lived at 4 Hope Street, next to the bakery. " * 3
+        )
+        story_id, token = story.id, story.token
+        db.session.remove()
+    sign_in(page, live_server, email)
+    page.goto(f"{live_server}/moderate/stories/{story_id}")
+    page.keyboard.press("c")
+    page.keyboard.type("Please leave out the name of your street.")
+    page.get_by_role("button", name="Ask for changes").click()
+    assert status_of(live_app, story_id) is StoryStatus.CHANGES_REQUESTED
+
+    # The storyteller reads the request on their private page and changes the text.
+    teller = browser.new_context().new_page()
+    teller.goto(f"{live_server}/my-story/{token}/edit")
+    teller.locator("#body").fill("We lived in a quiet street, next to the bakery. " * 3)
+    teller.locator("form button[type=submit]").first.click()
+    teller.wait_for_url(f"**/my-story/{token}")
+    teller.context.close()
+    assert status_of(live_app, story_id) is StoryStatus.PENDING
+
+    page.goto(f"{live_server}/moderate/stories/{story_id}")
+    came_back = page.locator("section.came-back")
+    assert "Please leave out the name of your street." in came_back.inner_text()
+    assert came_back.locator("del").first.inner_text() == "at 4 Hope Street"
+    assert came_back.locator("ins").first.inner_text() == "in a quiet street"

@@ -47,8 +47,8 @@ def test_tabs_show_counts_for_each_list(signed_in):
     make_story(StoryStatus.REJECTED)
     page = signed_in.get("/moderate").get_data(as_text=True)
     for label, count in [
-        ("Pending", 3),
-        ("Changes requested", 1),
+        ("Waiting for review", 3),
+        ("Asked for changes", 1),
         ("Reported", 0),
         ("Published", 1),
         ("Not published", 1),

@@ -250,13 +250,14 @@ def test_audit_log_shows_labels_titles_and_names_not_codes(signed_in, moderator)
     _decide(signed_in, story)
     page = signed_in.get("/moderate/log").get_data(as_text=True)
     row = page[page.index("<tbody>") : page.index("</tbody>")]
-    assert "Approved" in row and "Pending → Published" in row
+    # Words a moderator reads: the decision, then the statuses before and after.
+    assert ">Published<" in row and "Waiting for review → Published" in row
     assert ">Bread from my grandmother<" in row
     assert moderator.email in row
     for code in (">approve<", "pending →", "→ published", f"#{story.id}"):
         assert code not in row
     # The action filter offers the labels too, keeping the stored value.
-    assert '<option value="approve">Approved</option>' in page
+    assert '<option value="approve">Published</option>' in page
 
 
 def test_audit_log_names_stories_deleted_since_and_who_acted_without_an_account(
@@ -316,6 +317,8 @@ def test_audit_log_page_makes_the_same_few_queries_for_two_or_twenty_entries(
     def queries_with(total: int) -> int:
         while len(db.session.scalars(select(AuditEntry)).all()) < total:
             _decide(signed_in, make_story())
+        # The first page after a decision also reads its undo offer (one query, once).
+        signed_in.get("/moderate/log")
         db.session.remove()
         count_queries.clear()
         assert signed_in.get("/moderate/log").status_code == 200
@@ -340,9 +343,9 @@ def test_only_admins_export_the_audit_log_as_csv(signed_in, admin_client, modera
     response = admin_client.get("/moderate/log.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0]["who"] == moderator.email and rows[0]["action"] == "Approved"
+    assert rows[0]["who"] == moderator.email and rows[0]["action"] == "Published"
     assert rows[0]["story"] == "Exported"
-    assert rows[0]["status"] == "Pending → Published"
+    assert rows[0]["status"] == "Waiting for review → Published"
     assert rows[0]["note"].startswith("'=")  # no formula injection
 
 
