@@ -112,16 +112,19 @@ def story(slug: str):
     )
 
 
-def _xml(template: str, **context):
-    response = make_response(render_template(template, **context))
-    response.mimetype = "application/xml"
+def _answer(body, mimetype: str):
+    """A public file made here (sitemap, robots.txt, the identity's CSS and mark)."""
+    response = make_response(body)
+    response.mimetype = mimetype
     return response
 
 
 @bp.route("/sitemap.xml")
 @public_page
 def sitemap_index():
-    return _xml("sitemap/index.xml", entries=sitemap.index_entries())
+    return _answer(
+        render_template("sitemap/index.xml", entries=sitemap.index_entries()), "application/xml"
+    )
 
 
 @bp.route("/sitemaps/<language>/<int:number>.xml")
@@ -130,15 +133,13 @@ def sitemap_file(language: str, number: int):
     entries = sitemap.file_entries(language, number)
     if entries is None:
         abort(404)
-    return _xml("sitemap/urls.xml", entries=entries)
+    return _answer(render_template("sitemap/urls.xml", entries=entries), "application/xml")
 
 
 @bp.route("/robots.txt")
 @public_page
 def robots():
-    response = make_response("\n".join(sitemap.robots_lines()) + "\n")
-    response.mimetype = "text/plain"
-    return response
+    return _answer("\n".join(sitemap.robots_lines()) + "\n", "text/plain")
 
 
 @bp.route("/about")
@@ -154,18 +155,14 @@ def about():
 @bp.route("/identity.css")
 @public_page
 def identity_css():
-    response = make_response(identity.identity_css())
-    response.mimetype = "text/css"
-    return response
+    return _answer(identity.identity_css(), "text/css")
 
 
 @bp.route("/mark.svg")
 @public_page
 def mark():
     path = identity.mark_file() or Path(current_app.static_folder, "img", "mark.svg")
-    response = make_response(path.read_bytes())
-    response.mimetype = "image/svg+xml"
-    return response
+    return _answer(path.read_bytes(), "image/svg+xml")
 
 
 @bp.route("/manifest.webmanifest")

@@ -79,3 +79,18 @@ def page(context):
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+PHONE = {"width": 360, "height": 800}  # a cheap phone's screen
+
+
+@pytest.fixture
+def phone(browser):
+    """A page on a 360×800 phone that fails the test on any JavaScript error."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"

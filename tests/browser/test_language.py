@@ -6,24 +6,13 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.models import Story
+from tests.browser.conftest import PHONE
 from tests.browser.helpers import next_step
 from tests.i18n.test_detect import SHORT_TEXTS
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 800}
 UKRAINIAN = " ".join(SHORT_TEXTS["uk"][:3])
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
 
 
 def fill_the_rest(page, title: str) -> None:

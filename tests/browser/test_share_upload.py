@@ -12,24 +12,13 @@ from werkzeug.formparser import parse_form_data
 from campaign.extensions import db
 from campaign.models import Story
 from tests import images
+from tests.browser.conftest import PHONE
 from tests.browser.helpers import fill_share_form, next_step
 from tests.factories import make_story
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 800}
 STORY_TEXT = "We arrived by boat at dawn. The harbour was quiet and cold.\n\nNow I work there."
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
 
 
 @pytest.fixture
