@@ -344,23 +344,22 @@ def _decision_done(decision: str, title: str) -> str:
     return _("Unpublished “%(title)s”.", title=title)
 
 
-@bp.context_processor
-def undo_message() -> dict:
-    """The message after a decision ("Published ‘…’" and its Undo button, base.html), shown
-    once, while the decision can be undone. The session keeps only the story's id and
-    version: the words come from the moderator's undoable decision in the database."""
+@bp.app_template_global()
+def undo_message() -> dict | None:
+    """The message after a decision ("Published ‘…’" and its Undo button), shown once
+    by the page that follows it (base.html calls this; an e-mail rendered during the
+    decision must not take it, nor query after the commit). The session keeps only the
+    story's id and version: the words come from the moderator's undoable decision."""
     kept = session.pop("undo", None) if current_user.is_authenticated else None
     if not isinstance(kept, list) or len(kept) != 2:
-        return {}
+        return None
     offer = undo_offer(current_user, *kept, current_app.config["UNDO_SECONDS"])
     if offer is None:
-        return {}
+        return None
     return {
-        "undo_offer": {
-            "story_id": offer.story_id,
-            "version": offer.story_version,
-            "message": _decision_done(offer.decision, offer.story.title),
-        }
+        "story_id": offer.story_id,
+        "version": offer.story_version,
+        "message": _decision_done(offer.decision, offer.story.title),
     }
 
 

@@ -254,12 +254,13 @@ def test_pages_load_only_the_fonts_of_their_scripts_and_no_frameworks(
     assert page.evaluate("document.fonts.check('16px \"Noto Sans\"')")
     context.close()
     scripts = [request.url for request in requests if request.resource_type == "script"]
-    # Only the site's own small scripts: the shared one and the share form's.
+    # Only the site's own small scripts: the shared one, the quick exit and the form's.
     language = path.removesuffix("/share")
-    assert [url.removeprefix(live_server).removeprefix(language) for url in scripts] == [
+    assert {url.removeprefix(live_server).removeprefix(language) for url in scripts} == {
         "/static/js/site.js",
+        "/static/js/quick-exit.js",
         "/static/js/share.js",
         "/static/js/share-photo.js",
         "/static/js/share-draft.js",
         "/static/js/language.js",
-    ]
+    }

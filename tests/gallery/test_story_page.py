@@ -78,7 +78,7 @@ def test_story_page_shows_countries_themes_date_and_more_from_the_country(client
     publish("Also from Syria", origin_country="SY")
     publish("From Iraq", origin_country="IQ")
     page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
-    assert "from Syria, lives in Finland" in page
+    assert "From: Syria · Lives in: Finland" in page
     assert 'href="/stories/from/sy"' in page and 'href="/stories/in/fi"' in page
     assert 'href="/stories/theme/journey"' in page
     assert f'<time datetime="{story.published_at.isoformat(timespec="seconds")}">' in page

@@ -212,3 +212,25 @@ CONTROL_CHARACTER_URLS = [
 def test_control_characters_in_filters_are_dropped_not_a_server_error(signed_in, url):
     response = signed_in.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
+
+
+def test_scripts_styles_and_fonts_carry_only_the_headers_they_need(client):
+    """Each file of a page crosses a slow line: no document-only headers on them,
+    and never a type a browser could sniff into something else."""
+    for url in (
+        "/static/css/site.css",
+        "/static/js/site.js",
+        "/static/fonts/noto-sans-latin-400.woff2",
+    ):
+        with client.get(url) as response:
+            assert response.status_code == 200
+            assert response.headers["X-Content-Type-Options"] == "nosniff", url
+            assert response.headers["Cross-Origin-Resource-Policy"] == "same-origin", url
+            for document_only in (
+                "Content-Security-Policy",
+                "Permissions-Policy",
+                "X-Frame-Options",
+            ):
+                assert document_only not in response.headers, (url, document_only)
+    with client.get("/static/img/mark.svg") as svg:  # an SVG opened alone is a document
+        assert "script-src 'self'" in svg.headers["Content-Security-Policy"]
