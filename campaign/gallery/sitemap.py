@@ -43,11 +43,11 @@ def file_count() -> int:
 
 
 def index_entries() -> list[Entry]:
-    changed = stats.current().changed_at
+    changed, files = stats.current().changed_at, file_count()
     return [
         Entry(absolute(url_for("gallery.sitemap_file", language=code, number=number)), changed)
         for code in current_app.config["SUPPORTED_LOCALES"]
-        for number in range(1, file_count() + 1)
+        for number in range(1, files + 1)
     ]
 
 
