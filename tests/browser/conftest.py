@@ -45,9 +45,28 @@ def live_app(tmp_path_factory):
         db.engine.dispose()
 
 
+def answered_whole(app):
+    """Each answer read and closed before it is sent: a browser that leaves a page while
+    a file (a font, a photo) is still coming drops the connection, and the development
+    server would then leave that file open (a ResourceWarning, an error under
+    filterwarnings). The site's answers are small; none is streamed."""
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            body = b"".join(iterable)
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+        return [body]
+
+    return wsgi
+
+
 @pytest.fixture(scope="module")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, answered_whole(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
