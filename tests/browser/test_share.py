@@ -29,7 +29,8 @@ def test_photo_is_kept_across_a_failed_submit(live_app, live_server, page):
     assert "Give your story a title." in page.locator("#title-error").inner_text()
     kept = page.locator(".staged-photo img")
     assert kept.is_visible(), "the step with the error, and the photo, are shown"
-    assert kept.evaluate("image => image.complete && image.naturalWidth") == 200
+    kept.scroll_into_view_if_needed()
+    assert kept.evaluate("image => image.decode().then(() => image.naturalWidth)") == 200
     assert page.locator("#author_name").input_value() == "Yusuf"
 
     page.get_by_label("Title of your story").fill("The harbour at dawn")
