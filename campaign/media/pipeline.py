@@ -578,10 +578,12 @@ def reblurred(renditions: list[dict], blur: Blur) -> ProcessedPhoto:
     largest = max(
         (r for r in renditions if r.get("format") == "webp"), key=lambda r: r["width"], default=None
     )
-    path = storage.path(largest["name"]) if largest else None
-    if path is None:
+    stored = storage.open(largest["name"]) if largest else None
+    if stored is None:
         raise PhotoRejected(_l("This photo's file is missing. Remove the photo instead."))
-    rendered = _in_child(_render, path.read_bytes(), _limits(), blur)
+    with stored.body:
+        data = stored.body.read()
+    rendered = _in_child(_render, data, _limits(), blur)
     return ProcessedPhoto(
         width=rendered.width,
         height=rendered.height,
