@@ -188,7 +188,11 @@ def discard_unsettled(_error=None) -> None:
     storage = get_storage()
     for folder, names in unsettled.items():
         for name in names:
-            storage.delete(name)
+            try:
+                storage.delete(name)
+            except OSError:  # the store is away: the note stays, recovery finishes it
+                log.warning("media.discard_failed", extra={"file": name})
+                continue
             (folder / name).unlink(missing_ok=True)
 
 

@@ -14,7 +14,8 @@ from sqlalchemy import update
 from campaign import create_app
 from campaign.config import ConfigurationError
 from campaign.extensions import db as _db
-from campaign.media.pipeline import process
+from campaign.media.pipeline import PhotoRejected, process
+from campaign.media.s3 import S3Storage
 from campaign.media.storage import media_root
 from campaign.models import Story, StoryStatus
 from campaign.models._types import utcnow
@@ -187,3 +188,46 @@ def test_a_store_that_does_not_answer_is_a_503_never_a_500(tmp_path, object_stor
 def test_a_storage_url_that_cannot_be_used_stops_start_up(tmp_path, url):
     with pytest.raises(ConfigurationError, match="MEDIA_STORAGE_URL"):
         create_app(app_config("sqlite://", MEDIA_STORAGE_URL=url), instance_path=str(tmp_path))
+
+
+@pytest.fixture
+def take_the_store_away(app, s3_bucket):
+    """Call it and the app's store no longer answers (as when its machine is down)."""
+
+    def away():
+        dead = f"http://127.0.0.1:{free_port()}"
+        app.extensions["media_storage"] = S3Storage(
+            s3_bucket, "photos", media_root(app), endpoint=dead, region="us-east-1"
+        )
+
+    return away
+
+
+def test_a_decision_the_store_cannot_follow_changes_nothing_and_says_so(
+    app, signed_in, stored, take_the_store_away
+):
+    story = make_story(StoryStatus.PUBLISHED)
+    names = make_photo(story)
+    take_the_store_away()
+
+    # Unpublishing renames the photo in the store (its public names must stop working):
+    # without the store that cannot happen, so nothing happens.
+    response = signed_in.post(
+        f"/moderate/stories/{story.id}",
+        data={"decision": "unpublish", "reason": "identifying", "version": story.version},
+    )
+
+    assert response.status_code == 503
+    assert "Nothing was changed" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "60"
+    _db.session.expire_all()
+    story = _db.session.get(Story, story.id)
+    assert story.status is StoryStatus.PUBLISHED
+    assert sorted(r["name"] for r in story.photo.renditions) == sorted(names) == stored()
+
+
+def test_a_photo_sent_while_the_store_is_away_is_refused_beside_the_field(app, take_the_store_away):
+    take_the_store_away()
+    with app.test_request_context("/share", method="POST"), pytest.raises(PhotoRejected) as no:
+        process(images.jpeg())
+    assert "could not be saved just now" in str(no.value.message)
