@@ -185,6 +185,28 @@ def test_backup_on_postgresql_explains_pg_dump(runner, db):
     assert "pg_dump" in result.output and "pg_restore" in result.output
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_media_only_backup_and_restore_go_beside_pg_dump(db, runner, tmp_path):
+    story = make_story(StoryStatus.PUBLISHED)
+    add_photo(db, story, PUBLISHED_PHOTO)
+    photo_bytes = (media_root() / PUBLISHED_PHOTO).read_bytes()
+    archive = tmp_path / "media.tar.gz"
+
+    result = runner.invoke(args=["backup", "--media-only", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "Backed up the media" in result.output
+    (media_root() / PUBLISHED_PHOTO).unlink()  # lost from the disk, the row still there
+    later = media_root() / ("0123456789abcdef" * 2 + "-400.webp")
+    later.write_bytes(b"written after the backup")
+    result = runner.invoke(args=["restore", "--media-only", str(archive)])
+
+    assert result.exit_code == 0, result.output
+    assert (media_root() / PUBLISHED_PHOTO).read_bytes() == photo_bytes
+    assert not later.exists()
+    db.session.expire_all()
+    assert db.session.get(Story, story.id) is not None  # the database is pg_restore's
+
+
 # --- logs and health ------------------------------------------------------------------
 
 

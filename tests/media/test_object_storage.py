@@ -4,6 +4,7 @@ The store is started once per session (``object_store`` in tests/conftest.py);
 each test has a bucket of its own.
 """
 
+import socket
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -14,6 +15,8 @@ from sqlalchemy import update
 from campaign import create_app
 from campaign.config import ConfigurationError
 from campaign.extensions import db as _db
+from campaign.media.files import recover_at_worker_start
+from campaign.media.inflight import journal_root
 from campaign.media.pipeline import PhotoRejected, process
 from campaign.media.s3 import S3Storage
 from campaign.media.storage import media_root
@@ -231,3 +234,28 @@ def test_a_photo_sent_while_the_store_is_away_is_refused_beside_the_field(app, t
     with app.test_request_context("/share", method="POST"), pytest.raises(PhotoRejected) as no:
         process(images.jpeg())
     assert "could not be saved just now" in str(no.value.message)
+
+
+def test_objects_of_a_worker_killed_before_its_commit_are_deleted_by_the_next(
+    app, object_store, s3_bucket, stored
+):
+    kept = make_photo(make_story(StoryStatus.PUBLISHED))
+    lost = "0123456789abcdef" * 2 + "-800.webp"  # written, its story never committed
+    object_store.client.put_object(Bucket=s3_bucket, Key=f"photos/{lost}", Body=b"image")
+    dead_worker = journal_root(media_root()) / f"{socket.gethostname()}-{2**22 + 1}"
+    dead_worker.mkdir(parents=True)
+    for name in (lost, kept[0]):  # a committed row names the second: it stays
+        (dead_worker / name).touch()
+
+    recover_at_worker_start(app)
+
+    assert stored() == sorted(kept)
+    assert not dead_worker.exists()
+
+
+def test_media_check_says_so_when_the_store_does_not_answer(runner, take_the_store_away):
+    take_the_store_away()
+    result = runner.invoke(args=["media", "check"])
+    assert result.exit_code == 1
+    assert "The media storage did not answer" in result.output
+    assert "Traceback" not in result.output
