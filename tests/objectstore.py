@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.helpers import missing
-from tests.servers import free_port
+from tests.servers import free_port, stop
 
 WEED = Path(sys.executable).with_name("weed")
 ACCESS_KEY = "campaign-tests"
@@ -158,9 +158,4 @@ def running_object_store(folder: Path):
             _wait_until_ready(store, process, log)
             yield store
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)

@@ -78,12 +78,17 @@ def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3, env: dict |
             _wait_until_healthy(base_url, process, log_path)
             yield base_url, log_path
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a server to stop, and kill it if it takes longer than 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def gunicorn_refusing(

@@ -73,9 +73,11 @@ class S3Storage:
             "region_name": region,
             "config": Config(
                 s3={"addressing_style": addressing},
-                connect_timeout=5,
+                # A store that is down costs a request a few seconds, not a minute:
+                # one retry (a dropped connection), short connect timeout.
+                connect_timeout=3,
                 read_timeout=20,
-                retries={"max_attempts": 3, "mode": "standard"},
+                retries={"max_attempts": 2, "mode": "standard"},
                 # Checksums only where the API requires them: several S3-compatible
                 # stores refuse the newer default ones.
                 request_checksum_calculation="when_required",

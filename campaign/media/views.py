@@ -34,8 +34,8 @@ def file(name: str):
         abort(404)
     try:
         stored = get_storage().open(name)
-    except OSError:  # the store is away: say so, and let no cache keep the answer
-        log.exception("media.read_failed", extra={"file": name})
+    except OSError as error:  # the store is away: say so, and let no cache keep the answer
+        log.warning("media.read_failed", extra={"file": name, "error": str(error)})
         abort(503)
     if stored is None:
         abort(404)

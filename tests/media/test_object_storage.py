@@ -7,10 +7,8 @@ each test has a bucket of its own.
 import socket
 import urllib.error
 import urllib.request
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
 from campaign import create_app
 from campaign.config import ConfigurationError
@@ -21,9 +19,8 @@ from campaign.media.pipeline import PhotoRejected, process
 from campaign.media.s3 import S3Storage
 from campaign.media.storage import media_root
 from campaign.models import Story, StoryStatus
-from campaign.models._types import utcnow
 from tests import images
-from tests.factories import make_photo, make_story
+from tests.factories import last_changed_days_ago, make_photo, make_story
 from tests.helpers import app_config
 from tests.servers import free_port
 
@@ -99,13 +96,7 @@ def test_a_withdrawal_deletes_the_objects_at_once(client, stored):
 def test_the_purge_deletes_the_objects(client, runner, stored):
     story = make_story(StoryStatus.REJECTED)
     names = make_photo(story)
-    _db.session.execute(
-        update(Story)
-        .where(Story.id == story.id)
-        .values(updated_at=utcnow() - timedelta(days=100))
-        .execution_options(synchronize_session=False)
-    )
-    _db.session.commit()
+    last_changed_days_ago(story, 100)
 
     result = runner.invoke(args=["purge"])
 
