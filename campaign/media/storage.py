@@ -180,6 +180,11 @@ def storage_for(app) -> Storage:
     if not url:
         return FileSystemStorage(media_root(app))
     parts = urlsplit(url)
+    if "@" in parts.netloc:  # it would be in every log line and error that names the URL
+        raise ValueError(
+            "MEDIA_STORAGE_URL must not hold credentials: set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (or a profile or role) instead"
+        )
     if parts.scheme != "s3" or not parts.netloc:
         raise ValueError(
             "MEDIA_STORAGE_URL must look like s3://bucket or "

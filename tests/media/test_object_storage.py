@@ -177,11 +177,18 @@ def test_a_store_that_does_not_answer_is_a_503_never_a_500(tmp_path, object_stor
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://bucket", "s3://", "s3://bucket?endpont=http://typo", "s3://b?addressing=sideways"],
+    [
+        "ftp://bucket",
+        "s3://",
+        "s3://bucket?endpont=http://typo",
+        "s3://b?addressing=sideways",
+        "s3://AKIAEXAMPLE:secret@bucket",
+    ],
 )
 def test_a_storage_url_that_cannot_be_used_stops_start_up(tmp_path, url):
-    with pytest.raises(ConfigurationError, match="MEDIA_STORAGE_URL"):
+    with pytest.raises(ConfigurationError, match="MEDIA_STORAGE_URL") as refused:
         create_app(app_config("sqlite://", MEDIA_STORAGE_URL=url), instance_path=str(tmp_path))
+    assert "AKIAEXAMPLE" not in str(refused.value)  # the message never repeats a key
 
 
 @pytest.fixture
