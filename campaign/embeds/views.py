@@ -80,7 +80,8 @@ def iframe_snippet(src: str, width: int, height: int, title: str) -> str:
         width=width,
         height=height,
         title=title,
-        script=url_for("static", filename="js/embed.js", _external=True),
+        # One address in every language: partners' pages load (and cache) one file.
+        script=_address("static", None, filename="js/embed.js"),
     ).strip()
 
 
@@ -171,13 +172,13 @@ def _story_address(url: str) -> tuple[str | None, str] | None:
     return language, values["slug"]
 
 
-def _embed_of(slug: str, language: str | None) -> str:
-    """The story's embed, in the language of the address the consumer gave (its
-    frame then says "Read the whole story" in Arabic for an /ar/ address)."""
-    path = url_for("embeds.story", slug=slug)
-    root = request.environ.get(ENVIRON_SCRIPT_ROOT, "")
+def _address(endpoint: str, language: str | None, **values) -> str:
+    """An absolute address of this site under the given language prefix, or none,
+    whatever the prefix of the current request."""
+    path = url_for(endpoint, **values).removeprefix(request.script_root)
+    root = request.environ.get(ENVIRON_SCRIPT_ROOT, "")  # the site mounted under a prefix
     prefix = f"/{language}" if language else ""
-    return f"{request.host_url.rstrip('/')}{root}{prefix}{path.removeprefix(request.script_root)}"
+    return f"{request.host_url.rstrip('/')}{root}{prefix}{path}"
 
 
 @bp.get("/oembed")
@@ -195,7 +196,10 @@ def oembed():
         return json_error(404, _("There is no published story at this address."))
     width = min(OEMBED_MAX_WIDTH, asked["maxwidth"])
     height = min(STORY_FALLBACK_HEIGHT, asked["maxheight"])
-    html = iframe_snippet(_embed_of(found.slug, address[0]), width, height, found.title)
+    # The frame in the language of the address the consumer gave: an /ar/ address
+    # gives a frame that says "Read the whole story" in Arabic.
+    src = _address("embeds.story", address[0], slug=found.slug)
+    html = iframe_snippet(src, width, height, found.title)
     data = {
         "version": "1.0",
         "type": "rich",

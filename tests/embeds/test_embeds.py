@@ -318,6 +318,10 @@ def test_builder_offers_the_looks_and_a_snippet_with_the_optional_script(client)
     assert 'height="420"' in snippet  # the compact list's height without the script
     assert "inline-size:100%;max-inline-size:600px" in snippet  # full width on a phone
     assert '<script src="http://localhost/static/js/embed.js" async></script>' in snippet
+    # In Arabic too the script has one address, without the language prefix.
+    arabic = html.unescape(client.get("/ar/embed/builder").get_data(as_text=True))
+    assert 'src="http://localhost/ar/embed?limit=3"' in arabic
+    assert '<script src="http://localhost/static/js/embed.js" async>' in arabic
     # The defaults are left out of the address: partners' snippets stay short.
     default = client.get("/embed/builder?colours=light&layout=cards").get_data(as_text=True)
     assert 'src="http://localhost/embed?limit=3" width="600" height="640"' in html.unescape(default)
