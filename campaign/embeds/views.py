@@ -45,7 +45,8 @@ OEMBED_ARGS = ("format", "url", "maxwidth", "maxheight")
 def embed_look() -> dict:
     """The embed's colours and layout from the query string (a 400 for a value not offered)."""
     return {
-        name: params.choice(name, choices, default=choices[0]) for name, choices in LOOKS.items()
+        name: params.choice(name, choices, default=LOOK_DEFAULTS[name])
+        for name, choices in LOOKS.items()
     }
 
 
@@ -64,10 +65,14 @@ def embed_filters() -> dict:
     }
 
 
+LOOK_DEFAULTS = {name: choices[0] for name, choices in LOOKS.items()}
+
+
 def embed_url(filters: dict, external: bool = False) -> str:
     """The embed's address: only what differs from the defaults, so snippets stay short."""
-    defaults = {name: choices[0] for name, choices in LOOKS.items()}
-    given = {key: value for key, value in filters.items() if value and value != defaults.get(key)}
+    given = {
+        key: value for key, value in filters.items() if value and value != LOOK_DEFAULTS.get(key)
+    }
     return url_for("embeds.stories", **given, _external=external)
 
 
@@ -131,6 +136,7 @@ def builder():
         themes=themes,
         languages=languages,
         looks=LOOKS,
+        look_defaults=LOOK_DEFAULTS,
         max_limit=current_app.config["EMBED_MAX_STORIES"],
         snippet=iframe_snippet(embed_url(filters, external=True), OEMBED_MAX_WIDTH, height, title),
         # What the builder's script fills in as the choices change (the same HTML).

@@ -26,14 +26,14 @@
   // The server's own snippet with {src} and {height} to fill in: one HTML for both.
   var pattern = form.getAttribute("data-snippet");
   var heights = JSON.parse(form.getAttribute("data-heights"));
-  var defaults = { colours: "light", layout: "cards" };
+  var defaults = JSON.parse(form.getAttribute("data-defaults")); // left out of the address
 
   function update() {
     var address = embedAddress();
     if (preview.src !== address) {
       preview.src = address;
     }
-    var layout = new FormData(form).get("layout") || "cards";
+    var layout = new FormData(form).get("layout") || defaults.layout;
     snippet.value = pattern
       .replace("{src}", address.replace(/&/g, "&amp;").replace(/"/g, "&quot;"))
       .replace("{height}", String(heights[layout]));

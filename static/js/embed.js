@@ -35,6 +35,21 @@
     return null;
   }
 
+  // A page that sizes boxes with their borders (box-sizing: border-box, as most do)
+  // needs them added, or the stories would scroll by a few pixels inside the frame.
+  function edges(frame) {
+    var style = window.getComputedStyle(frame);
+    if (style.boxSizing !== "border-box") {
+      return 0;
+    }
+    return ["borderTopWidth", "borderBottomWidth", "paddingTop", "paddingBottom"].reduce(
+      function (sum, name) {
+        return sum + (parseFloat(style[name]) || 0);
+      },
+      0
+    );
+  }
+
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (event.origin !== origin || !data || data.type !== "campaign-embed:height") {
@@ -45,10 +60,10 @@
     if (!frame || !isFinite(height) || height <= 0 || height > LARGEST) {
       return;
     }
-    // Set through the style object, which a partner's Content-Security-Policy allows.
+    // Set through the style object, which a partner's Content-Security-Policy allows
+    // (the snippet's own style attribute may be refused by it).
     frame.style.maxInlineSize = frame.style.maxInlineSize || frame.getAttribute("width") + "px";
     frame.style.inlineSize = "100%";
-    frame.style.blockSize = Math.ceil(height) + "px";
-    frame.style.border = "0";
+    frame.style.blockSize = Math.ceil(height + edges(frame)) + "px";
   });
 })();
