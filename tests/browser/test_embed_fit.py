@@ -10,11 +10,11 @@ from werkzeug.wrappers import Response
 
 from campaign.extensions import db
 from campaign.models import StoryStatus
+from tests.browser.conftest import PHONE
 from tests.factories import make_story
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 800}
 LAPTOP = {"width": 1366, "height": 900}
 ARABIC_QUOTE = "تعلّمت أن البيت ليس مكانًا، بل أناس نحبهم."
 
@@ -65,17 +65,6 @@ def partner(live_app, live_server):
     thread.join()
 
 
-@pytest.fixture
-def partner_visit(browser):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
-
-
 FRAME_FITS = """() => {
   const frame = document.querySelector('iframe');
   const height = frame.getBoundingClientRect().height;
@@ -94,8 +83,8 @@ def frame_box(page) -> dict:
     return page.locator("iframe").bounding_box()
 
 
-def test_the_frame_takes_the_height_of_its_stories_on_a_partner_page(partner_visit, partner):
-    page = partner_visit
+def test_the_frame_takes_the_height_of_its_stories_on_a_partner_page(phone, partner):
+    page = phone
     page.add_init_script(LISTEN)
     page.goto(f"{partner}/with-script/embed?limit=4")
     page.wait_for_function(FRAME_FITS)
@@ -122,8 +111,8 @@ def test_the_frame_takes_the_height_of_its_stories_on_a_partner_page(partner_vis
     assert laptop["height"] < phone["height"]
 
 
-def test_without_the_script_the_frame_keeps_its_fixed_height(partner_visit, partner):
-    page = partner_visit
+def test_without_the_script_the_frame_keeps_its_fixed_height(phone, partner):
+    page = phone
     page.goto(f"{partner}/without-script/embed?limit=4")
     frame = page.frame_locator("iframe")
     frame.get_by_text("On the road, part 1").wait_for()
@@ -132,10 +121,8 @@ def test_without_the_script_the_frame_keeps_its_fixed_height(partner_visit, part
     assert box["width"] <= PHONE["width"] - 16  # still full width, by the snippet's style
 
 
-def test_an_arabic_embed_reads_right_to_left_with_its_punctuation_at_the_end(
-    partner_visit, partner
-):
-    page = partner_visit
+def test_an_arabic_embed_reads_right_to_left_with_its_punctuation_at_the_end(phone, partner):
+    page = phone
     page.add_init_script(LISTEN)
     page.goto(f"{partner}/with-script/ar/embed?layout=compact&limit=1")
     page.wait_for_function(FRAME_FITS)

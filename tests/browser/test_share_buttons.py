@@ -1,18 +1,18 @@
-"""The share buttons on a story page, on a 360×800 phone: big enough for a thumb,
-labelled, inside the screen, the phone's share sheet first, and the plain links
+"""The share buttons on a story page, on a 360×800 clipboard_phone: big enough for a thumb,
+labelled, inside the screen, the clipboard_phone's share sheet first, and the plain links
 alone without JavaScript."""
 
 import pytest
 
 from campaign.extensions import db
 from campaign.models import StoryStatus
+from tests.browser.conftest import PHONE
 from tests.factories import make_story
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 800}
 APPS = ["WhatsApp", "Telegram", "Facebook", "X", "E-mail"]
-# A phone's browser: the Web Share API answers, and we keep what it was given.
+# A clipboard_phone's browser: the Web Share API answers, and we keep what it was given.
 SHARE_SHEET = """
 navigator.share = (data) => { window.sharedWith = data; return Promise.resolve(); };
 """
@@ -27,28 +27,16 @@ def story_path(live_app):
     return path
 
 
-@pytest.fixture
-def phone_with_share_sheet(browser, live_server):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
-    context.add_init_script(SHARE_SHEET)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
-
-
 def share_buttons(page):
     return page.locator(".share .share-link:visible")
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_share_buttons_fit_a_phone_and_are_big_labelled_targets(
-    phone_with_share_sheet, live_server, story_path, language
+    clipboard_phone, live_server, story_path, language
 ):
-    page = phone_with_share_sheet
+    page = clipboard_phone
+    page.add_init_script(SHARE_SHEET)
     page.goto(f"{live_server}/{language}{story_path}")
     buttons = share_buttons(page)
     assert buttons.count() == 7  # the share sheet, five apps, copy
@@ -65,10 +53,9 @@ def test_share_buttons_fit_a_phone_and_are_big_labelled_targets(
         assert names == ["Share…", *APPS, "Copy link"]
 
 
-def test_the_share_sheet_comes_first_and_gets_the_story(
-    phone_with_share_sheet, live_server, story_path
-):
-    page = phone_with_share_sheet
+def test_the_share_sheet_comes_first_and_gets_the_story(clipboard_phone, live_server, story_path):
+    page = clipboard_phone
+    page.add_init_script(SHARE_SHEET)
     page.goto(f"{live_server}{story_path}")
     first = share_buttons(page).first
     assert first.inner_text().strip() == "Share…"
@@ -78,9 +65,10 @@ def test_the_share_sheet_comes_first_and_gets_the_story(
 
 
 def test_copy_link_puts_the_story_address_on_the_clipboard(
-    phone_with_share_sheet, live_server, story_path
+    clipboard_phone, live_server, story_path
 ):
-    page = phone_with_share_sheet
+    page = clipboard_phone
+    page.add_init_script(SHARE_SHEET)
     page.goto(f"{live_server}{story_path}")
     page.get_by_role("button", name="Copy link").click()
     status = page.locator(".share [data-copy-status]")

@@ -7,19 +7,11 @@ import pytest
 from campaign.models import StoryStatus
 from campaign.web.security import SUBRESOURCE_TYPES
 from tests.api.stories import assert_no_private_field, assert_valid_html, make_theme, public_story
+from tests.gallery.test_story_page import PHOTO
 
 # Both engines: the chosen stories are a query (country, theme, limit).
 pytestmark = pytest.mark.both_databases
 
-PHOTO = {
-    "width": 1600,
-    "height": 2000,
-    "alt_text": "A woman by a window",
-    "renditions": [
-        {"name": "abc-480.jpg", "width": 480, "height": 600, "format": "jpeg"},
-        {"name": "abc-1200.jpg", "width": 1200, "height": 1500, "format": "jpeg"},
-    ],
-}
 FRAMEABLE = ["/embed", "/embed?country=SY&theme=work&lang=en&limit=2"]
 
 
@@ -291,7 +283,7 @@ def test_embed_comes_light_or_dark_and_as_cards_or_a_compact_list(client):
     public_story(title="With a photo", photo=PHOTO)
     cards = client.get("/embed").get_data(as_text=True)
     assert '<body class="embed embed--light embed--cards">' in cards
-    assert 'class="card__photo"' in cards and "/media/abc-480.jpg" in cards
+    assert 'class="card__photo"' in cards and "/media/abc-480.webp" in cards
     compact = client.get("/embed?colours=dark&layout=compact").get_data(as_text=True)
     assert '<body class="embed embed--dark embed--compact">' in compact
     assert "/media/abc" not in compact  # a list without photos
