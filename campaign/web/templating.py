@@ -17,7 +17,7 @@ from campaign.i18n.locale import (
     language_links,
     text_direction,
 )
-from campaign.media.views import photo_sources
+from campaign.media.views import focus_classes, photo_sources
 from campaign.text import isolated, paragraphs
 
 
@@ -55,6 +55,7 @@ GLOBALS = {
     # Stories on public pages.
     "distance_km": distance_km,
     "photo_sources": photo_sources,
+    "focus_classes": focus_classes,
     "report_url": report_url,
     "search_snippet": search.snippet,
     "search_highlight": search.highlight,

@@ -178,6 +178,57 @@ def test_card_portraits_are_four_by_five(live_server, browser, with_a_portrait):
     context.close()
 
 
+# Where the face of a photo lands in its crop, as fractions of the shown box: the
+# image's cover scaling and the object-position the stylesheet gave it.
+FACE_IN_BOX = """(img, [fx, fy]) => {
+  const box = img.getBoundingClientRect();
+  const [px, py] = getComputedStyle(img).objectPosition.split(" ").map(parseFloat);
+  const w = +img.getAttribute("width"), h = +img.getAttribute("height");
+  const scale = Math.max(box.width / w, box.height / h);
+  const left = (box.width - w * scale) * px / 100, top = (box.height - h * scale) * py / 100;
+  return [(left + fx * w * scale) / box.width, (top + fy * h * scale) / box.height];
+}"""
+
+
+@pytest.fixture(scope="module")
+def with_a_wide_photo(live_app, stories):
+    # A 16:9 photo whose face is at 85 % of its width: cut in the middle, as before
+    # the focal point was used, the 4:5 crop would show 27 % to 73 % and lose it.
+    with live_app.app_context():
+        publish(
+            "The harbour at dawn",
+            quote="The sea brought me here.",
+            origin_country="PT",
+            residence_country="NO",
+            photo={
+                "width": 1600,
+                "height": 900,
+                "alt_text": "A fisherman at the edge of a harbour",
+                "focal_x": 0.85,
+                "focal_y": 0.3,
+                "renditions": [
+                    {"name": "wide-800.jpg", "width": 800, "height": 450, "format": "jpeg"},
+                ],
+            },
+        )
+        db.session.remove()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_wide_photos_face_near_its_edge_is_inside_the_four_by_five_card(
+    live_server, browser, with_a_wide_photo, language
+):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server}/{language}/stories")
+    portrait = page.get_by_alt_text("A fisherman at the edge of a harbour")
+    shown = portrait.bounding_box()
+    assert abs(shown["width"] / shown["height"] - 0.8) < 0.02
+    x, y = portrait.evaluate(FACE_IN_BOX, [0.85, 0.3])
+    assert 0.2 < x < 0.9 and 0.1 < y < 0.9, f"the face is at {x:.2f}, {y:.2f} of the card"
+    context.close()
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_story_pages_quote_and_first_lines_are_in_the_first_phone_screen(
     live_server, browser, stories, language
