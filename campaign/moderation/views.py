@@ -36,6 +36,7 @@ from campaign.moderation.forms import (
     DecisionForm,
     DeleteForm,
     EditForm,
+    FocusForm,
     NameChangeForm,
     RedactForm,
     UndoForm,
@@ -75,6 +76,7 @@ from campaign.moderation.services import (
     remove_photo,
     revisions,
     set_featured,
+    set_focal_point,
     tab_counts,
     undo_decision,
     undo_offer,
@@ -215,12 +217,22 @@ def _face_areas(story: Story) -> list[list[float]]:
     return [faces.cover(face) for face in story.photo.faces or []]
 
 
+def _focus_now(story: Story) -> dict:
+    """The focus form's starting values: the photo's focal point in percent, or the
+    stylesheet's default crop (the middle, the upper third) when none is set."""
+    photo = story.photo
+    if photo is None or photo.focal_x is None or photo.focal_y is None:
+        return {"x": 50, "y": 30}
+    return {"x": round(photo.focal_x * 100), "y": round(photo.focal_y * 100)}
+
+
 def _render_review(story: Story, *, status: int = 200, **forms):
     forms.setdefault("form", DecisionForm())
     forms.setdefault("edit_form", EditForm(obj=story, formdata=None))
     forms.setdefault("delete_form", DeleteForm(formdata=None))
     forms.setdefault("redact_form", RedactForm(formdata=None))
     forms.setdefault("blur_form", BlurAreaForm(formdata=None))
+    forms.setdefault("focus_form", FocusForm(formdata=None, data=_focus_now(story), prefix="focus"))
     for form in forms.values():
         form.version.data = story.version
     words = watch_words()
@@ -534,6 +546,28 @@ def photo_blur_area(story_id: int):
             story, current_user, seen_version=form.version.data, area=form.area()
         ),
     )
+
+
+@bp.route("/stories/<int:story_id>/photo/focus", methods=["POST"])
+def photo_focus(story_id: int):
+    """Move the point portrait crops are cut around; the review page again, at the photo."""
+    story = _load(story_id)
+    form = FocusForm(prefix="focus")  # its fields beside the blur form's x and y
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_review(story, focus_form=form, status=400)
+    try:
+        set_focal_point(story, current_user, seen_version=form.version.data, point=form.point())
+        db.session.commit()
+    except VANISHED:
+        _stale(story_id)
+    except ValueError:
+        db.session.rollback()
+        flash(_("That is not possible for a story in this state."))
+    else:
+        flash(_("The portrait crop is cut around the new point on every page."))
+    return redirect(url_for("moderation.review", story_id=story_id) + "#photo-blur", code=303)
 
 
 @bp.route("/stories/<int:story_id>/feature", methods=["POST"])
