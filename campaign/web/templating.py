@@ -13,6 +13,7 @@ from campaign.i18n.languages import language_name
 from campaign.i18n.locale import (
     current_locale_code,
     default_language_url,
+    format_list,
     html_lang,
     language_links,
     text_direction,
@@ -52,6 +53,7 @@ GLOBALS = {
     "format_datetime": format_datetime,
     "format_decimal": format_decimal,
     "format_number": format_number,
+    "format_list": format_list,
     # Stories on public pages.
     "distance_km": distance_km,
     "photo_sources": photo_sources,
