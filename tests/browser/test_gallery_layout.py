@@ -252,3 +252,21 @@ def test_the_language_menu_opens_and_switches_without_javascript(live_server, br
     page.wait_for_url("**/ar/stories")
     assert page.locator("html").get_attribute("dir") == "rtl"
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_printed_story_carries_the_campaigns_mark_and_where_to_read_more(
+    live_server, browser, stories, language
+):
+    context = browser.new_context(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+    page = context.new_page()
+    page.goto(f"{live_server}/{language}/stories/{stories[2]}")
+    assert not page.locator(".print-only").is_visible(), "on screen it is not said"
+    page.emulate_media(media="print")
+    assert page.locator(".site-name__mark").is_visible()
+    for gone in (".site-header nav", ".share", ".site-footer", ".more"):
+        assert not page.locator(gone).first.is_visible(), gone
+    source = page.locator(".print-only")
+    assert source.is_visible()
+    assert f"/{language}/stories/{stories[2]}" in source.inner_text()
+    context.close()
