@@ -29,6 +29,7 @@ def test_a_moderator_moves_the_crop_and_the_gallery_card_follows(app, client, si
     review = signed_in.get(f"/moderate/stories/{story.id}").get_data(as_text=True)
     # The form shows where the crop is cut now, beside the blur form's own x and y.
     assert 'id="focus-x"' in review and 'value="20"' in review and 'id="x"' in review
+    assert 'class="photo-blur__focus focus-x-20 focus-y-30"' in review  # a ring on the photo
 
     response = signed_in.post(
         f"/moderate/stories/{story.id}/photo/focus",
