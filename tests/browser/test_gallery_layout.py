@@ -216,17 +216,14 @@ def with_a_wide_photo(live_app, stories):
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_wide_photos_face_near_its_edge_is_inside_the_four_by_five_card(
-    live_server, browser, with_a_wide_photo, language
+    live_server, phone, with_a_wide_photo, language
 ):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.goto(f"{live_server}/{language}/stories")
-    portrait = page.get_by_alt_text("A fisherman at the edge of a harbour")
+    phone.goto(f"{live_server}/{language}/stories")
+    portrait = phone.get_by_alt_text("A fisherman at the edge of a harbour")
     shown = portrait.bounding_box()
     assert abs(shown["width"] / shown["height"] - 0.8) < 0.02
     x, y = portrait.evaluate(FACE_IN_BOX, [0.85, 0.3])
     assert 0.2 < x < 0.9 and 0.1 < y < 0.9, f"the face is at {x:.2f}, {y:.2f} of the card"
-    context.close()
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
