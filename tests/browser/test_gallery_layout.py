@@ -145,6 +145,14 @@ def test_a_person_is_in_the_first_phone_screen_of_home_under_a_compact_header(
     context.close()
 
 
+TEXT_EDGES = """e => {
+  const range = document.createRange();
+  range.selectNodeContents(e);
+  const drawn = range.getBoundingClientRect();
+  return [drawn.left, drawn.right];
+}"""
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_cards_name_the_person_and_countries_in_words_never_iso_codes(
     live_server, browser, stories, language
@@ -166,6 +174,17 @@ def test_cards_name_the_person_and_countries_in_words_never_iso_codes(
         quote_cards.nth(i).evaluate("e => getComputedStyle(e).backgroundColor") for i in range(3)
     }
     assert len(colours) >= 2, "not rows of identical blocks"
+
+    # A name in Latin letters stays on the page's start side, with its distance (where
+    # the words are drawn: their range, not the box, which may be the card's width).
+    def start(element) -> float:
+        left, right = element.evaluate(TEXT_EDGES)
+        return right if language == "ar" else left
+
+    for card in cards.all():
+        if card.locator(".card__distance").count():
+            name, distance = card.locator(".card__name"), card.locator(".card__distance")
+            assert abs(start(name) - start(distance)) < 2, name.inner_text()
     context.close()
 
 
