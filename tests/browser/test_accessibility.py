@@ -107,6 +107,13 @@ def blur_a_wrong_area(page) -> None:
         page.locator("#blur-area-form button[type=submit]").click()
 
 
+def focus_a_wrong_point(page) -> None:
+    """Ask to cut the portrait around a point beyond the photo's edge."""
+    page.locator("#focus-x").fill("140")
+    with page.expect_navigation():
+        page.locator("#focus-form button[type=submit]").click()
+
+
 # Stories the "decision with undo" visits approve, one per language (set by ``sample``).
 TO_APPROVE: dict[str, int] = {}
 
@@ -171,6 +178,12 @@ PAGES = [
         "review with a wrong area to blur",
         "/moderate/stories/{photo_id}",
         then=blur_a_wrong_area,
+        moderator=True,
+    ),
+    SitePage(
+        "review with a wrong crop point",
+        "/moderate/stories/{photo_id}",
+        then=focus_a_wrong_point,
         moderator=True,
     ),
     SitePage("privacy", "/privacy"),
