@@ -29,7 +29,8 @@ import shutil
 
 import psycopg
 import pytest
-from sqlalchemy import event, text
+from flask import Flask
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from campaign import create_app
@@ -39,7 +40,9 @@ from campaign.web.access import ENDPOINTS, Access
 from tests.factories import PASSWORD, make_moderator
 from tests.helpers import (
     POSTGRES_URL,
+    CompiledTemplates,
     app_config,
+    empty_postgres_tables,
     ensure_postgres_database,
     missing,
     reset_postgres_schema,
@@ -47,6 +50,11 @@ from tests.helpers import (
 from tests.objectstore import CREDENTIALS, running_object_store
 
 BACKENDS = ("sqlite", "postgresql")
+
+# Every app of this test process, whoever makes it (fixtures, live servers, tests that
+# call create_app), shares the compiled templates (see CompiledTemplates). Flask reads
+# jinja_options when an app first builds its Jinja environment.
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": CompiledTemplates()}
 
 
 def pytest_generate_tests(metafunc):
@@ -154,9 +162,7 @@ def app(request, backend, tmp_path, config_overrides):
         limiter.reset()  # limits are counted in memory, shared by every test app
         _db.session.remove()
         if backend == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-            with _db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            empty_postgres_tables()
         _db.engine.dispose()
 
 
