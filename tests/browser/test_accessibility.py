@@ -2,9 +2,13 @@
 
 One list of pages (``PAGES``) drives every check: axe-core (WCAG 2.2 AA and best
 practices) finds no violation, the Nu HTML Checker finds no error (one Java run
-for all pages), a skip link and landmarks exist, and the layout fits 320 px
+per language), a skip link and landmarks exist, and the layout fits 320 px
 (400% zoom) and 640 px (200% zoom) without horizontal scrolling. Add a page
 here when you add one to the site.
+
+The checks are methods of one class per language: in a parallel run
+(--dist loadscope) a class goes whole to a worker, so the two languages' visits
+run side by side instead of one after the other on one worker.
 """
 
 import json
@@ -204,8 +208,7 @@ PAGES = [
     SitePage("review back after changes", "/moderate/stories/{returned_id}", moderator=True),
     SitePage("decision with undo", "/moderate", then=approve_with_the_a_key, moderator=True),
 ]
-CASES = [(site_page, language) for site_page in PAGES for language in LANGUAGES]
-IDS = [f"{site_page.name}-{language}" for site_page, language in CASES]
+NAMES = [site_page.name for site_page in PAGES]
 
 
 @dataclass
@@ -218,7 +221,7 @@ class Visit:
 
 
 def visit_of(visits, site_page, language) -> Visit:
-    visit = visits[(site_page.name, language)]
+    visit = visits[site_page.name]
     if visit.failure:
         pytest.fail(f"{site_page.name} ({language}) could not be visited: {visit.failure}")
     return visit
@@ -346,18 +349,17 @@ def inspect(page, axe, url, then, scripts=True) -> Visit:
     return Visit(html, violations, overflow, page.evaluate(STRUCTURE_SCRIPT))
 
 
-@pytest.fixture(scope="module")
-def visits(browser, live_server, sample):
-    """Each page in each language, visited once; what every check needs."""
+def visit_all(browser, live_server, sample, language) -> dict:
+    """Each page in ``language``, visited once; what every check needs."""
     axe = Axe()
     public = browser.new_context(viewport=WIDE)
     moderating = browser.new_context(viewport=WIDE)
     sign_in(moderating, live_server, sample["moderator"])
     results = {}
-    for site_page, language in CASES:
+    for site_page in PAGES:
         page = (moderating if site_page.moderator else public).new_page()
         try:
-            results[(site_page.name, language)] = inspect(
+            results[site_page.name] = inspect(
                 page,
                 axe,
                 fixed_in_url(live_server, language, site_page.path.format(**sample)),
@@ -365,7 +367,7 @@ def visits(browser, live_server, sample):
                 site_page.scripts,
             )
         except Exception as error:  # reported by each test of this page
-            results[(site_page.name, language)] = Visit(failure=repr(error))
+            results[site_page.name] = Visit(failure=repr(error))
         page.close()
     public.close()
     moderating.close()
@@ -380,48 +382,13 @@ def describe(violations) -> str:
     )
 
 
-@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
-def test_page_has_no_accessibility_violations(visits, site_page, language):
-    violations = visit_of(visits, site_page, language).violations
-    assert violations == [], describe(violations)
-
-
-@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
-def test_page_has_skip_link_and_landmarks(visits, site_page, language):
-    landmarks = visit_of(visits, site_page, language).structure
-    if site_page.framed:  # inside another site's page, which has its own landmarks
-        assert landmarks["frameMain"] == 1 and landmarks["footer"] == 1
-        assert landmarks["h1"] == 1
-        return
-    assert landmarks["skipLinkFirst"], "the first focusable element is the skip link to #main"
-    assert landmarks["main"] == 1
-    assert landmarks["header"] == 1
-    assert landmarks["footer"] == 1
-    assert landmarks["nav"] >= 2, "main navigation and language switcher"
-    assert landmarks["h1"] == 1
-
-
-@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
-def test_photos_are_lazy_loaded_with_explicit_sizes(visits, site_page, language):
-    """Low bandwidth: photos load when scrolled to, and take their place at once."""
-    assert visit_of(visits, site_page, language).structure["photosWithoutSizeOrLazy"] == []
-
-
-@pytest.mark.parametrize("width", [320, 640], ids=["320px", "200%-zoom"])
-@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
-def test_page_fits_narrow_screens_without_horizontal_scrolling(visits, site_page, language, width):
-    assert visit_of(visits, site_page, language).overflow[width] <= 0
-
-
-@pytest.fixture(scope="module")
-def vnu_errors(visits, tmp_path_factory):
-    """One run of the Nu HTML Checker over every visited page."""
+def nu_checker_errors(visits, folder) -> dict:
+    """One run of the Nu HTML Checker over every visited page: its errors per page."""
     java = shutil.which("java")
     if java is None:
         missing("Java is not installed: cannot run the Nu HTML Checker")
     if not VNU_JAR.exists():
         missing(f"vnu.jar not found at {VNU_JAR.relative_to(ROOT)}: run `make vnu`")
-    folder = tmp_path_factory.mktemp("vnu")
     files = {}
     for number, (key, visit) in enumerate(visits.items()):
         if visit.failure:
@@ -458,8 +425,61 @@ def vnu_errors(visits, tmp_path_factory):
     return errors
 
 
-@pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
-def test_page_is_valid_html(visits, vnu_errors, site_page, language):
-    visit_of(visits, site_page, language)
-    assert vnu_errors.get(None, []) == [], "messages the checker could not tie to a page"
-    assert vnu_errors[(site_page.name, language)] == []
+class Checks:
+    """Every check of every page in the language of the subclass (``LANGUAGE``)."""
+
+    LANGUAGE: str
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def visits(cls, browser, live_server, sample):
+        return visit_all(browser, live_server, sample, cls.LANGUAGE)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def vnu_errors(cls, visits, tmp_path_factory):
+        return nu_checker_errors(visits, tmp_path_factory.mktemp(f"vnu-{cls.LANGUAGE}"))
+
+    @pytest.mark.parametrize("site_page", PAGES, ids=NAMES)
+    def test_page_has_no_accessibility_violations(self, visits, site_page):
+        violations = visit_of(visits, site_page, self.LANGUAGE).violations
+        assert violations == [], describe(violations)
+
+    @pytest.mark.parametrize("site_page", PAGES, ids=NAMES)
+    def test_page_has_skip_link_and_landmarks(self, visits, site_page):
+        landmarks = visit_of(visits, site_page, self.LANGUAGE).structure
+        if site_page.framed:  # inside another site's page, which has its own landmarks
+            assert landmarks["frameMain"] == 1 and landmarks["footer"] == 1
+            assert landmarks["h1"] == 1
+            return
+        assert landmarks["skipLinkFirst"], "the first focusable element is the skip link to #main"
+        assert landmarks["main"] == 1
+        assert landmarks["header"] == 1
+        assert landmarks["footer"] == 1
+        assert landmarks["nav"] >= 2, "main navigation and language switcher"
+        assert landmarks["h1"] == 1
+
+    @pytest.mark.parametrize("site_page", PAGES, ids=NAMES)
+    def test_photos_are_lazy_loaded_with_explicit_sizes(self, visits, site_page):
+        """Low bandwidth: photos load when scrolled to, and take their place at once."""
+        structure = visit_of(visits, site_page, self.LANGUAGE).structure
+        assert structure["photosWithoutSizeOrLazy"] == []
+
+    @pytest.mark.parametrize("width", [320, 640], ids=["320px", "200%-zoom"])
+    @pytest.mark.parametrize("site_page", PAGES, ids=NAMES)
+    def test_page_fits_narrow_screens_without_horizontal_scrolling(self, visits, site_page, width):
+        assert visit_of(visits, site_page, self.LANGUAGE).overflow[width] <= 0
+
+    @pytest.mark.parametrize("site_page", PAGES, ids=NAMES)
+    def test_page_is_valid_html(self, visits, vnu_errors, site_page):
+        visit_of(visits, site_page, self.LANGUAGE)
+        assert vnu_errors.get(None, []) == [], "messages the checker could not tie to a page"
+        assert vnu_errors[site_page.name] == []
+
+
+class TestLeftToRight(Checks):
+    LANGUAGE = "en"
+
+
+class TestRightToLeft(Checks):
+    LANGUAGE = "ar"
