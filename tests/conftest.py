@@ -46,15 +46,17 @@ from tests.helpers import (
     ensure_postgres_database,
     missing,
     reset_postgres_schema,
+    reuse_url_builders,
 )
 from tests.objectstore import CREDENTIALS, running_object_store
 
 BACKENDS = ("sqlite", "postgresql")
 
 # Every app of this test process, whoever makes it (fixtures, live servers, tests that
-# call create_app), shares the compiled templates (see CompiledTemplates). Flask reads
-# jinja_options when an app first builds its Jinja environment.
+# call create_app), shares the compiled templates (see CompiledTemplates; Flask reads
+# jinja_options when an app first builds its Jinja environment) and URL builders.
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": CompiledTemplates()}
+reuse_url_builders()
 
 
 def pytest_generate_tests(metafunc):

@@ -8,6 +8,7 @@ import pytest
 from jinja2 import BytecodeCache
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from werkzeug.routing import Rule
 
 from campaign import create_app
 from campaign.extensions import db
@@ -57,6 +58,33 @@ class CompiledTemplates(BytecodeCache):
 
     def dump_bytecode(self, bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+def reuse_url_builders() -> None:
+    """Each URL rule's builder made once per test process, not once per app.
+
+    Werkzeug compiles two small Python functions for every rule an app adds (to
+    build its URLs): 70% of ``create_app``, 0.018 s of CPU of the 0.025 s each
+    test's new app costs. Without defaults a builder is a function of the rule's
+    parsed parts alone (the converters are looked up on the bound rule when it
+    runs), so rules with equal parts share one; rules with defaults are compiled
+    as before.
+    """
+    compile_builder = Rule._compile_builder
+    if getattr(compile_builder, "reused", False):
+        return
+    builders = {}
+
+    def reused(rule: Rule, append_unknown: bool = True):
+        if rule.defaults:
+            return compile_builder(rule, append_unknown)
+        key = (rule.rule, tuple(rule._trace), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(rule, append_unknown)
+        return builders[key]
+
+    reused.reused = True
+    Rule._compile_builder = reused
 
 
 def missing(reason: str):
