@@ -21,7 +21,8 @@ from tests.factories import PASSWORD, make_portrait, make_story
 from tests.submissions.helpers import form_data, hidden_value
 
 # Both engines: the files follow each engine's commit and rollback.
-pytestmark = pytest.mark.both_databases
+# Slow (face detection in photo children): handed out first in a parallel run.
+pytestmark = [pytest.mark.both_databases, pytest.mark.slow]
 
 FACE = [0.3977, 0.1828, 0.0797, 0.0797]  # well inside the astronaut's face
 SUIT = [0.57, 0.47, 0.26, 0.31]  # badges and a flag: detail, no face
