@@ -34,6 +34,8 @@ from PIL import ImageFont, features
 from campaign.config import ConfigurationError
 
 log = logging.getLogger(__name__)
+# fontTools tells of every table it merges at INFO: noise in the app's log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_FOLDER = Path(__file__).resolve().parents[2] / "static" / "fonts"
 SUBSETS = {

@@ -254,7 +254,8 @@ def render(
         with Image.open(io.BytesIO(photo_data)) as photo:
             photo.draft("RGB", (right - left, bottom - top))
             box = (right - left, bottom - top)
-            card.paste(_cropped(photo.convert("RGB"), focal, box), (left, top))
+            upright = photo if photo.mode == "RGB" else photo.convert("RGB")
+            card.paste(_cropped(upright, focal, box), (left, top))
     draw = ImageDraw.Draw(card)
     setter = _Setter(content)
     left, top, right, bottom = layout.text
@@ -408,7 +409,8 @@ def render_page(
         for index, (data, focal) in enumerate(shown):
             with Image.open(io.BytesIO(data)) as photo:
                 photo.draft("RGB", (strip, height))
-                piece = _cropped(photo.convert("RGB"), focal, (strip, height))
+                upright = photo if photo.mode == "RGB" else photo.convert("RGB")
+                piece = _cropped(upright, focal, (strip, height))
             x = width - panel + index * strip if not content.rtl else panel - (index + 1) * strip
             card.paste(piece, (x, 0))
         text = (margin, margin, width - panel - 56, height - margin)
