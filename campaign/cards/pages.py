@@ -16,7 +16,7 @@ from flask import request, url_for
 from flask_babel import gettext as _
 
 from campaign.cards import render
-from campaign.cards.services import draw_page, short_address
+from campaign.cards.services import draw_page, read_stored, short_address
 from campaign.gallery import listings
 from campaign.gallery.journeys import MAP_JOURNEYS
 from campaign.gallery.queries import Filters, gallery_page
@@ -26,7 +26,6 @@ from campaign.i18n.countries import country_name
 from campaign.i18n.labels import theme_label
 from campaign.i18n.languages import language_name
 from campaign.i18n.locale import current_locale_code, text_direction
-from campaign.media.storage import get_storage
 from campaign.models import Channel, Story
 
 PORTRAITS = 3
@@ -78,7 +77,6 @@ def _content(title: str, subtitle: str) -> render.PageContent:
 def _portraits(filters: Filters) -> list[tuple[bytes, tuple[float, float]]]:
     """Photos of the newest stories of a listing that allow share images."""
     page = gallery_page(filters, None, 12)
-    storage = get_storage()
     found = []
     for story in page.stories:
         photo = story.photo
@@ -86,11 +84,11 @@ def _portraits(filters: Filters) -> list[tuple[bytes, tuple[float, float]]]:
             (r for r in (photo.renditions if photo else []) if r.get("format") == "jpeg"),
             key=lambda r: r["width"],
         )
-        path = storage.path(jpegs[0]["name"]) if jpegs else None
-        if path is None:
+        data = read_stored(jpegs[0]["name"]) if jpegs else None
+        if data is None:
             continue
         focal = (photo.focal_x or 0.5, photo.focal_y or 0.4)
-        found.append((path.read_bytes(), focal))
+        found.append((data, focal))
         if len(found) == PORTRAITS:
             break
     return found

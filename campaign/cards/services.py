@@ -108,6 +108,15 @@ def card_key(content: render.CardContent, size: str, photo_name: str | None, foc
     return hashlib.blake2b(encoded, digest_size=16).hexdigest()
 
 
+def read_stored(name: str) -> bytes | None:
+    """A stored file's bytes, or None when it is missing (a card is then drawn without it)."""
+    stored = get_storage().open(name)
+    if stored is None:
+        return None
+    with stored.body:
+        return stored.body.read()
+
+
 def draw(content: render.CardContent, size: str, photo: bytes | None, focal) -> bytes:
     """The card's bytes, drawn in a bounded child (fonts read here first, inherited)."""
     fonts.load_all()
@@ -127,8 +136,7 @@ def card_file(story: Story, size: str) -> str:
     storage = get_storage()
     if card is not None and card.key == key and storage.exists(card.name):
         return card.name
-    photo_path = storage.path(rendition["name"]) if rendition else None
-    photo = photo_path.read_bytes() if photo_path else None
+    photo = read_stored(rendition["name"]) if rendition else None
     data = draw(content, size, photo, focal)
     name = rendition_name(new_base_name(), render.SIZES[size][0], "jpg")
     storage.save(name, data)

@@ -10,7 +10,7 @@ PHOTO_CACHE_SECONDS at most, like photos, which bounds how long a copy outlives 
 
 import hashlib
 
-from flask import Blueprint, abort, current_app, request, send_file
+from flask import Blueprint, abort, current_app, request
 from sqlalchemy.exc import IntegrityError
 
 from campaign.cards import pages, render
@@ -19,27 +19,13 @@ from campaign.extensions import cache, db
 from campaign.i18n.countries import parse_country
 from campaign.i18n.locale import current_locale_code
 from campaign.media.pipeline import PhotoRejected
-from campaign.media.storage import get_storage
+from campaign.media.views import stored_response
 from campaign.models import Channel, gone_for, published_story, theme_by_slug
 from campaign.publishing import stats
 from campaign.publishing.pagecache import page_key, page_place
 from campaign.text import filter_arg
 
 bp = Blueprint("cards", __name__)
-
-
-def _send_card(name: str, download_name: str):
-    path = get_storage().path(name) or abort(404)
-    response = send_file(
-        path,
-        mimetype="image/jpeg",
-        max_age=current_app.config["PHOTO_CACHE_SECONDS"],
-        conditional=True,
-        download_name=download_name,
-    )
-    response.cache_control.public = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @bp.get("/stories/<slug>/card-<size>.jpg")
@@ -59,7 +45,8 @@ def story_card(slug: str, size: str):
         db.session.rollback()
         name = card_file(published_story(slug, Channel.SHARE_IMAGES) or abort(404), size)
         db.session.commit()
-    return _send_card(name, f"{slug}-{size}.jpg")
+    # The slug may hold any letters: the file's name for a download is plain.
+    return stored_response(name, download_name=f"story-{story.id}-{size}.jpg")
 
 
 def _page_card(make, *args, **kwargs):

@@ -18,7 +18,7 @@ def test_stories_shared_before_keep_the_website_and_partners_and_nothing_new(tmp
     )
     with app.app_context():
         try:
-            upgrade(revision="b3f91c6a2d58")
+            upgrade(revision="c8e2f0a4d6b1")  # the schema before consent per channel
             tables = MetaData()
             tables.reflect(db.engine, only=["story"])
             now = utcnow()

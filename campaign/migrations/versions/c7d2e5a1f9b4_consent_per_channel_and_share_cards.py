@@ -21,7 +21,7 @@ that was withdrawn or deleted, only its id and the sha256 of its slug, so that
 its addresses answer 410 Gone.
 
 Revision ID: c7d2e5a1f9b4
-Revises: b3f91c6a2d58
+Revises: c8e2f0a4d6b1
 Create Date: 2026-12-01 18:00:00.000000
 
 """
@@ -31,7 +31,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c7d2e5a1f9b4"
-down_revision = "b3f91c6a2d58"
+down_revision = "c8e2f0a4d6b1"
 branch_labels = None
 depends_on = None
 
