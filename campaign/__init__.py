@@ -8,6 +8,8 @@ from campaign.accounts.views import bp as accounts_bp
 from campaign.accounts.views import load_user_afresh
 from campaign.admin.views import bp as admin_bp
 from campaign.api.views import bp as api_bp
+from campaign.cards import fonts as card_fonts
+from campaign.cards.views import bp as cards_bp
 from campaign.embeds.views import bp as embeds_bp
 from campaign.extensions import cache, csrf, db, limiter, login_manager, migrate
 from campaign.feeds.views import bp as feeds_bp
@@ -30,7 +32,7 @@ from campaign.web import access, errors, health, logs, middleware, security, tem
 
 BLUEPRINTS = (
     health.bp, gallery_bp, journeys_bp, submissions_bp, accounts_bp, moderation_bp, admin_bp,
-    reports_bp, media_bp, api_bp, embeds_bp, feeds_bp,
+    reports_bp, media_bp, api_bp, embeds_bp, feeds_bp, cards_bp,
 )  # fmt: skip
 COMMANDS = (moderators, media, purge_command, backup_command, restore_command, demo)
 
@@ -46,6 +48,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     config.load(app, test_config)
     params.init_app(app)  # the request class and URL converters, before any route
     identity.check(app)  # a name, colours and mark the pages can show
+    card_fonts.check_raqm()  # share cards shape Arabic and Persian, or the app does not start
+    card_fonts.configure(app)
     app.static_folder = "../static"
     app.add_url_rule("/static/<path:filename>", "static", app.send_static_file)
     logs.init_app(app)  # first, so every request gets its id

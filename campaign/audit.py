@@ -52,6 +52,7 @@ class AuditAction(StrEnum):
     PRIVATE_LINK_RESTORED = "private_link_restored"
     PHOTO_BLURRED_BY_STORYTELLER = "photo_blurred_by_storyteller"
     RESUBMITTED = "resubmitted"
+    CONSENT_CHANGED = "consent_changed"
     PURGED = "purged"
     # Moderator accounts.
     MODERATOR_CREATED = "moderator_created"
@@ -112,6 +113,7 @@ LABELS = {
     AuditAction.PRIVATE_LINK_RESTORED: _l("New private link, asked for with the recovery code"),
     AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("Faces blurred by the storyteller"),
     AuditAction.RESUBMITTED: _l("Changed by the storyteller and sent back for review"),
+    AuditAction.CONSENT_CHANGED: _l("Where the story may appear, changed by the storyteller"),
     AuditAction.PURGED: _l("Personal data purged"),
     AuditAction.MODERATOR_CREATED: _l("Moderator account created"),
     AuditAction.INVITE: _l("Moderator invited"),
@@ -142,6 +144,7 @@ NOBODY = {
     AuditAction.PRIVATE_LINK_RESTORED: _l("storyteller"),
     AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("storyteller"),
     AuditAction.RESUBMITTED: _l("storyteller"),
+    AuditAction.CONSENT_CHANGED: _l("storyteller"),
 }
 
 

@@ -70,7 +70,7 @@ class Defaults:
     MAIL_TIMEOUT_SECONDS = 10
     # Sharing a story (issue 3).
     MIN_AGE = 16  # storytellers confirm they are at least this old
-    CONSENT_VERSION = "2026-11"  # stored with each story; change it when the consent text changes
+    CONSENT_VERSION = "2026-12"  # stored with each story; change it when the consent text changes
     SHARE_MIN_FILL_SECONDS = 5  # a form sent faster than this is from a robot
     SHARE_RATE_LIMIT = "10 per hour;30 per day"  # stories per address
     # The share form's script asks what language the text seems to be in as they write
@@ -94,6 +94,8 @@ class Defaults:
     # address space on top of what the worker already had, and this long on the
     # clock (well under gunicorn's 60 s timeout, so the form comes back filled in).
     PHOTO_MAX_JPEG_SCANS = 100
+    # Emoji and any character the site's fonts lack, on share cards (cards/fonts.py).
+    CARD_FALLBACK_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     PHOTO_DECODE_CPU_SECONDS = 10
     PHOTO_DECODE_MEMORY_MB = 1024
     PHOTO_DECODE_TIMEOUT_SECONDS = 20

@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from flask import Response, current_app, jsonify
+from flask_babel import gettext as _
 
 _EMBEDDABLE = "_campaign_embeddable"
 
@@ -20,6 +21,17 @@ def json_error(status: int, message: str) -> Response:
     response = jsonify({"error": {"status": status, "message": message}})
     response.status_code = status
     return response
+
+
+def json_gone() -> Response:
+    """A story's tombstone for machines (the API, oEmbed): that it went, nothing of it."""
+    return json_error(
+        410,
+        _(
+            "This story is no longer available here: its storyteller withdrew it, or "
+            "their consent to showing it here."
+        ),
+    )
 
 
 def private(response):

@@ -9,7 +9,7 @@ from campaign.accounts.services import create_moderator
 from campaign.extensions import db
 from campaign.media.blurring import note_faces
 from campaign.media.pipeline import process
-from campaign.models import Photo, Story, StoryStatus
+from campaign.models import Channel, Photo, Story, StoryStatus
 from campaign.models._types import utcnow
 from campaign.submissions.services import create_story
 from tests import images
@@ -28,6 +28,8 @@ def make_story(status: StoryStatus = StoryStatus.PENDING, **fields) -> Story:
         "origin_country": "SY",
         "residence_country": "FI",
         "contact_email": None,
+        # Allowed everywhere unless a test says otherwise (tests/cards test the refusals).
+        "channels": set(Channel),
     }
     values.update(fields)
     story, token = create_story(**values)

@@ -343,6 +343,11 @@ def share_form(values: dict, number: int, **changes) -> dict:
         "photo_alt": values["photo_alt"],
         "age_confirmed": "y",
         "consent": "y",
+        # Every channel, so the payloads reach every surface (cards, API, feeds, embeds).
+        "share_images": "y",
+        "partners": "y",
+        "print": "y",
+        "translation": "y",
         "stamp": new_stamp(shown_at=time.time() - 60),
         **changes,
     }

@@ -10,6 +10,7 @@ from campaign.api.openapi import openapi_document
 from campaign.extensions import limiter
 from campaign.gallery import listings
 from campaign.i18n.countries import country_name
+from campaign.models import Channel, gone_for
 from campaign.publishing.pagecache import public_page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -80,7 +81,9 @@ def stories():
 @bp.get("/stories/<int:story_id>")
 @cacheable
 def story(story_id: int):
-    found = listings.published_story_by_id(story_id) or abort(404)
+    found = listings.published_story_by_id(story_id)
+    if found is None:
+        abort(410 if gone_for(Channel.PARTNERS, story_id=story_id) else 404)
     return jsonify(serializers.story(found))
 
 

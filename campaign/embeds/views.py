@@ -13,9 +13,9 @@ from campaign.i18n.identity import campaign_name
 from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.languages import language_name
 from campaign.i18n.locale import ENVIRON_SCRIPT_ROOT, split_language
-from campaign.models import published_story
+from campaign.models import Channel, gone_for, published_story
 from campaign.publishing.pagecache import REVALIDATE, public_page
-from campaign.responses import embeddable, json_error
+from campaign.responses import embeddable, json_error, json_gone
 
 bp = Blueprint("embeds", __name__)
 
@@ -110,11 +110,12 @@ def stories():
 @public_page(revalidate=True, args=LOOK_ARGS)
 def story(slug: str):
     look = embed_look()
-    found = published_story(slug)
+    found = published_story(slug, Channel.PARTNERS)
     if found is None:
         # Still a page the partner's frame may show, saying the story is gone
-        # (not kept: only answers of 200 are).
-        gone = current_app.make_response((render_template("embeds/gone.html", look=look), 404))
+        # (not kept: only answers of 200 are); 410 when it was there and went.
+        status = 410 if gone_for(Channel.PARTNERS, slug=slug) else 404
+        gone = current_app.make_response((render_template("embeds/gone.html", look=look), status))
         gone.headers["Cache-Control"] = REVALIDATE
         gone.add_etag()
         return gone.make_conditional(request)
@@ -197,8 +198,11 @@ def oembed():
         for name, largest in (("maxwidth", OEMBED_MAX_WIDTH), ("maxheight", STORY_FALLBACK_HEIGHT))
     }
     address = _story_address(request.args.get("url", ""))
-    found = published_story(address[1]) if address else None
+    slug = address[1] if address else None
+    found = published_story(slug, Channel.PARTNERS) if slug else None
     if found is None:
+        if slug and gone_for(Channel.PARTNERS, slug=slug):
+            return json_gone()
         return json_error(404, _("There is no published story at this address."))
     width = min(OEMBED_MAX_WIDTH, asked["maxwidth"])
     height = min(STORY_FALLBACK_HEIGHT, asked["maxheight"])

@@ -1,8 +1,10 @@
 """Public reads for the API, feeds, embeds and the journeys map.
 
 Everything here starts from ``Story.published()``: nothing else decides what
-the public may see. Numbers that ``publishing.stats`` keeps up to date (stories,
-countries, languages) are read from there, never counted again.
+the public may see. Partners (API, feeds, embeds) get only the stories whose
+storytellers consented to partners (``Channel.PARTNERS``). Numbers that
+``publishing.stats`` keeps up to date (stories, countries, languages) are read from
+there, never counted again.
 """
 
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.gallery import queries as gallery
-from campaign.models import PublicCount, Story, Theme, story_theme, with_cards
+from campaign.models import Channel, PublicCount, Story, Theme, story_theme, with_cards
 from campaign.publishing import stats as kept
 
 SORTS = ("newest", "oldest")
@@ -68,13 +70,16 @@ def find_stories(
         language=language,
         q=(q or "").strip() or None,
         sort=sort,
+        channel=Channel.PARTNERS,
     )
     page = gallery.gallery_page(filters, cursor, max(1, min(limit, MAX_LIMIT)))
     return StoryPage(page.stories, page.next_cursor)
 
 
 def published_story_by_id(story_id: int) -> Story | None:
-    return db.session.scalar(with_cards(Story.published().where(Story.id == story_id)))
+    """The story partners may show under this id."""
+    query = Story.published_for(Channel.PARTNERS).where(Story.id == story_id)
+    return db.session.scalar(with_cards(query))
 
 
 def latest_stories(

@@ -1,4 +1,6 @@
-"""What the public sees. Every query starts from ``Story.published()``.
+"""What the public sees. Every query starts from ``Story.published_for(channel)``:
+the website's pages from what is published, partners' surfaces (API, embeds,
+feeds) from what is published and consented to for them.
 
 Each page makes a small, constant number of queries: themes and photos are
 loaded for all cards at once (selectinload), never one query per card.
@@ -14,7 +16,7 @@ from sqlalchemy import and_, or_, select, tuple_
 
 from campaign.extensions import db
 from campaign.gallery import search
-from campaign.models import Story, filed_under, with_cards
+from campaign.models import Channel, Story, filed_under, with_cards
 from campaign.params import MAX_ID
 
 SORTS = ("newest", "oldest", "relevance")
@@ -28,6 +30,8 @@ class Filters:
     language: str | None = None
     q: str | None = None
     sort: str = "newest"
+    # Where the stories are shown: never a link's argument, the caller's to say.
+    channel: Channel = Channel.WEBSITE
 
     @property
     def active(self) -> bool:
@@ -43,6 +47,7 @@ class Filters:
     def args(self, **changes) -> dict:
         """Query-string arguments for a link to these filters (None values left out)."""
         values = {**self.__dict__, **changes}
+        values.pop("channel")
         if values.get("sort") == "newest" or (values.get("sort") == "relevance" and values["q"]):
             values.pop("sort")
         return {key: value for key, value in values.items() if value}
@@ -116,7 +121,7 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple[int, datetime, int] | 
 
 
 def _filtered(filters: Filters):
-    query = Story.published()
+    query = Story.published_for(filters.channel)
     if filters.origin:
         query = query.where(Story.origin_country == filters.origin)
     if filters.residence:

@@ -24,7 +24,7 @@ from campaign.gallery.queries import (
 from campaign.i18n import identity
 from campaign.i18n.countries import parse_country
 from campaign.i18n.locale import current_locale_code, text_direction
-from campaign.models import all_themes, published_story
+from campaign.models import Channel, all_themes, gone_for, published_story
 from campaign.publishing import stats
 from campaign.publishing.pagecache import public_page
 from campaign.text import filter_arg
@@ -103,7 +103,9 @@ def stories(origin=None, residence=None, theme=None, language=None):
 @bp.route("/stories/<slug>")
 @public_page
 def story(slug: str):
-    found = published_story(slug) or abort(404)
+    found = published_story(slug)
+    if found is None:
+        abort(410 if gone_for(Channel.WEBSITE, slug=slug) else 404)
     return render_template(
         "gallery/story.html",
         story=found,

@@ -141,3 +141,21 @@ def world_map() -> WorldMap:
 def _circle(cx: float, cy: float, r: float) -> str:
     arc = f"a{r:.0f} {r:.0f} 0 1 0"
     return f"M{cx - r:.0f} {cy:.0f}{arc} {2 * r:.0f} 0{arc} {-2 * r:.0f} 0z"
+
+
+_STEP = re.compile(r"M(-?\d+) (-?\d+)l([^z]*)z")
+
+
+def outline_points(country: Country) -> list[list[tuple[float, float]]]:
+    """The country's outlines as absolute points again, from its compact path (for
+    drawing it as polygons; a marker circle is left out, too small to see there)."""
+    outlines = []
+    for x, y, steps in _STEP.findall(country.path):
+        point = (float(x), float(y))
+        points = [point]
+        numbers = [float(n) for n in steps.split()]
+        for dx, dy in zip(numbers[0::2], numbers[1::2], strict=True):
+            point = (point[0] + dx, point[1] + dy)
+            points.append(point)
+        outlines.append(points)
+    return outlines

@@ -13,7 +13,7 @@ storytellers send, and a moderator blurs by hand what they miss. Measured figure
 are in ARCHITECTURE.md ("Faces").
 
 Everything here runs in the photo pipeline's bounded child process
-(``pipeline._in_child``), which is why ``cv2`` is imported inside
+(``pipeline.in_bounded_child``), which is why ``cv2`` is imported inside
 ``detect``: importing it costs about 60 MB of address space, which the
 long-lived worker must not keep, and a hostile photo only ever meets OpenCV in
 the child.

@@ -56,7 +56,7 @@ from campaign.media.storage import (
     storage_for,
     with_new_base,
 )
-from campaign.models import Photo, Story, StoryStatus
+from campaign.models import Photo, ShareCard, Story, StoryStatus
 from campaign.models.photo import referenced_media_names, rendition_names
 
 log = logging.getLogger(__name__)
@@ -80,11 +80,21 @@ def _photos_of_deleted_stories(session, _context, _instances) -> None:
     if ids:
         rows = session.connection().execute(select(Photo.renditions).where(Photo.story_id.in_(ids)))
         _doom(session, [name for (renditions,) in rows for name in rendition_names(renditions)])
+        cards = select(ShareCard.name).where(ShareCard.story_id.in_(ids))
+        _doom(session, list(session.connection().scalars(cards)))
 
 
 def _photo_deleted(session, instance) -> None:
     if isinstance(instance, Photo):
         _doom(session, rendition_names(instance.renditions))
+    elif isinstance(instance, ShareCard):  # a share card's file goes with its row
+        _doom(session, [instance.name])
+
+
+def replace_card_file(card: ShareCard, name: str) -> None:
+    """The card's file is now ``name`` (written already); the old one goes after the commit."""
+    old, card.name = card.name, name
+    _doom(db.session(), [old])
 
 
 def _leaves_the_public(story: Story) -> bool:
@@ -116,6 +126,7 @@ def _rename_photos_leaving_the_public(session, _context, _instances) -> None:
         return
     query = Story.published().with_only_columns(Story.id).where(Story.id.in_(leaving))
     for story_id in session.connection().scalars(query):
+        leaving[story_id].share_cards = []  # made for the public: they go, with their files
         photo = leaving[story_id].photo
         if photo is not None and photo not in session.deleted and photo not in session.new:
             _rename(session, photo)

@@ -70,7 +70,7 @@ log = logging.getLogger(__name__)
 
 try:
     import resource
-except ImportError:  # not a POSIX system: no os.fork either, see _in_child
+except ImportError:  # not a POSIX system: no os.fork either, see in_bounded_child
     resource = None
 
 FORMATS = ("JPEG", "PNG", "WEBP")
@@ -477,8 +477,10 @@ def _out_of_time(status: int, rusage, bounds: _Bounds) -> bool:
     return ended_by == signal.SIGXCPU or (ended_by == signal.SIGKILL and used >= bounds.cpu_seconds)
 
 
-def _in_child(function, *args):
+def in_bounded_child(function, *args):
     """``function(*args)`` in a forked, bounded child; its result, or its exception, here.
+
+    For photos, and for anything else drawn from them (the share cards, cards.services).
 
     A child that dies without an answer (a decoder crash, the out-of-memory
     killer) means the file could not be read as a photo; one stopped by its CPU
@@ -538,7 +540,7 @@ def _picklable(error: BaseException) -> BaseException:
 
 def process(data: bytes, blur: Blur = NO_BLUR) -> ProcessedPhoto:
     """Validate and re-encode a photo; store its renditions; return what was stored."""
-    rendered = _in_child(_render, data, _limits(), blur)
+    rendered = in_bounded_child(_render, data, _limits(), blur)
     renditions = _store(rendered.sizes)
     # The full-size dimensions of the upright photo (draft mode may have decoded less).
     return ProcessedPhoto(
@@ -603,7 +605,7 @@ def reblurred(renditions: list[dict], blur: Blur) -> ProcessedPhoto:
         raise PhotoRejected(_l("This photo's file is missing. Remove the photo instead."))
     with stored.body:
         data = stored.body.read()
-    rendered = _in_child(_render, data, _limits(), blur)
+    rendered = in_bounded_child(_render, data, _limits(), blur)
     return ProcessedPhoto(
         width=rendered.width,
         height=rendered.height,

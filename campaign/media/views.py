@@ -32,6 +32,13 @@ log = logging.getLogger(__name__)
 def file(name: str):
     if not is_valid_name(name):
         abort(404)
+    return stored_response(name)
+
+
+def stored_response(name: str, download_name: str | None = None):
+    """A stored file as a public answer (photos here, share cards in ``cards.views``):
+    streamed, kept by shared caches PHOTO_CACHE_SECONDS at most, 503 while the store is
+    away, 404 once the file is gone."""
     try:
         stored = get_storage().open(name)
     except OSError as error:  # the store is away: say so, and let no cache keep the answer
@@ -51,6 +58,8 @@ def file(name: str):
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["PHOTO_CACHE_SECONDS"]
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if download_name:
+        response.headers["Content-Disposition"] = f'inline; filename="{download_name}"'
     return response.make_conditional(request)  # 304 for a copy that is still this file
 
 

@@ -2,6 +2,7 @@
 
 from campaign.models.account_security import Invitation, RecoveryCode, Setting
 from campaign.models.audit import AuditEntry
+from campaign.models.card import ShareCard
 from campaign.models.moderator import Moderator
 from campaign.models.photo import Photo
 from campaign.models.public import GalleryStats, PublicCount
@@ -14,18 +15,25 @@ from campaign.models.review import (
     revise,
 )
 from campaign.models.story import (
+    CONSENT_COLUMNS,
+    Channel,
     IllegalTransition,
     NameDisplay,
+    RetiredStory,
     Story,
     StoryStatus,
     filed_under,
+    gone_for,
+    is_retired,
     published_story,
     with_cards,
 )
 from campaign.models.theme import Theme, all_themes, story_theme, theme_by_slug
 
 __all__ = [
+    "CONSENT_COLUMNS",
     "AuditEntry",
+    "Channel",
     "GalleryStats",
     "IllegalTransition",
     "Invitation",
@@ -36,7 +44,9 @@ __all__ = [
     "PublicCount",
     "RecoveryCode",
     "Report",
+    "RetiredStory",
     "Setting",
+    "ShareCard",
     "Story",
     "StoryRevision",
     "StoryStatus",
@@ -45,6 +55,8 @@ __all__ = [
     "UndoableDecision",
     "all_themes",
     "filed_under",
+    "gone_for",
+    "is_retired",
     "published_story",
     "revise",
     "story_theme",

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.extensions import db
 from campaign.models._types import UTCDateTime, utcnow
+from campaign.models.card import card_names
 
 
 class Photo(db.Model):
@@ -68,9 +69,10 @@ def rendition_names(renditions) -> list[str]:
 
 
 def referenced_media_names() -> set[str]:
-    """Every media file name some Photo row names: the files that must be kept."""
-    return {
+    """Every media file name some Photo or ShareCard row names: the files to keep."""
+    photos = {
         name
         for renditions in db.session.scalars(select(Photo.renditions))
         for name in rendition_names(renditions)
     }
+    return photos | card_names()

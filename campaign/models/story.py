@@ -1,4 +1,5 @@
 import enum
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import Boolean, Enum, Index, Integer, String, Text, false, select, text
@@ -43,6 +44,32 @@ class NameDisplay(enum.StrEnum):
     FULL = "full"  # the name as given
     FIRST = "first"  # first name only
     ANONYMOUS = "anonymous"  # "A migrant from Iraq"
+
+
+class Channel(enum.StrEnum):
+    """Where a published story may travel, each by the storyteller's own consent.
+
+    The website is the condition of publication itself (the share form's required
+    box); the others are opt-in, changed on the private page at any time
+    (submissions.services.change_channels). Issue 20's translations ask for
+    ``TRANSLATION``: someone else's words in another language are a new text the
+    storyteller did not write, so it is never assumed.
+    """
+
+    WEBSITE = "website"
+    SHARE_IMAGES = "share_images"  # the share cards (campaign/cards) for social media
+    PARTNERS = "partners"  # the API, embeds on partners' sites, the Atom feeds
+    PRINT = "print"  # posters, booklets, exhibitions
+    TRANSLATION = "translation"
+
+
+# The column of each opt-in channel (the website has none: every story has it).
+CONSENT_COLUMNS = {
+    Channel.SHARE_IMAGES: "consents_share_images",
+    Channel.PARTNERS: "consents_partners",
+    Channel.PRINT: "consents_print",
+    Channel.TRANSLATION: "consents_translation",
+}
 
 
 class IllegalTransition(ValueError):
@@ -94,8 +121,18 @@ class Story(db.Model):
     on_behalf: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     helper_relationship: Mapped[str | None] = mapped_column(String(100))
     age_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # The version of the consent text the storyteller agreed to.
+    # The version of the consent text the storyteller agreed to, last time they gave
+    # or changed their consent (the channels below with it).
     consent_version: Mapped[str | None] = mapped_column(String(20))
+    # Consent per channel beyond the website (Channel, CONSENT_COLUMNS); off unless given.
+    consents_share_images: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    consents_partners: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    consents_print: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    consents_translation: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     # What moderators tell the storyteller (changes requested, reason for not publishing).
     moderator_message: Mapped[str | None] = mapped_column(Text)
     rejection_reason: Mapped[str | None] = mapped_column(String(40))
@@ -139,6 +176,8 @@ class Story(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    # Its rendered share images (models/card.py): they go with it, and their files too.
+    share_cards = relationship("ShareCard", cascade="all, delete-orphan", passive_deletes=True)
     themes = relationship(
         "Theme", secondary="story_theme", order_by=theme_order, passive_deletes=True
     )
@@ -169,6 +208,21 @@ class Story(db.Model):
     def published(cls):
         """The one place that decides what the public may see."""
         return select(cls).where(cls.status == StoryStatus.PUBLISHED, cls.hidden == false())
+
+    @classmethod
+    def published_for(cls, channel: Channel):
+        """What the public may see through ``channel``: published, and consented to."""
+        query = cls.published()
+        if channel is not Channel.WEBSITE:
+            query = query.where(getattr(cls, CONSENT_COLUMNS[channel]).is_(True))
+        return query
+
+    def consents_to(self, channel: Channel) -> bool:
+        return channel is Channel.WEBSITE or bool(getattr(self, CONSENT_COLUMNS[channel]))
+
+    @property
+    def channels(self) -> frozenset[Channel]:
+        return frozenset(channel for channel in Channel if self.consents_to(channel))
 
     def move_to(self, new_status: StoryStatus) -> StoryStatus:
         """Change status if the rules allow it; return the previous status."""
@@ -207,6 +261,51 @@ def with_cards(query):
     return query.options(selectinload(Story.themes), selectinload(Story.photo))
 
 
-def published_story(slug: str) -> Story | None:
-    """The published story at this address, with its themes and photo."""
-    return db.session.scalar(with_cards(Story.published().where(Story.slug == slug)))
+def published_story(slug: str, channel: Channel = Channel.WEBSITE) -> Story | None:
+    """The published story at this address that may be shown through ``channel``,
+    with its themes and photo."""
+    return db.session.scalar(with_cards(Story.published_for(channel).where(Story.slug == slug)))
+
+
+def slug_digest(slug: str) -> str:
+    return hashlib.sha256(slug.encode()).hexdigest()
+
+
+class RetiredStory(db.Model):
+    """A published story that is gone for good (withdrawn or deleted): only that it was.
+
+    Kept so its addresses answer 410 Gone rather than 404 (partners, crawlers and
+    caches then drop their copies). No content, not even the slug (its title's words
+    may say something): its sha256 only, recorded by publishing.hooks whoever
+    deleted the story. Ids are never reused, so a new story never meets its tombstone.
+    """
+
+    __tablename__ = "retired_story"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the story's own id
+    slug_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def is_retired(*, slug: str | None = None, story_id: int | None = None) -> bool:
+    """Whether the story at this address (or with this id) was published and is gone."""
+    if slug is not None:
+        condition = RetiredStory.slug_digest == slug_digest(slug)
+    else:
+        condition = RetiredStory.id == story_id
+    return db.session.scalar(select(RetiredStory.id).where(condition)) is not None
+
+
+def gone_for(channel: Channel, *, slug: str | None = None, story_id: int | None = None) -> bool:
+    """Whether an address of ``channel`` must answer 410 Gone: the story was published
+    and is gone for good, or it is published but its storyteller withdrew their
+    consent to this channel (a partner's copy must go too, not just be missing)."""
+    if is_retired(slug=slug, story_id=story_id):
+        return True
+    if channel is Channel.WEBSITE:
+        return False
+    condition = Story.slug == slug if slug is not None else Story.id == story_id
+    return (
+        db.session.scalar(Story.published().with_only_columns(Story.id).where(condition))
+        is not None
+    )

@@ -16,7 +16,15 @@ from sqlalchemy import func, insert, select, text
 
 from campaign.config import is_production
 from campaign.extensions import db
-from campaign.models import NameDisplay, Story, StoryStatus, Theme, story_theme
+from campaign.models import (
+    CONSENT_COLUMNS,
+    Channel,
+    NameDisplay,
+    Story,
+    StoryStatus,
+    Theme,
+    story_theme,
+)
 from campaign.publishing import stats
 from campaign.submissions.services import create_story
 
@@ -126,6 +134,7 @@ def _story_rows(rng: random.Random, count: int, first_id: int, now: datetime) ->
                 "on_behalf": False,
                 "age_confirmed": True,
                 "consent_version": "demo",
+                **{column: True for column in CONSENT_COLUMNS.values()},  # every channel shows
                 "hidden": False,
                 "created_at": published_at - timedelta(hours=rng.randint(1, 72)),
                 "updated_at": published_at,
@@ -219,6 +228,7 @@ def samples_command() -> None:
             residence_country=residence,
             contact_email=None,
             is_sample=True,
+            channels=set(Channel),
         )
         story.move_to(StoryStatus.PUBLISHED)
     db.session.commit()

@@ -30,11 +30,13 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from campaign.database import listen_once
-from campaign.models import Photo, Story, Theme
+from campaign.models import CONSENT_COLUMNS, Photo, RetiredStory, Story, Theme
 from campaign.models._types import utcnow
+from campaign.models.story import slug_digest
 from campaign.publishing import stats
 
 _BEFORE = "public_changes.before"  # {story id: counted under, or None}, read before the flush
+_CONSENT = "public_changes.consent"  # a public story's consent per channel changes in this flush
 
 
 def _stories_to_compare(session: Session) -> list[Story]:
@@ -59,6 +61,9 @@ PUBLIC_FIELDS = (
     "photo",
 )
 PUBLIC_PHOTO_FIELDS = ("alt_text", "width", "height", "renditions")
+# Where a story may be seen (API, embeds, feeds, share cards): not its face, but a
+# change must reach every cached page and answer at once.
+CONSENT_FIELDS = tuple(CONSENT_COLUMNS.values())
 
 
 def _really_changed(obj, names) -> bool:
@@ -92,7 +97,25 @@ def _stamp_public_changes(session: Session, _context, _instances) -> None:
 
 def _read_before(session: Session, _context, _instances) -> None:
     ids = [story.id for story in _stories_to_compare(session) if story.id is not None]
-    session.info[_BEFORE] = stats.counted_by_id(session.connection(), ids) if ids else {}
+    before = stats.counted_by_id(session.connection(), ids) if ids else {}
+    session.info[_BEFORE] = before
+    session.info[_CONSENT] = any(
+        before.get(story.id) is not None and _really_changed(story, CONSENT_FIELDS)
+        for story in session.dirty
+        if isinstance(story, Story)
+    )
+
+
+def _retire_deleted(session: Session, _context, _instances) -> None:
+    """A story once published that is deleted (withdrawn, or by an admin) leaves a
+    tombstone, so its addresses answer 410 Gone (models.RetiredStory)."""
+    for story in session.deleted:
+        if (
+            isinstance(story, Story)
+            and story.published_at is not None
+            and session.get(RetiredStory, story.id) is None
+        ):
+            session.add(RetiredStory(id=story.id, slug_digest=slug_digest(story.slug)))
 
 
 def _counted_after(story: Story) -> stats.CountedUnder | None:
@@ -116,7 +139,8 @@ def _record(session: Session, _context) -> None:
         stories += (new is not None) - (old is not None)
         changes.subtract(old or ())
         changes.update(new or ())
-    if public or _shown_beside(session):
+    consent_changed = session.info.pop(_CONSENT, False)
+    if public or consent_changed or _shown_beside(session):
         changed = {key: n for key, n in changes.items() if n}
         stats.record(session.connection(), stories, changed)
         session.info[stats.UNCOMMITTED] = True
@@ -146,12 +170,14 @@ def _forget_the_remembered_version(session: Session) -> None:
 
 def _forget(session: Session) -> None:
     session.info.pop(_BEFORE, None)
+    session.info.pop(_CONSENT, None)
     _forget_the_remembered_version(session)
 
 
 _LISTENERS = (
     ("before_flush", _stamp_public_changes),
     ("before_flush", _read_before),
+    ("before_flush", _retire_deleted),
     ("after_flush", _record),
     ("after_commit", _forget_the_remembered_version),
     ("after_rollback", _forget),

@@ -25,7 +25,7 @@ from campaign.i18n.labels import theme_label
 from campaign.i18n.languages import STORY_LANGUAGES, language_choices, page_language
 from campaign.i18n.plurals import plural_templates
 from campaign.media.pipeline import photo_max_mb
-from campaign.models import NameDisplay, all_themes
+from campaign.models import Channel, NameDisplay, all_themes
 from campaign.text import line_filter, text_filter
 
 NAME_DISPLAY_CHOICES = [
@@ -235,7 +235,55 @@ class StoryDetailsForm(FlaskForm):
             raise ValidationError(_l("Enter a year between 1900 and %(year)d.", year=this_year))
 
 
-class ShareForm(StoryDetailsForm):
+class ChannelFields:
+    """Where the story may travel besides this website, each box the storyteller's own
+    choice (models.Channel). Unticked unless they tick it: a box ticked for them is no
+    consent. The same boxes on the share form and the private page."""
+
+    share_images = BooleanField(
+        _l("Share images for social media"),
+        description=_l(
+            "We make pictures of your story to share on Facebook, Instagram, WhatsApp and "
+            "other apps: your quote, your name as you chose it, how far you are from home, "
+            "and your photo if you added one. Anyone can download them from your story's page."
+        ),
+    )
+    partners = BooleanField(
+        _l("Partner websites and apps"),
+        description=_l(
+            "Other organisations may show your published story on their own websites and "
+            "apps, through our embeds, news feeds and data service. They get what this "
+            "website shows, nothing private."
+        ),
+    )
+    print = BooleanField(
+        _l("Print and exhibitions"),
+        description=_l(
+            "We may print your story on posters, in booklets or at exhibitions. A copy "
+            "printed before you withdraw cannot be taken back."
+        ),
+    )
+    translation = BooleanField(
+        _l("Translations"),
+        description=_l(
+            "Volunteers may translate your story into other languages, and we publish the "
+            "translation beside it, marked as a translation."
+        ),
+    )
+
+    def channels(self) -> set:
+        return {
+            Channel(name)
+            for name in ("share_images", "partners", "print", "translation")
+            if getattr(self, name).data
+        }
+
+
+class ChannelsForm(ChannelFields, FlaskForm):
+    """The private page's "Where your story may appear"."""
+
+
+class ShareForm(ChannelFields, StoryDetailsForm):
     photo = FileField(_l("Add a photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     # A photo accepted on an earlier try, kept while the rest is fixed.
     staged_photo = HiddenField()
@@ -261,7 +309,7 @@ class ShareForm(StoryDetailsForm):
     )
     age_confirmed = BooleanField(_l("I confirm the age"))
     consent = BooleanField(
-        _l("I agree that this story may be published on this website."),
+        _l("I agree that this story may be published on this website (required)."),
         validators=[DataRequired(_l("We can only publish your story with your consent."))],
     )
     contact_email = EmailField(

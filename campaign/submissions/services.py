@@ -24,6 +24,7 @@ from campaign.media.blurring import blur_photo
 from campaign.media.pipeline import Blur, PhotoRejected, process_upload
 from campaign.media.staging import NO_ROOM, claim, discard, has_room, stage, staged_photo
 from campaign.models import (
+    CONSENT_COLUMNS,
     NameDisplay,
     PendingNameChange,
     Photo,
@@ -104,6 +105,7 @@ def create_story(
     helper_relationship: str | None = None,
     age_confirmed: bool = False,
     consent_version: str | None = None,
+    channels=(),
     photo: Photo | None = None,
     nonce: str | None = None,
     recovery_code: str | None = None,
@@ -129,6 +131,7 @@ def create_story(
         helper_relationship=(clean_line(helper_relationship or "") or None) if on_behalf else None,
         age_confirmed=bool(age_confirmed),
         consent_version=consent_version,
+        **_consent_columns(channels),
         token_hash=hash_secret(token),
         submission_nonce=nonce_hash(nonce) if nonce else None,
         recovery_hash=hash_secret(recovery_code) if recovery_code else None,
@@ -272,6 +275,34 @@ def remove_photo(story: Story) -> None:
         if story.status is StoryStatus.PUBLISHED:
             record(None, AuditAction.PHOTO_REMOVED_BY_STORYTELLER, story)
         db.session.flush()
+
+
+def _consent_columns(channels) -> dict[str, bool]:
+    """The consent columns for these channels: on for each given, off for the others."""
+    return {column: channel in channels for channel, column in CONSENT_COLUMNS.items()}
+
+
+def change_channels(story: Story, channels) -> bool:
+    """The storyteller's new consent per channel, with the consent text's version they
+    agreed to now. At once everywhere: the public version follows it (publishing.hooks),
+    and a card made while share images were allowed goes with its file (media.files).
+    Returns whether anything changed."""
+    wanted = _consent_columns(channels)
+    if all(getattr(story, column) == on for column, on in wanted.items()):
+        return False
+    for column, on in wanted.items():
+        setattr(story, column, on)
+    story.consent_version = current_app.config["CONSENT_VERSION"]
+    if not story.consents_share_images:
+        story.share_cards = []
+    record(None, AuditAction.CONSENT_CHANGED, story, note=_channel_note(story))
+    db.session.flush()
+    return True
+
+
+def _channel_note(story: Story) -> str:
+    """Which channels are on now, by their codes (no word of the story)."""
+    return " ".join(sorted(channel.value for channel in story.channels))
 
 
 def withdraw(story: Story) -> None:
@@ -489,6 +520,7 @@ def receive_story() -> Submission:
             helper_relationship=form.helper_relationship.data,
             age_confirmed=form.age_confirmed.data,
             consent_version=current_app.config["CONSENT_VERSION"],
+            channels=form.channels(),
             photo=photo,
             nonce=nonce,
         )

@@ -24,6 +24,7 @@ from campaign.media.pipeline import PhotoRejected
 from campaign.models import NameDisplay
 from campaign.responses import private
 from campaign.submissions.forms import (
+    ChannelsForm,
     ConfirmForm,
     EditStoryForm,
     LostLinkForm,
@@ -38,6 +39,7 @@ from campaign.submissions.services import (
     StoryMoved,
     blur_faces_in_photo,
     can_edit,
+    change_channels,
     change_name_display,
     edit_story,
     new_stamp,
@@ -256,7 +258,14 @@ def _load(token: str):
     return story
 
 
-def _private_page(story, token, *, name_form=None, link_form=None, status=200):
+def _channels_form_for(story) -> ChannelsForm:
+    return ChannelsForm(
+        formdata=None,
+        **{channel.value: True for channel in story.channels if channel.value != "website"},
+    )
+
+
+def _private_page(story, token, *, name_form=None, link_form=None, channels_form=None, status=200):
     if name_form is None:
         name_form = NameDisplayForm(
             name_display=story.name_display.value, author_name=story.author_name
@@ -269,6 +278,7 @@ def _private_page(story, token, *, name_form=None, link_form=None, status=200):
         steps=timeline(story),
         name_form=name_form,
         link_form=link_form or SendLinkForm(formdata=None),
+        channels_form=channels_form or _channels_form_for(story),
         has_email=bool(story.contact_email),
         confirm_form=ConfirmForm(),
     )
@@ -348,6 +358,20 @@ def name(token: str):
         flash(_("Your story is now shown without a name."))
     else:
         flash(_("How your name is shown has been changed."))
+    return private(redirect(url_for("submissions.my_story", token=token), code=303))
+
+
+@bp.post("/my-story/<token>/channels")
+def channels(token: str):
+    story = _load(token)
+    form = ChannelsForm()
+    if not form.validate_on_submit():
+        return _private_page(story, token, channels_form=form, status=400)
+    if change_channels(story, form.channels()):
+        db.session.commit()
+        flash(_("Saved. Your story now appears only where you allowed it."))
+    else:
+        flash(_("Nothing changed: your story already appears only where you allowed it."))
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 

@@ -39,6 +39,7 @@ BLUEPRINTS: dict[str, Access] = {
     "embeds": Access.PUBLIC,
     "feeds": Access.PUBLIC,
     "journeys": Access.PUBLIC,
+    "cards": Access.PUBLIC,  # share cards and link images (consent checked by each view)
 }
 
 # Single endpoints; these win over the blueprint default.

@@ -13,7 +13,7 @@ from campaign.extensions import db
 from campaign.media.pipeline import photo_max_mb
 from campaign.media.storage import StorageUnavailable
 from campaign.params import BadParameter
-from campaign.responses import json_error
+from campaign.responses import json_error, json_gone
 
 JSON_ENDPOINTS = frozenset({"embeds.oembed"})
 
@@ -42,6 +42,13 @@ def init_app(app) -> None:
         if answers_in_json():
             return api_errors.not_found()
         return render_template("errors/404.html"), 404
+
+    @app.errorhandler(410)
+    def gone(_error):
+        """A tombstone: that the story is gone, and nothing of it (issue 18, part 6)."""
+        if answers_in_json():
+            return json_gone()
+        return render_template("errors/410.html"), 410
 
     @app.errorhandler(405)
     def method_not_allowed(error):

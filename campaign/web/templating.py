@@ -3,6 +3,7 @@
 from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_number, get_locale
 
+from campaign.cards.pages import page_image, share_image
 from campaign.feeds.views import feed_links
 from campaign.gallery import search
 from campaign.gallery.geo import distance_km
@@ -62,6 +63,9 @@ GLOBALS = {
     "search_snippet": search.snippet,
     "search_highlight": search.highlight,
     "feed_links": feed_links,
+    # The link image of a page, and of a story (cards.pages).
+    "page_image": page_image,
+    "share_image": share_image,
 }
 
 FILTERS = {"paragraphs": paragraphs, "bdi": isolated}

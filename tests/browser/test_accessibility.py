@@ -24,6 +24,7 @@ from axe_playwright_python.sync_playwright import Axe
 from campaign.extensions import db
 from campaign.models import StoryStatus, revise
 from campaign.moderation.services import decide
+from campaign.submissions.services import withdraw
 from tests import images
 from tests.browser.helpers import fill_share_form, next_step, send_unchecked
 from tests.factories import PASSWORD, make_moderator, make_portrait, make_story
@@ -134,7 +135,7 @@ def approve_with_the_a_key(page) -> None:
 @dataclass(frozen=True)
 class SitePage:
     name: str
-    path: str  # may name {slug}, {token}, {pending_id} and {risky_id} of the sample data
+    path: str  # may name {slug}, {gone_slug}, {token}, {pending_id}... of the sample data
     then: Callable | None = None  # what the visitor does before the check
     moderator: bool = False
     scripts: bool = True  # False: the page's own scripts do not run (axe still does)
@@ -164,6 +165,7 @@ PAGES = [
     SitePage("sign in", "/login"),
     SitePage("sign in with errors", "/login", then=submit),
     SitePage("not found", "/no-such-page"),
+    SitePage("story gone (410 tombstone)", "/stories/{gone_slug}"),
     SitePage("bad request", "/embed/builder?limit=%C2%B2"),
     SitePage("moderation queue", "/moderate", moderator=True),
     SitePage("review", "/moderate/stories/{pending_id}", moderator=True),
@@ -266,6 +268,10 @@ def sample(live_app):
             body="We lived at Mannerheimintie 12 for a year.\n\nMy passport is AB1234567. " * 2,
             residence_country="FI",
         )
+        gone = make_story(StoryStatus.PUBLISHED, title="Gone for good")
+        gone_slug = gone.slug
+        withdraw(gone)
+        db.session.commit()
         with_photo = make_story(title="A face in the crowd")
         make_portrait(with_photo)
         data = {
@@ -273,6 +279,7 @@ def sample(live_app):
             "photo_token": with_photo.token,
             "photo_id": with_photo.id,
             "slug": published.slug,
+            "gone_slug": gone_slug,
             "token": published.token,
             "pending_id": pending.id,
             "returned_id": returned.id,

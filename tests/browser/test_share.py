@@ -85,7 +85,7 @@ def test_withdrawal_removes_the_story_from_the_gallery_and_deletes_its_files(
 
     page.goto(f"{live_server}/stories")
     assert page.locator(".card__title", has_text="A story I take back").count() == 0
-    assert page.goto(f"{live_server}/stories/{slug}").status == 404
+    assert page.goto(f"{live_server}/stories/{slug}").status == 410  # its tombstone
     assert page.goto(f"{live_server}/my-story/{token}").status == 404
     for name in files:
         # Asked of the server itself: the browser may still hold the image it showed.

@@ -126,7 +126,9 @@ def test_open_graph_twitter_and_canonical_tags(client, db, with_media):
     assert '<meta property="og:title" content="Card title">' in page
     assert '<meta property="og:description" content="The quote &amp; more">' in page
     assert f'<meta property="og:url" content="{url}">' in page
-    assert '<meta property="og:image" content="http://localhost/media/abc-1200.jpg">' in page
+    card = f"{url}/card-1200x630.jpg"  # its share card, never the raw portrait
+    assert f'<meta property="og:image" content="{card}">' in page
+    assert '<meta property="og:image:width" content="1200">' in page
     assert '<meta name="twitter:card" content="summary_large_image">' in page
 
 
@@ -135,7 +137,7 @@ def test_story_without_quote_describes_itself_with_its_opening(client, db):
     page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
     description = re.search(r'<meta property="og:description" content="([^"]+)">', page)[1]
     assert description.startswith("It began on a Tuesday") and description.endswith("…")
-    assert '<meta name="twitter:card" content="summary">' in page
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
 
 
 def test_story_page_links_to_its_report_form(client, db):

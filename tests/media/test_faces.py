@@ -89,7 +89,7 @@ def test_with_blurring_chosen_no_unblurred_photo_is_stored(media_app, media_dir,
     unblurred = [
         encoded
         # In a child like any photo: OpenCV never enters this process (see below).
-        for _, _, encodings in pipeline._in_child(
+        for _, _, encodings in pipeline.in_bounded_child(
             pipeline._render, upload, pipeline._limits()
         ).sizes
         for encoded in encodings

@@ -202,7 +202,8 @@ def test_withdrawn_story_disappears_and_everything_personal_is_deleted(app, clie
     assert db.session.get(Story, story_id) is None
     assert db.session.scalar(select(func.count(Photo.id))) == 0
     assert not any(stored(app, renditions))
-    assert client.get(f"/stories/{slug}").status_code == 404
+    gone = client.get(f"/stories/{slug}")  # a tombstone: that it went, nothing of it
+    assert gone.status_code == 410 and "Omar" not in gone.get_data(as_text=True)
     assert "Omar" not in client.get("/stories").get_data(as_text=True)
     assert client.get(f"/my-story/{token}").status_code == 404
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.story_id == story_id))

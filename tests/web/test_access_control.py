@@ -210,6 +210,12 @@ def test_state_changing_requests_without_csrf_token_are_refused(app, world, role
 
 # Answers that shared caches may keep, by design: public pages (publishing.pagecache
 # public_page), their static files and photo renditions. Everything else is no-store.
+# Share cards and the link images of pages: images, the same for every visitor.
+CARD_IMAGES = {
+    "cards.story_card", "cards.home", "cards.stories", "cards.from_country",
+    "cards.in_country", "cards.by_theme", "cards.in_language", "cards.journeys",
+    "cards.about", "cards.share", "cards.site",
+}  # fmt: skip
 PUBLIC_BY_DESIGN = {
     "gallery.home",
     "gallery.stories",
@@ -242,9 +248,10 @@ PUBLIC_BY_DESIGN = {
     "gallery.manifest",
     "static",
     "media.file",
+    *CARD_IMAGES,
 }
 # Kept the same for everyone, signed in or not: no page around them.
-SAME_FOR_EVERYONE = {"static", "media.file"}
+SAME_FOR_EVERYONE = {"static", "media.file", *CARD_IMAGES}
 
 
 def cache_control(response) -> set[str]:
