@@ -10,7 +10,7 @@ from campaign.extensions import db
 from campaign.media.files import recover
 from campaign.media.staging import delete_stale_staged_photos
 from campaign.media.storage import media_root
-from campaign.models import Photo
+from campaign.models import Photo, Recording
 from campaign.models.photo import referenced_media_names, rendition_names
 
 
@@ -35,12 +35,14 @@ def orphan_media(min_age_seconds: float = 3600) -> list[Path]:
     return orphans
 
 
-def missing_media() -> list[tuple[int, str]]:
-    """(photo id, file name) for every rendition a Photo row names but the storage lacks."""
+def missing_media() -> list[tuple[str, int, str]]:
+    """("photo" or "recording", row id, file name) for every rendition a Photo or
+    Recording row names but the storage lacks."""
     root = media_root()
     return [
-        (photo_id, name)
-        for photo_id, renditions in db.session.execute(select(Photo.id, Photo.renditions))
+        (kind, row_id, name)
+        for kind, model in (("photo", Photo), ("recording", Recording))
+        for row_id, renditions in db.session.execute(select(model.id, model.renditions))
         for name in sorted(rendition_names(renditions))
         if not (root / name).is_file()
     ]
@@ -58,7 +60,7 @@ media = click.Group("media", help="Check the media files.")
     help="Leave files younger than this alone (uploads in progress).",
 )
 def media_check_command(dry_run: bool, min_age_minutes: int) -> None:
-    """Find media files no photo refers to, and remove them; list photos missing files."""
+    """Find media files no photo or recording names, and remove them; list rows missing files."""
     # Uploads cut short by a dead worker first (their journal says which files), then
     # any other file no photo names.
     abandoned, _kept = recover(media_root(), min_age_minutes * 60, dry_run=dry_run)
@@ -72,15 +74,18 @@ def media_check_command(dry_run: bool, min_age_minutes: int) -> None:
     verb = "Found" if dry_run else "Removed"
     click.echo(f"{verb} {len(abandoned) + len(orphans)} orphan media files.")
     missing = missing_media()
-    for photo_id, name in missing:
-        click.echo(f"missing: {name} (photo {photo_id})")
+    for kind, row_id, name in missing:
+        click.echo(f"missing: {name} ({kind} {row_id})")
     if missing:
-        click.echo(f"{len(missing)} files of stored photos are missing: restore from a backup.")
+        click.echo(
+            f"{len(missing)} files of stored photos or recordings are missing: "
+            "restore from a backup."
+        )
 
 
 @media.command("cleanup")
 def cleanup_command():
-    """Delete photos that were uploaded with a form that was never sent."""
+    """Delete photos and recordings that were uploaded with a form that was never sent."""
     count = delete_stale_staged_photos()
     db.session.commit()
-    click.echo(f"Deleted {count} unused photo(s).")
+    click.echo(f"Deleted {count} unused photo(s) and recording(s).")

@@ -1,7 +1,8 @@
-"""Where photo renditions are kept, behind a small interface.
+"""Where photo and recording renditions are kept, behind a small interface.
 
 Files get server-generated names only (``rendition_name``: a random base shared
-by a photo's renditions, its width, its format). ``FileSystemStorage`` keeps
+by a photo's renditions, its width (a recording's: its bit rate), its
+format). ``FileSystemStorage`` keeps
 them under ``instance/media`` (or ``MEDIA_ROOT``); a later deployment may swap
 in object storage by providing the same five methods.
 
@@ -21,8 +22,13 @@ from flask import current_app
 
 from campaign.media import inflight
 
-NAME_PATTERN = re.compile(r"^[0-9a-f]{32}-[0-9]{1,5}\.(webp|jpg)$")
-CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
+NAME_PATTERN = re.compile(r"^[0-9a-f]{32}-[0-9]{1,5}\.(webp|jpg|ogg|m4a)$")
+CONTENT_TYPES = {
+    "webp": "image/webp",
+    "jpg": "image/jpeg",
+    "ogg": "audio/ogg",  # a recording's renditions (media/voice.py)
+    "m4a": "audio/mp4",
+}
 
 
 def new_base_name() -> str:

@@ -5,6 +5,7 @@ from campaign.models.audit import AuditEntry
 from campaign.models.moderator import Moderator
 from campaign.models.photo import Photo
 from campaign.models.public import GalleryStats, PublicCount
+from campaign.models.recording import Recording, TranscriptSource
 from campaign.models.review import (
     PendingNameChange,
     Report,
@@ -34,6 +35,7 @@ __all__ = [
     "PendingNameChange",
     "Photo",
     "PublicCount",
+    "Recording",
     "RecoveryCode",
     "Report",
     "Setting",
@@ -42,6 +44,7 @@ __all__ = [
     "StoryStatus",
     "StoryViewing",
     "Theme",
+    "TranscriptSource",
     "UndoableDecision",
     "all_themes",
     "filed_under",

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.extensions import db
 from campaign.models._types import UTCDateTime, utcnow
+from campaign.models.recording import Recording
 
 
 class Photo(db.Model):
@@ -68,9 +69,10 @@ def rendition_names(renditions) -> list[str]:
 
 
 def referenced_media_names() -> set[str]:
-    """Every media file name some Photo row names: the files that must be kept."""
+    """Every media file name some Photo or Recording row names: the files that must be kept."""
     return {
         name
-        for renditions in db.session.scalars(select(Photo.renditions))
+        for model in (Photo, Recording)
+        for renditions in db.session.scalars(select(model.renditions))
         for name in rendition_names(renditions)
     }

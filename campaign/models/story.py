@@ -131,6 +131,10 @@ class Story(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     photo = relationship("Photo", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+    # A voice story's recording (models/recording.py); its transcript is the text of record.
+    recording = relationship(
+        "Recording", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
     # A name change that waits for a moderator (models/review.py).
     pending_name_change = relationship(
         "PendingNameChange",
@@ -192,9 +196,11 @@ def filed_under(theme_slug: str):
 
 
 def with_cards(query):
-    """What a card or a story page shows besides the story: its themes and its photo,
-    loaded for every story of the query at once (two more queries, never one per card)."""
-    return query.options(selectinload(Story.themes), selectinload(Story.photo))
+    """What a card or a story page shows besides the story: its themes, photo and recording,
+    loaded for every story of the query at once (three more queries, never one per card)."""
+    return query.options(
+        selectinload(Story.themes), selectinload(Story.photo), selectinload(Story.recording)
+    )
 
 
 def published_story(slug: str) -> Story | None:

@@ -25,6 +25,7 @@ from campaign.i18n.labels import theme_label
 from campaign.i18n.languages import STORY_LANGUAGES, language_choices, page_language
 from campaign.i18n.plurals import plural_templates
 from campaign.media.pipeline import photo_max_mb
+from campaign.media.voice import voice_max_mb, voice_max_minutes
 from campaign.models import NameDisplay, all_themes
 from campaign.text import line_filter, text_filter
 
@@ -200,7 +201,8 @@ class StoryDetailsForm(FlaskForm):
         """The checks the browser repeats before each step (share.js), with the
         server's own messages: the same rules as the validators of this class.
         A field's checks run on the element with the field's id; ``unless`` and
-        ``when`` name the field that switches the check off or on."""
+        ``when`` name the field that switches the check off or on, ``unless_any``
+        fields any of which, filled in, switches it off."""
         this_year = date.today().year
         checks: dict[str, dict] = {
             "body": {
@@ -252,6 +254,31 @@ class ShareForm(StoryDetailsForm):
             "You see the result before your story is sent."
         ),
     )
+    # A voice story (media/voice.py): a recording made in the browser or a file, which
+    # may stand in for the written story; kept across tries like the photo.
+    voice = FileField(
+        _l("Choose a recording"),
+        render_kw={"accept": "audio/*,.m4a,.mp3,.ogg,.opus,.wav,.webm"},
+    )
+    staged_voice = HiddenField()
+    remove_staged_voice = BooleanField(_l("Remove this recording"))
+    mask_voice = BooleanField(
+        _l("Make my voice unrecognisable"),
+        description=_l(
+            "Your voice is made higher or lower, so that nobody can recognise it. Only the "
+            "changed voice is kept. You can listen to it before your story is sent."
+        ),
+    )
+    transcript = TextAreaField(
+        _l("What you say in the recording (optional)"),
+        validators=[Optional()],
+        filters=[text_filter],
+        description=_l(
+            "For people who cannot hear it. If you leave it empty, our team writes it "
+            "before your story is published."
+        ),
+        render_kw={"rows": 6},
+    )
     on_behalf = BooleanField(_l("I am sharing this story for someone else, with their permission"))
     helper_relationship = StringField(
         _l("Who are you to them?"),
@@ -287,6 +314,13 @@ class ShareForm(StoryDetailsForm):
             "information from it.",
             mb=photo_max_mb(),
         )
+        self.voice.description = _l(
+            "m4a, MP3, Ogg, WAV or WebM, up to %(mb)d MB and %(minutes)d minutes. We keep "
+            "only a new copy of the sound: no names, places or other hidden information.",
+            mb=voice_max_mb(),
+            minutes=voice_max_minutes(),
+        )
+        self.transcript.render_kw = {**self.transcript.render_kw, "maxlength": self._max_chars()}
         min_age = current_app.config["MIN_AGE"]
         self.age_confirmed.label.text = _l(
             "I am at least %(age)d years old (or the person I share this for is).", age=min_age
@@ -295,6 +329,27 @@ class ShareForm(StoryDetailsForm):
     def validate_age_confirmed(self, field):
         if not field.data:
             raise ValidationError(self._age_needed())
+
+    def tells_with_voice(self) -> bool:
+        """A recording comes with this try, or one kept from an earlier try stays."""
+        chosen = bool(getattr(self.voice.data, "filename", None))
+        kept = bool(self.staged_voice.data) and not self.remove_staged_voice.data
+        return chosen or kept
+
+    def validate_body(self, field):
+        """A voice story needs no written story: any text with it is welcome, up to the
+        longest story; without a recording, the usual rule."""
+        if self.tells_with_voice() and len(field.data or "") <= self._max_chars():
+            return
+        super().validate_body(field)
+
+    def validate_transcript(self, field):
+        if len(field.data or "") > self._max_chars():
+            raise ValidationError(self._too_long())
+
+    @staticmethod
+    def _max_chars() -> int:
+        return current_app.config["STORY_MAX_CHARS"]
 
     def validate_send_link(self, field):
         if field.data and not (self.contact_email.data or "").strip():
@@ -334,7 +389,20 @@ class ShareForm(StoryDetailsForm):
                 "consent": {"required": _required_message(self.consent)},
             }
         )
+        # A recording chosen, recorded or kept makes the written story optional.
+        checks["body"] = {
+            **checks["body"],
+            "unless_any": [self.voice.name, self.staged_voice.name],
+        }
         return checks
+
+    def validate(self, extra_validators=None):
+        if self.tells_with_voice():
+            # A new list for this form only: the class's validators are shared.
+            self.body.validators = [
+                v for v in self.body.validators if not isinstance(v, DataRequired)
+            ]
+        return super().validate(extra_validators)
 
 
 class EditStoryForm(StoryDetailsForm):

@@ -62,16 +62,27 @@ def _share_limit() -> str:
     return current_app.config["SHARE_RATE_LIMIT"]
 
 
-def _render_share(form, photo=None, notice=None, status=200, proposal=None):
+def _render_share(form, photo=None, notice=None, status=200, proposal=None, recording=None):
     return (
         render_template(
-            "submissions/share.html", form=form, staged=photo, notice=notice, proposal=proposal
+            "submissions/share.html",
+            form=form,
+            staged=photo,
+            staged_recording=recording,
+            notice=notice,
+            proposal=proposal,
         ),
         status,
     )
 
 
 def _expired_form_notice(form) -> str:
+    if form.voice.data and form.voice.data.filename:
+        return _(
+            "For your safety, the form was not sent: it was open for a long time, or it did "
+            "not come from this website. Everything you wrote is still here, but please "
+            "choose your recording again. Then check the form and send it again."
+        )
     if form.photo.data and form.photo.data.filename:
         return _(
             "For your safety, the form was not sent: it was open for a long time, or it did "
@@ -86,16 +97,17 @@ def _expired_form_notice(form) -> str:
 
 
 def _counts_against_the_share_limit(response) -> bool:
-    """A stored story counts, and so does every try that sent a photo, whatever became of
-    it: decoding one costs up to PHOTO_DECODE_CPU_SECONDS, refused or kept for the next
-    try, and without this a refused photo could be sent again and again for free."""
+    """A stored story counts, and so does every try that sent a photo or a recording,
+    whatever became of it: decoding one costs up to PHOTO_DECODE_CPU_SECONDS (a
+    recording, seconds of ffmpeg), refused or kept for the next try, and without this
+    a refused file could be sent again and again for free."""
     if response.status_code == 303:
         return True
     try:
-        upload = request.files.get("photo")
+        uploads = [request.files.get("photo"), request.files.get("voice")]
     except RequestEntityTooLarge:  # refused unread (413): nothing was decoded
         return False
-    return bool(upload and upload.filename)
+    return any(upload and upload.filename for upload in uploads)
 
 
 @bp.route("/share", methods=["GET", "POST"])
@@ -107,9 +119,10 @@ def share():
         form.stamp.data = new_stamp()
         return _render_share(form)
 
-    # A photo over the limit is refused beside its field, the rest of the form kept.
+    # A photo or recording over its limit is refused beside its field, the rest kept.
     config = current_app.config
-    params.read_oversized_files(config["PHOTO_MAX_BYTES"] + 1, config["SHARE_MAX_REQUEST_BYTES"])
+    largest_file = max(config["PHOTO_MAX_BYTES"], config["VOICE_MAX_BYTES"])
+    params.read_oversized_files(largest_file + 1, config["SHARE_MAX_REQUEST_BYTES"])
     sent = receive_story()
     db.session.commit()  # the new story, or a photo accepted on this try, kept for the next
     if sent.received is Received.ACCEPTED:
@@ -127,10 +140,13 @@ def share():
             "then send it.",
             language=language_name(sent.proposal),
         )
-        return _render_share(sent.form, sent.photo, notice, proposal=sent.proposal)
+        return _render_share(
+            sent.form, sent.photo, notice, proposal=sent.proposal, recording=sent.recording
+        )
     if sent.received is Received.FORM_EXPIRED:
-        return _render_share(sent.form, sent.photo, _expired_form_notice(sent.form), status=400)
-    return _render_share(sent.form, sent.photo, _notice(sent.received))
+        notice = _expired_form_notice(sent.form)
+        return _render_share(sent.form, sent.photo, notice, 400, recording=sent.recording)
+    return _render_share(sent.form, sent.photo, _notice(sent.received), recording=sent.recording)
 
 
 def _notice(received: Received) -> str | None:
@@ -144,6 +160,11 @@ def _notice(received: Received) -> str | None:
     if received is Received.PHOTO_BLURRED:
         return _(
             "Your story is not sent yet. Look at your photo with the faces blurred, "
+            "then send your story."
+        )
+    if received is Received.VOICE_MASKED:
+        return _(
+            "Your story is not sent yet. Listen to your recording with your voice changed, "
             "then send your story."
         )
     return None

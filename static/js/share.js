@@ -136,7 +136,8 @@
     const problem = (element, rule) => {
       const value = (element.value || "").trim();
       if ((rule.unless && valueOf(rule.unless[0]) === rule.unless[1]) ||
-          (rule.when && !valueOf(rule.when))) {
+          (rule.when && !valueOf(rule.when)) ||
+          (rule.unless_any && rule.unless_any.some((name) => valueOf(name)))) {
         return null;
       }
       const filled = element.tagName === "FIELDSET" ? !!element.querySelector(":checked")
