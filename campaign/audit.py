@@ -31,6 +31,8 @@ class AuditAction(StrEnum):
     # Other moderation of a story.
     EDIT = "edit"
     REMOVE_PHOTO = "remove_photo"
+    REMOVE_RECORDING = "remove_recording"
+    TRANSCRIPT_EDITED = "transcript_edited"
     REDACT = "redact"  # a personal detail removed from the text
     BLUR_FACES = "blur_faces"
     BLUR_AREA = "blur_area"
@@ -92,6 +94,8 @@ LABELS = {
     AuditAction.UNDO: _l("Decision undone"),
     AuditAction.EDIT: _l("Story edited"),
     AuditAction.REMOVE_PHOTO: _l("Photo removed"),
+    AuditAction.REMOVE_RECORDING: _l("Recording removed"),
+    AuditAction.TRANSCRIPT_EDITED: _l("Transcript written or corrected"),
     AuditAction.REDACT: _l("Personal detail removed"),
     AuditAction.BLUR_FACES: _l("Faces blurred in the photo"),
     AuditAction.BLUR_AREA: _l("Area blurred in the photo"),

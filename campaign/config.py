@@ -108,6 +108,8 @@ class Defaults:
     # A masked voice: pitch and formants shifted by this many semitones (down: -4 is
     # a major third, enough that the speaker is not recognised, still clear to hear).
     VOICE_MASK_SEMITONES = -4
+    # The recorder's "Hear my masked voice" (seconds of ffmpeg each), per address.
+    VOICE_PREVIEW_RATE_LIMIT = "10 per hour;30 per day"
     # Recordings whose forms were never sent go with the staged photos, at the same age
     # (STAGED_PHOTO_MAX_AGE_SECONDS); per address at most this many wait.
     STAGED_RECORDINGS_PER_ADDRESS = 10

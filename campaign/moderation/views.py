@@ -38,6 +38,7 @@ from campaign.moderation.forms import (
     EditForm,
     NameChangeForm,
     RedactForm,
+    TranscriptForm,
     UndoForm,
     VersionForm,
 )
@@ -50,6 +51,7 @@ from campaign.moderation.services import (
     StaleStory,
     StoryGone,
     TooLongAfterRemoval,
+    TranscriptMissing,
     UndoTooLate,
     accept_language,
     audit_actions,
@@ -73,7 +75,9 @@ from campaign.moderation.services import (
     queue_stories,
     redact_detail,
     remove_photo,
+    remove_recording,
     revisions,
+    save_transcript,
     set_featured,
     tab_counts,
     undo_decision,
@@ -221,6 +225,11 @@ def _render_review(story: Story, *, status: int = 200, **forms):
     forms.setdefault("delete_form", DeleteForm(formdata=None))
     forms.setdefault("redact_form", RedactForm(formdata=None))
     forms.setdefault("blur_form", BlurAreaForm(formdata=None))
+    if story.recording is not None:
+        forms.setdefault(
+            "transcript_form",
+            TranscriptForm(formdata=None, data={"transcript": story.recording.transcript}),
+        )
     for form in forms.values():
         form.version.data = story.version
     words = watch_words()
@@ -237,6 +246,11 @@ def _render_review(story: Story, *, status: int = 200, **forms):
                 quote_html=highlighted_line(story.quote, signals.details_in("quote")),
                 alt_html=highlighted_line(
                     story.photo.alt_text if story.photo else "", signals.details_in("alt_text")
+                ),
+                transcript_html=highlighted_paragraphs(
+                    story.recording.transcript if story.recording else "",
+                    words,
+                    signals.details_in("transcript"),
                 ),
                 signals=signals,
                 history=[(rev, word_diff(rev.old_text, rev.new_text)) for rev in revisions(story)],
@@ -323,6 +337,10 @@ def review(story_id: int):
         db.session.rollback()
         flash(_("That decision is not possible for a story in this state."))
         return redirect(url_for("moderation.review", story_id=story_id), code=303)
+    except TranscriptMissing:
+        db.session.rollback()
+        flash(_("Write the transcript first: a voice story is published only with one."))
+        return redirect(url_for("moderation.review", story_id=story_id) + "#voice", code=303)
     # Nothing below reads the story again: its teller may withdraw it right after the commit.
     # The next page says what was decided, with an Undo button (undo_message below).
     session["undo"] = [story_id, decided_version]
@@ -479,6 +497,33 @@ def _versioned_action(story_id: int, action, done_message: str):
     else:
         flash(done_message)
     return redirect(url_for("moderation.review", story_id=story_id), code=303)
+
+
+@bp.route("/stories/<int:story_id>/recording/remove", methods=["POST"])
+def recording_remove(story_id: int):
+    return _versioned_action(
+        story_id,
+        lambda story, version: remove_recording(story, current_user, seen_version=version),
+        _("The recording was removed."),
+    )
+
+
+@bp.route("/stories/<int:story_id>/transcript", methods=["POST"])
+def transcript_save(story_id: int):
+    story = _load(story_id)
+    form = TranscriptForm()
+    if not form.validate_on_submit():
+        return _render_review(story, status=400, transcript_form=form)
+    try:
+        changed = save_transcript(
+            story, current_user, seen_version=form.version.data, text=form.transcript.data
+        )
+        db.session.commit()
+    except VANISHED:
+        _stale(story_id)
+    else:
+        flash(_("The transcript is saved.") if changed else _("The transcript is unchanged."))
+    return redirect(url_for("moderation.review", story_id=story_id) + "#voice", code=303)
 
 
 @bp.route("/stories/<int:story_id>/photo/remove", methods=["POST"])

@@ -20,6 +20,7 @@ from campaign import params
 from campaign.extensions import csrf, db, limiter
 from campaign.i18n.detect import READ_CHARS, proposed_language
 from campaign.i18n.languages import language_name
+from campaign.media import voice
 from campaign.media.pipeline import PhotoRejected
 from campaign.models import NameDisplay
 from campaign.responses import private
@@ -199,6 +200,30 @@ def _new_link_page(template: str):
             "link_form": SendLinkForm(formdata=None),
         }
     return private(make_response(render_template(template, **context)))
+
+
+def _voice_preview_limit() -> str:
+    return current_app.config["VOICE_PREVIEW_RATE_LIMIT"]
+
+
+@bp.post("/share/voice-preview")
+@limiter.limit(_voice_preview_limit)
+def voice_preview():
+    """The share form's recorder asks how the voice will sound masked, before the story
+    is sent: the recording masked, in Opus, stored nowhere; or the reason it cannot be.
+    CSRF-checked like any POST; rate-limited, each costs seconds of ffmpeg."""
+    config = current_app.config
+    params.read_oversized_files(config["VOICE_MAX_BYTES"] + 1, config["VOICE_MAX_BYTES"] * 2)
+    upload = request.files.get("voice")
+    if upload is None or not upload.filename:
+        return jsonify(error=_("Record or choose a recording first.")), 400
+    try:
+        masked = voice.masked_preview(upload.stream)
+    except voice.VoiceRejected as rejected:
+        return jsonify(error=str(rejected.message)), 422
+    response = make_response(masked)
+    response.mimetype = "audio/ogg"
+    return private(response)
 
 
 def _language_guess_limit() -> str:

@@ -126,3 +126,42 @@ def test_withdrawal_deletes_the_recording_files(client, db, app):
     withdraw(only_story(db))
     db.session.commit()
     assert media_files(app) == []
+
+
+def test_the_masked_preview_is_heard_and_stored_nowhere(client, app):
+    response = client.post(
+        "/share/voice-preview",
+        data={"voice": (io.BytesIO(sounds.tone(3)), "recording.webm")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200 and response.mimetype == "audio/ogg"
+    assert "Input #0, ogg" in sounds.probe(response.get_data())
+    assert response.headers["Cache-Control"] == "no-store"
+    assert media_files(app) == []
+
+
+def test_a_preview_of_a_file_we_cannot_use_says_why(client, app):
+    response = client.post(
+        "/share/voice-preview",
+        data={"voice": (io.BytesIO(sounds.video()), "clip.mp4")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "is a video" in response.get_json()["error"]
+    assert media_files(app) == []
+
+
+def test_only_the_share_form_may_use_the_microphone(client):
+    assert "microphone=(self)" in client.get("/share").headers["Permissions-Policy"]
+    assert "microphone=()" in client.get("/stories").headers["Permissions-Policy"]
+
+
+@pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_the_preview_needs_the_forms_csrf_token(client, app):
+    response = client.post(
+        "/share/voice-preview",
+        data={"voice": (io.BytesIO(sounds.tone(3)), "recording.webm")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert media_files(app) == []
