@@ -108,6 +108,11 @@ class Defaults:
     # A masked voice: pitch and formants shifted by this many semitones (down: -4 is
     # a major third, enough that the speaker is not recognised, still clear to hear).
     VOICE_MASK_SEMITONES = -4
+    # Speech to text (campaign/media/transcribe.py): off ("") by default; "vosk" with a
+    # model folder per story language, e.g. {"en": "/srv/vosk/vosk-model-small-en-us-0.15"},
+    # or "package.module:factory". Run by `flask --app campaign media transcribe`.
+    SPEECH_TO_TEXT_BACKEND = ""
+    SPEECH_TO_TEXT_MODELS: dict = {}
     # The recorder's "Hear my masked voice" (seconds of ffmpeg each), per address.
     VOICE_PREVIEW_RATE_LIMIT = "10 per hour;30 per day"
     # Recordings whose forms were never sent go with the staged photos, at the same age

@@ -10,6 +10,7 @@ from campaign.extensions import db
 from campaign.media.files import recover
 from campaign.media.staging import delete_stale_staged_photos
 from campaign.media.storage import media_root
+from campaign.media.transcribe import backend, transcribe_waiting
 from campaign.models import Photo, Recording
 from campaign.models.photo import referenced_media_names, rendition_names
 
@@ -81,6 +82,17 @@ def media_check_command(dry_run: bool, min_age_minutes: int) -> None:
             f"{len(missing)} files of stored photos or recordings are missing: "
             "restore from a backup."
         )
+
+
+@media.command("transcribe")
+@click.option("--limit", default=20, show_default=True, help="Recordings to do in this run.")
+def transcribe_command(limit: int) -> None:
+    """Draft transcripts by speech to text for voice stories waiting for review."""
+    if backend() is None:
+        click.echo("Speech to text is off (SPEECH_TO_TEXT_BACKEND is empty).")
+        return
+    drafted, failed = transcribe_waiting(limit)
+    click.echo(f"Drafted {drafted} transcript(s); {failed} failed (see the log).")
 
 
 @media.command("cleanup")

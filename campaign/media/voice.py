@@ -416,6 +416,20 @@ def masked_preview(stream) -> bytes:
     return rendered.encoded[0]
 
 
+def pcm_of_file(path, sample_rate: int) -> bytes:
+    """A stored rendition decoded to 16-bit mono PCM at ``sample_rate`` (for speech to
+    text), by the same bounded ffmpeg."""
+    with _memory_file("voice-pcm") as out:
+        code, _ = run_ffmpeg(
+            ["-i", str(path), "-ac", "1", "-ar", str(sample_rate), "-f", "s16le", "-y", _path(out)],
+            (out,),
+            _bounds(),
+        )
+        if code != 0:
+            raise VoiceRejected(_FAILED)
+        return _contents(out)
+
+
 def _store(encoded: list[bytes]) -> list[dict]:
     """Each rendition under one new base name (``storage.rendition_name``: the number is
     the bit rate, as a photo rendition's is its width)."""
