@@ -47,6 +47,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from campaign.media.pipeline import _lower_limit, _prctl
 from campaign.media.storage import get_storage, new_base_name, rendition_name
@@ -279,12 +280,12 @@ def probe(fd: int, bounds: Bounds) -> Probe:
     return Probe(found["format"], declared)
 
 
-def _too_long(seconds: float, limit: float) -> VoiceRejected:
+def _too_long(limit: float) -> VoiceRejected:
     return VoiceRejected(
-        _l(
-            "This recording is %(minutes)d minutes long. Keep it to %(limit)d minutes or less.",
-            minutes=max(1, round(seconds / 60)),
-            limit=max(1, round(limit / 60)),
+        ngettext(
+            "This recording is too long. Keep it to %(num)d minute or less.",
+            "This recording is too long. Keep it to %(num)d minutes or less.",
+            max(1, round(limit / 60)),
         )
     )
 
@@ -313,7 +314,7 @@ def decode(
     if code != 0 or seconds == 0:
         raise VoiceRejected(_DAMAGED)
     if seconds > limit.max_seconds + 0.5:
-        raise _too_long(seconds, limit.max_seconds)
+        raise _too_long(limit.max_seconds)
     if seconds < limit.min_seconds:
         raise VoiceRejected(
             _l(
@@ -374,7 +375,7 @@ def render(data: bytes, limit: Limits, bounds: Bounds, mask: str | None = None) 
         upload = files.enter_context(_memory_file("voice-upload", data))
         found = probe(upload, bounds)
         if found.declared_seconds and found.declared_seconds > limit.max_seconds + 1:
-            raise _too_long(found.declared_seconds, limit.max_seconds)
+            raise _too_long(limit.max_seconds)
         pcm = files.enter_context(_memory_file("voice-pcm"))
         seconds, gain_db = decode(upload, pcm, limit, bounds, mask)
         if found.declared_seconds and seconds < _COMPLETE_SHARE * found.declared_seconds:

@@ -112,7 +112,7 @@ def test_a_header_claiming_hours_is_not_believed():
 
 
 def test_too_long_and_too_short_are_refused():
-    assert "Keep it to 1 minutes or less" in refusal(sounds.tone(5), max_seconds=3)
+    assert "too long. Keep it to 1 minute or less" in refusal(sounds.tone(5), max_seconds=3)
     assert "too short" in refusal(sounds.tone(1))
 
 
