@@ -20,9 +20,9 @@ from axe_playwright_python.sync_playwright import Axe
 from campaign.extensions import db
 from campaign.models import StoryStatus, revise
 from campaign.moderation.services import decide
-from tests import images
+from tests import images, sounds
 from tests.browser.helpers import fill_share_form, next_step, send_unchecked
-from tests.factories import PASSWORD, make_moderator, make_portrait, make_story
+from tests.factories import PASSWORD, make_moderator, make_portrait, make_recording, make_story
 from tests.helpers import missing
 
 pytestmark = pytest.mark.browser
@@ -107,6 +107,28 @@ def blur_a_wrong_area(page) -> None:
         page.locator("#blur-area-form button[type=submit]").click()
 
 
+def hear_a_masked_voice(page) -> None:
+    """Choose a recording, ask for the voice to be masked, send without written text: the
+    form comes back with the masked recording to listen to before sending."""
+    recording = {"name": "me.m4a", "mimeType": "audio/mp4", "buffer": sounds.tone(3)}
+    page.locator("#voice").set_input_files(recording)
+    page.locator("#mask_voice").check()
+    fill_share_form(page, title="Told aloud", body="")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    page.locator("#staged-voice-player").wait_for()
+
+
+def refuse_a_video(page) -> None:
+    """Choose a video as the recording: the form comes back with the reason beside it."""
+    video = {"name": "clip.mp4", "mimeType": "video/mp4", "buffer": sounds.video()}
+    page.locator("#voice").set_input_files(video)
+    fill_share_form(page, title="Told aloud", body="")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    page.locator("#voice-error").wait_for()
+
+
 # Stories the "decision with undo" visits approve, one per language (set by ``sample``).
 TO_APPROVE: dict[str, int] = {}
 
@@ -184,6 +206,10 @@ PAGES = [
     SitePage("audit log", "/moderate/log", moderator=True),
     SitePage("review back after changes", "/moderate/stories/{returned_id}", moderator=True),
     SitePage("decision with undo", "/moderate", then=approve_with_the_a_key, moderator=True),
+    SitePage("voice story", "/stories/{voice_slug}"),
+    SitePage("share form with a masked voice to hear", "/share", then=hear_a_masked_voice),
+    SitePage("share form with a refused recording", "/share", then=refuse_a_video),
+    SitePage("review of a voice story", "/moderate/stories/{voice_pending_id}", moderator=True),
 ]
 CASES = [(site_page, language) for site_page in PAGES for language in LANGUAGES]
 IDS = [f"{site_page.name}-{language}" for site_page, language in CASES]
@@ -246,8 +272,14 @@ def sample(live_app):
         )
         with_photo = make_story(title="A face in the crowd")
         make_portrait(with_photo)
+        told = make_story(StoryStatus.PUBLISHED, title="Told aloud", body="")
+        make_recording(told, transcript="I came in winter.\n\nThe snow was new to me.")
+        voice_pending = make_story(title="Still to transcribe", body="")
+        make_recording(voice_pending, transcript="")
         data = {
             "risky_id": risky.id,
+            "voice_slug": told.slug,
+            "voice_pending_id": voice_pending.id,
             "photo_token": with_photo.token,
             "photo_id": with_photo.id,
             "slug": published.slug,
