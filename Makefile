@@ -10,7 +10,7 @@ VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 DEV := CAMPAIGN_ENV=development
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format translations compile-translations bench bench-upload vnu screenshots
+.PHONY: help run test lint format translations compile-translations bench bench-upload bench-voice vnu screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ bench: $(TEST_INSTALLED) compile-translations ## benchmark at 100,000 stories on
 
 bench-upload: $(TEST_INSTALLED) compile-translations ## bytes and time at 32 KB/s of a 12 MP phone photo sent from Chromium, with and without JavaScript
 	$(BIN)/python -m bench.upload
+
+bench-voice: $(INSTALLED) ## median time, CPU and memory of transcoding a 5-minute recording (also part of make bench)
+	$(BIN)/python -m bench.voice_transcode
 
 screenshots: $(TEST_INSTALLED) compile-translations ## phone and laptop screenshots of every public page, English and Arabic, in test-artifacts/screenshots/
 	CAMPAIGN_ENV=development $(BIN)/python -m tests.browser.screenshots
