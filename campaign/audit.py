@@ -50,6 +50,7 @@ class AuditAction(StrEnum):
     NAME_HIDDEN = "name_hidden"
     NAME_CHANGE_REQUESTED = "name_change_requested"
     PHOTO_REMOVED_BY_STORYTELLER = "photo_removed_by_storyteller"
+    RECORDING_REMOVED_BY_STORYTELLER = "recording_removed_by_storyteller"
     PRIVATE_LINK_RESTORED = "private_link_restored"
     PHOTO_BLURRED_BY_STORYTELLER = "photo_blurred_by_storyteller"
     RESUBMITTED = "resubmitted"
@@ -111,6 +112,7 @@ LABELS = {
     AuditAction.NAME_HIDDEN: _l("Name hidden by the storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("Name change asked for by the storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("Photo deleted by the storyteller"),
+    AuditAction.RECORDING_REMOVED_BY_STORYTELLER: _l("Recording deleted by the storyteller"),
     AuditAction.PRIVATE_LINK_RESTORED: _l("New private link, asked for with the recovery code"),
     AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("Faces blurred by the storyteller"),
     AuditAction.RESUBMITTED: _l("Changed by the storyteller and sent back for review"),
@@ -141,6 +143,7 @@ NOBODY = {
     AuditAction.NAME_HIDDEN: _l("storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("storyteller"),
+    AuditAction.RECORDING_REMOVED_BY_STORYTELLER: _l("storyteller"),
     AuditAction.PRIVATE_LINK_RESTORED: _l("storyteller"),
     AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("storyteller"),
     AuditAction.RESUBMITTED: _l("storyteller"),

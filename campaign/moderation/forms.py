@@ -98,6 +98,11 @@ class EditForm(_Versioned):
         filters=[text_filter],
     )
 
+    def __init__(self, *args, voice_story: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if voice_story:  # its recording is the story: the text may be empty
+            self.body.validators = [Optional()]
+
 
 class _PercentField(DecimalField):
     """A percentage from ``minimum`` to 100; a decimal comma is read as a point, and

@@ -221,7 +221,10 @@ def _face_areas(story: Story) -> list[list[float]]:
 
 def _render_review(story: Story, *, status: int = 200, **forms):
     forms.setdefault("form", DecisionForm())
-    forms.setdefault("edit_form", EditForm(obj=story, formdata=None))
+    forms.setdefault(
+        "edit_form",
+        EditForm(obj=story, formdata=None, voice_story=story.recording is not None),
+    )
     forms.setdefault("delete_form", DeleteForm(formdata=None))
     forms.setdefault("redact_form", RedactForm(formdata=None))
     forms.setdefault("blur_form", BlurAreaForm(formdata=None))
@@ -417,7 +420,7 @@ def undo():
 @bp.route("/stories/<int:story_id>/edit", methods=["POST"])
 def edit(story_id: int):
     story = _load(story_id)
-    form = EditForm()
+    form = EditForm(voice_story=story.recording is not None)
     if not form.validate_on_submit():
         return _render_review(story, edit_form=form)
     try:

@@ -167,9 +167,23 @@ class StoryDetailsForm(FlaskForm):
         maximum = current_app.config["STORY_MAX_CHARS"]
         return _l("Your story can have at most %(count)d characters.", count=maximum)
 
+    def tells_with_voice(self) -> bool:
+        """Whether the story has a recording, which stands in for the written text."""
+        return False
+
+    def validate(self, extra_validators=None):
+        if self.tells_with_voice():
+            # A new list for this form only: the class's validators are shared.
+            self.body.validators = [
+                v for v in self.body.validators if not isinstance(v, DataRequired)
+            ]
+        return super().validate(extra_validators)
+
     def validate_body(self, field):
+        """A voice story needs no written text: any text with it is welcome, up to the
+        longest story; without a recording, the usual rule."""
         length = len(field.data or "")  # cleaned by text_filter: what will be stored
-        if length < current_app.config["STORY_MIN_CHARS"]:
+        if length < current_app.config["STORY_MIN_CHARS"] and not self.tells_with_voice():
             raise ValidationError(self._too_short())
         if length > current_app.config["STORY_MAX_CHARS"]:
             raise ValidationError(self._too_long())
@@ -314,6 +328,12 @@ class ShareForm(StoryDetailsForm):
             "information from it.",
             mb=photo_max_mb(),
         )
+        self.body.description = _l(
+            "Between %(minimum)d and %(maximum)d characters, or none at all if you tell "
+            "your story with your voice below.",
+            minimum=current_app.config["STORY_MIN_CHARS"],
+            maximum=current_app.config["STORY_MAX_CHARS"],
+        )
         self.voice.description = _l(
             "m4a, MP3, Ogg, WAV or WebM, up to %(mb)d MB and %(minutes)d minutes. We keep "
             "only a new copy of the sound: no names, places or other hidden information.",
@@ -335,13 +355,6 @@ class ShareForm(StoryDetailsForm):
         chosen = bool(getattr(self.voice.data, "filename", None))
         kept = bool(self.staged_voice.data) and not self.remove_staged_voice.data
         return chosen or kept
-
-    def validate_body(self, field):
-        """A voice story needs no written story: any text with it is welcome, up to the
-        longest story; without a recording, the usual rule."""
-        if self.tells_with_voice() and len(field.data or "") <= self._max_chars():
-            return
-        super().validate_body(field)
 
     def validate_transcript(self, field):
         if len(field.data or "") > self._max_chars():
@@ -396,19 +409,18 @@ class ShareForm(StoryDetailsForm):
         }
         return checks
 
-    def validate(self, extra_validators=None):
-        if self.tells_with_voice():
-            # A new list for this form only: the class's validators are shared.
-            self.body.validators = [
-                v for v in self.body.validators if not isinstance(v, DataRequired)
-            ]
-        return super().validate(extra_validators)
-
 
 class EditStoryForm(StoryDetailsForm):
     # The version of the story the form was shown with: a moderator's edit made since
     # is never overwritten by it (submissions.services.edit_story).
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def __init__(self, *args, voice_story: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.voice_story = voice_story
+
+    def tells_with_voice(self) -> bool:
+        return self.voice_story
 
 
 class NameDisplayForm(FlaskForm):

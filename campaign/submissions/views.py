@@ -36,6 +36,7 @@ from campaign.submissions.forms import (
 from campaign.submissions.services import (
     NameChange,
     Received,
+    RecordingIsTheStory,
     StoryMoved,
     blur_faces_in_photo,
     can_edit,
@@ -44,6 +45,7 @@ from campaign.submissions.services import (
     new_stamp,
     receive_story,
     remove_photo,
+    remove_recording,
     restore_access,
     send_private_link,
     story_details,
@@ -332,6 +334,7 @@ def _edit_form_for(story):
     return EditStoryForm(
         formdata=None,
         obj=story,
+        voice_story=story.recording is not None,
         name_display=story.name_display.value,
         themes=[theme.id for theme in story.themes],
         photo_alt=story.photo.alt_text if story.photo else "",
@@ -353,7 +356,7 @@ def edit(token: str):
         return private(redirect(url_for("submissions.my_story", token=token), code=303))
     if request.method == "GET":
         return _edit_page(story, token, _edit_form_for(story))
-    form = EditStoryForm()
+    form = EditStoryForm(voice_story=story.recording is not None)
     if not form.validate_on_submit():
         return _edit_page(story, token, form)
     try:
@@ -404,6 +407,26 @@ def remove_photo_view(token: str):
         remove_photo(story)
         db.session.commit()
         flash(_("Your photo has been deleted."))
+    return private(redirect(url_for("submissions.my_story", token=token), code=303))
+
+
+@bp.post("/my-story/<token>/recording/remove")
+def remove_recording_view(token: str):
+    story = _load(token)
+    if ConfirmForm().validate_on_submit():
+        try:
+            remove_recording(story)
+            db.session.commit()
+        except RecordingIsTheStory:
+            db.session.rollback()
+            flash(
+                _(
+                    "Your story has no written text, so its recording is the story. To remove "
+                    "your voice, withdraw your story."
+                )
+            )
+        else:
+            flash(_("Your recording has been deleted."))
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 

@@ -116,3 +116,31 @@ def test_personal_details_in_the_transcript_are_flagged_and_can_be_removed(signe
     story = fresh(db, story)
     assert "123 4567" not in story.recording.transcript
     assert "phone" not in story.detail_kinds.split()
+
+
+def test_a_moderator_edits_a_voice_story_without_text(signed_in, db):
+    story = voice_story(transcript="Words.")
+    response = signed_in.post(
+        f"/moderate/stories/{story.id}/edit",
+        data={"version": story.version, "title": "A clearer title", "quote": "", "body": ""},
+    )
+    assert response.status_code == 303
+    assert fresh(db, story).title == "A clearer title"
+
+
+def test_the_storyteller_edits_a_voice_story_without_text(client, db):
+    story = voice_story(transcript="Words.")
+    data = {
+        "title": "My own better title",
+        "quote": "",
+        "body": "",
+        "name_display": story.name_display.value,
+        "author_name": story.author_name,
+        "origin_country": story.origin_country,
+        "residence_country": story.residence_country,
+        "language": story.language,
+        "version": story.version,
+    }
+    response = client.post(f"/my-story/{story.token}/edit", data=data)
+    assert response.status_code == 303
+    assert fresh(db, story).title == "My own better title"

@@ -165,3 +165,24 @@ def test_the_preview_needs_the_forms_csrf_token(client, app):
     )
     assert response.status_code == 400
     assert media_files(app) == []
+
+
+def test_the_storyteller_hears_their_recording_and_may_delete_it_when_text_remains(client, db, app):
+    send(client, sounds.tone(3), body="I arrived in December, and the snow was new to me.")
+    story = only_story(db)
+    token = client.get("/share/thanks").get_data(as_text=True).split("/my-story/")[1].split('"')[0]
+    page = client.get(f"/my-story/{token}").get_data(as_text=True)
+    assert 'id="my-recording"' in page and "Delete my recording" in page
+    client.post(f"/my-story/{token}/recording/remove")
+    assert only_story(db).recording is None
+    assert media_files(app) == []
+    assert story.body
+
+
+def test_a_voice_story_without_text_keeps_its_recording_and_says_to_withdraw(client, db, app):
+    send(client, sounds.tone(3), body="")
+    token = client.get("/share/thanks").get_data(as_text=True).split("/my-story/")[1].split('"')[0]
+    page = client.post(f"/my-story/{token}/recording/remove", follow_redirects=True)
+    assert "withdraw your story" in page.get_data(as_text=True)
+    assert only_story(db).recording is not None
+    assert len(media_files(app)) == 2
