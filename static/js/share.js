@@ -100,6 +100,22 @@
     showWhen(byId("author_name"), radios, () => !anonymous.checked);
   }
 
+  // The recorder's script (share-voice.js) comes only once "Tell it with your voice"
+  // is opened: most people write, and a first visit stays small on a slow line.
+  const voice = byId("voice-section");
+  if (voice) {
+    const loadRecorder = () => {
+      if (voice.open && !voice.dataset.loaded) {
+        voice.dataset.loaded = "1";
+        const script = document.createElement("script");
+        script.src = voice.dataset.recorder;
+        document.body.append(script);
+      }
+    };
+    voice.addEventListener("toggle", loadRecorder);
+    loadRecorder();
+  }
+
   const form = document.querySelector("form[data-steps]");
   if (form) {
     steps(form);

@@ -111,6 +111,7 @@ def hear_a_masked_voice(page) -> None:
     """Choose a recording, ask for the voice to be masked, send without written text: the
     form comes back with the masked recording to listen to before sending."""
     recording = {"name": "me.m4a", "mimeType": "audio/mp4", "buffer": sounds.tone(3)}
+    page.locator("#voice-section > summary").click()
     page.locator("#voice").set_input_files(recording)
     page.locator("#mask_voice").check()
     fill_share_form(page, title="Told aloud", body="")
@@ -122,6 +123,7 @@ def hear_a_masked_voice(page) -> None:
 def refuse_a_video(page) -> None:
     """Choose a video as the recording: the form comes back with the reason beside it."""
     video = {"name": "clip.mp4", "mimeType": "video/mp4", "buffer": sounds.video()}
+    page.locator("#voice-section > summary").click()
     page.locator("#voice").set_input_files(video)
     fill_share_form(page, title="Told aloud", body="")
     with page.expect_navigation():
@@ -210,6 +212,7 @@ PAGES = [
     SitePage("share form with a masked voice to hear", "/share", then=hear_a_masked_voice),
     SitePage("share form with a refused recording", "/share", then=refuse_a_video),
     SitePage("review of a voice story", "/moderate/stories/{voice_pending_id}", moderator=True),
+    SitePage("private page of a voice story", "/my-story/{voice_token}"),
 ]
 CASES = [(site_page, language) for site_page in PAGES for language in LANGUAGES]
 IDS = [f"{site_page.name}-{language}" for site_page, language in CASES]
@@ -280,6 +283,7 @@ def sample(live_app):
             "risky_id": risky.id,
             "voice_slug": told.slug,
             "voice_pending_id": voice_pending.id,
+            "voice_token": told.token,
             "photo_token": with_photo.token,
             "photo_id": with_photo.id,
             "slug": published.slug,

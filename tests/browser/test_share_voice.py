@@ -56,6 +56,7 @@ def test_record_pause_listen_back_and_send(microphone_browser, live_server, live
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{live_server}/share")
+    page.get_by_text("Tell it with your voice (optional)").click()  # loads the recorder
     page.get_by_role("button", name="Record my story").click()
     status = page.locator(".recorder__status")
     expect(status).to_have_text("Recording… speak now.")
@@ -98,6 +99,7 @@ def test_next_step_needs_no_text_once_recorded(microphone_browser, live_server):
     context = microphone_browser.new_context(permissions=["microphone"])
     page = context.new_page()
     page.goto(f"{live_server}/share")
+    page.get_by_text("Tell it with your voice (optional)").click()  # loads the recorder
     page.get_by_role("button", name="Record my story").click()
     expect(page.locator(".recorder__time")).to_contain_text("0:02 of", timeout=6000)
     page.get_by_role("button", name="Stop").click()
