@@ -186,3 +186,20 @@ def test_a_voice_story_without_text_keeps_its_recording_and_says_to_withdraw(cli
     assert "withdraw your story" in page.get_data(as_text=True)
     assert only_story(db).recording is not None
     assert len(media_files(app)) == 2
+
+
+@pytest.mark.parametrize("config_overrides", [{"STAGED_RECORDINGS_PER_ADDRESS": 1}])
+def test_recordings_waiting_for_their_story_are_capped_per_address(app, db):
+    first, second = app.test_client(), app.test_client()  # two browsers, one network
+    page = send(first, sounds.tone(3), body="", title="").get_data(as_text=True)
+    assert "We kept your recording" in page
+    page = send(second, sounds.tone(3), body="", title="").get_data(as_text=True)
+    assert "Many recordings sent from your connection" in voice_error(page)
+    assert db.session.scalar(select(func.count(Recording.id))) == 1
+
+
+@pytest.mark.parametrize("config_overrides", [{"SHARE_RATE_LIMIT": "2 per hour"}])
+def test_refused_recordings_count_against_the_share_limit(client, db):
+    for _ in range(2):
+        assert send(client, sounds.video(), body="").status_code == 200
+    assert send(client, sounds.video(), body="").status_code == 429
