@@ -1,6 +1,7 @@
 """Recording a voice story in the browser: Chromium's fake microphone plays a tone, the
 storyteller records, pauses, goes on, listens back and sends; the story arrives with its
-Opus and AAC renditions."""
+Opus and AAC renditions. And the moderator's player, driven by the keys while typing
+the transcript."""
 
 import math
 import struct
@@ -14,6 +15,7 @@ from campaign.extensions import db
 from campaign.models import Story
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.helpers import fill_share_form, next_step
+from tests.factories import PASSWORD, make_moderator, make_recording, make_story
 
 pytestmark = pytest.mark.browser
 
@@ -107,4 +109,40 @@ def test_next_step_needs_no_text_once_recorded(microphone_browser, live_server):
     page.locator("#title").fill("Only a title")
     next_step(page)
     expect(page.locator("#author_name")).to_be_visible()
+    context.close()
+
+
+def test_the_review_player_answers_the_transcribers_keys(microphone_browser, live_server, live_app):
+    """On the review page, typing in the transcript: Esc plays and pauses, F2 goes back
+    5 seconds, F4 and F3 change the speed between 1 and 2 times."""
+    with live_app.app_context():
+        story = make_story(title="To transcribe", body="")
+        make_recording(story, transcript="")
+        moderator = make_moderator()
+        story_id, email = story.id, moderator.email
+    context = microphone_browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto(f"{live_server}/moderate/stories/{story_id}")
+    player = "document.getElementById('review-player')"
+    page.locator("#transcript").click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => !{player}.paused && {player}.currentTime > 1.2")
+    page.keyboard.press("Escape")
+    assert page.evaluate(f"{player}.paused")
+    before = page.evaluate(f"{player}.currentTime")
+    page.keyboard.press("F2")
+    assert page.evaluate(f"{player}.currentTime") == pytest.approx(max(0, before - 5), abs=0.3)
+    for _ in range(6):
+        page.keyboard.press("F4")
+    assert page.evaluate(f"{player}.playbackRate") == 2
+    assert page.locator("#voice-speed").input_value() == "2"
+    page.keyboard.press("F3")
+    assert page.evaluate(f"{player}.playbackRate") == 1.75
+    page.locator("#transcript").type("I came")
+    assert page.locator("#transcript").input_value() == "I came"  # typing is not taken
     context.close()
