@@ -57,7 +57,7 @@ def _atom(title: str, stories: list[Story], mirrors: str):
         entry.updated(_updated(story))
         if story.quote:
             entry.summary(xml_safe(story.quote))
-        entry.content(xml_safe(str(paragraphs(_text_of(story)))), type="html")
+        entry.content(xml_safe(str(paragraphs(story.text_to_read))), type="html")
         if story.recording is not None:
             entry.register_extension("audio", _AudioLinks, atom=True, rss=False)
             entry.audio.renditions = list(story.recording.renditions or [])
@@ -66,13 +66,6 @@ def _atom(title: str, stories: list[Story], mirrors: str):
     response = make_response(feed.atom_str(pretty=True))
     response.mimetype = ATOM_TYPE
     return response
-
-
-def _text_of(story: Story) -> str:
-    """The written story; a voice story without one is its transcript."""
-    if story.body or story.recording is None:
-        return story.body
-    return story.recording.transcript or ""
 
 
 class _AudioLinks(BaseEntryExtension):
@@ -187,7 +180,7 @@ def podcast(language: str):
         entry.title(xml_safe(story.title))
         entry.link(href=address)
         entry.published(story.published_at)
-        entry.description(xml_safe(_text_of(story) or story.quote or story.title))
+        entry.description(xml_safe(story.text_to_read or story.quote or story.title))
         entry.enclosure(
             url_for("media.file", name=rendition["name"], _external=True),
             str(rendition["bytes"]),

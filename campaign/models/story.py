@@ -182,6 +182,14 @@ class Story(db.Model):
             raise IllegalTransition(self.status, status)
         self.status, self.published_at = status, published_at
 
+    @property
+    def text_to_read(self) -> str:
+        """The written story; for a voice story without one, its transcript (what cards,
+        previews and feeds show of it)."""
+        if self.body or self.recording is None:
+            return self.body or ""
+        return self.recording.transcript or ""
+
     def __repr__(self) -> str:
         return f"<Story {self.id} {self.status.value}>"
 

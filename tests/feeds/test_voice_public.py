@@ -86,3 +86,8 @@ def test_unpublished_its_audio_addresses_answer_404(client, db, voice_story):
     db.session.commit()
     for name in voice_story.names:
         assert client.get(f"/media/{name}").status_code == 404
+
+
+def test_the_home_page_leads_with_the_transcript_of_a_voice_story(client, voice_story):
+    page = client.get("/").get_data(as_text=True)
+    assert "I came in winter." in page
