@@ -45,6 +45,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import imageio_ffmpeg
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -155,8 +156,6 @@ def mask_filter(semitones: float) -> str:
 @functools.cache
 def ffmpeg_executable() -> str:
     """The wheel's static ffmpeg (IMAGEIO_FFMPEG_EXE, its own setting, may name another)."""
-    import imageio_ffmpeg
-
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
