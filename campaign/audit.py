@@ -36,6 +36,7 @@ class AuditAction(StrEnum):
     REDACT = "redact"  # a personal detail removed from the text
     BLUR_FACES = "blur_faces"
     BLUR_AREA = "blur_area"
+    PHOTO_FOCUS = "photo_focus"  # where portrait crops are cut around
     FEATURE = "feature"
     UNFEATURE = "unfeature"
     DELETE = "delete"
@@ -100,6 +101,7 @@ LABELS = {
     AuditAction.REDACT: _l("Personal detail removed"),
     AuditAction.BLUR_FACES: _l("Faces blurred in the photo"),
     AuditAction.BLUR_AREA: _l("Area blurred in the photo"),
+    AuditAction.PHOTO_FOCUS: _l("Portrait crop moved"),
     AuditAction.FEATURE: _l("Featured on the home page"),
     AuditAction.UNFEATURE: _l("No longer featured"),
     AuditAction.DELETE: _l("Deleted for good"),

@@ -79,6 +79,10 @@ class Defaults:
     # What the thanks page and the private page say about how long review takes.
     REVIEW_USUALLY_TAKES_DAYS = 3
     MEDIA_ROOT = None  # photo renditions; default instance/media
+    # Where photo renditions are kept: unset, in MEDIA_ROOT on this machine; for several
+    # machines an S3-compatible object store, s3://bucket/prefix?endpoint=...&region=...
+    # (campaign/media/s3.py; credentials from the AWS_* variables or boto3's other sources).
+    MEDIA_STORAGE_URL = None
     PHOTO_MAX_SIDE = 12_000  # pixels, either side
     PHOTO_MAX_PIXELS = 50_000_000
     STAGED_PHOTO_MAX_AGE_SECONDS = 24 * 3600  # photos of forms never sent are then deleted

@@ -29,6 +29,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, IntegerConverter, PathConverter
 
 from campaign.i18n.countries import parse_country
+from campaign.i18n.locale import format_list
 from campaign.text import filter_arg
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: no row has a larger one
@@ -200,7 +201,11 @@ def choice(name: str, choices, *, default: str, values=None) -> str:
     if raw not in choices:
         raise BadParameter(
             name,
-            _("%(name)s must be one of: %(choices)s.", name=name, choices=", ".join(choices)),
+            _(
+                "%(name)s must be one of: %(choices)s.",
+                name=name,
+                choices=format_list(choices, "or"),
+            ),
         )
     return raw
 

@@ -44,6 +44,7 @@ from tests.helpers import (
     missing,
     reset_postgres_schema,
 )
+from tests.objectstore import CREDENTIALS, running_object_store
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -115,6 +116,22 @@ def _sqlite_template(tmp_path_factory):
     # The last connection closed wrote the write-ahead log into the file itself.
     assert not path.with_name(f"{path.name}-wal").exists()
     return path
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory):
+    """A real S3 server (SeaweedFS), started once per session (tests/objectstore.py)."""
+    with running_object_store(tmp_path_factory.mktemp("seaweedfs")) as store:
+        yield store
+
+
+@pytest.fixture
+def s3_bucket(object_store, monkeypatch):
+    """A bucket of this test's own, and the credentials boto3 finds in the environment."""
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    with object_store.new_bucket() as bucket:
+        yield bucket
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Small factories for stories and moderators, committed like real requests would."""
 
 import itertools
+from datetime import timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from campaign.accounts.services import create_moderator
 from campaign.extensions import db
@@ -10,6 +11,7 @@ from campaign.media import voice
 from campaign.media.blurring import note_faces
 from campaign.media.pipeline import process
 from campaign.models import Photo, Recording, Story, StoryStatus
+from campaign.models._types import utcnow
 from campaign.submissions.services import create_story
 from tests import images, sounds
 
@@ -95,3 +97,14 @@ def make_recording(story: Story, transcript: str = "I came in winter.", **fields
     db.session.commit()
     db.session.refresh(story)
     return [rendition["name"] for rendition in processed.renditions]
+
+
+def last_changed_days_ago(story: Story, days: int) -> None:
+    """As if the story was last changed ``days`` ago (for the purge's retention)."""
+    db.session.execute(
+        update(Story)
+        .where(Story.id == story.id)
+        .values(updated_at=utcnow() - timedelta(days=days))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

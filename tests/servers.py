@@ -4,6 +4,7 @@ import html
 import http.cookiejar
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -77,12 +78,17 @@ def gunicorn(database_url: str, tmp_path: Path, *, workers: int = 3, env: dict |
             _wait_until_healthy(base_url, process, log_path)
             yield base_url, log_path
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a server to stop, and kill it if it takes longer than 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def gunicorn_refusing(
@@ -136,6 +142,38 @@ class Browser:
         body = urllib.parse.urlencode(data).encode()
         request = urllib.request.Request(self.base_url + path, data=body, method="POST")  # noqa: S310
         return self._open(request)
+
+    def post_with_file(self, path: str, data: dict, field: str, filename: str, content: bytes):
+        """A form with one file, sent as multipart/form-data like a browser's."""
+        boundary = f"----campaign-test-{secrets.token_hex(8)}"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + f"{value}\r\n".encode()
+            for name, value in data.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        request = urllib.request.Request(  # noqa: S310
+            self.base_url + path,
+            data=body,
+            method="POST",
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        return self._open(request)
+
+    def get_bytes(self, path: str) -> tuple[int, bytes]:
+        """Status and body of a file (a photo), not decoded as text."""
+        try:
+            with self.opener.open(self.base_url + path, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.read()
 
     def _open(self, request):
         try:

@@ -141,6 +141,9 @@ def every_row(db) -> dict:
     }
 
 
+PUBLISHED_PHOTO = "fedcba9876543210" * 2 + "-800.webp"  # renditions have names like this
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_backup_and_restore_bring_back_every_story_photo_and_audit_entry(db, runner, tmp_path):
     moderator = make_moderator()
@@ -150,9 +153,9 @@ def test_backup_and_restore_bring_back_every_story_photo_and_audit_entry(db, run
         moderator, AuditAction.APPROVE, published, from_status=StoryStatus.PENDING, note="lovely"
     )
     db.session.commit()
-    add_photo(db, published, "ph/published-800.webp")
+    add_photo(db, published, PUBLISHED_PHOTO)
     before = every_row(db)
-    photo_bytes = (media_root() / "ph/published-800.webp").read_bytes()
+    photo_bytes = (media_root() / PUBLISHED_PHOTO).read_bytes()
     archive = tmp_path / "backup.tar.gz"
 
     result = runner.invoke(args=["backup", str(archive)])
@@ -163,7 +166,7 @@ def test_backup_and_restore_bring_back_every_story_photo_and_audit_entry(db, run
     db.session.delete(db.session.get(Story, pending.id))
     db.session.delete(db.session.scalar(select(Photo)))
     db.session.commit()
-    (media_root() / "ph/published-800.webp").unlink()
+    assert not (media_root() / PUBLISHED_PHOTO).exists()  # its file went with the row
     make_story(title="Written after the backup")
     db.session.remove()
 
@@ -172,7 +175,7 @@ def test_backup_and_restore_bring_back_every_story_photo_and_audit_entry(db, run
     after = every_row(db)
     assert after == before
     assert all(after[name] for name in ("story", "photo", "audit_entry", "moderator"))
-    assert (media_root() / "ph/published-800.webp").read_bytes() == photo_bytes
+    assert (media_root() / PUBLISHED_PHOTO).read_bytes() == photo_bytes
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
@@ -180,6 +183,28 @@ def test_backup_on_postgresql_explains_pg_dump(runner, db):
     result = runner.invoke(args=["backup", "/tmp/never-written.tar.gz"])  # noqa: S108
     assert result.exit_code != 0
     assert "pg_dump" in result.output and "pg_restore" in result.output
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_media_only_backup_and_restore_go_beside_pg_dump(db, runner, tmp_path):
+    story = make_story(StoryStatus.PUBLISHED)
+    add_photo(db, story, PUBLISHED_PHOTO)
+    photo_bytes = (media_root() / PUBLISHED_PHOTO).read_bytes()
+    archive = tmp_path / "media.tar.gz"
+
+    result = runner.invoke(args=["backup", "--media-only", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "Backed up the media" in result.output
+    (media_root() / PUBLISHED_PHOTO).unlink()  # lost from the disk, the row still there
+    later = media_root() / ("0123456789abcdef" * 2 + "-400.webp")
+    later.write_bytes(b"written after the backup")
+    result = runner.invoke(args=["restore", "--media-only", str(archive)])
+
+    assert result.exit_code == 0, result.output
+    assert (media_root() / PUBLISHED_PHOTO).read_bytes() == photo_bytes
+    assert not later.exists()
+    db.session.expire_all()
+    assert db.session.get(Story, story.id) is not None  # the database is pg_restore's
 
 
 # --- logs and health ------------------------------------------------------------------

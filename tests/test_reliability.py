@@ -12,8 +12,10 @@ from sqlalchemy import create_engine, select, text
 
 from campaign.extensions import db as _db
 from campaign.models import Story
+from tests import images
 from tests.factories import PASSWORD, make_moderator
 from tests.helpers import app_for_database, empty_redis_database, fresh_database
+from tests.objectstore import CREDENTIALS
 from tests.servers import Browser, gunicorn, gunicorn_refusing
 
 pytestmark = pytest.mark.slow  # real gunicorn servers under fifty simultaneous submissions
@@ -156,6 +158,65 @@ def test_two_instances_share_rate_limits_and_decisions(tmp_path, redis_url):
             assert "Concurrent story 1" in gallery
         finally:
             engine.dispose()
+
+
+def test_two_instances_share_photos_through_one_object_store(
+    tmp_path, redis_url, object_store, s3_bucket
+):
+    """Two machines: one PostgreSQL, one Redis, one object store, and no disk in common
+    (each instance has a media folder of its own, where only its journal lives)."""
+    url = fresh_database("postgresql", tmp_path, "objects")
+    env = {
+        **CREDENTIALS,
+        "FLASK_MEDIA_STORAGE_URL": object_store.url(s3_bucket),
+        "FLASK_RATELIMIT_STORAGE_URI": redis_url,
+        "FLASK_CACHE_TYPE": "RedisCache",  # the page cache too, in a database of its own
+    }
+    one_dir, two_dir = tmp_path / "one", tmp_path / "two"
+    one_dir.mkdir()
+    two_dir.mkdir()
+    with (
+        empty_redis_database(9) as (env["FLASK_CACHE_REDIS_URL"], _cache),
+        gunicorn(url, one_dir, workers=1, env=env) as (one, log_one),
+        gunicorn(url, two_dir, workers=1, env=env) as (two, log_two),
+    ):
+        teller = Browser(one)
+        status, _url, page = teller.post_with_file(
+            "/share", story_form(teller, 1), "photo", "harbour.jpg", images.jpeg()
+        )
+        assert status == 200 and "/my-story/" in page, page[:500]
+        token = page.split("/my-story/")[1].split('"')[0].split("<")[0]
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                renditions = connection.execute(text("SELECT renditions FROM photo")).scalar_one()
+        finally:
+            engine.dispose()
+        names = sorted(rendition["name"] for rendition in renditions)
+        assert names and object_store.keys(s3_bucket) == names
+        assert not any(
+            (folder / "media").is_dir() and any((folder / "media").iterdir())
+            for folder in (one_dir, two_dir)
+        )
+
+        # Stored through the first, served by the second: the same bytes.
+        for name in names:
+            from_one, from_two = (
+                Browser(one).get_bytes(f"/media/{name}"),
+                Browser(two).get_bytes(f"/media/{name}"),
+            )
+            assert from_two[0] == 200 and from_two == from_one
+
+        # Withdrawn through the second: gone for both at once.
+        storyteller = Browser(two)
+        withdraw = f"/my-story/{token}/withdraw"
+        form = {"csrf_token": storyteller.csrf_token(withdraw), "confirm": "y"}
+        status, final, _page = storyteller.post(withdraw, form)
+        assert status == 200 and final.endswith("/share/withdrawn")
+        assert object_store.keys(s3_bucket) == []
+        for base in (one, two):
+            assert {Browser(base).get_bytes(f"/media/{name}")[0] for name in names} == {404}
+    assert "Traceback" not in log_one.read_text() + log_two.read_text()
 
 
 # Rate limits across workers and instances (issue 14, finding 8) ------------------------

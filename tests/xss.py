@@ -279,17 +279,21 @@ class _Attributes(HTMLParser):
 
 
 def assert_oembed_html_safe(html: str, src: str, title: str) -> None:
-    """Exactly our iframe: the title only as an escaped attribute value."""
+    """Exactly our iframe and our partner script: the title only as an escaped attribute value."""
     parser = _Attributes()
     parser.feed(html)
     parser.close()
-    assert parser.tags == [
-        (
-            "iframe",
-            {"src": src, "width": "600", "height": "360", "title": title, "loading": "lazy"},
-        )
-    ], html
-    assert html.endswith("></iframe>")
+    frame = {
+        "src": src,
+        "width": "600",
+        "height": "560",
+        "title": title,
+        "loading": "lazy",
+        "style": "inline-size:100%;max-inline-size:600px;border:0",
+    }
+    script = {"src": "http://localhost/static/js/embed.js", "async": None}
+    assert parser.tags == [("iframe", frame), ("script", script)], html
+    assert html.endswith("></script>")
 
 
 def assert_email_safe(message, payloads=()) -> str:

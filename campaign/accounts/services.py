@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from campaign.accounts import throttle
 from campaign.audit import COMMAND_LINE, AuditAction, record
 from campaign.extensions import db
+from campaign.i18n.identity import campaign_name
 from campaign.models import Invitation, Moderator, RecoveryCode, Setting
 from campaign.models._types import utcnow
 from campaign.models.tokens import find_by_token, hash_secret
@@ -22,7 +23,6 @@ from campaign.models.tokens import find_by_token, hash_secret
 MIN_PASSWORD_LENGTH = 12
 RECOVERY_CODE_COUNT = 10
 REQUIRE_TWO_FACTOR = "require_two_factor"
-TOTP_ISSUER = "I am a migrant"
 
 _COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
@@ -303,7 +303,8 @@ def new_totp_secret() -> str:
 
 
 def provisioning_uri(moderator: Moderator, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=moderator.email, issuer_name=TOTP_ISSUER)
+    # The authenticator app lists the code under the deployment's own name.
+    return pyotp.TOTP(secret).provisioning_uri(name=moderator.email, issuer_name=campaign_name())
 
 
 def check_totp(moderator: Moderator, code: str, *, secret: str | None = None) -> bool:

@@ -20,6 +20,7 @@ the browser asks for another language); their responses say
 from urllib.parse import quote
 
 from babel import Locale, UnknownLocaleError
+from babel.lists import format_list as babel_format_list
 from flask import current_app, request
 from flask_babel import get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
@@ -188,6 +189,15 @@ def init_app(app) -> None:
     # must choose again.
     app.before_request(refresh)
     app.after_request(_remember_language)
+
+
+def format_list(items, style: str = "standard") -> str:
+    """Words joined as the reader's language joins them: "a, b and c", Arabic "a وb وc",
+    Persian "a،‏ b و c" (CLDR's patterns, via Babel). ``style="or"`` for alternatives.
+    Never ", ".join(...) for words a reader sees: the comma and "and" are the language's."""
+    return babel_format_list(
+        [str(item) for item in items], style=style, locale=get_locale() or "en"
+    )
 
 
 def current_locale_code() -> str:

@@ -1,7 +1,10 @@
-"""``flask --app campaign media check`` and ``media cleanup``: the media folder kept honest."""
+"""``flask --app campaign media check`` and ``media cleanup``: the media storage kept honest.
+
+Both work on whichever storage MEDIA_STORAGE_URL chose (``storage.get_storage``):
+the media folder, or the object store every instance shares.
+"""
 
 import time
-from pathlib import Path
 
 import click
 from sqlalchemy import select
@@ -9,43 +12,37 @@ from sqlalchemy import select
 from campaign.extensions import db
 from campaign.media.files import recover
 from campaign.media.staging import delete_stale_staged_photos
-from campaign.media.storage import media_root
+from campaign.media.storage import get_storage, media_root
 from campaign.media.transcribe import backend, transcribe_waiting
 from campaign.models import Photo, Recording
 from campaign.models.photo import referenced_media_names, rendition_names
 
 
-def orphan_media(min_age_seconds: float = 3600) -> list[Path]:
-    """Files under the media root that no Photo.renditions names.
+def orphan_media(min_age_seconds: float = 3600) -> list[str]:
+    """Keys of the stored files that no Photo.renditions names.
 
     Files younger than ``min_age_seconds`` are left alone: an upload in
     progress writes its files before its transaction commits.
     """
-    root = media_root()
-    if not root.is_dir():
-        return []
     referenced = referenced_media_names()
     cutoff = time.time() - min_age_seconds
-    orphans = []
-    for path in sorted(root.rglob("*")):
-        if not path.is_file():
-            continue
-        name = path.relative_to(root).as_posix()
-        if name not in referenced and path.stat().st_mtime < cutoff:
-            orphans.append(path)
-    return orphans
+    return [
+        key
+        for key, modified in get_storage().listing()
+        if key not in referenced and modified < cutoff
+    ]
 
 
 def missing_media() -> list[tuple[str, int, str]]:
     """("photo" or "recording", row id, file name) for every rendition a Photo or
     Recording row names but the storage lacks."""
-    root = media_root()
+    stored = {key for key, _modified in get_storage().listing()}
     return [
         (kind, row_id, name)
         for kind, model in (("photo", Photo), ("recording", Recording))
         for row_id, renditions in db.session.execute(select(model.id, model.renditions))
         for name in sorted(rendition_names(renditions))
-        if not (root / name).is_file()
+        if name not in stored
     ]
 
 
@@ -62,16 +59,24 @@ media = click.Group("media", help="Check the media files.")
 )
 def media_check_command(dry_run: bool, min_age_minutes: int) -> None:
     """Find media files no photo or recording names, and remove them; list rows missing files."""
+    try:
+        _check(dry_run, min_age_minutes)
+    except OSError as error:  # the object store is away or refuses: say which, no traceback
+        raise click.ClickException(f"The media storage did not answer: {error}") from error
+
+
+def _check(dry_run: bool, min_age_minutes: int) -> None:
     # Uploads cut short by a dead worker first (their journal says which files), then
     # any other file no photo names.
     abandoned, _kept = recover(media_root(), min_age_minutes * 60, dry_run=dry_run)
     for name in abandoned:
         click.echo(f"orphan: {name} (upload cut short)")
-    orphans = [p for p in orphan_media(min_age_minutes * 60) if p.name not in abandoned]
-    for path in orphans:
-        click.echo(f"orphan: {path.relative_to(media_root()).as_posix()}")
+    storage = get_storage()
+    orphans = [key for key in orphan_media(min_age_minutes * 60) if key not in abandoned]
+    for key in orphans:
+        click.echo(f"orphan: {key}")
         if not dry_run:
-            path.unlink()
+            storage.delete(key)
     verb = "Found" if dry_run else "Removed"
     click.echo(f"{verb} {len(abandoned) + len(orphans)} orphan media files.")
     missing = missing_media()

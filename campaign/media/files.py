@@ -48,6 +48,7 @@ from pathlib import Path
 from flask import current_app, has_app_context
 from sqlalchemy import inspect, select
 
+from campaign.config import ConfigurationError
 from campaign.database import listen_once
 from campaign.extensions import db
 from campaign.media import inflight, purge
@@ -56,6 +57,7 @@ from campaign.media.storage import (
     is_valid_name,
     media_root,
     new_base_name,
+    storage_for,
     with_new_base,
 )
 from campaign.models import Photo, Recording, Story, StoryStatus
@@ -194,7 +196,11 @@ def discard_unsettled(_error=None) -> None:
     storage = get_storage()
     for folder, names in unsettled.items():
         for name in names:
-            storage.delete(name)
+            try:
+                storage.delete(name)
+            except OSError:  # the store is away: the note stays, recovery finishes it
+                log.warning("media.discard_failed", extra={"file": name})
+                continue
             (folder / name).unlink(missing_ok=True)
 
 
@@ -256,6 +262,14 @@ _LISTENERS = (
 
 
 def init_app(app) -> None:
-    """Listen on the app's session (once per process); clean up after each request."""
+    """Listen on the app's session (once per process); clean up after each request.
+
+    The storage is chosen now, so that a MEDIA_STORAGE_URL that cannot be used stops
+    start-up with its message instead of failing the first upload.
+    """
+    try:
+        app.extensions["media_storage"] = storage_for(app)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from error
     listen_once(db.session, _LISTENERS)
     app.teardown_appcontext(discard_unsettled)

@@ -41,6 +41,7 @@ import contextlib
 import ctypes
 import functools
 import io
+import logging
 import os
 import pickle
 import re
@@ -58,7 +59,14 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from campaign.media import faces as face_areas
-from campaign.media.storage import get_storage, new_base_name, rendition_name
+from campaign.media.storage import (
+    StorageUnavailable,
+    get_storage,
+    new_base_name,
+    rendition_name,
+)
+
+log = logging.getLogger(__name__)
 
 try:
     import resource
@@ -87,6 +95,9 @@ _NO_FACE_DETECTOR = _l(
     "We could not look for faces in this photo just now. Try again in a moment, or "
     "choose a smaller photo."
 )
+# The object store (MEDIA_STORAGE_URL) did not answer: nothing was kept or changed.
+_STORE_AWAY = _l("The photo could not be saved just now. Try again in a minute.")
+_STORE_AWAY_READING = _l("The photo could not be read just now. Try again in a minute.")
 _TOO_BIG = _l("This photo needs more memory to read than we can give it. Choose a smaller photo.")
 
 
@@ -552,9 +563,14 @@ def _store(sizes) -> list[dict]:
                 renditions.append(
                     {"name": name, "width": width, "height": height, "format": pil_format.lower()}
                 )
-    except Exception:  # no row will ever name them
+    except Exception as error:  # no row will ever name them
         for rendition in renditions:
-            storage.delete(rendition["name"])
+            # The store may be away for this too: the journal's note lets recovery finish.
+            with contextlib.suppress(StorageUnavailable):
+                storage.delete(rendition["name"])
+        if isinstance(error, StorageUnavailable):  # said next to the photo, never a 500
+            log.warning("media.store_unavailable", extra={"error": str(error)})
+            raise PhotoRejected(_STORE_AWAY) from error
         raise
     # Listed smallest first, as the API has always shown them (made largest first).
     renditions.sort(key=lambda rendition: rendition["width"])
@@ -578,10 +594,16 @@ def reblurred(renditions: list[dict], blur: Blur) -> ProcessedPhoto:
     largest = max(
         (r for r in renditions if r.get("format") == "webp"), key=lambda r: r["width"], default=None
     )
-    path = storage.path(largest["name"]) if largest else None
-    if path is None:
+    try:
+        stored = storage.open(largest["name"]) if largest else None
+    except StorageUnavailable as error:
+        log.warning("media.store_unavailable", extra={"error": str(error)})
+        raise PhotoRejected(_STORE_AWAY_READING) from error
+    if stored is None:
         raise PhotoRejected(_l("This photo's file is missing. Remove the photo instead."))
-    rendered = _in_child(_render, path.read_bytes(), _limits(), blur)
+    with stored.body:
+        data = stored.body.read()
+    rendered = _in_child(_render, data, _limits(), blur)
     return ProcessedPhoto(
         width=rendered.width,
         height=rendered.height,

@@ -28,7 +28,6 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.media import voice
-from campaign.media.storage import get_storage
 from campaign.models import Recording, Story, StoryStatus, TranscriptSource
 from campaign.text import clean_text
 
@@ -98,10 +97,9 @@ def backend() -> Backend | None:
 def pcm_of(recording: Recording) -> bytes:
     """The recording's Opus rendition decoded to 16 kHz mono PCM, by the bounded ffmpeg."""
     opus = recording.rendition("opus")
-    path = get_storage().path(opus["name"]) if opus else None
-    if path is None:
-        raise FileNotFoundError("the recording's Opus file is missing")
-    return voice.pcm_of_file(path, SAMPLE_RATE)
+    if opus is None:
+        raise FileNotFoundError("the recording has no Opus rendition")
+    return voice.pcm_of(voice.stored_bytes(opus["name"]), SAMPLE_RATE)
 
 
 def waiting_recordings(limit: int) -> list[Recording]:

@@ -51,7 +51,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from campaign.media.pipeline import _lower_limit, _prctl
-from campaign.media.storage import get_storage, new_base_name, rendition_name
+from campaign.media.storage import (
+    StorageUnavailable,
+    get_storage,
+    new_base_name,
+    rendition_name,
+)
 
 try:
     import resource
@@ -86,6 +91,7 @@ _DAMAGED = _l(
 _SILENT = _l("We could not hear anything in this recording. Check the microphone and record again.")
 _TOO_SLOW = _l("This recording took too long to read. Choose a shorter recording.")
 _FAILED = _l("We could not prepare this recording just now. Try again in a moment.")
+_MISSING = _l("This recording's file is missing. Record or choose it again.")
 
 
 class VoiceRejected(ValueError):
@@ -403,10 +409,24 @@ def remasked(renditions: list[dict]) -> ProcessedVoice:
     rendition (the upload is never kept); the caller replaces the old files
     (``files.replace_renditions``), which then go after the commit."""
     opus = next((r for r in renditions if r.get("format") == "opus"), None)
-    path = get_storage().path(opus["name"]) if opus else None
-    if path is None:
-        raise VoiceRejected(_l("This recording's file is missing. Record or choose it again."))
-    return process(path.read_bytes(), masked=True)
+    return process(stored_bytes(opus["name"]) if opus else _missing(), masked=True)
+
+
+def _missing():
+    raise VoiceRejected(_MISSING)
+
+
+def stored_bytes(name: str) -> bytes:
+    """A stored rendition's bytes, from whichever storage holds them; ``VoiceRejected``
+    when it is missing or the store is away (said to the person, never a 500)."""
+    try:
+        stored = get_storage().open(name)
+    except StorageUnavailable as error:
+        raise VoiceRejected(_FAILED) from error
+    if stored is None:
+        raise VoiceRejected(_MISSING)
+    with stored.body:
+        return stored.body.read()
 
 
 def masked_preview(stream) -> bytes:
@@ -416,15 +436,16 @@ def masked_preview(stream) -> bytes:
     return rendered.encoded[0]
 
 
-def pcm_of_file(path, sample_rate: int) -> bytes:
-    """A stored rendition decoded to 16-bit mono PCM at ``sample_rate`` (for speech to
-    text), by the same bounded ffmpeg."""
-    with _memory_file("voice-pcm") as out:
+def pcm_of(data: bytes, sample_rate: int) -> bytes:
+    """A rendition's bytes decoded to 16-bit mono PCM at ``sample_rate`` (for speech to
+    text), by the same bounded ffmpeg, in memory files."""
+    with _memory_file("voice-rendition", data) as source, _memory_file("voice-pcm") as out:
         code, _ = run_ffmpeg(
-            ["-i", str(path), "-ac", "1", "-ar", str(sample_rate), "-f", "s16le", "-y", _path(out)],
-            (out,),
+            ["-i", _path(source), "-ac", "1", "-ar", str(sample_rate), "-f", "s16le", "-y",
+             _path(out)],
+            (source, out),
             _bounds(),
-        )
+        )  # fmt: skip
         if code != 0:
             raise VoiceRejected(_FAILED)
         return _contents(out)
@@ -450,8 +471,12 @@ def _store(encoded: list[bytes]) -> list[dict]:
                     "bytes": len(data),
                 }
             )
-    except Exception:  # no row will ever name them
+    except Exception as error:  # no row will ever name them
         for rendition in renditions:
-            storage.delete(rendition["name"])
+            # The store may be away for this too: the journal's note lets recovery finish.
+            with contextlib.suppress(StorageUnavailable):
+                storage.delete(rendition["name"])
+        if isinstance(error, StorageUnavailable):  # said beside the recording, never a 500
+            raise VoiceRejected(_FAILED) from error
         raise
     return renditions

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, Index, Integer, String, Text, false, select
+from sqlalchemy import Boolean, Enum, Index, Integer, String, Text, false, select, text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, selectinload
 
 from campaign.extensions import db
@@ -157,6 +157,16 @@ class Story(db.Model):
         # a country with few stories is found at once, not by walking them all.
         Index("ix_story_origin_published", "origin_country", "status", "published_at", "id"),
         Index("ix_story_residence_published", "residence_country", "status", "published_at", "id"),
+        # The home page's pinned stories: a handful among all, so an index of only those
+        # (partial) is read newest pinned first and stops at once, however many stories.
+        Index(
+            "ix_story_featured",
+            "status",
+            "featured_at",
+            "id",
+            postgresql_where=text("featured_at IS NOT NULL"),
+            sqlite_where=text("featured_at IS NOT NULL"),
+        ),
     )
 
     @classmethod

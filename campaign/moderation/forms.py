@@ -145,6 +145,18 @@ class BlurAreaForm(_Versioned):
         return [float(field.data) / 100 for field in (self.x, self.y, self.width, self.height)]
 
 
+class FocusForm(_Versioned):
+    """Where portrait crops of the photo are cut around (the face the detector chose,
+    or the moderator's choice when it chose wrong or found none), in percent of the
+    photo's width and height from its top-left corner."""
+
+    x = _PercentField(_l("Across (%)"), 0)
+    y = _PercentField(_l("Down (%)"), 0)
+
+    def point(self) -> tuple[float, float]:
+        return float(self.x.data) / 100, float(self.y.data) / 100
+
+
 class VersionForm(_Versioned):
     """A button that changes the story: only the version and the CSRF token."""
 

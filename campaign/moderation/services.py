@@ -530,6 +530,19 @@ def _blur(story, moderator, seen_version, action, **what) -> int:
     return len(blurred)
 
 
+def set_focal_point(story: Story, moderator: Moderator, *, seen_version: int, point) -> None:
+    """Move the point portrait crops are cut around (fractions of the photo); the
+    public pages show the new crop once the story's change empties their cache."""
+    check_version(story, seen_version)
+    if story.photo is None:
+        raise ValueError("the story has no photo")
+    story.photo.focal_x, story.photo.focal_y = (round(value, 4) for value in point)
+    story.updated_at = utcnow()
+    x, y = (value * 100 for value in point)
+    record(moderator, AuditAction.PHOTO_FOCUS, story, note=f"x y %: {x:.0f} {y:.0f}")
+    db.session.flush()
+
+
 def set_featured(story: Story, moderator: Moderator, *, seen_version: int, featured: bool):
     check_version(story, seen_version)
     if featured and story.status is not StoryStatus.PUBLISHED:

@@ -36,6 +36,7 @@ from campaign.moderation.forms import (
     DecisionForm,
     DeleteForm,
     EditForm,
+    FocusForm,
     NameChangeForm,
     RedactForm,
     TranscriptForm,
@@ -79,6 +80,7 @@ from campaign.moderation.services import (
     revisions,
     save_transcript,
     set_featured,
+    set_focal_point,
     tab_counts,
     undo_decision,
     undo_offer,
@@ -219,6 +221,15 @@ def _face_areas(story: Story) -> list[list[float]]:
     return [faces.cover(face) for face in story.photo.faces or []]
 
 
+def _focus_now(story: Story) -> dict:
+    """The focus form's starting values: the photo's focal point in percent, or the
+    stylesheet's default crop (the middle, the upper third) when none is set."""
+    photo = story.photo
+    if photo is None or photo.focal_x is None or photo.focal_y is None:
+        return {"x": 50, "y": 30}
+    return {"x": round(photo.focal_x * 100), "y": round(photo.focal_y * 100)}
+
+
 def _render_review(story: Story, *, status: int = 200, **forms):
     forms.setdefault("form", DecisionForm())
     forms.setdefault(
@@ -233,6 +244,7 @@ def _render_review(story: Story, *, status: int = 200, **forms):
             "transcript_form",
             TranscriptForm(formdata=None, data={"transcript": story.recording.transcript}),
         )
+    forms.setdefault("focus_form", FocusForm(formdata=None, data=_focus_now(story), prefix="focus"))
     for form in forms.values():
         form.version.data = story.version
     words = watch_words()
@@ -538,15 +550,17 @@ def photo_remove(story_id: int):
     )
 
 
-def _blur(story_id: int, form, action):
-    """Blur faces or an area of the photo; the review page again, at the photo."""
+def _photo_action(story_id: int, form, action, done, *, shown_as: str | None = None):
+    """A change to the photo (a blur, the crop's point); the review page again, at the
+    photo. ``done(result)`` is the message after it; a form with fields of its own
+    comes back beside them with its errors (``shown_as``: its name on the page)."""
     story = _load(story_id)
     if not form.validate_on_submit():
-        if isinstance(form, BlurAreaForm) and "csrf_token" not in form.errors:
-            return _render_review(story, blur_form=form, status=400)
+        if shown_as and "csrf_token" not in form.errors:
+            return _render_review(story, status=400, **{shown_as: form})
         abort(400)
     try:
-        blurred = action(story, form)
+        result = action(story, form)
         db.session.commit()
     except VANISHED:
         _stale(story_id)
@@ -557,30 +571,50 @@ def _blur(story_id: int, form, action):
         db.session.rollback()
         flash(_("That is not possible for a story in this state."))
     else:
-        if blurred:
-            flash(_("Blurred in every size of the photo; the unblurred files are deleted."))
-        else:
-            flash(_("No face was found in the photo: nothing was blurred."))
+        flash(done(result))
     return redirect(url_for("moderation.review", story_id=story_id) + "#photo-blur", code=303)
+
+
+def _blurred_message(blurred: int) -> str:
+    if blurred:
+        return _("Blurred in every size of the photo; the unblurred files are deleted.")
+    return _("No face was found in the photo: nothing was blurred.")
 
 
 @bp.route("/stories/<int:story_id>/photo/blur-faces", methods=["POST"])
 def photo_blur_faces(story_id: int):
-    return _blur(
+    return _photo_action(
         story_id,
         VersionForm(),
         lambda story, form: blur_faces(story, current_user, seen_version=form.version.data),
+        _blurred_message,
     )
 
 
 @bp.route("/stories/<int:story_id>/photo/blur-area", methods=["POST"])
 def photo_blur_area(story_id: int):
-    return _blur(
+    return _photo_action(
         story_id,
         BlurAreaForm(),
         lambda story, form: blur_area(
             story, current_user, seen_version=form.version.data, area=form.area()
         ),
+        _blurred_message,
+        shown_as="blur_form",
+    )
+
+
+@bp.route("/stories/<int:story_id>/photo/focus", methods=["POST"])
+def photo_focus(story_id: int):
+    """Move the point portrait crops are cut around."""
+    return _photo_action(
+        story_id,
+        FocusForm(prefix="focus"),  # prefixed: its fields sit beside the blur form's x and y
+        lambda story, form: set_focal_point(
+            story, current_user, seen_version=form.version.data, point=form.point()
+        ),
+        lambda _result: _("The portrait crop is cut around the new point on every page."),
+        shown_as="focus_form",
     )
 
 

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from campaign.api import errors as api_errors
 from campaign.extensions import db
 from campaign.media.pipeline import photo_max_mb
+from campaign.media.storage import StorageUnavailable
 from campaign.params import BadParameter
 from campaign.responses import json_error
 
@@ -61,6 +62,18 @@ def init_app(app) -> None:
         if getattr(error, "response", None) is not None:
             return error.response  # a limit that brings its own answer (the API's JSON)
         return render_template("errors/429.html"), 429
+
+    @app.errorhandler(503)
+    @app.errorhandler(StorageUnavailable)
+    def media_store_away(_error):
+        # The object store did not answer (MEDIA_STORAGE_URL): e.g. a decision that must
+        # rename a photo leaving the public. The transaction goes whole, the person is told.
+        db.session.rollback()
+        if answers_in_json():
+            return json_error(503, _("Photos cannot be reached just now"))
+        response = app.make_response((render_template("errors/503.html"), 503))
+        response.retry_after = 60
+        return response
 
     @app.errorhandler(500)
     def server_error(_error):

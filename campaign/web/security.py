@@ -73,8 +73,18 @@ SUBRESOURCE_TYPES = frozenset(
 )
 
 
+# Static files other sites' pages load: the optional script that fits our embed's
+# iframe to its stories. Every other file stays this site's own (same-origin).
+FOR_OTHER_SITES = frozenset({"js/embed.js"})
+
+
 def _is_subresource(response) -> bool:
     return request.endpoint == "static" and response.mimetype in SUBRESOURCE_TYPES
+
+
+def _resource_policy() -> str:
+    filename = (request.view_args or {}).get("filename")
+    return "cross-origin" if filename in FOR_OTHER_SITES else "same-origin"
 
 
 def set_headers(response):
@@ -82,7 +92,7 @@ def set_headers(response):
     if _is_subresource(response):
         headers.pop("Content-Disposition", None)  # Flask's, for a download: not one
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        headers.setdefault("Cross-Origin-Resource-Policy", _resource_policy())
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
     if is_embeddable(request.endpoint):

@@ -13,11 +13,12 @@ from campaign.i18n.languages import language_name
 from campaign.i18n.locale import (
     current_locale_code,
     default_language_url,
+    format_list,
     html_lang,
     language_links,
     text_direction,
 )
-from campaign.media.views import photo_sources
+from campaign.media.views import focus_classes, photo_sources
 from campaign.text import isolated, paragraphs
 
 
@@ -52,9 +53,11 @@ GLOBALS = {
     "format_datetime": format_datetime,
     "format_decimal": format_decimal,
     "format_number": format_number,
+    "format_list": format_list,
     # Stories on public pages.
     "distance_km": distance_km,
     "photo_sources": photo_sources,
+    "focus_classes": focus_classes,
     "report_url": report_url,
     "search_snippet": search.snippet,
     "search_highlight": search.highlight,

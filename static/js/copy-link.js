@@ -1,11 +1,13 @@
-// Copy or share a link. Without JavaScript the buttons stay hidden: the story
+// Copy or share a link (the buttons of templates/_share.html and the private link's
+// copy button). Without JavaScript the buttons stay hidden: the story
 // page keeps its plain share links, and the thank-you page shows the private
 // link in a read-only field, the message links and the QR code.
 (function () {
   "use strict";
-  var status = document.querySelector("[data-copy-status]");
-
-  function say(text) {
+  // Each block of links ([data-copy-area]) says what happened in its own status line.
+  function say(button, text) {
+    var area = button.closest("[data-copy-area]") || document;
+    var status = area.querySelector("[data-copy-status]");
     if (status && text) {
       status.textContent = text;
     }
@@ -29,14 +31,17 @@
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(button.dataset.copyLink).then(
         function () {
-          say(button.dataset.copied);
+          say(button, button.dataset.copied);
         },
         function () {
           // Refused (an old browser, a denied permission): the link is selected
-          // in its field, where the phone's own copy works.
+          // in its field, where the phone's own copy works; without a field, the
+          // status line shows the link to select by hand.
           var field = document.querySelector("[data-select-on-focus]");
           if (field) {
             field.focus();
+          } else {
+            say(button, button.dataset.copyLink);
           }
         }
       );

@@ -15,7 +15,7 @@
   function embedAddress() {
     var params = new URLSearchParams();
     new FormData(form).forEach(function (value, key) {
-      if (value) {
+      if (value && value !== defaults[key]) {
         params.append(key, value);
       }
     });
@@ -23,17 +23,20 @@
     return base + (query ? "?" + query : "");
   }
 
+  // The server's own snippet with {src} and {height} to fill in: one HTML for both.
+  var pattern = form.getAttribute("data-snippet");
+  var heights = JSON.parse(form.getAttribute("data-heights"));
+  var defaults = JSON.parse(form.getAttribute("data-defaults")); // left out of the address
+
   function update() {
     var address = embedAddress();
-    preview.src = address;
-    var frame = document.createElement("iframe");
-    frame.setAttribute("src", address);
-    frame.setAttribute("width", preview.getAttribute("width"));
-    frame.setAttribute("height", preview.getAttribute("height"));
-    var current = snippet.value.match(/title="([^"]*)"/);
-    frame.setAttribute("title", current ? current[1] : "");
-    frame.setAttribute("loading", "lazy");
-    snippet.value = frame.outerHTML;
+    if (preview.src !== address) {
+      preview.src = address;
+    }
+    var layout = new FormData(form).get("layout") || defaults.layout;
+    snippet.value = pattern
+      .replace("{src}", address.replace(/&/g, "&amp;").replace(/"/g, "&quot;"))
+      .replace("{height}", String(heights[layout]));
   }
 
   form.addEventListener("change", update);

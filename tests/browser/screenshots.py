@@ -1,5 +1,6 @@
 """`make screenshots`: every public page, phone (360×800) and laptop (1366×900), in
-English and Arabic, written to test-artifacts/screenshots/ (git-ignored) for review.
+English and Arabic, and a story as it prints, written to test-artifacts/screenshots/
+(git-ignored) for review.
 
 A throw-away SQLite database with the demo's sample stories, served on a free
 loopback port; the system Chromium takes the pictures (the same as the browser
@@ -71,6 +72,17 @@ def main() -> int:
                         page.screenshot(path=str(file), full_page=True)
                         print(file.relative_to(OUT.parents[1]))
                 context.close()
+            # A story on paper (static/css/print.css), A4 at 96 dpi, as an exhibition prints it.
+            context = browser.new_context(viewport={"width": 794, "height": 1123})
+            page = context.new_page()
+            page.emulate_media(media="print")
+            for language in LANGUAGES:
+                page.goto(f"{base}/{language}{PAGES['story'].format(slug=slug)}")
+                page.wait_for_load_state("networkidle")
+                file = OUT / f"story-print-{language}.png"
+                page.screenshot(path=str(file), full_page=True)
+                print(file.relative_to(OUT.parents[1]))
+            context.close()
             browser.close()
         server.shutdown()
     return 0

@@ -131,6 +131,13 @@ def refuse_a_video(page) -> None:
     page.locator("#voice-error").wait_for()
 
 
+def focus_a_wrong_point(page) -> None:
+    """Ask to cut the portrait around a point beyond the photo's edge."""
+    page.locator("#focus-x").fill("140")
+    with page.expect_navigation():
+        page.locator("#focus-form button[type=submit]").click()
+
+
 # Stories the "decision with undo" visits approve, one per language (set by ``sample``).
 TO_APPROVE: dict[str, int] = {}
 
@@ -151,6 +158,7 @@ class SitePage:
     then: Callable | None = None  # what the visitor does before the check
     moderator: bool = False
     scripts: bool = True  # False: the page's own scripts do not run (axe still does)
+    framed: bool = False  # a page for partners' iframes: no site header, footer or menus
 
 
 PAGES = [
@@ -196,6 +204,12 @@ PAGES = [
         then=blur_a_wrong_area,
         moderator=True,
     ),
+    SitePage(
+        "review with a wrong crop point",
+        "/moderate/stories/{photo_id}",
+        then=focus_a_wrong_point,
+        moderator=True,
+    ),
     SitePage("privacy", "/privacy"),
     SitePage("about", "/about"),
     SitePage("lost link", "/lost-link"),
@@ -203,6 +217,11 @@ PAGES = [
     SitePage("new link shown once", "/lost-link/new"),  # nothing restored in this session
     SitePage("journeys", "/journeys"),
     SitePage("embed builder", "/embed/builder"),
+    SitePage("embed builder, dark and compact", "/embed/builder?colours=dark&layout=compact"),
+    SitePage("embed", "/embed?limit=4", framed=True),
+    SitePage("embed, dark and compact", "/embed?colours=dark&layout=compact", framed=True),
+    SitePage("embedded story", "/embed/stories/{slug}", framed=True),
+    SitePage("embedded story, gone", "/embed/stories/no-such-story", framed=True),
     SitePage("report form", "/stories/{slug}/report"),
     SitePage("report form with errors", "/stories/{slug}/report", then=submit),
     SitePage("audit log", "/moderate/log", moderator=True),
@@ -316,6 +335,7 @@ STRUCTURE_SCRIPT = """() => ({
       && first.getAttribute('href') === '#main';
   })(),
   main: document.querySelectorAll('main#main').length,
+  frameMain: document.querySelectorAll('body > main[aria-label]').length,
   header: document.querySelectorAll('body > header').length,
   footer: document.querySelectorAll('body > footer').length,
   nav: document.querySelectorAll('nav[aria-label]').length,
@@ -405,6 +425,10 @@ def test_page_has_no_accessibility_violations(visits, site_page, language):
 @pytest.mark.parametrize(("site_page", "language"), CASES, ids=IDS)
 def test_page_has_skip_link_and_landmarks(visits, site_page, language):
     landmarks = visit_of(visits, site_page, language).structure
+    if site_page.framed:  # inside another site's page, which has its own landmarks
+        assert landmarks["frameMain"] == 1 and landmarks["footer"] == 1
+        assert landmarks["h1"] == 1
+        return
     assert landmarks["skipLinkFirst"], "the first focusable element is the skip link to #main"
     assert landmarks["main"] == 1
     assert landmarks["header"] == 1

@@ -31,3 +31,34 @@ def test_builder_preview_and_snippet_follow_the_choices(live_app, live_server, p
     frame = page.frame_locator("#preview")
     frame.get_by_text("Embedded from Eritrea").wait_for()
     expect(frame.get_by_text("Embedded from Peru")).to_have_count(0)
+
+
+def test_builder_looks_change_the_code_and_the_preview_fits_its_stories(
+    live_app, live_server, page
+):
+    with live_app.app_context():
+        make_story(StoryStatus.PUBLISHED, title="Embedded and compact", origin_country="SY")
+        db.session.remove()
+
+    page.goto(f"{live_server}/embed/builder")
+    page.get_by_label("Dark, for a dark page").check()
+    page.get_by_label("Compact list, without photos").check()
+    snippet = page.get_by_label("Copy this code into your page").input_value()
+    assert f'<iframe src="{live_server}/embed?limit=3&amp;colours=dark&amp;layout=compact"' in (
+        snippet
+    )
+    assert 'height="420"' in snippet
+    assert snippet.endswith(f'<script src="{live_server}/static/js/embed.js" async></script>')
+    frame = page.frame_locator("#preview")
+    frame.locator("body.embed--dark.embed--compact").wait_for()
+    # The builder runs the partner script too: the preview takes its stories' height.
+    page.wait_for_function(
+        """() => {
+          const frame = document.getElementById('preview');
+          const inner = frame.contentDocument.documentElement;
+          const height = inner.getBoundingClientRect().height;
+          // Nothing to scroll inside the frame (its border drawn around the stories).
+          return height > 0 && Math.abs(frame.clientHeight - height) <= 1
+            && inner.scrollHeight <= inner.clientHeight;
+        }"""
+    )

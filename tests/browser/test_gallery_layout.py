@@ -145,6 +145,14 @@ def test_a_person_is_in_the_first_phone_screen_of_home_under_a_compact_header(
     context.close()
 
 
+TEXT_EDGES = """e => {
+  const range = document.createRange();
+  range.selectNodeContents(e);
+  const drawn = range.getBoundingClientRect();
+  return [drawn.left, drawn.right];
+}"""
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_cards_name_the_person_and_countries_in_words_never_iso_codes(
     live_server, browser, stories, language
@@ -166,6 +174,17 @@ def test_cards_name_the_person_and_countries_in_words_never_iso_codes(
         quote_cards.nth(i).evaluate("e => getComputedStyle(e).backgroundColor") for i in range(3)
     }
     assert len(colours) >= 2, "not rows of identical blocks"
+
+    # A name in Latin letters stays on the page's start side, with its distance (where
+    # the words are drawn: their range, not the box, which may be the card's width).
+    def start(element) -> float:
+        left, right = element.evaluate(TEXT_EDGES)
+        return right if language == "ar" else left
+
+    for card in cards.all():
+        if card.locator(".card__distance").count():
+            name, distance = card.locator(".card__name"), card.locator(".card__distance")
+            assert abs(start(name) - start(distance)) < 2, name.inner_text()
     context.close()
 
 
@@ -176,6 +195,54 @@ def test_card_portraits_are_four_by_five(live_server, browser, with_a_portrait):
     portrait = box(page, ".card__photo img")
     assert abs(portrait["width"] / portrait["height"] - 0.8) < 0.02
     context.close()
+
+
+# Where the face of a photo lands in its crop, as fractions of the shown box: the
+# image's cover scaling and the object-position the stylesheet gave it.
+FACE_IN_BOX = """(img, [fx, fy]) => {
+  const box = img.getBoundingClientRect();
+  const [px, py] = getComputedStyle(img).objectPosition.split(" ").map(parseFloat);
+  const w = +img.getAttribute("width"), h = +img.getAttribute("height");
+  const scale = Math.max(box.width / w, box.height / h);
+  const left = (box.width - w * scale) * px / 100, top = (box.height - h * scale) * py / 100;
+  return [(left + fx * w * scale) / box.width, (top + fy * h * scale) / box.height];
+}"""
+
+
+@pytest.fixture(scope="module")
+def with_a_wide_photo(live_app, stories):
+    # A 16:9 photo whose face is at 85 % of its width: cut in the middle, as before
+    # the focal point was used, the 4:5 crop would show 27 % to 73 % and lose it.
+    with live_app.app_context():
+        publish(
+            "The harbour at dawn",
+            quote="The sea brought me here.",
+            origin_country="PT",
+            residence_country="NO",
+            photo={
+                "width": 1600,
+                "height": 900,
+                "alt_text": "A fisherman at the edge of a harbour",
+                "focal_x": 0.85,
+                "focal_y": 0.3,
+                "renditions": [
+                    {"name": "wide-800.jpg", "width": 800, "height": 450, "format": "jpeg"},
+                ],
+            },
+        )
+        db.session.remove()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_wide_photos_face_near_its_edge_is_inside_the_four_by_five_card(
+    live_server, phone, with_a_wide_photo, language
+):
+    phone.goto(f"{live_server}/{language}/stories")
+    portrait = phone.get_by_alt_text("A fisherman at the edge of a harbour")
+    shown = portrait.bounding_box()
+    assert abs(shown["width"] / shown["height"] - 0.8) < 0.02
+    x, y = portrait.evaluate(FACE_IN_BOX, [0.85, 0.3])
+    assert 0.2 < x < 0.9 and 0.1 < y < 0.9, f"the face is at {x:.2f}, {y:.2f} of the card"
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -200,4 +267,22 @@ def test_the_language_menu_opens_and_switches_without_javascript(live_server, br
     menu.get_by_role("link", name="العربية").click()
     page.wait_for_url("**/ar/stories")
     assert page.locator("html").get_attribute("dir") == "rtl"
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_printed_story_carries_the_campaigns_mark_and_where_to_read_more(
+    live_server, browser, stories, language
+):
+    context = browser.new_context(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+    page = context.new_page()
+    page.goto(f"{live_server}/{language}/stories/{stories[2]}")
+    assert not page.locator(".print-only").is_visible(), "on screen it is not said"
+    page.emulate_media(media="print")
+    assert page.locator(".site-name__mark").is_visible()
+    for gone in (".site-header nav", ".share", ".site-footer", ".more"):
+        assert not page.locator(gone).first.is_visible(), gone
+    source = page.locator(".print-only")
+    assert source.is_visible()
+    assert f"/{language}/stories/{stories[2]}" in source.inner_text()
     context.close()

@@ -1,4 +1,4 @@
-"""The private link on the thank-you page, on a 360x800 phone: copied, kept without
+"""The private link on the thank-you page, on a 360x800 clipboard_phone: copied, kept without
 JavaScript, photographed as a QR code; and a lost link restored with the recovery code."""
 
 import io
@@ -8,23 +8,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from tests.browser.conftest import PHONE
 from tests.browser.test_accessibility import share_a_story
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 360, "height": 800}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
 
 
 @pytest.fixture
@@ -42,21 +29,21 @@ def thanks_page(page, live_server, language="en"):
     return link
 
 
-def test_the_copy_button_puts_the_private_link_on_the_clipboard(phone, live_server):
-    link = thanks_page(phone, live_server)
-    button = phone.get_by_role("button", name="Copy my link")
+def test_the_copy_button_puts_the_private_link_on_the_clipboard(clipboard_phone, live_server):
+    link = thanks_page(clipboard_phone, live_server)
+    button = clipboard_phone.get_by_role("button", name="Copy my link")
     box = button.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 150  # large, for a thumb
     button.click()
-    status = phone.locator("[data-copy-status]")
+    status = clipboard_phone.locator("[data-copy-status]")
     status.wait_for(state="visible")
     assert "Your link is copied" in status.inner_text()
-    assert phone.evaluate("navigator.clipboard.readText()") == link
+    assert clipboard_phone.evaluate("navigator.clipboard.readText()") == link
 
 
-def test_with_javascript_the_field_selects_the_whole_link_on_focus(phone, live_server):
-    link = thanks_page(phone, live_server)
-    field = phone.locator("#private-link")
+def test_with_javascript_the_field_selects_the_whole_link_on_focus(clipboard_phone, live_server):
+    link = thanks_page(clipboard_phone, live_server)
+    field = clipboard_phone.locator("#private-link")
     field.focus()
     selected = field.evaluate("field => [field.selectionStart, field.selectionEnd]")
     assert selected == [0, len(link)]
@@ -77,29 +64,29 @@ def test_without_javascript_the_link_is_in_a_read_only_field(phone_without_javas
     assert page.url == link
 
 
-def test_the_qr_code_decodes_to_the_private_link(phone, live_server):
-    link = thanks_page(phone, live_server, language="ar")
-    code = phone.get_by_role("img", name=re.compile("QR"))
+def test_the_qr_code_decodes_to_the_private_link(clipboard_phone, live_server):
+    link = thanks_page(clipboard_phone, live_server, language="ar")
+    code = clipboard_phone.get_by_role("img", name=re.compile("QR"))
     code.scroll_into_view_if_needed()
     box = code.bounding_box()
-    assert box["width"] >= 200  # large enough to photograph from a phone's screen
+    assert box["width"] >= 200  # large enough to photograph from a clipboard_phone's screen
     shot = Image.open(io.BytesIO(code.screenshot()))
     [found] = zxingcpp.read_barcodes(shot)
     assert found.format == zxingcpp.BarcodeFormat.QRCode
     assert found.text == link
 
 
-def test_a_lost_link_is_restored_with_the_recovery_code(phone, live_server):
-    old_link = thanks_page(phone, live_server, language="ar")
-    words = phone.locator(".recovery-code__words li").all_inner_texts()
+def test_a_lost_link_is_restored_with_the_recovery_code(clipboard_phone, live_server):
+    old_link = thanks_page(clipboard_phone, live_server, language="ar")
+    words = clipboard_phone.locator(".recovery-code__words li").all_inner_texts()
     assert len(words) == 6
-    phone.goto(f"{live_server}/ar/lost-link")
-    phone.locator("#code").fill("  ".join(word.upper() for word in words))
-    with phone.expect_navigation():
-        phone.locator("main form button[type=submit]").click()
-    assert phone.url.endswith("/ar/lost-link/new")
-    new_link = phone.locator("#private-link").input_value()
+    clipboard_phone.goto(f"{live_server}/ar/lost-link")
+    clipboard_phone.locator("#code").fill("  ".join(word.upper() for word in words))
+    with clipboard_phone.expect_navigation():
+        clipboard_phone.locator("main form button[type=submit]").click()
+    assert clipboard_phone.url.endswith("/ar/lost-link/new")
+    new_link = clipboard_phone.locator("#private-link").input_value()
     assert new_link != old_link and "/ar/my-story/" in new_link
-    assert phone.locator(".recovery-code__words li").all_inner_texts() != words
-    assert phone.goto(old_link).status == 404
-    assert phone.goto(new_link).status == 200
+    assert clipboard_phone.locator(".recovery-code__words li").all_inner_texts() != words
+    assert clipboard_phone.goto(old_link).status == 404
+    assert clipboard_phone.goto(new_link).status == 200

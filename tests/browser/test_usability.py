@@ -22,6 +22,8 @@ BUDGETS = {
     "/share": 100 * KB,
     "/ar/": 100 * KB,
     "/ar/share": 100 * KB,
+    "/embed": 100 * KB,  # inside a partner's page: the site's styles and fonts, no photos
+    "/ar/embed?layout=compact": 100 * KB,
 }
 
 

@@ -7,6 +7,7 @@ import pytest
 from campaign.models import StoryStatus
 from campaign.web.security import SUBRESOURCE_TYPES
 from tests.api.stories import assert_no_private_field, assert_valid_html, make_theme, public_story
+from tests.gallery.test_story_page import PHOTO
 
 # Both engines: the chosen stories are a query (country, theme, limit).
 pytestmark = pytest.mark.both_databases
@@ -55,7 +56,7 @@ def test_embed_shows_the_chosen_stories_newest_first(client):
     for other in ["Syrian in Finland<", "Iraqi at work", "Syrian in Arabic"]:
         assert other not in page
     page = client.get("/embed?limit=2").get_data(as_text=True)
-    assert page.count('class="embed-card"') == 2
+    assert page.count('class="card embed-card') == 2
     assert page.index("Syrian in Arabic") < page.index("Iraqi at work")
 
 
@@ -97,7 +98,8 @@ def test_embed_pages_hold_no_private_field_and_are_valid_html(client):
         assert_no_private_field(body, story)
         assert_valid_html(body)
         assert "<main" in body
-        assert "style=" not in body and "<style" not in body
+        # No inline style (the builder shows the partner's snippet, with its own, as text).
+        assert 'style="' not in body and "<style" not in body
 
 
 def test_oembed_gives_a_rich_card_with_an_iframe_of_the_story(client):
@@ -240,3 +242,104 @@ def test_oembed_takes_every_address_the_site_gives_a_story(client, address):
     response = client.get("/oembed", query_string={"url": url})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["title"] == "Моя дорога до Львова"
+
+
+def cards_of(page: str) -> list[str]:
+    return page.split('<article class="card embed-card')[1:]
+
+
+def test_embed_cards_lead_with_the_person_in_the_site_wording(client):
+    public_story(
+        title="Bread & salt",
+        author_name="Omar Said",
+        quote="Home is people.",
+        origin_country="SY",
+        residence_country="DE",
+    )
+    [card] = cards_of(client.get("/embed").get_data(as_text=True))
+    person = card.index('class="card__name"')
+    assert person < card.index("Bread &amp; salt")  # the name first, the title after
+    assert '<span class="card__name" dir="auto">Omar</span>' in card
+    assert '<span class="card__distance">2,918 km from home</span>' in card
+    assert "From: Syria · Lives in: Germany" in card
+    assert "lives in Germany" not in card  # not the old sentence
+    assert "Home is people." in card
+
+
+def test_every_story_in_an_embed_carries_its_language_and_direction(client):
+    public_story(title="رحلتي إلى برلين", quote="البيت أناس نحبهم.", language="ar")
+    public_story(title="Matka", quote="Koti on ihmiset.", language="fi")
+    for layout in ("cards", "compact"):
+        page = client.get(f"/embed?layout={layout}").get_data(as_text=True)
+        finnish, arabic = cards_of(page)  # newest first
+        for card, lang, direction in ((arabic, "ar", "rtl"), (finnish, "fi", "ltr")):
+            for part in ("card__title", "card__words" if layout == "cards" else "card__quote"):
+                assert f'class="{part}" lang="{lang}" dir="{direction}"' in card, (layout, part)
+    framed_in_arabic = client.get("/ar/embed").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in framed_in_arabic
+
+
+def test_embed_comes_light_or_dark_and_as_cards_or_a_compact_list(client):
+    public_story(title="With a photo", photo=PHOTO)
+    cards = client.get("/embed").get_data(as_text=True)
+    assert '<body class="embed embed--light embed--cards">' in cards
+    assert 'class="card__photo"' in cards and "/media/abc-480.webp" in cards
+    compact = client.get("/embed?colours=dark&layout=compact").get_data(as_text=True)
+    assert '<body class="embed embed--dark embed--compact">' in compact
+    assert "/media/abc" not in compact  # a list without photos
+    single = client.get("/embed/stories/" + public_story(title="One").slug + "?colours=dark")
+    assert '<body class="embed embed--dark embed--cards">' in single.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["colours=pink", "layout=huge", "colours=Dark"])
+def test_an_unknown_look_is_a_clear_400(client, query):
+    public_story()
+    response = client.get(f"/embed?{query}")
+    assert response.status_code == 400
+    assert "must be one of" in response.get_data(as_text=True)
+
+
+def test_builder_offers_the_looks_and_a_snippet_with_the_optional_script(client):
+    public_story()
+    page = client.get("/embed/builder?colours=dark&layout=compact").get_data(as_text=True)
+    assert '<input type="radio" id="colours-dark" name="colours" value="dark" checked>' in page
+    assert '<input type="radio" id="layout-compact" name="layout" value="compact" checked>' in page
+    assert 'src="/embed?limit=3&amp;colours=dark&amp;layout=compact"' in page  # the preview
+    snippet = html.unescape(page.split('<textarea id="snippet"')[1].split("</textarea>")[0])
+    assert 'src="http://localhost/embed?limit=3&amp;colours=dark&amp;layout=compact"' in snippet
+    assert 'height="420"' in snippet  # the compact list's height without the script
+    assert "inline-size:100%;max-inline-size:600px" in snippet  # full width on a phone
+    assert '<script src="http://localhost/static/js/embed.js" async></script>' in snippet
+    # In Arabic too the script has one address, without the language prefix.
+    arabic = html.unescape(client.get("/ar/embed/builder").get_data(as_text=True))
+    assert 'src="http://localhost/ar/embed?limit=3"' in arabic
+    assert '<script src="http://localhost/static/js/embed.js" async>' in arabic
+    # The defaults are left out of the address: partners' snippets stay short.
+    default = client.get("/embed/builder?colours=light&layout=cards").get_data(as_text=True)
+    assert 'src="http://localhost/embed?limit=3" width="600" height="640"' in html.unescape(default)
+
+
+def test_the_partner_script_may_be_loaded_by_other_sites_and_nothing_else_is(client):
+    with client.get("/static/js/embed.js") as response:
+        assert response.status_code == 200
+        assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+    for own in ("/static/js/embed-frame.js", "/static/js/copy-link.js", "/static/css/site.css"):
+        with client.get(own) as answer:
+            assert answer.headers["Cross-Origin-Resource-Policy"] == "same-origin", own
+
+
+def test_oembed_of_an_arabic_address_frames_the_arabic_embed(client):
+    story = public_story(title="رحلتي إلى برلين", language="ar")
+    address = f"http://localhost/ar/stories/{quote(story.slug)}"
+    data = client.get("/oembed", query_string={"url": address}).get_json()
+    src = f"http://localhost/ar/embed/stories/{quote(story.slug)}"
+    assert data["html"].startswith(f'<iframe src="{src}"')
+    assert '<script src="http://localhost/static/js/embed.js" async></script>' in data["html"]
+    assert data["height"] == 560 and f'height="{data["height"]}"' in data["html"]
+    framed = client.get(src.removeprefix("http://localhost"))
+    assert framed.status_code == 200
+    page = framed.get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page and "رحلتي إلى برلين" in page
+    # Without a prefix the frame is the unprefixed embed (the reader's own language).
+    plain = client.get("/oembed", query_string={"url": address.replace("/ar/", "/")})
+    assert plain.get_json()["html"].startswith('<iframe src="http://localhost/embed/stories/')

@@ -91,3 +91,15 @@ def test_unpublished_its_audio_addresses_answer_404(client, db, voice_story):
 def test_the_home_page_leads_with_the_transcript_of_a_voice_story(client, voice_story):
     page = client.get("/").get_data(as_text=True)
     assert "I came in winter." in page
+
+
+def test_a_recording_is_served_in_byte_ranges_for_players(client, voice_story):
+    name = next(n for n in voice_story.names if n.endswith(".m4a"))
+    whole = client.get(f"/media/{name}")
+    size = len(whole.get_data())
+    whole.close()
+    part = client.get(f"/media/{name}", headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.mimetype == "audio/mp4"
+    assert part.headers["Content-Range"] == f"bytes 100-199/{size}"
+    assert len(part.get_data()) == 100
+    part.close()

@@ -130,3 +130,22 @@ def test_without_own_colours_no_extra_stylesheet_is_asked_for(client, db):
 def test_an_identity_the_pages_cannot_show_refuses_to_start(tmp_path, settings):
     with pytest.raises(ConfigurationError):
         create_app(app_config(f"sqlite:///{tmp_path / 'x.sqlite3'}", **settings), str(tmp_path))
+
+
+@pytest.mark.parametrize("config_overrides", [OWN])
+def test_an_invited_moderator_and_their_authenticator_app_read_the_deployments_name(
+    app, admin_client, mail_sent, db
+):
+    from campaign.accounts.services import provisioning_uri
+    from campaign.models import Moderator
+
+    admin_client.post("/moderate/admin/moderators", data={"email": "new@example.org"})
+
+    (invitation,) = mail_sent
+    body = invitation.get_content()
+    assert "moderation team of “Voices of Tampere”" in body and "I am a migrant" not in body
+    with app.test_request_context("/en/"):
+        uri = provisioning_uri(
+            Moderator(email="new@example.org"), "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+        )
+    assert "issuer=Voices%20of%20Tampere" in uri

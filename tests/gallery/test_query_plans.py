@@ -141,3 +141,32 @@ def test_the_api_numbers_and_the_embed_builder_languages_come_from_the_kept_coun
     found = plan(*newest[0])
     assert_no_table_scan(found)
     assert "ix_story_status_published" in found
+
+
+def test_the_home_page_reads_its_stories_from_indexes(archive, client):
+    """The pinned stories from their partial index (a handful, however many stories
+    there are), the latest from the end of the published index: no table scan, no sort
+    of all published stories."""
+    pinned = db.session.scalars(Story.published().limit(3)).all()
+    for position, story in enumerate(pinned):
+        story.featured_at = story.published_at.replace(microsecond=position)
+    db.session.commit()
+    caught = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args):
+        caught.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert client.get("/en/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+
+    reads = [(s, p) for s, p in caught if s.startswith("SELECT story.id")]
+    assert len(reads) == 2, reads  # the pinned, then the latest besides them
+    plans = [plan(*read) for read in reads]
+    assert "ix_story_featured" in plans[0]
+    assert "ix_story_status_published" in plans[1]
+    for found in plans:
+        assert_no_table_scan(found)
+        assert "TEMP B-TREE" not in found and "Sort" not in found.split()

@@ -98,6 +98,26 @@ def test_share_links_are_plain_links_and_copy_is_an_enhancement(client, db):
     assert not re.search(r"<script(?![^>]*src=\"/static/)", page)  # nothing third-party
 
 
+def test_share_buttons_offer_the_phone_sheet_first_then_the_apps_with_icons(client, db):
+    story = publish("Bread & salt")
+    page = client.get(f"/stories/{story.slug}").get_data(as_text=True)
+    share = page.split('<section class="share"')[1].split("</section>")[0]
+    names = re.findall(r'class="share-link[^"]*"[^>]*>.*?<span>([^<]+)</span>', share)
+    assert names == ["Share…", "WhatsApp", "Telegram", "Facebook", "X", "E-mail", "Copy link"]
+    # The share sheet and copy wait for JavaScript; the apps are plain links.
+    sheet = r'<button type="button" class="share-link share-link--sheet"[^>]* hidden>'
+    assert re.search(sheet, share)
+    url = "http%3A//localhost/stories/" + story.slug
+    assert f'href="https://wa.me/?text=Bread%20%26%20salt%20{url}"' in share
+    assert f'href="https://t.me/share/url?url={url}&amp;text=Bread%20%26%20salt"' in share
+    assert f'href="https://x.com/intent/post?url={url}&amp;text=Bread%20%26%20salt"' in share
+    # Each icon is this site's own file, hidden from screen readers beside its name.
+    icons = re.findall(r'<svg class="share-link__icon[^>]*><use href="([^"]+)">', share)
+    assert len(icons) == 7 and all(i.startswith("/static/img/share-icons.svg#") for i in icons)
+    assert share.count('aria-hidden="true" focusable="false"') == 7
+    assert "Bluesky" not in share and "linkedin" not in share
+
+
 def test_open_graph_twitter_and_canonical_tags(client, db, with_media):
     story = publish("Card title", quote="The quote & more", photo=PHOTO)
     page = client.get(f"/stories/{story.slug}").get_data(as_text=True)

@@ -172,3 +172,30 @@ def test_private_page_and_review_keep_the_story_language(signed_in, db):
     review = signed_in.get(f"/ar/moderate/stories/{story.id}").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in review
     assert '<h1 lang="uk" dir="ltr">' in review
+
+
+# ---- Lists of words in the reader's language (Babel's list patterns) ----------------
+
+
+@pytest.mark.parametrize(
+    ("language", "joined"),
+    [
+        ("en", "alpha, beta, and gamma"),
+        ("ar", "alpha وbeta وgamma"),
+        ("fa", "alpha،\u200f beta، و gamma"),
+    ],
+)
+def test_a_list_of_words_is_joined_as_the_readers_language_joins_it(app, language, joined):
+    from flask_babel import force_locale
+
+    from campaign.i18n.locale import format_list
+
+    with app.test_request_context("/"), force_locale(language):
+        assert format_list(["alpha", "beta", "gamma"]) == joined
+
+
+def test_a_wrong_choice_names_the_right_ones_as_alternatives_in_arabic(client):
+    response = client.get("/ar/api/v1/stories?sort=loudest")
+
+    assert response.status_code == 400
+    assert response.json["error"]["message"].endswith(": newest أو oldest.")

@@ -1,10 +1,9 @@
 """A photo's files go with its row, whoever deletes it, once the deletion is committed."""
 
 import os
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from campaign.extensions import db as _db
 from campaign.media import storage
@@ -12,8 +11,7 @@ from campaign.media.files import recover
 from campaign.media.inflight import journal_root
 from campaign.media.storage import media_root
 from campaign.models import Photo, Story, StoryStatus
-from campaign.models._types import utcnow
-from tests.factories import make_photo, make_story
+from tests.factories import last_changed_days_ago, make_photo, make_story
 
 # Both engines: files follow each engine's commit, rollback and cascades.
 pytestmark = pytest.mark.both_databases
@@ -85,13 +83,7 @@ def test_a_storyteller_withdrawing_leaves_no_file_served(client):
 def test_the_purge_leaves_no_file_served(client, runner):
     story = make_story(StoryStatus.REJECTED)
     names = with_photo(story)
-    _db.session.execute(
-        update(Story)
-        .where(Story.id == story.id)
-        .values(updated_at=utcnow() - timedelta(days=100))
-        .execution_options(synchronize_session=False)
-    )
-    _db.session.commit()
+    last_changed_days_ago(story, 100)
 
     result = runner.invoke(args=["purge"])
 

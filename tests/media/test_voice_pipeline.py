@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from campaign.media import voice
-from campaign.media.storage import get_storage
 from tests import sounds
 
 LIMITS = voice.Limits(max_bytes=25 * 2**20, min_seconds=2, max_seconds=300)
@@ -138,7 +137,7 @@ def test_process_stores_only_the_renditions(media_app, media_dir):
     assert sorted(n.rsplit(".", 1)[1] for n in names) == ["m4a", "ogg"]
     assert sorted(p.name for p in media_dir.iterdir() if p.is_file()) == names
     for name in names:
-        stored = get_storage().path(name).read_bytes()
+        stored = voice.stored_bytes(name)
         assert upload[1000:1064] not in stored  # no piece of the original upload
 
 
@@ -146,5 +145,5 @@ def test_masked_process_stores_no_unmasked_file(media_app, media_dir):
     processed = voice.process(sounds.tone(3), masked=True)
     assert processed.masked
     for rendition in processed.renditions:
-        samples = decoded(get_storage().path(rendition["name"]).read_bytes())
+        samples = decoded(voice.stored_bytes(rendition["name"]))
         assert fundamental(samples) == pytest.approx(220 * 2 ** (-4 / 12), rel=0.02)

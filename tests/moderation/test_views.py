@@ -18,6 +18,14 @@ def test_queue_lists_pending_stories_oldest_first(signed_in):
     assert "Already published" not in page
 
 
+def test_review_page_describes_the_person_as_the_cards_do(signed_in):
+    story = make_story(author_name="Omar", origin_country="SY", residence_country="DE")
+    page = signed_in.get(f"/moderate/stories/{story.id}").get_data(as_text=True)
+    assert "From: Syria · Lives in: Germany" in page
+    assert '<span class="story__distance">2,918 km from home</span>' in page
+    assert "lives in Germany" not in page
+
+
 def test_review_page_sets_private_fields_apart(signed_in):
     story = make_story(contact_email="reach-me@example.org")
     page = signed_in.get(f"/moderate/stories/{story.id}").get_data(as_text=True)

@@ -6,7 +6,7 @@ was masked, and its transcript with who wrote it. A row without a story waits
 for its form like a staged photo (``token_hash``, ``staged_from``).
 
 Revision ID: c5e8a1f0d947
-Revises: b3f91c6a2d58
+Revises: c8e2f0a4d6b1
 Create Date: 2026-12-01 18:00:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c5e8a1f0d947"
-down_revision = "b3f91c6a2d58"
+down_revision = "c8e2f0a4d6b1"
 branch_labels = None
 depends_on = None
 
