@@ -100,20 +100,17 @@
     showWhen(byId("author_name"), radios, () => !anonymous.checked);
   }
 
-  // The recorder's script (share-voice.js) comes only once "Tell it with your voice"
-  // is opened: most people write, and a first visit stays small on a slow line.
+  // The recorder's script only once its section is opened (a small first visit).
   const voice = byId("voice-section");
+  const recorder = () => {
+    if (voice.open && !voice.dataset.loaded) {
+      voice.dataset.loaded = "1";
+      document.body.append(Object.assign(document.createElement("script"), { src: voice.dataset.recorder }));
+    }
+  };
   if (voice) {
-    const loadRecorder = () => {
-      if (voice.open && !voice.dataset.loaded) {
-        voice.dataset.loaded = "1";
-        const script = document.createElement("script");
-        script.src = voice.dataset.recorder;
-        document.body.append(script);
-      }
-    };
-    voice.addEventListener("toggle", loadRecorder);
-    loadRecorder();
+    voice.addEventListener("toggle", recorder);
+    recorder();
   }
 
   const form = document.querySelector("form[data-steps]");
