@@ -10,7 +10,7 @@ VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 DEV := CAMPAIGN_ENV=development
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format translations compile-translations bench bench-upload vnu screenshots lighthouse
+.PHONY: help run test lint format translations compile-translations bench bench-upload bench-voice vnu screenshots lighthouse
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ bench: $(TEST_INSTALLED) compile-translations ## benchmark at 100,000 stories on
 
 bench-upload: $(TEST_INSTALLED) compile-translations ## bytes and time at 32 KB/s of a 12 MP phone photo sent from Chromium, with and without JavaScript
 	$(BIN)/python -m bench.upload
+
+bench-voice: $(INSTALLED) ## median time, CPU and memory of transcoding a 5-minute recording (also part of make bench)
+	$(BIN)/python -m bench.voice_transcode
 
 lighthouse: $(TEST_INSTALLED) compile-translations ## Lighthouse on the phone profile (home, gallery, a story, the share form; en and ar): fails below 95 in any category (needs Node.js)
 	CAMPAIGN_ENV=development $(BIN)/python -m bench.lighthouse

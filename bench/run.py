@@ -37,6 +37,8 @@ from datetime import UTC, datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+from bench import voice_transcode
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 BENCH = ROOT / "bench"
@@ -50,6 +52,9 @@ DEEP_P95_FACTOR = 1.25  # deep page p95 within this factor of page 1's
 SEARCH_P95_MS = 50
 SUBMIT_P95_MS = 100
 PHOTO_MEDIAN_MS = 300
+# A 5-minute recording, probed, decoded, normalised and encoded twice: well within
+# gunicorn's 60 s timeout and the form's patience (the masked voice costs more).
+VOICE_MEDIAN_MS = 15_000
 # The review page scans a story's public text for personal details; the worst text
 # a storyteller can send (the longest story, built to make patterns work hardest).
 DETAILS_WORST_MS = 300
@@ -296,22 +301,34 @@ def twelve_megapixel_photo(pil_format: str) -> bytes:
 
 def share_with_photo(base: str, env: dict, pil_format: str) -> bool:
     """One story with a 12-megapixel photo through the real form; True if stored."""
+    extension = pil_format.lower()
+    return share_with_upload(
+        base,
+        env,
+        ("photo", f"photo.{extension}", f"image/{extension}", twelve_megapixel_photo(pil_format)),
+        photo_alt="A benchmark photo",
+    )
+
+
+def share_with_upload(base: str, env: dict, upload: tuple, **more: str) -> bool:
+    """One story with a file, ``upload`` = (field, file name, content type, bytes),
+    through the real form; True if stored."""
     fields, jar, _opener = visit_share_form(base)
     with app_context(env):
         from campaign.submissions.services import new_stamp
 
         fields.update(story_fields(), stamp=new_stamp(shown_at=time.time() - 60))
-    fields["photo_alt"] = "A benchmark photo"
+    fields.update(more)
     boundary = secrets.token_hex(16)
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         for name, value in fields.items()
     ]
-    extension = pil_format.lower()
+    field, filename, content_type, data = upload
     parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; '
-        f'filename="photo.{extension}"\r\nContent-Type: image/{extension}\r\n\r\n'.encode()
-        + twelve_megapixel_photo(pil_format)
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+        f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+        + data
         + b"\r\n"
     )
     parts.append(f"--{boundary}--\r\n".encode())
@@ -433,10 +450,14 @@ def measure_database(kind: str, args, wrk: str, folder: Path) -> tuple[list[Endp
         finally:
             stop(baseline)
         # The peak memory counts photo uploads too: a 12-megapixel JPEG and WebP
-        # through the share form (WebP is decoded at full size).
+        # through the share form (WebP is decoded at full size); and a 5-minute voice
+        # story (its PCM and renditions pass through the worker's memory files).
         for pil_format in ("JPEG", "WEBP"):
             if not share_with_photo(base, env, pil_format):
                 log(f"{kind}: the share form did not take the {pil_format} photo")
+        recording = ("voice", "recording.m4a", "audio/mp4", voice_transcode.phone_recording(300))
+        if not share_with_upload(base, env, recording):
+            log(f"{kind}: the share form did not take the 5-minute recording")
         peak = worker_peak_memory_mb(server)
     finally:
         stop(server)
@@ -526,7 +547,9 @@ def machine() -> str:
     )
 
 
-def render(results: dict, photo: list[float] | None, args) -> tuple[str, list[str]]:
+def render(
+    results: dict, photo: list[float] | None, args, voice: dict | None = None
+) -> tuple[str, list[str]]:
     lines = [
         "| database | endpoint | req/s | baseline req/s | ratio "
         "| p50 ms | p95 ms | p99 ms | errors |",
@@ -558,7 +581,7 @@ def render(results: dict, photo: list[float] | None, args) -> tuple[str, list[st
             first = by_name["gallery page 1"].result["p95"]
             verdicts.append(_verdict(f"{kind} deep/page-1 p95", deep / first, DEEP_P95_FACTOR))
         lines.append(
-            f"| {kind} | worker peak memory (12 MP JPEG and WebP uploads included) "
+            f"| {kind} | worker peak memory (12 MP JPEG and WebP, 5-minute voice uploads) "
             f"| {peak:.0f} MB | | | | | | |"
         )
         verdicts.append(_verdict(f"{kind} worker peak MB", peak, WORKER_PEAK_MB))
@@ -569,6 +592,16 @@ def render(results: dict, photo: list[float] | None, args) -> tuple[str, list[st
             f"| {median:.0f} ms | | | | | | |"
         )
         verdicts.append(_verdict("photo pipeline median ms", median, PHOTO_MEDIAN_MS))
+    for label, measured in (voice or {}).items():
+        lines.append(
+            f"| - | voice pipeline, 5-minute m4a, {label} (median of {args.voice_rounds}) "
+            f"| {measured['median_s'] * 1000:.0f} ms | | | | | | |"
+        )
+        verdicts.append(
+            _verdict(
+                f"voice pipeline {label} median ms", measured["median_s"] * 1000, VOICE_MEDIAN_MS
+            )
+        )
     return "\n".join(lines), verdicts
 
 
@@ -584,6 +617,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--photo-rounds", type=int, default=7)
+    parser.add_argument("--voice-rounds", type=int, default=3)
     parser.add_argument("--no-record", action="store_true", help="don't append to BENCHMARKS.md")
     args = parser.parse_args()
 
@@ -593,7 +627,8 @@ def main() -> int:
         for kind in args.databases.split(","):
             results[kind] = measure_database(kind, args, wrk, Path(folder))
     photo = photo_pipeline_ms(args.photo_rounds)
-    table, verdicts = render(results, photo, args)
+    voice = voice_transcode.pipeline_seconds(args.voice_rounds)
+    table, verdicts = render(results, photo, args, voice)
     detail_lines, detail_verdicts = render_personal_details(personal_details_ms())
     table += "\n" + "\n".join(detail_lines)
     verdicts += detail_verdicts

@@ -31,6 +31,8 @@ class AuditAction(StrEnum):
     # Other moderation of a story.
     EDIT = "edit"
     REMOVE_PHOTO = "remove_photo"
+    REMOVE_RECORDING = "remove_recording"
+    TRANSCRIPT_EDITED = "transcript_edited"
     REDACT = "redact"  # a personal detail removed from the text
     BLUR_FACES = "blur_faces"
     BLUR_AREA = "blur_area"
@@ -49,6 +51,7 @@ class AuditAction(StrEnum):
     NAME_HIDDEN = "name_hidden"
     NAME_CHANGE_REQUESTED = "name_change_requested"
     PHOTO_REMOVED_BY_STORYTELLER = "photo_removed_by_storyteller"
+    RECORDING_REMOVED_BY_STORYTELLER = "recording_removed_by_storyteller"
     PRIVATE_LINK_RESTORED = "private_link_restored"
     PHOTO_BLURRED_BY_STORYTELLER = "photo_blurred_by_storyteller"
     RESUBMITTED = "resubmitted"
@@ -94,6 +97,8 @@ LABELS = {
     AuditAction.UNDO: _l("Decision undone"),
     AuditAction.EDIT: _l("Story edited"),
     AuditAction.REMOVE_PHOTO: _l("Photo removed"),
+    AuditAction.REMOVE_RECORDING: _l("Recording removed"),
+    AuditAction.TRANSCRIPT_EDITED: _l("Transcript written or corrected"),
     AuditAction.REDACT: _l("Personal detail removed"),
     AuditAction.BLUR_FACES: _l("Faces blurred in the photo"),
     AuditAction.BLUR_AREA: _l("Area blurred in the photo"),
@@ -110,6 +115,7 @@ LABELS = {
     AuditAction.NAME_HIDDEN: _l("Name hidden by the storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("Name change asked for by the storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("Photo deleted by the storyteller"),
+    AuditAction.RECORDING_REMOVED_BY_STORYTELLER: _l("Recording deleted by the storyteller"),
     AuditAction.PRIVATE_LINK_RESTORED: _l("New private link, asked for with the recovery code"),
     AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("Faces blurred by the storyteller"),
     AuditAction.RESUBMITTED: _l("Changed by the storyteller and sent back for review"),
@@ -141,6 +147,7 @@ NOBODY = {
     AuditAction.NAME_HIDDEN: _l("storyteller"),
     AuditAction.NAME_CHANGE_REQUESTED: _l("storyteller"),
     AuditAction.PHOTO_REMOVED_BY_STORYTELLER: _l("storyteller"),
+    AuditAction.RECORDING_REMOVED_BY_STORYTELLER: _l("storyteller"),
     AuditAction.PRIVATE_LINK_RESTORED: _l("storyteller"),
     AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("storyteller"),
     AuditAction.RESUBMITTED: _l("storyteller"),

@@ -99,6 +99,31 @@ class Defaults:
     PHOTO_DECODE_CPU_SECONDS = 10
     PHOTO_DECODE_MEMORY_MB = 1024
     PHOTO_DECODE_TIMEOUT_SECONDS = 20
+    # Voice stories (campaign/media/voice.py). An upload may be this large (a 5-minute
+    # m4a or MP3 is 3-5 MB; WAV, uncompressed, is the one that needs the room), and
+    # must be at least VOICE_MIN_SECONDS and at most VOICE_MAX_SECONDS long, which is
+    # also the in-browser recorder's time limit.
+    VOICE_MAX_BYTES = 25 * 1024 * 1024
+    VOICE_MIN_SECONDS = 2
+    VOICE_MAX_SECONDS = 300
+    # Each ffmpeg step gets this much CPU time, address space and time on the clock:
+    # transcoding a 5-minute recording takes a few seconds of CPU (bench/voice_transcode.py).
+    VOICE_PROCESS_CPU_SECONDS = 30
+    VOICE_PROCESS_MEMORY_MB = 768
+    VOICE_PROCESS_TIMEOUT_SECONDS = 40
+    # A masked voice: pitch and formants shifted by this many semitones (down: -4 is
+    # a major third, enough that the speaker is not recognised, still clear to hear).
+    VOICE_MASK_SEMITONES = -4
+    # Speech to text (campaign/media/transcribe.py): off ("") by default; "vosk" with a
+    # model folder per story language, e.g. {"en": "/srv/vosk/vosk-model-small-en-us-0.15"},
+    # or "package.module:factory". Run by `flask --app campaign media transcribe`.
+    SPEECH_TO_TEXT_BACKEND = ""
+    SPEECH_TO_TEXT_MODELS: dict = {}
+    # The recorder's "Hear my masked voice" (seconds of ffmpeg each), per address.
+    VOICE_PREVIEW_RATE_LIMIT = "10 per hour;30 per day"
+    # Recordings whose forms were never sent go with the staged photos, at the same age
+    # (STAGED_PHOTO_MAX_AGE_SECONDS); per address at most this many wait.
+    STAGED_RECORDINGS_PER_ADDRESS = 10
     # How long browsers and CDNs may keep a photo: how long a removed photo can
     # still be seen from their copies (its address answers 404 at once).
     PHOTO_CACHE_SECONDS = 3600

@@ -7,12 +7,13 @@ from sqlalchemy import insert, update
 
 from campaign.accounts.services import create_moderator
 from campaign.extensions import db
+from campaign.media import voice
 from campaign.media.blurring import note_faces
 from campaign.media.pipeline import process
-from campaign.models import Channel, Photo, Story, StoryStatus
+from campaign.models import Channel, Photo, Recording, Story, StoryStatus
 from campaign.models._types import utcnow
 from campaign.submissions.services import create_story
-from tests import images
+from tests import images, sounds
 
 PASSWORD = "a long enough test password"
 _counter = itertools.count(1)
@@ -79,6 +80,24 @@ def make_portrait(story: Story) -> list[str]:
     note_faces(photo, processed)
     db.session.add(photo)
     db.session.commit()
+    return [rendition["name"] for rendition in processed.renditions]
+
+
+def make_recording(story: Story, transcript: str = "I came in winter.", **fields) -> list[str]:
+    """Give the story a recording (a 3-second tone) whose renditions are really stored;
+    their file names."""
+    processed = voice.process(sounds.tone(3))
+    recording = Recording(
+        story_id=story.id,
+        duration_seconds=processed.duration_seconds,
+        renditions=processed.renditions,
+        transcript=transcript,
+        transcript_source="storyteller" if transcript else None,
+        **fields,
+    )
+    db.session.add(recording)
+    db.session.commit()
+    db.session.refresh(story)
     return [rendition["name"] for rendition in processed.renditions]
 
 

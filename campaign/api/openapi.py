@@ -61,6 +61,35 @@ SCHEMAS = {
             "renditions": {"type": "array", "items": _ref("Rendition")},
         },
     },
+    "AudioRendition": {
+        "type": "object",
+        "required": ["url", "format", "content_type", "bytes"],
+        "additionalProperties": False,
+        "properties": {
+            "url": {"type": "string", "format": "uri"},
+            "format": {"type": "string", "enum": ["opus", "aac"]},
+            "content_type": {"type": "string", "enum": ["audio/ogg", "audio/mp4"]},
+            "bytes": {"type": "integer", "minimum": 1},
+        },
+    },
+    "Voice": {
+        "type": "object",
+        "required": ["duration_seconds", "masked", "transcript", "audio"],
+        "additionalProperties": False,
+        "properties": {
+            "duration_seconds": {"type": "number", "minimum": 0},
+            "masked": {
+                "type": "boolean",
+                "description": "The voice was changed so that the storyteller is not recognised",
+            },
+            "transcript": {"type": "string", "description": f"What is said. {PLAIN}"},
+            "audio": {
+                "type": "array",
+                "items": _ref("AudioRendition"),
+                "description": "Opus in Ogg, and AAC in MP4 for Safari and iOS",
+            },
+        },
+    },
     "Story": {
         "type": "object",
         "required": [
@@ -78,6 +107,7 @@ SCHEMAS = {
             "language",
             "published_at",
             "photo",
+            "voice",
         ],
         "additionalProperties": False,
         "properties": {
@@ -111,6 +141,7 @@ SCHEMAS = {
             "language": {"type": "string", "description": "BCP 47 language code"},
             "published_at": {"type": "string", "format": "date-time"},
             "photo": {"oneOf": [_ref("Photo"), {"type": "null"}]},
+            "voice": {"oneOf": [_ref("Voice"), {"type": "null"}]},
         },
     },
     "StoryPage": {

@@ -2,14 +2,14 @@
 
 Every field is listed explicitly: a field added to the model never reaches the
 public by accident, and private fields (contact_email, token_hash,
-helper_relationship, on_behalf) are never read here.
+helper_relationship, on_behalf, a recording's staging keys) are never read here.
 """
 
 from flask import url_for
 
 from campaign.i18n.countries import country_name
 from campaign.i18n.labels import display_name, theme_label
-from campaign.models import Photo, Story, Theme
+from campaign.models import Photo, Recording, Story, Theme
 from campaign.text import paragraphs
 
 
@@ -37,6 +37,26 @@ def photo(item: Photo | None) -> dict | None:
     return {"alt": item.alt_text or "", "renditions": renditions}
 
 
+def voice(item: Recording | None) -> dict | None:
+    """A voice story's recording: its renditions, length, and transcript; or None."""
+    if item is None:
+        return None
+    return {
+        "duration_seconds": round(float(item.duration_seconds), 1),
+        "masked": bool(item.masked),
+        "transcript": item.transcript or "",
+        "audio": [
+            {
+                "url": url_for("media.file", name=rendition["name"], _external=True),
+                "format": str(rendition["format"]),
+                "content_type": str(rendition["content_type"]),
+                "bytes": int(rendition["bytes"]),
+            }
+            for rendition in (item.renditions or [])
+        ],
+    }
+
+
 def story(item: Story) -> dict:
     return {
         "id": item.id,
@@ -54,4 +74,5 @@ def story(item: Story) -> dict:
         "language": item.language,
         "published_at": item.published_at.isoformat(),
         "photo": photo(item.photo),
+        "voice": voice(item.recording),
     }

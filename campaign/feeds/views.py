@@ -1,13 +1,17 @@
-"""Atom feeds of the newest published stories: all, per country and per theme."""
+"""Atom feeds of the newest published stories: all, per country and per theme; and a
+podcast (RSS 2.0 with the iTunes namespace) of the voice stories in each language."""
 
+from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, abort, current_app, make_response, request, url_for
 from flask_babel import gettext as _
+from lxml import etree
 
 from campaign.gallery import listings
 from campaign.i18n.countries import country_name, parse_country
 from campaign.i18n.identity import campaign_name
 from campaign.i18n.labels import display_name, theme_label
+from campaign.i18n.languages import STORY_LANGUAGES, language_name
 from campaign.i18n.locale import current_locale_code
 from campaign.models import Story, theme_by_slug
 from campaign.publishing.pagecache import public_page
@@ -16,6 +20,9 @@ from campaign.text import paragraphs, xml_safe
 bp = Blueprint("feeds", __name__)
 
 ATOM_TYPE = "application/atom+xml"
+RSS_TYPE = "application/rss+xml"
+# The rendition podcast apps take: AAC in MP4 plays everywhere (Apple's apps too).
+PODCAST_FORMAT = "aac"
 
 
 def _updated(story: Story):
@@ -50,12 +57,38 @@ def _atom(title: str, stories: list[Story], mirrors: str):
         entry.updated(_updated(story))
         if story.quote:
             entry.summary(xml_safe(story.quote))
-        entry.content(xml_safe(str(paragraphs(story.body))), type="html")
+        entry.content(xml_safe(str(paragraphs(story.text_to_read))), type="html")
+        if story.recording is not None:
+            entry.register_extension("audio", _AudioLinks, atom=True, rss=False)
+            entry.audio.renditions = list(story.recording.renditions or [])
         for theme in story.themes:
             entry.category(term=xml_safe(theme.slug), label=xml_safe(theme_label(theme)))
     response = make_response(feed.atom_str(pretty=True))
     response.mimetype = ATOM_TYPE
     return response
+
+
+class _AudioLinks(BaseEntryExtension):
+    """An Atom entry's recording as ``<link rel="enclosure">`` elements, one per
+    rendition. feedgen 1.0's own ``link()`` drops every attribute but ``href``
+    (its loop variable shadows the link it reads), so enclosures are added here."""
+
+    def __init__(self):
+        self.renditions: list[dict] = []
+
+    def extend_atom(self, entry):
+        namespace = entry.nsmap.get(None) or "http://www.w3.org/2005/Atom"
+        for rendition in self.renditions:
+            link = etree.SubElement(entry, f"{{{namespace}}}link")
+            link.attrib.update(
+                {
+                    "rel": "enclosure",
+                    "href": url_for("media.file", name=rendition["name"], _external=True),
+                    "type": str(rendition["content_type"]),
+                    "length": str(int(rendition["bytes"])),
+                }
+            )
+        return entry
 
 
 # Feed readers poll: kept until public content changes, revalidated each time.
@@ -111,6 +144,54 @@ def theme(slug: str):
         listings.latest_stories(_size(), theme=found.slug),
         url_for("gallery.stories", theme=found.slug, _external=True),
     )
+
+
+@bp.get("/podcast/<language>.rss")
+@cached_feed
+def podcast(language: str):
+    """The voice stories told in one language, as a podcast: RSS 2.0 with the iTunes
+    namespace, each episode's enclosure the AAC rendition, its transcript the notes."""
+    if language not in STORY_LANGUAGES:
+        abort(404)
+    feed = FeedGenerator()
+    feed.load_extension("podcast")
+    title = _("%(name)s: voice stories in %(language)s", name=campaign_name(),
+              language=language_name(language))  # fmt: skip
+    feed.title(xml_safe(title))
+    feed.description(_("Migrants tell their own stories, in their own voices."))
+    feed.link(href=url_for("gallery.in_language", language=language, _external=True))
+    feed.link(href=request.base_url, rel="self")
+    feed.language(language)
+    feed.image(url_for("static", filename="img/icon-512.png", _external=True), title=title,
+               link=url_for("gallery.home", _external=True))  # fmt: skip
+    feed.podcast.itunes_author(campaign_name())
+    feed.podcast.itunes_category("Society & Culture", "Personal Journals")
+    feed.podcast.itunes_explicit("no")
+    feed.podcast.itunes_summary(_("Migrants tell their own stories, in their own voices."))
+    feed.podcast.itunes_image(url_for("static", filename="img/icon-512.png", _external=True))
+    stories = listings.latest_voice_stories(_size(), language)
+    if stories:
+        feed.lastBuildDate(max(_updated(story) for story in stories))
+    for story in reversed(stories):  # feedgen prepends: the newest leads
+        rendition = next(r for r in story.recording.renditions if r.get("format") == PODCAST_FORMAT)
+        address = url_for("gallery.story", slug=story.slug, _external=True)
+        entry = feed.add_entry()
+        entry.guid(address, permalink=True)
+        entry.title(xml_safe(story.title))
+        entry.link(href=address)
+        entry.published(story.published_at)
+        entry.description(xml_safe(story.text_to_read or story.quote or story.title))
+        entry.enclosure(
+            url_for("media.file", name=rendition["name"], _external=True),
+            str(rendition["bytes"]),
+            rendition["content_type"],
+        )
+        entry.podcast.itunes_duration(round(story.recording.duration_seconds))
+        entry.podcast.itunes_author(xml_safe(display_name(story)))
+        entry.podcast.itunes_explicit("no")
+    response = make_response(feed.rss_str(pretty=True))
+    response.mimetype = RSS_TYPE
+    return response
 
 
 def feed_links(args) -> list[dict]:

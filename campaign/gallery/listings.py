@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.gallery import queries as gallery
-from campaign.models import Channel, PublicCount, Story, Theme, story_theme, with_cards
+from campaign.models import Channel, PublicCount, Recording, Story, Theme, story_theme, with_cards
 from campaign.publishing import stats as kept
 
 SORTS = ("newest", "oldest")
@@ -94,6 +94,18 @@ def latest_stories(
     return find_stories(
         origin=origin, residence=residence, theme=theme, language=language, limit=limit
     ).stories
+
+
+def latest_voice_stories(limit: int, language: str) -> list[Story]:
+    """The newest published voice stories told in ``language``, for its podcast feed."""
+    query = (
+        Story.published()
+        .join(Recording, Recording.story_id == Story.id)
+        .where(Story.language == language)
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(with_cards(query)).all())
 
 
 def _published_ids():

@@ -13,7 +13,8 @@ from campaign.extensions import db
 from campaign.media.files import recover
 from campaign.media.staging import delete_stale_staged_photos
 from campaign.media.storage import get_storage, media_root
-from campaign.models import Photo
+from campaign.media.transcribe import backend, transcribe_waiting
+from campaign.models import Photo, Recording
 from campaign.models.photo import referenced_media_names, rendition_names
 
 
@@ -32,12 +33,14 @@ def orphan_media(min_age_seconds: float = 3600) -> list[str]:
     ]
 
 
-def missing_media() -> list[tuple[int, str]]:
-    """(photo id, file name) for every rendition a Photo row names but the storage lacks."""
+def missing_media() -> list[tuple[str, int, str]]:
+    """("photo" or "recording", row id, file name) for every rendition a Photo or
+    Recording row names but the storage lacks."""
     stored = {key for key, _modified in get_storage().listing()}
     return [
-        (photo_id, name)
-        for photo_id, renditions in db.session.execute(select(Photo.id, Photo.renditions))
+        (kind, row_id, name)
+        for kind, model in (("photo", Photo), ("recording", Recording))
+        for row_id, renditions in db.session.execute(select(model.id, model.renditions))
         for name in sorted(rendition_names(renditions))
         if name not in stored
     ]
@@ -55,7 +58,7 @@ media = click.Group("media", help="Check the media files.")
     help="Leave files younger than this alone (uploads in progress).",
 )
 def media_check_command(dry_run: bool, min_age_minutes: int) -> None:
-    """Find media files no photo refers to, and remove them; list photos missing files."""
+    """Find media files no photo or recording names, and remove them; list rows missing files."""
     try:
         _check(dry_run, min_age_minutes)
     except OSError as error:  # the object store is away or refuses: say which, no traceback
@@ -77,15 +80,29 @@ def _check(dry_run: bool, min_age_minutes: int) -> None:
     verb = "Found" if dry_run else "Removed"
     click.echo(f"{verb} {len(abandoned) + len(orphans)} orphan media files.")
     missing = missing_media()
-    for photo_id, name in missing:
-        click.echo(f"missing: {name} (photo {photo_id})")
+    for kind, row_id, name in missing:
+        click.echo(f"missing: {name} ({kind} {row_id})")
     if missing:
-        click.echo(f"{len(missing)} files of stored photos are missing: restore from a backup.")
+        click.echo(
+            f"{len(missing)} files of stored photos or recordings are missing: "
+            "restore from a backup."
+        )
+
+
+@media.command("transcribe")
+@click.option("--limit", default=20, show_default=True, help="Recordings to do in this run.")
+def transcribe_command(limit: int) -> None:
+    """Draft transcripts by speech to text for voice stories waiting for review."""
+    if backend() is None:
+        click.echo("Speech to text is off (SPEECH_TO_TEXT_BACKEND is empty).")
+        return
+    drafted, failed = transcribe_waiting(limit)
+    click.echo(f"Drafted {drafted} transcript(s); {failed} failed (see the log).")
 
 
 @media.command("cleanup")
 def cleanup_command():
-    """Delete photos that were uploaded with a form that was never sent."""
+    """Delete photos and recordings that were uploaded with a form that was never sent."""
     count = delete_stale_staged_photos()
     db.session.commit()
-    click.echo(f"Deleted {count} unused photo(s).")
+    click.echo(f"Deleted {count} unused photo(s) and recording(s).")

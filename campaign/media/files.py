@@ -1,5 +1,9 @@
 """Photo files follow their ``Photo`` rows: kept when the row commits, gone when it goes.
 
+A recording's files follow their ``Recording`` row in every way said here of a
+photo's (deleted, its story deleted or withdrawn, renamed when the story leaves
+the public): the two share these hooks, the journal and ``media check``.
+
 Nobody deletes photo files by hand. Session hooks of the app's session do it,
 whoever removed the row: a moderator removing the photo, an admin deleting the
 story, a storyteller withdrawing it or removing the photo, the purge, the
@@ -56,7 +60,7 @@ from campaign.media.storage import (
     storage_for,
     with_new_base,
 )
-from campaign.models import Photo, ShareCard, Story, StoryStatus
+from campaign.models import Photo, Recording, ShareCard, Story, StoryStatus
 from campaign.models.photo import referenced_media_names, rendition_names
 
 log = logging.getLogger(__name__)
@@ -78,14 +82,17 @@ def _doom(session, names) -> None:
 def _photos_of_deleted_stories(session, _context, _instances) -> None:
     ids = [obj.id for obj in session.deleted if isinstance(obj, Story) and obj.id is not None]
     if ids:
-        rows = session.connection().execute(select(Photo.renditions).where(Photo.story_id.in_(ids)))
-        _doom(session, [name for (renditions,) in rows for name in rendition_names(renditions)])
+        for model in (Photo, Recording):
+            rows = session.connection().execute(
+                select(model.renditions).where(model.story_id.in_(ids))
+            )
+            _doom(session, [name for (renditions,) in rows for name in rendition_names(renditions)])
         cards = select(ShareCard.name).where(ShareCard.story_id.in_(ids))
         _doom(session, list(session.connection().scalars(cards)))
 
 
 def _photo_deleted(session, instance) -> None:
-    if isinstance(instance, Photo):
+    if isinstance(instance, (Photo, Recording)):
         _doom(session, rendition_names(instance.renditions))
     elif isinstance(instance, ShareCard):  # a share card's file goes with its row
         _doom(session, [instance.name])
@@ -126,13 +133,14 @@ def _rename_photos_leaving_the_public(session, _context, _instances) -> None:
         return
     query = Story.published().with_only_columns(Story.id).where(Story.id.in_(leaving))
     for story_id in session.connection().scalars(query):
-        leaving[story_id].share_cards = []  # made for the public: they go, with their files
-        photo = leaving[story_id].photo
-        if photo is not None and photo not in session.deleted and photo not in session.new:
-            _rename(session, photo)
+        story = leaving[story_id]
+        story.share_cards = []  # made for the public: they go, with their files
+        for media in (story.photo, story.recording):
+            if media is not None and media not in session.deleted and media not in session.new:
+                _rename(session, media)
 
 
-def _rename(session, photo: Photo) -> None:
+def _rename(session, photo: Photo | Recording) -> None:
     """Give each rendition a new name (one new base, like an upload); the old names go
     after the commit, the new ones if it never comes."""
     storage = get_storage()

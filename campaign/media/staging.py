@@ -1,7 +1,9 @@
-"""Photos accepted while the rest of the form still needs fixing.
+"""Photos and recordings accepted while the rest of the form still needs fixing.
 
-They are stored as processed renditions in a ``Photo`` row without a story,
-so the person does not upload them again. The photo belongs to the form and
+They are stored as processed renditions in a ``Photo`` (or ``Recording``) row
+without a story, so the person does not upload them again. Everything below
+holds for both alike; a recording has its own cap,
+STAGED_RECORDINGS_PER_ADDRESS. The photo belongs to the form and
 the browser that sent it, and to nothing else:
 
 - the form carries a random key for it (256 bits), the browser's session a
@@ -34,7 +36,8 @@ from sqlalchemy import func, select
 from campaign.extensions import db
 from campaign.media.blurring import note_faces
 from campaign.media.pipeline import ProcessedPhoto
-from campaign.models import Photo
+from campaign.media.voice import ProcessedVoice
+from campaign.models import Photo, Recording
 from campaign.models._types import utcnow
 from campaign.models.tokens import find_by_token, hash_secret
 
@@ -45,6 +48,12 @@ NO_ROOM = _l(
     "Many photos sent from your connection are already waiting for their stories. "
     "Send your story without a photo now, or try again later."
 )
+NO_ROOM_FOR_VOICE = _l(
+    "Many recordings sent from your connection are already waiting for their stories. "
+    "Write your story instead now, or try again later."
+)
+# The cap on rows waiting for a story, per model, from one network.
+_PER_ADDRESS = {Photo: "STAGED_PHOTOS_PER_ADDRESS", Recording: "STAGED_RECORDINGS_PER_ADDRESS"}
 
 
 def _max_age() -> int:
@@ -85,21 +94,21 @@ def _uploaded_from() -> str:
     return hmac.new(key, _network(request.remote_addr).encode(), hashlib.sha256).hexdigest()
 
 
-def has_room(replacing: Photo | None = None) -> bool:
-    """Whether this request's network may stage another photo (see NO_ROOM).
+def has_room(replacing: Photo | Recording | None = None, model=Photo) -> bool:
+    """Whether this request's network may stage another photo, or recording (see NO_ROOM).
 
     Asked before the upload is decoded. The photo it would replace does not
     count; a photo a story took no longer waits. Two uploads at the same
     moment may both pass: the cap bounds storage, it is not a lock.
     """
-    waiting = select(func.count(Photo.id)).where(
-        Photo.staged_from == _uploaded_from(),
-        Photo.story_id.is_(None),
-        Photo.created_at >= _oldest_kept(),
+    waiting = select(func.count(model.id)).where(
+        model.staged_from == _uploaded_from(),
+        model.story_id.is_(None),
+        model.created_at >= _oldest_kept(),
     )
     if replacing is not None:
-        waiting = waiting.where(Photo.id != replacing.id)
-    return db.session.scalar(waiting) < current_app.config["STAGED_PHOTOS_PER_ADDRESS"]
+        waiting = waiting.where(model.id != replacing.id)
+    return db.session.scalar(waiting) < current_app.config[_PER_ADDRESS[model]]
 
 
 def stage(processed: ProcessedPhoto) -> tuple[Photo, str]:
@@ -120,35 +129,66 @@ def stage(processed: ProcessedPhoto) -> tuple[Photo, str]:
     return photo, key
 
 
-def staged_photo(key: str | None) -> Photo | None:
-    """The photo this browser staged under this key, if it is fresh and no story has it."""
+def stage_recording(processed: ProcessedVoice) -> tuple[Recording, str]:
+    """Keep a recording for this browser's form; return it and the key the form carries."""
+    key = secrets.token_urlsafe(KEY_BYTES)
+    recording = Recording(
+        story_id=None,
+        duration_seconds=processed.duration_seconds,
+        masked=processed.masked,
+        renditions=processed.renditions,
+        token_hash=hash_secret(_token(_browser_secret(create=True), key)),
+        staged_from=_uploaded_from(),
+    )
+    db.session.add(recording)
+    db.session.flush()
+    return recording, key
+
+
+def _staged(model, key: str | None):
     secret = _browser_secret(create=False)
     if not key or secret is None:
         return None
     return find_by_token(
-        Photo,
+        model,
         _token(secret, key),
-        Photo.story_id.is_(None),
-        Photo.created_at >= _oldest_kept(),
+        model.story_id.is_(None),
+        model.created_at >= _oldest_kept(),
     )
 
 
-def claim(photo: Photo) -> None:
-    """A story takes the photo: it is no longer staged, and its key and network are forgotten."""
-    photo.token_hash = None
-    photo.staged_from = None
+def staged_photo(key: str | None) -> Photo | None:
+    """The photo this browser staged under this key, if it is fresh and no story has it."""
+    return _staged(Photo, key)
 
 
-def discard(photo: Photo) -> None:
+def staged_recording(key: str | None) -> Recording | None:
+    """The recording this browser staged under this key, like ``staged_photo``."""
+    return _staged(Recording, key)
+
+
+def claim(row: Photo | Recording) -> None:
+    """A story takes the photo or recording: it is no longer staged, and its key and
+    network are forgotten."""
+    row.token_hash = None
+    row.staged_from = None
+
+
+def discard(row: Photo | Recording) -> None:
     """Its files go after the commit (``media.files``)."""
-    db.session.delete(photo)
+    db.session.delete(row)
     db.session.flush()
 
 
 def delete_stale_staged_photos() -> int:
-    stale = db.session.scalars(
-        select(Photo).where(Photo.story_id.is_(None), Photo.created_at < _oldest_kept())
-    ).all()
-    for photo in stale:
-        discard(photo)
+    """Photos and recordings of forms never sent, older than STAGED_PHOTO_MAX_AGE_SECONDS."""
+    stale = [
+        row
+        for model in (Photo, Recording)
+        for row in db.session.scalars(
+            select(model).where(model.story_id.is_(None), model.created_at < _oldest_kept())
+        ).all()
+    ]
+    for row in stale:
+        discard(row)
     return len(stale)

@@ -1,8 +1,8 @@
-"""Where photo renditions are kept, behind a small interface.
+"""Where photo and recording renditions are kept, behind a small interface.
 
 Files get server-generated names only (``rendition_name``: a random base shared
-by a photo's renditions, its width, its format). Where they go is chosen in one
-place, ``get_storage``, from MEDIA_STORAGE_URL:
+by a photo's renditions, its width (a recording's: its bit rate), its format).
+Where they go is chosen in one place, ``get_storage``, from MEDIA_STORAGE_URL:
 
 - unset (the default): ``FileSystemStorage``, files under ``instance/media`` (or
   ``MEDIA_ROOT``), for one machine;
@@ -35,8 +35,13 @@ from flask import current_app
 
 from campaign.media import inflight
 
-NAME_PATTERN = re.compile(r"^[0-9a-f]{32}-[0-9]{1,5}\.(webp|jpg)$")
-CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
+NAME_PATTERN = re.compile(r"^[0-9a-f]{32}-[0-9]{1,5}\.(webp|jpg|ogg|m4a)$")
+CONTENT_TYPES = {
+    "webp": "image/webp",
+    "jpg": "image/jpeg",
+    "ogg": "audio/ogg",  # a recording's renditions (media/voice.py)
+    "m4a": "audio/mp4",
+}
 # A key the maintenance commands may meet: path segments of plain characters, none
 # of them "." or "..", so no key can reach outside the media folder or prefix.
 _KEY_SEGMENT = re.compile(r"^[A-Za-z0-9_.-]+$")

@@ -60,7 +60,9 @@ def stored_response(name: str, download_name: str | None = None):
     response.headers["X-Content-Type-Options"] = "nosniff"
     if download_name:
         response.headers["Content-Disposition"] = f'inline; filename="{download_name}"'
-    return response.make_conditional(request)  # 304 for a copy that is still this file
+    # 304 for a copy that is still this file; byte ranges for players (Safari plays a
+    # recording only from a server that answers them, and seeking asks for them).
+    return response.make_conditional(request, accept_ranges=True, complete_length=stored.size)
 
 
 def photo_sources(photo) -> dict | None:

@@ -6,6 +6,7 @@ from campaign.models.card import ShareCard
 from campaign.models.moderator import Moderator
 from campaign.models.photo import Photo
 from campaign.models.public import GalleryStats, PublicCount
+from campaign.models.recording import Recording, TranscriptSource
 from campaign.models.review import (
     PendingNameChange,
     Report,
@@ -42,6 +43,7 @@ __all__ = [
     "PendingNameChange",
     "Photo",
     "PublicCount",
+    "Recording",
     "RecoveryCode",
     "Report",
     "RetiredStory",
@@ -52,6 +54,7 @@ __all__ = [
     "StoryStatus",
     "StoryViewing",
     "Theme",
+    "TranscriptSource",
     "UndoableDecision",
     "all_themes",
     "filed_under",

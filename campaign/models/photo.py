@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from campaign.extensions import db
 from campaign.models._types import UTCDateTime, utcnow
 from campaign.models.card import card_names
+from campaign.models.recording import Recording
 
 
 class Photo(db.Model):
@@ -69,10 +70,11 @@ def rendition_names(renditions) -> list[str]:
 
 
 def referenced_media_names() -> set[str]:
-    """Every media file name some Photo or ShareCard row names: the files to keep."""
-    photos = {
+    """Every media file name some Photo, Recording or ShareCard row names: the files to keep."""
+    recorded = {
         name
-        for renditions in db.session.scalars(select(Photo.renditions))
+        for model in (Photo, Recording)
+        for renditions in db.session.scalars(select(model.renditions))
         for name in rendition_names(renditions)
     }
-    return photos | card_names()
+    return recorded | card_names()

@@ -34,7 +34,9 @@ class StoryRevision(db.Model):
 
 # The text fields whose every change is kept as a revision; alt_text is the photo's
 # description (a moderator removing a personal detail from it).
-REVISED_FIELDS = ("title", "quote", "body", "alt_text")
+REVISED_FIELDS = ("title", "quote", "body", "alt_text", "transcript")
+# The fields kept on a row of their own: the photo's description, the recording's transcript.
+_OWNER_OF = {"alt_text": "photo", "transcript": "recording"}
 
 
 def revise(story, moderator, **new_texts: str) -> list[str]:
@@ -45,7 +47,7 @@ def revise(story, moderator, **new_texts: str) -> list[str]:
     for name in REVISED_FIELDS:
         if name not in new_texts:
             continue
-        target = story.photo if name == "alt_text" else story
+        target = getattr(story, _OWNER_OF[name]) if name in _OWNER_OF else story
         old, new = getattr(target, name) or "", new_texts[name]
         if new == old:
             continue

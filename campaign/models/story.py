@@ -168,6 +168,10 @@ class Story(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     photo = relationship("Photo", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+    # A voice story's recording (models/recording.py); its transcript is the text of record.
+    recording = relationship(
+        "Recording", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
     # A name change that waits for a moderator (models/review.py).
     pending_name_change = relationship(
         "PendingNameChange",
@@ -242,6 +246,14 @@ class Story(db.Model):
             raise IllegalTransition(self.status, status)
         self.status, self.published_at = status, published_at
 
+    @property
+    def text_to_read(self) -> str:
+        """The written story; for a voice story without one, its transcript (what cards,
+        previews and feeds show of it)."""
+        if self.body or self.recording is None:
+            return self.body or ""
+        return self.recording.transcript or ""
+
     def __repr__(self) -> str:
         return f"<Story {self.id} {self.status.value}>"
 
@@ -256,9 +268,11 @@ def filed_under(theme_slug: str):
 
 
 def with_cards(query):
-    """What a card or a story page shows besides the story: its themes and its photo,
-    loaded for every story of the query at once (two more queries, never one per card)."""
-    return query.options(selectinload(Story.themes), selectinload(Story.photo))
+    """What a card or a story page shows besides the story: its themes, photo and recording,
+    loaded for every story of the query at once (three more queries, never one per card)."""
+    return query.options(
+        selectinload(Story.themes), selectinload(Story.photo), selectinload(Story.recording)
+    )
 
 
 def published_story(slug: str, channel: Channel = Channel.WEBSITE) -> Story | None:

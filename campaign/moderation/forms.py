@@ -98,6 +98,11 @@ class EditForm(_Versioned):
         filters=[text_filter],
     )
 
+    def __init__(self, *args, voice_story: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if voice_story:  # its recording is the story: the text may be empty
+            self.body.validators = [Optional()]
+
 
 class _PercentField(DecimalField):
     """A percentage from ``minimum`` to 100; a decimal comma is read as a point, and
@@ -156,6 +161,21 @@ class VersionForm(_Versioned):
     """A button that changes the story: only the version and the CSRF token."""
 
 
+class TranscriptForm(_Versioned):
+    """The moderator writes or corrects a voice story's transcript beside its player."""
+
+    transcript = TextAreaField(
+        _l("Transcript"),
+        filters=[text_filter],
+        validators=[Length(max=20_000)],
+        description=_l(
+            "Everything said, as said, for people who cannot hear it. A voice story is "
+            "published only with a transcript."
+        ),
+        render_kw={"rows": 14},
+    )
+
+
 class UndoForm(_Versioned):
     """Take back a decision: the story and the version the decision left it in."""
 
@@ -168,7 +188,7 @@ class RedactForm(_Versioned):
     detail = StringField(
         validators=[
             DataRequired(),
-            Regexp(r"(title|quote|body|alt_text):[0-9]{1,6}:[0-9]{1,6}\Z"),
+            Regexp(r"(title|quote|body|alt_text|transcript):[0-9]{1,6}:[0-9]{1,6}\Z"),
         ]
     )
     message = TextAreaField(

@@ -27,11 +27,13 @@ from campaign.models import (
     Moderator,
     PendingNameChange,
     Photo,
+    Recording,
     Report,
     Story,
     StoryRevision,
     StoryStatus,
     StoryViewing,
+    TranscriptSource,
     UndoableDecision,
     filed_under,
     revise,
@@ -63,6 +65,11 @@ EDITABLE_FIELDS = ("title", "quote", "body")
 
 class StaleStory(Exception):
     """Someone else changed the story since this moderator opened it."""
+
+
+class TranscriptMissing(Exception):
+    """A voice story is published only with a transcript (WCAG 1.2.1): people who cannot
+    hear it read it. Refused before anything changes."""
 
 
 class StoryGone(StaleStory):
@@ -98,6 +105,8 @@ def decide(
     new_status = DECISIONS[decision]
     if decision == "unpublish" and story.status is not StoryStatus.PUBLISHED:
         raise IllegalTransition(story.status, new_status)
+    if decision == "approve" and needs_transcript(story):
+        raise TranscriptMissing()
     before = _undo_snapshot(story)
     previous = story.move_to(new_status)
     if decision in ("reject", "unpublish"):
@@ -294,7 +303,7 @@ def bulk_decide(
                 note="bulk",
                 reason=reason if decision == "reject" else None,
             )
-        except StoryGone:
+        except (StoryGone, TranscriptMissing):  # the latter: reviewed on its own page
             outcome.skipped += 1
         except StaleStory:  # refused before anything was changed
             outcome.changed.append(title)
@@ -348,7 +357,7 @@ def redact_detail(
         raise DetailGone(key)
     value = public_texts(story)[finding.field]
     new_text = value[: finding.start] + marker + value[finding.end :]
-    owner = Photo if finding.field == "alt_text" else Story
+    owner = {"alt_text": Photo, "transcript": Recording}.get(finding.field, Story)
     limit = owner.__table__.c[finding.field].type.length
     if limit is not None and len(new_text) > limit:
         raise TooLongAfterRemoval(finding.field)
@@ -447,6 +456,39 @@ def revisions(story: Story) -> list[StoryRevision]:
         .where(StoryRevision.story_id == story.id)
         .order_by(StoryRevision.created_at.desc(), StoryRevision.id.desc())
     ).all()
+
+
+def needs_transcript(story: Story) -> bool:
+    return story.recording is not None and not (story.recording.transcript or "").strip()
+
+
+def remove_recording(story: Story, moderator: Moderator, *, seen_version: int) -> bool:
+    """Like the photo's removal: the row goes, its files after the commit (media.files),
+    their addresses to the CDN purge."""
+    check_version(story, seen_version)
+    if story.recording is None:
+        return False
+    story.recording = None
+    story.updated_at = utcnow()
+    record(moderator, AuditAction.REMOVE_RECORDING, story)
+    db.session.flush()
+    return True
+
+
+def save_transcript(story: Story, moderator: Moderator, *, seen_version: int, text: str) -> bool:
+    """The moderator writes or corrects the transcript: a revision like any edit (the
+    history shows the change), and from now on the transcript is a person's, checked."""
+    check_version(story, seen_version)
+    if story.recording is None:
+        return False
+    changed = revise(story, moderator, transcript=clean_text(text or ""))
+    recording = story.recording
+    recording.transcript_source = TranscriptSource.MODERATOR.value if recording.transcript else None
+    if changed:
+        story.updated_at = utcnow()
+        record(moderator, AuditAction.TRANSCRIPT_EDITED, story)
+    db.session.flush()
+    return bool(changed)
 
 
 def remove_photo(story: Story, moderator: Moderator, *, seen_version: int) -> bool:
@@ -730,7 +772,9 @@ def queue_stories(filters: QueueFilters, limit: int, offset: int = 0) -> list[St
         select(Story)
         .where(_tab_condition(filters.tab), *_filter_conditions(filters))
         .options(
-            with_expression(Story.report_count, reports), selectinload(Story.pending_name_change)
+            with_expression(Story.report_count, reports),
+            selectinload(Story.pending_name_change),
+            selectinload(Story.recording),
         )
     )
     if filters.tab in ("pending", "changes"):

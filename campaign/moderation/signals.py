@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from campaign.accounts.services import get_setting, set_setting
 from campaign.database import listen_once
 from campaign.extensions import db
-from campaign.models import NameDisplay, Photo, Story, StoryStatus
+from campaign.models import NameDisplay, Photo, Recording, Story, StoryStatus
 from campaign.text import clean_line
 
 _WORD = re.compile(r"\w+")
@@ -41,7 +41,7 @@ MAX_SCANNED_CHARS = 12_000
 # Personal details ------------------------------------------------------------------
 #
 # The public text a story shows, by the field's name (a revision's and a form's name).
-PUBLIC_FIELDS = ("title", "quote", "body", "alt_text")
+PUBLIC_FIELDS = ("title", "quote", "body", "alt_text", "transcript")
 
 # Any script's digits: \d matches Arabic-Indic (٠-٩) and Persian (۰-۹) digits too.
 _LINK = re.compile(
@@ -257,10 +257,13 @@ def removed_marker(language: str | None) -> str:
 
 
 def public_texts(story: Story) -> dict[str, str]:
-    """The public fields of a story, by name (the photo's description when it has one)."""
+    """The public fields of a story, by name (the photo's description and the
+    recording's transcript when it has them)."""
     texts = {"title": story.title or "", "quote": story.quote or "", "body": story.body or ""}
     if story.photo is not None:
         texts["alt_text"] = story.photo.alt_text or ""
+    if story.recording is not None:
+        texts["transcript"] = story.recording.transcript or ""
     return texts
 
 
@@ -322,8 +325,10 @@ def detail_kinds_of(findings: list[Finding]) -> str:
 # What the detectors read of a story: a change to any of them scans it again.
 _SCANNED_STORY_FIELDS = (
     "title", "quote", "body", "author_name", "name_display", "contact_email",
-    "origin_country", "residence_country", "photo",
+    "origin_country", "residence_country", "photo", "recording",
 )  # fmt: skip
+# The rows of their own whose text is public: (model, its text field, the field's name here).
+_OWN_ROWS = ((Photo, "alt_text"), (Recording, "transcript"))
 
 
 def _changed(obj, names) -> bool:
@@ -339,25 +344,27 @@ def _stamp_detail_kinds(session: Session, _context, _instances) -> None:
         for obj in (*session.new, *session.dirty)
         if isinstance(obj, Story) and (obj in session.new or _changed(obj, _SCANNED_STORY_FIELDS))
     }
-    # A photo row added, changed or deleted in this flush: its story's relationship may
-    # not show it yet, so its description (None: no photo any more) is taken from it.
-    descriptions: dict[Story, str | None] = {}
+    # A photo or recording row added, changed or deleted in this flush: its story's
+    # relationship may not show it yet, so its text (None: no row any more) is taken from it.
+    overrides: dict[Story, dict[str, str | None]] = {}
     with session.no_autoflush:
-        for photo in (*session.new, *session.dirty, *session.deleted):
-            if not isinstance(photo, Photo) or not photo.story_id:
+        for row in (*session.new, *session.dirty, *session.deleted):
+            field_name = next((name for model, name in _OWN_ROWS if isinstance(row, model)), None)
+            if field_name is None or not row.story_id:
                 continue
-            gone = photo in session.deleted
-            if gone or photo in session.new or _changed(photo, ("alt_text", "story_id")):
-                story = session.get(Story, photo.story_id)
+            gone = row in session.deleted
+            if gone or row in session.new or _changed(row, (field_name, "story_id")):
+                story = session.get(Story, row.story_id)
                 if story is not None:
                     stories.add(story)
-                    descriptions[story] = None if gone else (photo.alt_text or "")
+                    text = None if gone else (getattr(row, field_name) or "")
+                    overrides.setdefault(story, {})[field_name] = text
         for story in stories - set(session.deleted):
             texts = public_texts(story)
-            if story in descriptions:
-                texts.pop("alt_text", None)
-                if descriptions[story] is not None:
-                    texts["alt_text"] = descriptions[story]
+            for field_name, text in overrides.get(story, {}).items():
+                texts.pop(field_name, None)
+                if text is not None:
+                    texts[field_name] = text
             kinds = detail_kinds_of(find_details(texts, context_of(story)))
             if (story.detail_kinds or "") != kinds:
                 story.detail_kinds = kinds
@@ -453,14 +460,16 @@ def likely_duplicates(story: Story, threshold: float) -> list[tuple[Story, float
 
 
 def signals_for(story: Story, watch_words: list[str], config) -> Signals:
-    text = f"{story.title}\n{story.quote or ''}\n{story.body}"
+    transcript = story.recording.transcript if story.recording is not None else ""
+    text = f"{story.title}\n{story.quote or ''}\n{story.body}\n{transcript or ''}"
     pattern = _watch_pattern(watch_words)
     found_words = sorted({m.group(0).casefold() for m in pattern.finditer(text)}) if pattern else []
     details = personal_details(story)
     return Signals(
         details=details,
         watch_words=found_words,
-        too_short=len(story.body) < config["SHORT_STORY_CHARS"],
+        # A voice story may have no written text at all.
+        too_short=story.recording is None and len(story.body) < config["SHORT_STORY_CHARS"],
         too_long=len(story.body) > config["LONG_STORY_CHARS"],
         duplicates=likely_duplicates(story, config["DUPLICATE_SIMILARITY"]),
         language_seems=story.proposed_language,

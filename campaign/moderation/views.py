@@ -39,6 +39,7 @@ from campaign.moderation.forms import (
     FocusForm,
     NameChangeForm,
     RedactForm,
+    TranscriptForm,
     UndoForm,
     VersionForm,
 )
@@ -51,6 +52,7 @@ from campaign.moderation.services import (
     StaleStory,
     StoryGone,
     TooLongAfterRemoval,
+    TranscriptMissing,
     UndoTooLate,
     accept_language,
     audit_actions,
@@ -74,7 +76,9 @@ from campaign.moderation.services import (
     queue_stories,
     redact_detail,
     remove_photo,
+    remove_recording,
     revisions,
+    save_transcript,
     set_featured,
     set_focal_point,
     tab_counts,
@@ -228,10 +232,18 @@ def _focus_now(story: Story) -> dict:
 
 def _render_review(story: Story, *, status: int = 200, **forms):
     forms.setdefault("form", DecisionForm())
-    forms.setdefault("edit_form", EditForm(obj=story, formdata=None))
+    forms.setdefault(
+        "edit_form",
+        EditForm(obj=story, formdata=None, voice_story=story.recording is not None),
+    )
     forms.setdefault("delete_form", DeleteForm(formdata=None))
     forms.setdefault("redact_form", RedactForm(formdata=None))
     forms.setdefault("blur_form", BlurAreaForm(formdata=None))
+    if story.recording is not None:
+        forms.setdefault(
+            "transcript_form",
+            TranscriptForm(formdata=None, data={"transcript": story.recording.transcript}),
+        )
     forms.setdefault("focus_form", FocusForm(formdata=None, data=_focus_now(story), prefix="focus"))
     for form in forms.values():
         form.version.data = story.version
@@ -249,6 +261,11 @@ def _render_review(story: Story, *, status: int = 200, **forms):
                 quote_html=highlighted_line(story.quote, signals.details_in("quote")),
                 alt_html=highlighted_line(
                     story.photo.alt_text if story.photo else "", signals.details_in("alt_text")
+                ),
+                transcript_html=highlighted_paragraphs(
+                    story.recording.transcript if story.recording else "",
+                    words,
+                    signals.details_in("transcript"),
                 ),
                 signals=signals,
                 history=[(rev, word_diff(rev.old_text, rev.new_text)) for rev in revisions(story)],
@@ -335,6 +352,10 @@ def review(story_id: int):
         db.session.rollback()
         flash(_("That decision is not possible for a story in this state."))
         return redirect(url_for("moderation.review", story_id=story_id), code=303)
+    except TranscriptMissing:
+        db.session.rollback()
+        flash(_("Write the transcript first: a voice story is published only with one."))
+        return redirect(url_for("moderation.review", story_id=story_id) + "#voice", code=303)
     # Nothing below reads the story again: its teller may withdraw it right after the commit.
     # The next page says what was decided, with an Undo button (undo_message below).
     session["undo"] = [story_id, decided_version]
@@ -411,7 +432,7 @@ def undo():
 @bp.route("/stories/<int:story_id>/edit", methods=["POST"])
 def edit(story_id: int):
     story = _load(story_id)
-    form = EditForm()
+    form = EditForm(voice_story=story.recording is not None)
     if not form.validate_on_submit():
         return _render_review(story, edit_form=form)
     try:
@@ -491,6 +512,33 @@ def _versioned_action(story_id: int, action, done_message: str):
     else:
         flash(done_message)
     return redirect(url_for("moderation.review", story_id=story_id), code=303)
+
+
+@bp.route("/stories/<int:story_id>/recording/remove", methods=["POST"])
+def recording_remove(story_id: int):
+    return _versioned_action(
+        story_id,
+        lambda story, version: remove_recording(story, current_user, seen_version=version),
+        _("The recording was removed."),
+    )
+
+
+@bp.route("/stories/<int:story_id>/transcript", methods=["POST"])
+def transcript_save(story_id: int):
+    story = _load(story_id)
+    form = TranscriptForm()
+    if not form.validate_on_submit():
+        return _render_review(story, status=400, transcript_form=form)
+    try:
+        changed = save_transcript(
+            story, current_user, seen_version=form.version.data, text=form.transcript.data
+        )
+        db.session.commit()
+    except VANISHED:
+        _stale(story_id)
+    else:
+        flash(_("The transcript is saved.") if changed else _("The transcript is unchanged."))
+    return redirect(url_for("moderation.review", story_id=story_id) + "#voice", code=303)
 
 
 @bp.route("/stories/<int:story_id>/photo/remove", methods=["POST"])

@@ -25,6 +25,7 @@ from campaign.i18n.labels import theme_label
 from campaign.i18n.languages import STORY_LANGUAGES, language_choices, page_language
 from campaign.i18n.plurals import plural_templates
 from campaign.media.pipeline import photo_max_mb
+from campaign.media.voice import voice_max_mb, voice_max_minutes
 from campaign.models import Channel, NameDisplay, all_themes
 from campaign.text import line_filter, text_filter
 
@@ -166,9 +167,23 @@ class StoryDetailsForm(FlaskForm):
         maximum = current_app.config["STORY_MAX_CHARS"]
         return _l("Your story can have at most %(count)d characters.", count=maximum)
 
+    def tells_with_voice(self) -> bool:
+        """Whether the story has a recording, which stands in for the written text."""
+        return False
+
+    def validate(self, extra_validators=None):
+        if self.tells_with_voice():
+            # A new list for this form only: the class's validators are shared.
+            self.body.validators = [
+                v for v in self.body.validators if not isinstance(v, DataRequired)
+            ]
+        return super().validate(extra_validators)
+
     def validate_body(self, field):
+        """A voice story needs no written text: any text with it is welcome, up to the
+        longest story; without a recording, the usual rule."""
         length = len(field.data or "")  # cleaned by text_filter: what will be stored
-        if length < current_app.config["STORY_MIN_CHARS"]:
+        if length < current_app.config["STORY_MIN_CHARS"] and not self.tells_with_voice():
             raise ValidationError(self._too_short())
         if length > current_app.config["STORY_MAX_CHARS"]:
             raise ValidationError(self._too_long())
@@ -200,7 +215,8 @@ class StoryDetailsForm(FlaskForm):
         """The checks the browser repeats before each step (share.js), with the
         server's own messages: the same rules as the validators of this class.
         A field's checks run on the element with the field's id; ``unless`` and
-        ``when`` name the field that switches the check off or on."""
+        ``when`` name the field that switches the check off or on, ``unless_any``
+        fields any of which, filled in, switches it off."""
         this_year = date.today().year
         checks: dict[str, dict] = {
             "body": {
@@ -300,6 +316,31 @@ class ShareForm(ChannelFields, StoryDetailsForm):
             "You see the result before your story is sent."
         ),
     )
+    # A voice story (media/voice.py): a recording made in the browser or a file, which
+    # may stand in for the written story; kept across tries like the photo.
+    voice = FileField(
+        _l("Choose a recording"),
+        render_kw={"accept": "audio/*,.m4a,.mp3,.ogg,.opus,.wav,.webm"},
+    )
+    staged_voice = HiddenField()
+    remove_staged_voice = BooleanField(_l("Remove this recording"))
+    mask_voice = BooleanField(
+        _l("Make my voice unrecognisable"),
+        description=_l(
+            "Your voice is made higher or lower, so that nobody can recognise it. Only the "
+            "changed voice is kept. You can listen to it before your story is sent."
+        ),
+    )
+    transcript = TextAreaField(
+        _l("What you say in the recording (optional)"),
+        validators=[Optional()],
+        filters=[text_filter],
+        description=_l(
+            "For people who cannot hear it. If you leave it empty, our team writes it "
+            "before your story is published."
+        ),
+        render_kw={"rows": 6},
+    )
     on_behalf = BooleanField(_l("I am sharing this story for someone else, with their permission"))
     helper_relationship = StringField(
         _l("Who are you to them?"),
@@ -335,6 +376,19 @@ class ShareForm(ChannelFields, StoryDetailsForm):
             "information from it.",
             mb=photo_max_mb(),
         )
+        self.body.description = _l(
+            "Between %(minimum)d and %(maximum)d characters, or none at all if you tell "
+            "your story with your voice below.",
+            minimum=current_app.config["STORY_MIN_CHARS"],
+            maximum=current_app.config["STORY_MAX_CHARS"],
+        )
+        self.voice.description = _l(
+            "m4a, MP3, Ogg, WAV or WebM, up to %(mb)d MB and %(minutes)d minutes. We keep "
+            "only a new copy of the sound: no names, places or other hidden information.",
+            mb=voice_max_mb(),
+            minutes=voice_max_minutes(),
+        )
+        self.transcript.render_kw = {**self.transcript.render_kw, "maxlength": self._max_chars()}
         min_age = current_app.config["MIN_AGE"]
         self.age_confirmed.label.text = _l(
             "I am at least %(age)d years old (or the person I share this for is).", age=min_age
@@ -343,6 +397,20 @@ class ShareForm(ChannelFields, StoryDetailsForm):
     def validate_age_confirmed(self, field):
         if not field.data:
             raise ValidationError(self._age_needed())
+
+    def tells_with_voice(self) -> bool:
+        """A recording comes with this try, or one kept from an earlier try stays."""
+        chosen = bool(getattr(self.voice.data, "filename", None))
+        kept = bool(self.staged_voice.data) and not self.remove_staged_voice.data
+        return chosen or kept
+
+    def validate_transcript(self, field):
+        if len(field.data or "") > self._max_chars():
+            raise ValidationError(self._too_long())
+
+    @staticmethod
+    def _max_chars() -> int:
+        return current_app.config["STORY_MAX_CHARS"]
 
     def validate_send_link(self, field):
         if field.data and not (self.contact_email.data or "").strip():
@@ -382,6 +450,11 @@ class ShareForm(ChannelFields, StoryDetailsForm):
                 "consent": {"required": _required_message(self.consent)},
             }
         )
+        # A recording chosen, recorded or kept makes the written story optional.
+        checks["body"] = {
+            **checks["body"],
+            "unless_any": [self.voice.name, self.staged_voice.name],
+        }
         return checks
 
 
@@ -389,6 +462,13 @@ class EditStoryForm(StoryDetailsForm):
     # The version of the story the form was shown with: a moderator's edit made since
     # is never overwritten by it (submissions.services.edit_story).
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def __init__(self, *args, voice_story: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.voice_story = voice_story
+
+    def tells_with_voice(self) -> bool:
+        return self.voice_story
 
 
 class NameDisplayForm(FlaskForm):

@@ -21,16 +21,31 @@ from campaign.i18n.detect import proposed_language
 from campaign.i18n.languages import STORY_LANGUAGES
 from campaign.mail import send_email
 from campaign.media.blurring import blur_photo
+from campaign.media.files import replace_renditions
 from campaign.media.pipeline import Blur, PhotoRejected, process_upload
-from campaign.media.staging import NO_ROOM, claim, discard, has_room, stage, staged_photo
+from campaign.media.staging import (
+    NO_ROOM,
+    NO_ROOM_FOR_VOICE,
+    claim,
+    discard,
+    has_room,
+    stage,
+    stage_recording,
+    staged_photo,
+    staged_recording,
+)
+from campaign.media.voice import ProcessedVoice, VoiceRejected, remasked
+from campaign.media.voice import process_upload as process_voice_upload
 from campaign.models import (
     CONSENT_COLUMNS,
     NameDisplay,
     PendingNameChange,
     Photo,
+    Recording,
     Story,
     StoryStatus,
     Theme,
+    TranscriptSource,
     revise,
 )
 from campaign.models.tokens import find_by_token, hash_secret
@@ -107,6 +122,8 @@ def create_story(
     consent_version: str | None = None,
     channels=(),
     photo: Photo | None = None,
+    recording: Recording | None = None,
+    transcript: str = "",
     nonce: str | None = None,
     recovery_code: str | None = None,
     is_sample: bool = False,
@@ -141,12 +158,23 @@ def create_story(
     story.themes = _themes(theme_ids)
     db.session.add(story)
     db.session.flush()
+    if recording is not None:
+        claim(recording)
+        recording.story_id = story.id
+        set_transcript(recording, transcript, TranscriptSource.STORYTELLER)
     if photo is not None:
         claim(photo)
         photo.story_id = story.id
+    if photo is not None or recording is not None:
         db.session.flush()
         db.session.refresh(story)
     return story, token
+
+
+def set_transcript(recording: Recording, text: str, source: TranscriptSource) -> None:
+    """The recording's transcript is now ``text``, written by ``source`` (none when empty)."""
+    recording.transcript = clean_text(text or "")
+    recording.transcript_source = source.value if recording.transcript else None
 
 
 def story_for_token(token: str) -> Story | None:
@@ -305,6 +333,24 @@ def _channel_note(story: Story) -> str:
     return " ".join(sorted(channel.value for channel in story.channels))
 
 
+class RecordingIsTheStory(ValueError):
+    """A voice story without written text: deleting its recording would leave nothing;
+    the storyteller withdraws the story instead."""
+
+
+def remove_recording(story: Story) -> None:
+    """Like ``remove_photo``: at once, as it shows less; recorded when it was public.
+    Raises ``RecordingIsTheStory`` when the story has no written text."""
+    if story.recording is None:
+        return
+    if not (story.body or "").strip():
+        raise RecordingIsTheStory()
+    story.recording = None
+    if story.status is StoryStatus.PUBLISHED:
+        record(None, AuditAction.RECORDING_REMOVED_BY_STORYTELLER, story)
+    db.session.flush()
+
+
 def withdraw(story: Story) -> None:
     """Delete the story for good, leaving only anonymous audit records
     (its photo's files go after the commit)."""
@@ -317,9 +363,9 @@ def withdraw(story: Story) -> None:
     db.session.flush()
 
 
-def discard_staged(photo: Photo | None) -> None:
-    if photo is not None and photo.story_id is None:
-        discard(photo)
+def discard_staged(row: Photo | Recording | None) -> None:
+    if row is not None and row.story_id is None:
+        discard(row)
 
 
 def chose_a_file(upload) -> bool:
@@ -369,6 +415,55 @@ def take_photo(
     return TakenPhoto(kept, key)
 
 
+class TakenVoice(NamedTuple):
+    recording: Recording | None
+    key: str
+    masked_now: bool = False  # masked on this try: listen to it before sending
+
+
+def process_voice(upload, *, room: bool, masked: bool) -> ProcessedVoice | None:
+    """A new recording's renditions (stored, no row yet), or None when none was chosen.
+
+    Done before anything is written (``receive_story``): transcoding takes seconds,
+    which a write transaction must not wait for. Raises ``VoiceRejected``."""
+    if not chose_a_file(upload):
+        return None
+    if not room:
+        raise VoiceRejected(NO_ROOM_FOR_VOICE)
+    return process_voice_upload(upload.stream, masked=masked)
+
+
+def mask_recording(recording: Recording) -> None:
+    """The voice masked in every rendition; the unmasked files go after the commit."""
+    processed = remasked(recording.renditions)
+    replace_renditions(recording, processed.renditions)
+    recording.masked = True
+
+
+def take_voice(
+    processed: ProcessedVoice | None,
+    kept: Recording | None,
+    key: str,
+    *,
+    remove: bool = False,
+    mask: bool = False,
+) -> TakenVoice:
+    """The recording the share form holds now, like ``take_photo``: a new one replaces
+    the kept one, "remove" drops it; asked to mask a kept recording that is not, it is
+    masked in its files. Raises ``VoiceRejected`` when that cannot be done."""
+    if processed is not None:
+        discard_staged(kept)
+        return TakenVoice(*stage_recording(processed), masked_now=processed.masked)
+    if kept is None or remove:
+        discard_staged(kept)
+        return TakenVoice(None, "")
+    if mask and not kept.masked:
+        mask_recording(kept)
+        db.session.flush()
+        return TakenVoice(kept, key, masked_now=True)
+    return TakenVoice(kept, key)
+
+
 # --- receiving the share form ----------------------------------------------------
 
 
@@ -384,6 +479,9 @@ class Received(enum.Enum):
     PHOTO_REFUSED = "photo_refused"  # the photo is not one we accept: shown again
     PHOTO_GONE = "photo_gone"  # the photo kept from an earlier try is not there: shown again
     PHOTO_BLURRED = "photo_blurred"  # faces were just blurred: shown again to see the result
+    VOICE_REFUSED = "voice_refused"  # the recording is not one we accept: shown again
+    VOICE_GONE = "voice_gone"  # the recording kept from an earlier try is not there
+    VOICE_MASKED = "voice_masked"  # the voice was just masked: shown again to listen first
     # Its text seems to be in another language than the one chosen: shown again once,
     # with the proposal beside the language field and a way to keep their choice.
     LANGUAGE_PROPOSED = "language_proposed"
@@ -393,6 +491,10 @@ class Received(enum.Enum):
 _PHOTO_GONE = _l(
     "We could not keep the photo you chose before. Choose it again, or send your story "
     "without a photo."
+)
+_VOICE_GONE = _l(
+    "We could not keep the recording you made before. Record or choose it again, or "
+    "write your story instead."
 )
 
 
@@ -407,6 +509,7 @@ class Submission:
     # Where to e-mail the private link after the commit, when the storyteller asked for it.
     link_to: str | None = None
     proposal: str | None = None  # LANGUAGE_PROPOSED only: the language the text seems to be in
+    recording: Recording | None = None  # the recording the form holds now, like ``photo``
 
 
 _DETAIL_FIELDS = (
@@ -448,17 +551,23 @@ def receive_story() -> Submission:
         valid = form.validate()
         key = form.staged_photo.data or ""
         photo = staged_photo(key)
-        # The form names a kept photo this browser does not have (any more): said next
-        # to the photo field, never stored without it in silence.
+        voice_key = form.staged_voice.data or ""
+        recording = staged_recording(voice_key)
+        # The form names a kept photo (or recording) this browser does not have (any
+        # more): said next to its field, never stored without it in silence.
         gone = bool(key) and photo is None
+        voice_gone = bool(voice_key) and recording is None
         if getattr(form, "csrf_token", None) and form.csrf_token.errors:
             form.csrf_token.errors = []
             form.staged_photo.data = key if photo else ""
+            form.staged_voice.data = voice_key if recording else ""
             if gone:
                 form.photo.errors = [*form.photo.errors, _PHOTO_GONE]
-            return Submission(Received.FORM_EXPIRED, form, photo)
+            if voice_gone:
+                form.voice.errors = [*form.voice.errors, _VOICE_GONE]
+            return Submission(Received.FORM_EXPIRED, form, photo, recording=recording)
         if form.website.data:
-            return Submission(Received.ROBOT, form, photo)
+            return Submission(Received.ROBOT, form, photo, recording=recording)
         stamp = read_stamp(form.stamp.data)
         held_back, nonce = None, None
         if stamp is None:
@@ -471,6 +580,18 @@ def receive_story() -> Submission:
             if time.time() - shown_at < current_app.config["SHARE_MIN_FILL_SECONDS"]:
                 held_back = Received.TOO_QUICK
         room = not chose_a_file(form.photo.data) or has_room(replacing=photo)
+        voice_room = not chose_a_file(form.voice.data) or has_room(recording, Recording)
+
+    # The recording is transcoded before anything is written (seconds of work that
+    # no write lock waits for); it is staged with the photo below.
+    voice_refused = False
+    try:
+        processed_voice = process_voice(
+            form.voice.data, room=voice_room, masked=form.mask_voice.data
+        )
+    except VoiceRejected as rejected:
+        form.voice.errors = [*form.voice.errors, rejected.message]
+        processed_voice, voice_refused = None, True
 
     refused, blurred_now = False, False
     removed = form.remove_staged_photo.data
@@ -491,22 +612,44 @@ def receive_story() -> Submission:
     if gone:
         form.photo.errors = [*form.photo.errors, _PHOTO_GONE]
 
-    if refused or gone or not valid or held_back or blurred_now:
+    voice_removed = form.remove_staged_voice.data
+    masked_now = False
+    try:
+        recording, voice_key, masked_now = take_voice(
+            processed_voice,
+            recording,
+            voice_key,
+            remove=voice_removed and not voice_refused,
+            mask=form.mask_voice.data,
+        )
+    except VoiceRejected as rejected:
+        form.voice.errors = [*form.voice.errors, rejected.message]
+        voice_refused = True
+    form.remove_staged_voice.data = False
+    voice_gone = voice_gone and recording is None and not voice_removed and not voice_refused
+    if voice_gone:
+        form.voice.errors = [*form.voice.errors, _VOICE_GONE]
+    form.staged_voice.data = voice_key if recording is not None else ""
+
+    def shown_again(received: Received, **more) -> Submission:
         form.staged_photo.data = key if photo is not None else ""
+        return Submission(received, form, photo, recording=recording, **more)
+
+    if refused or gone or voice_refused or voice_gone or not valid or held_back:
         # Field errors say enough; a stamp's notice is for a form that was otherwise fine.
-        if refused:
-            return Submission(Received.PHOTO_REFUSED, form, photo)
-        if gone:
-            return Submission(Received.PHOTO_GONE, form, photo)
-        if blurred_now and valid:
-            # The storyteller sees the blurred photo before the story is sent.
-            return Submission(Received.PHOTO_BLURRED, form, photo)
-        return Submission(Received.INVALID if not valid else held_back, form, photo)
+        if refused or voice_refused:
+            return shown_again(Received.PHOTO_REFUSED if refused else Received.VOICE_REFUSED)
+        if gone or voice_gone:
+            return shown_again(Received.PHOTO_GONE if gone else Received.VOICE_GONE)
+        return shown_again(Received.INVALID if not valid else held_back)
+    if blurred_now or masked_now:
+        # The storyteller sees the blurred photo, or hears the masked voice, before
+        # the story is sent.
+        return shown_again(Received.PHOTO_BLURRED if blurred_now else Received.VOICE_MASKED)
 
     proposal = language_to_propose(form)
     if proposal is not None:
-        form.staged_photo.data = key if photo is not None else ""
-        return Submission(Received.LANGUAGE_PROPOSED, form, photo, proposal=proposal)
+        return shown_again(Received.LANGUAGE_PROPOSED, proposal=proposal)
 
     if photo is not None:
         photo.alt_text = clean_line(form.photo_alt.data or "")
@@ -522,6 +665,8 @@ def receive_story() -> Submission:
             consent_version=current_app.config["CONSENT_VERSION"],
             channels=form.channels(),
             photo=photo,
+            recording=recording,
+            transcript=form.transcript.data or "",
             nonce=nonce,
         )
     except IntegrityError:
@@ -529,7 +674,9 @@ def receive_story() -> Submission:
         db.session.rollback()  # and with it the files of the photo stored for it (media.files)
         return Submission(Received.ALREADY_STORED, form)
     link_to = story.contact_email if form.send_link.data else None
-    return Submission(Received.ACCEPTED, form, photo, story, token, code, link_to)
+    return Submission(
+        Received.ACCEPTED, form, photo, story, token, code, link_to, recording=recording
+    )
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from campaign import params
 from campaign.extensions import csrf, db, limiter
 from campaign.i18n.detect import READ_CHARS, proposed_language
 from campaign.i18n.languages import language_name
+from campaign.media import voice
 from campaign.media.pipeline import PhotoRejected
 from campaign.models import NameDisplay
 from campaign.responses import private
@@ -36,6 +37,7 @@ from campaign.submissions.forms import (
 from campaign.submissions.services import (
     NameChange,
     Received,
+    RecordingIsTheStory,
     StoryMoved,
     blur_faces_in_photo,
     can_edit,
@@ -45,6 +47,7 @@ from campaign.submissions.services import (
     new_stamp,
     receive_story,
     remove_photo,
+    remove_recording,
     restore_access,
     send_private_link,
     story_details,
@@ -64,16 +67,27 @@ def _share_limit() -> str:
     return current_app.config["SHARE_RATE_LIMIT"]
 
 
-def _render_share(form, photo=None, notice=None, status=200, proposal=None):
+def _render_share(form, photo=None, notice=None, status=200, proposal=None, recording=None):
     return (
         render_template(
-            "submissions/share.html", form=form, staged=photo, notice=notice, proposal=proposal
+            "submissions/share.html",
+            form=form,
+            staged=photo,
+            staged_recording=recording,
+            notice=notice,
+            proposal=proposal,
         ),
         status,
     )
 
 
 def _expired_form_notice(form) -> str:
+    if form.voice.data and form.voice.data.filename:
+        return _(
+            "For your safety, the form was not sent: it was open for a long time, or it did "
+            "not come from this website. Everything you wrote is still here, but please "
+            "choose your recording again. Then check the form and send it again."
+        )
     if form.photo.data and form.photo.data.filename:
         return _(
             "For your safety, the form was not sent: it was open for a long time, or it did "
@@ -88,16 +102,17 @@ def _expired_form_notice(form) -> str:
 
 
 def _counts_against_the_share_limit(response) -> bool:
-    """A stored story counts, and so does every try that sent a photo, whatever became of
-    it: decoding one costs up to PHOTO_DECODE_CPU_SECONDS, refused or kept for the next
-    try, and without this a refused photo could be sent again and again for free."""
+    """A stored story counts, and so does every try that sent a photo or a recording,
+    whatever became of it: decoding one costs up to PHOTO_DECODE_CPU_SECONDS (a
+    recording, seconds of ffmpeg), refused or kept for the next try, and without this
+    a refused file could be sent again and again for free."""
     if response.status_code == 303:
         return True
     try:
-        upload = request.files.get("photo")
+        uploads = [request.files.get("photo"), request.files.get("voice")]
     except RequestEntityTooLarge:  # refused unread (413): nothing was decoded
         return False
-    return bool(upload and upload.filename)
+    return any(upload and upload.filename for upload in uploads)
 
 
 @bp.route("/share", methods=["GET", "POST"])
@@ -109,9 +124,10 @@ def share():
         form.stamp.data = new_stamp()
         return _render_share(form)
 
-    # A photo over the limit is refused beside its field, the rest of the form kept.
+    # A photo or recording over its limit is refused beside its field, the rest kept.
     config = current_app.config
-    params.read_oversized_files(config["PHOTO_MAX_BYTES"] + 1, config["SHARE_MAX_REQUEST_BYTES"])
+    largest_file = max(config["PHOTO_MAX_BYTES"], config["VOICE_MAX_BYTES"])
+    params.read_oversized_files(largest_file + 1, config["SHARE_MAX_REQUEST_BYTES"])
     sent = receive_story()
     db.session.commit()  # the new story, or a photo accepted on this try, kept for the next
     if sent.received is Received.ACCEPTED:
@@ -129,10 +145,13 @@ def share():
             "then send it.",
             language=language_name(sent.proposal),
         )
-        return _render_share(sent.form, sent.photo, notice, proposal=sent.proposal)
+        return _render_share(
+            sent.form, sent.photo, notice, proposal=sent.proposal, recording=sent.recording
+        )
     if sent.received is Received.FORM_EXPIRED:
-        return _render_share(sent.form, sent.photo, _expired_form_notice(sent.form), status=400)
-    return _render_share(sent.form, sent.photo, _notice(sent.received))
+        notice = _expired_form_notice(sent.form)
+        return _render_share(sent.form, sent.photo, notice, 400, recording=sent.recording)
+    return _render_share(sent.form, sent.photo, _notice(sent.received), recording=sent.recording)
 
 
 def _notice(received: Received) -> str | None:
@@ -146,6 +165,11 @@ def _notice(received: Received) -> str | None:
     if received is Received.PHOTO_BLURRED:
         return _(
             "Your story is not sent yet. Look at your photo with the faces blurred, "
+            "then send your story."
+        )
+    if received is Received.VOICE_MASKED:
+        return _(
+            "Your story is not sent yet. Listen to your recording with your voice changed, "
             "then send your story."
         )
     return None
@@ -180,6 +204,30 @@ def _new_link_page(template: str):
             "link_form": SendLinkForm(formdata=None),
         }
     return private(make_response(render_template(template, **context)))
+
+
+def _voice_preview_limit() -> str:
+    return current_app.config["VOICE_PREVIEW_RATE_LIMIT"]
+
+
+@bp.post("/share/voice-preview")
+@limiter.limit(_voice_preview_limit)
+def voice_preview():
+    """The share form's recorder asks how the voice will sound masked, before the story
+    is sent: the recording masked, in Opus, stored nowhere; or the reason it cannot be.
+    CSRF-checked like any POST; rate-limited, each costs seconds of ffmpeg."""
+    config = current_app.config
+    params.read_oversized_files(config["VOICE_MAX_BYTES"] + 1, config["VOICE_MAX_BYTES"] * 2)
+    upload = request.files.get("voice")
+    if upload is None or not upload.filename:
+        return jsonify(error=_("Record or choose a recording first.")), 400
+    try:
+        masked = voice.masked_preview(upload.stream)
+    except voice.VoiceRejected as rejected:
+        return jsonify(error=str(rejected.message)), 422
+    response = make_response(masked)
+    response.mimetype = "audio/ogg"
+    return private(response)
 
 
 def _language_guess_limit() -> str:
@@ -296,6 +344,7 @@ def _edit_form_for(story):
     return EditStoryForm(
         formdata=None,
         obj=story,
+        voice_story=story.recording is not None,
         name_display=story.name_display.value,
         themes=[theme.id for theme in story.themes],
         photo_alt=story.photo.alt_text if story.photo else "",
@@ -317,7 +366,7 @@ def edit(token: str):
         return private(redirect(url_for("submissions.my_story", token=token), code=303))
     if request.method == "GET":
         return _edit_page(story, token, _edit_form_for(story))
-    form = EditStoryForm()
+    form = EditStoryForm(voice_story=story.recording is not None)
     if not form.validate_on_submit():
         return _edit_page(story, token, form)
     try:
@@ -382,6 +431,26 @@ def remove_photo_view(token: str):
         remove_photo(story)
         db.session.commit()
         flash(_("Your photo has been deleted."))
+    return private(redirect(url_for("submissions.my_story", token=token), code=303))
+
+
+@bp.post("/my-story/<token>/recording/remove")
+def remove_recording_view(token: str):
+    story = _load(token)
+    if ConfirmForm().validate_on_submit():
+        try:
+            remove_recording(story)
+            db.session.commit()
+        except RecordingIsTheStory:
+            db.session.rollback()
+            flash(
+                _(
+                    "Your story has no written text, so its recording is the story. To remove "
+                    "your voice, withdraw your story."
+                )
+            )
+        else:
+            flash(_("Your recording has been deleted."))
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 

@@ -20,27 +20,41 @@ _CSP_DIRECTIVES = [
     ("script-src", "'self'"),
     ("style-src", "'self'"),
     ("img-src", "'self' data:"),
+    # A recording made on the share form is listened back from a blob: address.
+    ("media-src", "'self' blob:"),
     ("form-action", "'self'"),
     ("object-src", "'none'"),
     ("base-uri", "'none'"),
 ]
 
-PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "usb",
-    )
+_POWERFUL_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "usb",
 )
+
+
+def permissions_policy(*allowed: str) -> str:
+    """Every powerful feature off, but the ``allowed`` ones for this origin only."""
+    return ", ".join(
+        f"{feature}=(self)" if feature in allowed else f"{feature}=()"
+        for feature in _POWERFUL_FEATURES
+    )
+
+
+PERMISSIONS_POLICY = permissions_policy()
+# The share form records a voice story in the browser (share-voice.js): the microphone
+# there, for this origin, and nowhere else.
+RECORDING_PAGES = frozenset({"submissions.share"})
+RECORDING_PERMISSIONS_POLICY = permissions_policy("microphone")
 
 
 def content_security_policy(frame_ancestors: str = "'none'") -> str:
@@ -91,7 +105,10 @@ def set_headers(response):
         headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault(
+        "Permissions-Policy",
+        RECORDING_PERMISSIONS_POLICY if request.endpoint in RECORDING_PAGES else PERMISSIONS_POLICY,
+    )
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     seconds = current_app.config["HSTS_SECONDS"]
     if request.is_secure and seconds:

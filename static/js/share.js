@@ -100,6 +100,19 @@
     showWhen(byId("author_name"), radios, () => !anonymous.checked);
   }
 
+  // The recorder's script only once its section is opened (a small first visit).
+  const voice = byId("voice-section");
+  const recorder = () => {
+    if (voice.open && !voice.dataset.loaded) {
+      voice.dataset.loaded = "1";
+      document.body.append(Object.assign(document.createElement("script"), { src: voice.dataset.recorder }));
+    }
+  };
+  if (voice) {
+    voice.addEventListener("toggle", recorder);
+    recorder();
+  }
+
   const form = document.querySelector("form[data-steps]");
   if (form) {
     steps(form);
@@ -136,7 +149,8 @@
     const problem = (element, rule) => {
       const value = (element.value || "").trim();
       if ((rule.unless && valueOf(rule.unless[0]) === rule.unless[1]) ||
-          (rule.when && !valueOf(rule.when))) {
+          (rule.when && !valueOf(rule.when)) ||
+          (rule.unless_any && rule.unless_any.some((name) => valueOf(name)))) {
         return null;
       }
       const filled = element.tagName === "FIELDSET" ? !!element.querySelector(":checked")

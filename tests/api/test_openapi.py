@@ -15,6 +15,7 @@ from schemathesis.specs.openapi.checks import (
 
 from campaign.models import NameDisplay
 from tests.api.stories import make_theme, public_story
+from tests.factories import make_recording
 
 # Both engines: values as each engine returns them must fit the schemas.
 pytestmark = pytest.mark.both_databases
@@ -113,3 +114,13 @@ def test_schemathesis_finds_no_mismatch_between_document_and_api(app, some_stori
             case.call_and_validate(checks=CHECKS)
 
         check()
+
+
+def test_a_voice_story_validates_against_the_documented_schema(client, some_stories):
+    """The recording's renditions, length and transcript, as the document says them."""
+    story = public_story(title="Told aloud", body="")
+    make_recording(story, transcript="I came in winter.")
+    document = client.get("/api/v1/openapi.json").get_json()
+    item = client.get(f"/api/v1/stories/{story.id}").get_json()
+    _validator(document, "/stories/{id}", 200).validate(item)
+    assert {audio["content_type"] for audio in item["voice"]["audio"]} == {"audio/ogg", "audio/mp4"}

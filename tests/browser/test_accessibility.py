@@ -25,9 +25,9 @@ from campaign.extensions import db
 from campaign.models import StoryStatus, revise
 from campaign.moderation.services import decide
 from campaign.submissions.services import withdraw
-from tests import images
+from tests import images, sounds
 from tests.browser.helpers import fill_share_form, next_step, send_unchecked
-from tests.factories import PASSWORD, make_moderator, make_portrait, make_story
+from tests.factories import PASSWORD, make_moderator, make_portrait, make_recording, make_story
 from tests.helpers import missing
 
 pytestmark = pytest.mark.browser
@@ -110,6 +110,30 @@ def blur_a_wrong_area(page) -> None:
     page.locator("#x").fill("140")
     with page.expect_navigation():
         page.locator("#blur-area-form button[type=submit]").click()
+
+
+def hear_a_masked_voice(page) -> None:
+    """Choose a recording, ask for the voice to be masked, send without written text: the
+    form comes back with the masked recording to listen to before sending."""
+    recording = {"name": "me.m4a", "mimeType": "audio/mp4", "buffer": sounds.tone(3)}
+    page.locator("#voice-section > summary").click()
+    page.locator("#voice").set_input_files(recording)
+    page.locator("#mask_voice").check()
+    fill_share_form(page, title="Told aloud", body="")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    page.locator("#staged-voice-player").wait_for()
+
+
+def refuse_a_video(page) -> None:
+    """Choose a video as the recording: the form comes back with the reason beside it."""
+    video = {"name": "clip.mp4", "mimeType": "video/mp4", "buffer": sounds.video()}
+    page.locator("#voice-section > summary").click()
+    page.locator("#voice").set_input_files(video)
+    fill_share_form(page, title="Told aloud", body="")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    page.locator("#voice-error").wait_for()
 
 
 def focus_a_wrong_point(page) -> None:
@@ -209,6 +233,11 @@ PAGES = [
     SitePage("audit log", "/moderate/log", moderator=True),
     SitePage("review back after changes", "/moderate/stories/{returned_id}", moderator=True),
     SitePage("decision with undo", "/moderate", then=approve_with_the_a_key, moderator=True),
+    SitePage("voice story", "/stories/{voice_slug}"),
+    SitePage("share form with a masked voice to hear", "/share", then=hear_a_masked_voice),
+    SitePage("share form with a refused recording", "/share", then=refuse_a_video),
+    SitePage("review of a voice story", "/moderate/stories/{voice_pending_id}", moderator=True),
+    SitePage("private page of a voice story", "/my-story/{voice_token}"),
 ]
 NAMES = [site_page.name for site_page in PAGES]
 
@@ -274,8 +303,15 @@ def sample(live_app):
         db.session.commit()
         with_photo = make_story(title="A face in the crowd")
         make_portrait(with_photo)
+        told = make_story(StoryStatus.PUBLISHED, title="Told aloud", body="")
+        make_recording(told, transcript="I came in winter.\n\nThe snow was new to me.")
+        voice_pending = make_story(title="Still to transcribe", body="")
+        make_recording(voice_pending, transcript="")
         data = {
             "risky_id": risky.id,
+            "voice_slug": told.slug,
+            "voice_pending_id": voice_pending.id,
+            "voice_token": told.token,
             "photo_token": with_photo.token,
             "photo_id": with_photo.id,
             "slug": published.slug,
