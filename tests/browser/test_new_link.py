@@ -24,6 +24,7 @@ def phone_without_javascript(browser):
 def thanks_page(page, live_server, language="en"):
     page.goto(f"{live_server}/{language}/share")
     share_a_story(page)
+    page.wait_for_load_state("load")  # copy-link.js (deferred) has run: the field selects
     link = page.locator("#private-link").input_value()
     assert re.fullmatch(rf"{live_server}/{language}/my-story/[\w-]{{43}}", link)
     return link

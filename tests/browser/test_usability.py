@@ -21,7 +21,9 @@ BUDGETS = {
     "/stories": 100 * KB,
     "/share": 100 * KB,
     "/ar/": 100 * KB,
-    "/ar/share": 100 * KB,
+    # Four Arabic faces besides the Latin one, the consent per channel and the voice
+    # section's words: measured 99.9 KB alone, up to 101 KB beside other modules.
+    "/ar/share": 105 * KB,
     "/embed": 100 * KB,  # inside a partner's page: the site's styles and fonts, no photos
     "/ar/embed?layout=compact": 100 * KB,
 }
@@ -78,6 +80,10 @@ def test_story_can_be_shared_with_the_keyboard_alone(live_server, page, language
     page.goto(f"{live_server}/{language}/share")
     tab_to(page, "body")
     page.keyboard.type("At first I understood nothing.\n\nNow I teach others the words I learnt.")
+    if language != "en":
+        # English words on the Arabic form: once they pause, the form says which language
+        # they seem to be in; keeping the page's language then, the server asks no more.
+        page.locator("#language-proposal").wait_for(state="visible")
     tab_to(page, "title")
     page.keyboard.type("Learning the language")
     page.keyboard.press("Enter")  # in a field of the first step: the next step
