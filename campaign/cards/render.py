@@ -75,28 +75,14 @@ class _Setter:
     def draw(self, draw, text, *, start, baseline, weight, size, fill) -> None:
         """One line on ``baseline``, against the start edge (``start`` is the left edge
         of a left-to-right card's box, the right edge of a right-to-left one's)."""
-        pieces = fonts.runs(text, self.base)
-        if self.direction == "rtl":
-            x = start
-            for family, part in pieces:  # logical order, placed leftwards from the right edge
-                font = self._font(family, weight, size)
-                direction = self._run_direction(family)
-                length = font.getlength(part, direction=direction, language=self.language)
-                x -= length
-                draw.text(
-                    (x, baseline),
-                    part,
-                    font=font,
-                    fill=fill,
-                    anchor="ls",
-                    direction=direction,
-                    language=self.language,
-                )
-            return
+        leftwards = self.direction == "rtl"  # pieces in logical order, from the start edge
         x = start
-        for family, part in pieces:
+        for family, part in fonts.runs(text, self.base):
             font = self._font(family, weight, size)
             direction = self._run_direction(family)
+            length = font.getlength(part, direction=direction, language=self.language)
+            if leftwards:
+                x -= length
             draw.text(
                 (x, baseline),
                 part,
@@ -106,7 +92,8 @@ class _Setter:
                 direction=direction,
                 language=self.language,
             )
-            x += font.getlength(part, direction=direction, language=self.language)
+            if not leftwards:
+                x += length
 
     def wrap(self, text: str, weight: int, size: int, width: float) -> list[str] | None:
         """Whole words per line within ``width``; None when one word alone is wider."""

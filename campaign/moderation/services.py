@@ -463,16 +463,7 @@ def needs_transcript(story: Story) -> bool:
 
 
 def remove_recording(story: Story, moderator: Moderator, *, seen_version: int) -> bool:
-    """Like the photo's removal: the row goes, its files after the commit (media.files),
-    their addresses to the CDN purge."""
-    check_version(story, seen_version)
-    if story.recording is None:
-        return False
-    story.recording = None
-    story.updated_at = utcnow()
-    record(moderator, AuditAction.REMOVE_RECORDING, story)
-    db.session.flush()
-    return True
+    return _remove_media(story, moderator, seen_version, "recording", AuditAction.REMOVE_RECORDING)
 
 
 def save_transcript(story: Story, moderator: Moderator, *, seen_version: int, text: str) -> bool:
@@ -492,12 +483,18 @@ def save_transcript(story: Story, moderator: Moderator, *, seen_version: int, te
 
 
 def remove_photo(story: Story, moderator: Moderator, *, seen_version: int) -> bool:
+    return _remove_media(story, moderator, seen_version, "photo", AuditAction.REMOVE_PHOTO)
+
+
+def _remove_media(story, moderator, seen_version, attribute, action) -> bool:
+    """The photo's or recording's row goes, its files after the commit (media.files) and
+    their addresses to the CDN purge; False when there was none."""
     check_version(story, seen_version)
-    if story.photo is None:
+    if getattr(story, attribute) is None:
         return False
-    story.photo = None
+    setattr(story, attribute, None)
     story.updated_at = utcnow()
-    record(moderator, AuditAction.REMOVE_PHOTO, story)
+    record(moderator, action, story)
     db.session.flush()
     return True
 
