@@ -21,9 +21,7 @@ BUDGETS = {
     "/stories": 100 * KB,
     "/share": 100 * KB,
     "/ar/": 100 * KB,
-    # Four Arabic faces besides the Latin one, the consent per channel and the voice
-    # section's words: measured 99.9 KB alone, up to 101 KB beside other modules.
-    "/ar/share": 105 * KB,
+    "/ar/share": 100 * KB,
     "/embed": 100 * KB,  # inside a partner's page: the site's styles and fonts, no photos
     "/ar/embed?layout=compact": 100 * KB,
 }
