@@ -73,8 +73,9 @@ test: $(TEST_INSTALLED) compile-translations lint vnu ## lint, then the whole te
 	mkdir -p $(TEST_TMPDIR)
 	TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest -n $(TEST_WORKERS)
 
-bench: $(TEST_INSTALLED) compile-translations ## benchmark at 100,000 stories on SQLite and PostgreSQL; appends to BENCHMARKS.md
+bench: $(TEST_INSTALLED) compile-translations ## benchmark at 100,000 stories on SQLite and PostgreSQL (appends to BENCHMARKS.md), then Lighthouse
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	CAMPAIGN_ENV=development $(BIN)/python -m bench.lighthouse
 
 bench-upload: $(TEST_INSTALLED) compile-translations ## bytes and time at 32 KB/s of a 12 MP phone photo sent from Chromium, with and without JavaScript
 	$(BIN)/python -m bench.upload
