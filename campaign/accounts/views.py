@@ -58,6 +58,7 @@ login_manager.session_protection = "strong"
 
 _PENDING = "two_factor_pending"
 _SIGNED_IN_AT = "signed_in_at"
+SEEN_EVERY_SECONDS = 60  # how often the idle timeout's "last seen" is written
 _LAST_SEEN = "last_seen"
 _RECOVERY_CODES = "new_recovery_codes"
 # The secret being set up lives in the (signed, HttpOnly) session cookie until a
@@ -103,7 +104,12 @@ def load_moderator(session_id: str) -> Moderator | None:
     ):
         session.clear()
         return None
-    session[_LAST_SEEN] = time.time()
+    now = time.time()
+    # Seen again: written at most once a minute, so that a page's own parallel requests
+    # (its mark, its styles) do not each send the session cookie back, the last one to
+    # answer overwriting what the page itself just stored (a two-factor secret, say).
+    if now - session.get(_LAST_SEEN, 0) >= SEEN_EVERY_SECONDS:
+        session[_LAST_SEEN] = now
     return moderator
 
 

@@ -215,6 +215,17 @@ def test_active_session_is_kept_alive_by_use(signed_in):
     assert signed_in.get("/moderate").status_code == 200
 
 
+def test_a_pages_parallel_requests_do_not_send_the_session_back(signed_in):
+    """Within a minute of the last write, a request leaves the session cookie alone: the
+    mark or a stylesheet answering last cannot overwrite what the page just stored (the
+    two-factor secret of the setup page, which the next POST needs)."""
+    signed_in.get("/account/two-factor")
+    assert "Set-Cookie" not in signed_in.get("/mark.svg").headers
+    with signed_in.session_transaction() as session:
+        session["last_seen"] = time.time() - 61
+    assert "Set-Cookie" in signed_in.get("/mark.svg").headers  # seen again: written
+
+
 # Two-factor --------------------------------------------------------------------
 
 
