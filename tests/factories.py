@@ -10,7 +10,16 @@ from campaign.extensions import db
 from campaign.media import voice
 from campaign.media.blurring import note_faces
 from campaign.media.pipeline import process
-from campaign.models import Channel, Photo, Recording, Story, StoryStatus
+from campaign.models import (
+    Channel,
+    Photo,
+    Recording,
+    Story,
+    StoryStatus,
+    Translation,
+    TranslationSource,
+    TranslationStatus,
+)
 from campaign.models._types import utcnow
 from campaign.submissions.services import create_story
 from tests import images, sounds
@@ -110,3 +119,38 @@ def last_changed_days_ago(story: Story, days: int) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+def make_translation(
+    story: Story,
+    language: str = "fr",
+    status: TranslationStatus = TranslationStatus.PUBLISHED,
+    *,
+    translator=None,
+    reviewer=None,
+    source: TranslationSource = TranslationSource.VOLUNTEER,
+    **fields,
+) -> Translation:
+    """A volunteer's translation of ``story``, as the translation desk would leave it
+    (published by default: reviewed, made from the original's current text)."""
+    values = {
+        "title": f"{story.title} ({language})",
+        "quote": f"{story.quote} ({language})" if story.quote else "",
+        "body": f"[{language}] {story.body}",
+        "alt_text": "",
+    }
+    values.update(fields)
+    translation = Translation(
+        story_id=story.id,
+        language=language,
+        status=status,
+        source=source,
+        translator_id=translator.id if translator is not None else None,
+        reviewer_id=reviewer.id if reviewer is not None else None,
+        original_version=story.text_version,
+        published_at=utcnow() if status is TranslationStatus.PUBLISHED else None,
+        **values,
+    )
+    db.session.add(translation)
+    db.session.commit()
+    return translation

@@ -30,6 +30,13 @@ from campaign.models.story import (
     with_cards,
 )
 from campaign.models.theme import Theme, all_themes, story_theme, theme_by_slug
+from campaign.models.translation import (
+    Translation,
+    TranslationSource,
+    TranslationStatus,
+    public_translation,
+    published_translations,
+)
 
 __all__ = [
     "CONSENT_COLUMNS",
@@ -55,12 +62,17 @@ __all__ = [
     "StoryViewing",
     "Theme",
     "TranscriptSource",
+    "Translation",
+    "TranslationSource",
+    "TranslationStatus",
     "UndoableDecision",
     "all_themes",
     "filed_under",
     "gone_for",
     "is_retired",
+    "public_translation",
     "published_story",
+    "published_translations",
     "revise",
     "story_theme",
     "theme_by_slug",

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
@@ -19,6 +19,10 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What the account will be: a moderator (the default) or a translator only, and the
+    # languages its holder reads (Moderator.can_moderate, Moderator.reads_languages).
+    can_moderate: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    reads_languages: Mapped[str] = mapped_column(String(100), default="", server_default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("moderator.id", ondelete="SET NULL")

@@ -4,7 +4,7 @@ from functools import cache
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +39,12 @@ class Moderator(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Moderators review stories at the desk; a translator-only account (invited as a
+    # translator) does not, and sees only the translation desk.
+    can_moderate: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The languages this person reads well enough to translate into and to review a
+    # translation in (space-separated codes of the site's languages; "" for none).
+    reads_languages: Mapped[str] = mapped_column(String(100), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -59,6 +65,14 @@ class Moderator(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts
         return self.active
+
+    @property
+    def languages_read(self) -> list[str]:
+        return (self.reads_languages or "").split()
+
+    @property
+    def is_translator(self) -> bool:
+        return bool(self.languages_read)
 
     @property
     def has_two_factor(self) -> bool:

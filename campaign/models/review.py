@@ -1,11 +1,12 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
 from campaign.models._types import UTCDateTime, utcnow
 from campaign.models.story import NameDisplay, _closed_set
+from campaign.models.translation import Translation, TranslationStatus
 
 
 class StoryRevision(db.Model):
@@ -63,7 +64,22 @@ def revise(story, moderator, **new_texts: str) -> list[str]:
         )
         setattr(target, name, new)
         changed.append(name)
+    if changed:
+        _outdate_translations(story)
     return changed
+
+
+def _outdate_translations(story) -> None:
+    """The original's text changed: every translation of it (all of REVISED_FIELDS are
+    translated) waits for someone to bring it up to date and review it again."""
+    story.text_version = (story.text_version or 1) + 1
+    db.session.execute(
+        update(Translation)
+        .where(Translation.story_id == story.id)
+        .where(Translation.status.in_([TranslationStatus.PUBLISHED, TranslationStatus.IN_REVIEW]))
+        .values(status=TranslationStatus.OUTDATED, version=Translation.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 class PendingNameChange(db.Model):

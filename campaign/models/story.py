@@ -166,6 +166,10 @@ class Story(db.Model):
     detail_kinds: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Optimistic locking: a decision made on a stale copy is refused, never applied twice.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Raised by every change of the text a translation renders (title, quote, body, the
+    # photo's description, the transcript; models.review.revise): a translation made
+    # from an older one is out of date (models/translation.py).
+    text_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     photo = relationship("Photo", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
     # A voice story's recording (models/recording.py); its transcript is the text of record.
@@ -182,6 +186,10 @@ class Story(db.Model):
     )
     # Its rendered share images (models/card.py): they go with it, and their files too.
     share_cards = relationship("ShareCard", cascade="all, delete-orphan", passive_deletes=True)
+    # Volunteers' translations (models/translation.py): deleted with it, withdrawal included.
+    translations = relationship(
+        "Translation", back_populates="story", cascade="all, delete-orphan", passive_deletes=True
+    )
     themes = relationship(
         "Theme", secondary="story_theme", order_by=theme_order, passive_deletes=True
     )
