@@ -64,11 +64,10 @@ from bench.run import (
     machine,
     prepare_database,
     run_wrk,
-    share_with_photo,
-    share_with_upload,
     start_gunicorn,
     stop,
     story_fields,
+    twelve_megapixel_photo,
     worker_count,
     worker_peak_memory_mb,
 )
@@ -256,20 +255,21 @@ def visit_from(base: str, address: str) -> tuple[dict, CookieJar]:
     return fields, jar
 
 
-def one_storyteller(base: str, stamp: str, number: int, photo: bytes, result: dict) -> None:
-    address = f"198.51.100.{number + 10}"
+def send_story(base: str, address: str, stamp: str, upload: tuple, **more: str) -> dict:
+    """A fresh visit of the share form from `address`, then the story with one file,
+    ``upload`` = (field, file name, content type, bytes). Times the sending."""
     jar_fields, jar = visit_from(base, address)
-    fields = {**jar_fields, **story_fields(), "stamp": stamp, "photo_alt": "A photo"}
-    fields["title"] = f"Storyteller {number} of the load benchmark"
+    fields = {**jar_fields, **story_fields(), "stamp": stamp, **more}
     boundary = secrets.token_hex(16)
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         for name, value in fields.items()
     ]
+    field, filename, content_type, data = upload
     parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="photo.jpg"\r\n'
-        f"Content-Type: image/jpeg\r\n\r\n".encode()
-        + photo
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+        f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+        + data
         + b"\r\n"
     )
     parts.append(f"--{boundary}--\r\n".encode())
@@ -283,17 +283,26 @@ def one_storyteller(base: str, stamp: str, number: int, photo: bytes, result: di
         },
     )
     started = time.perf_counter()
-    status = 0
+    status, stored = 0, False
     try:
-        urllib.request.build_opener(_KeepRedirects).open(request, timeout=60).close()
+        urllib.request.build_opener(_KeepRedirects).open(request, timeout=120).close()
     except urllib.error.HTTPError as answer:
         status = answer.code
         stored = answer.code == 303 and answer.headers["Location"].endswith("/share/thanks")
-    except OSError:
-        stored = False
-    else:
-        stored = False
-    result[number] = {"seconds": time.perf_counter() - started, "stored": stored, "status": status}
+    except OSError as error:
+        log(f"a story was not sent: {error}")
+    return {"seconds": time.perf_counter() - started, "stored": stored, "status": status}
+
+
+def one_storyteller(base: str, stamp: str, number: int, photo: bytes, result: dict) -> None:
+    result[number] = send_story(
+        base,
+        f"198.51.100.{number + 10}",
+        stamp,
+        ("photo", "photo.jpg", "image/jpeg", photo),
+        title=f"Storyteller {number} of the load benchmark",
+        photo_alt="A photo",
+    )
 
 
 def storytellers(base: str, env: dict) -> dict:
@@ -347,13 +356,25 @@ def storytellers(base: str, env: dict) -> dict:
 def every_upload_kind(base: str, env: dict) -> list[str]:
     """A 12 MP JPEG, a 12 MP WebP, a 5-minute voice recording, and share cards of
     every size; returns what did not go through."""
+    from campaign.submissions.services import new_stamp
+
+    with app_context(env):
+        stamps = [new_stamp(shown_at=time.time() - 60) for _ in range(3)]
+    uploads = {
+        "12 MP JPEG": ("photo", "photo.jpg", "image/jpeg", twelve_megapixel_photo("JPEG")),
+        "12 MP WebP": ("photo", "photo.webp", "image/webp", twelve_megapixel_photo("WEBP")),
+        "5-minute voice": (
+            "voice", "recording.m4a", "audio/mp4", voice_transcode.phone_recording(300),
+        ),
+    }  # fmt: skip
     failed = []
-    for pil_format in ("JPEG", "WEBP"):
-        if not share_with_photo(base, env, pil_format):
-            failed.append(f"12 MP {pil_format}")
-    recording = ("voice", "recording.m4a", "audio/mp4", voice_transcode.phone_recording(300))
-    if not share_with_upload(base, env, recording):
-        failed.append("5-minute voice")
+    for number, (name, upload) in enumerate(uploads.items()):
+        more = {"photo_alt": "A benchmark photo"} if upload[0] == "photo" else {}
+        sent = send_story(base, f"203.0.113.{number + 1}", stamps[number], upload, **more)
+        log(f"memory run: {name} {'stored' if sent['stored'] else 'NOT stored'} "
+            f"in {sent['seconds']:.1f} s")  # fmt: skip
+        if not sent["stored"]:
+            failed.append(f"{name} (answer {sent['status']})")
     from campaign.cards.render import SIZES
     from campaign.extensions import db
     from campaign.models import Story
@@ -407,6 +428,9 @@ def measure(kind: str, args, wrk: str, folder: Path) -> dict:
                     Endpoint(name, _slot(name)), args.duration, args.connections,
                 )  # fmt: skip
                 measured[label or name] = (ours, theirs)
+                log(f"{kind}: {label or name}: {ours['rps']:.0f} req/s (baseline "
+                    f"{theirs['rps']:.0f}), p95 {ours['p95']:.1f} ms (baseline "
+                    f"{theirs['p95']:.1f}), errors {ours['errors'] + ours['non2xx']}")  # fmt: skip
                 return ours, theirs
 
             if "api" in args.targets:
@@ -437,10 +461,12 @@ def measure(kind: str, args, wrk: str, folder: Path) -> dict:
         if "uploads" in args.targets:
             log(f"{kind}: {STORYTELLERS} storytellers at once, a photo each")
             out["uploads"] = storytellers(base, env)
+            log(f"{kind}: storytellers: {out['uploads']}")
         if "memory" in args.targets:
             log(f"{kind}: every upload kind, then share cards")
             out["memory_failed"] = every_upload_kind(base, env)
             out["memory"] = worker_peak_memory_mb(server)
+            log(f"{kind}: worker peak {out['memory']:.0f} MB; failed: {out['memory_failed']}")
     finally:
         stop(server)
     return out

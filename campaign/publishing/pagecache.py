@@ -102,9 +102,10 @@ def public_page(
     for the API, feeds and embeds, so a withdrawn story leaves partners' sites
     at once instead of after PUBLIC_CACHE_SECONDS.
     ``before_flask``: the answer may also be replayed by ``PublicPageCache``
-    before Flask runs. Rate-limited views (the API) say False: every request
-    must reach the limiter, so only the body is kept and Flask adds the
-    per-request headers (rate-limit counters, CORS) around it.
+    before Flask runs (with the headers Flask gave it: CORS, security). A view
+    limited by Flask-Limiter would say False, since every request must reach
+    the limiter; the API's limit is counted before the cache
+    (``web.ratelimits``), so the API says True.
     """
     if view is None:
         return lambda inner: public_page(

@@ -4,18 +4,22 @@ From the outside in, a request passes:
 
 1. ``ProxyFix`` (only when PROXY_FIX_* says how many proxies set each
    X-Forwarded-* header): the client's address, scheme and host;
-2. ``PublicPageCache``: whole answers of public pages for visitors without a
+2. ``ApiRateLimit`` (``web/ratelimits.py``): every ``/api/`` request counted per
+   address, one round trip to Redis, and the counts added to its answer; a
+   request over the limit is marked for Flask's JSON 429 and skips the cache;
+3. ``PublicPageCache``: whole answers of public pages for visitors without a
    session, replayed before Flask does any per-request work. Inside ProxyFix,
    so it keys on the corrected scheme and host: a plain-http request still
    reaches the HTTPS redirect, and a page built for a forwarded host is only
    ever replayed to requests for that host;
-3. ``LanguagePrefix``: ``/fr/stories`` reaches Flask as ``/stories`` under ``/fr``;
-4. the Flask app.
+4. ``LanguagePrefix``: ``/fr/stories`` reaches Flask as ``/stories`` under ``/fr``;
+5. the Flask app.
 """
 
 from werkzeug.http import is_resource_modified, parse_date, unquote_etag
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from campaign.api.errors import OVER_LIMIT
 from campaign.extensions import cache
 from campaign.i18n.locale import LanguagePrefix, locale_before_flask
 from campaign.publishing.pagecache import (
@@ -26,6 +30,7 @@ from campaign.publishing.pagecache import (
     version_before_flask,
 )
 from campaign.web.logs import REQUEST_ID_HEADER, request_id_for
+from campaign.web.ratelimits import ApiRateLimit
 
 PROXY_HEADERS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
 MAX_PUBLIC_PLACES = 20_000
@@ -35,6 +40,7 @@ def init_app(app) -> None:
     """Wrap the app from the inside out: the last one wrapped sees a request first."""
     app.wsgi_app = LanguagePrefix(app.wsgi_app, app.config["SUPPORTED_LOCALES"])
     app.wsgi_app = PublicPageCache(app, app.wsgi_app)
+    app.wsgi_app = ApiRateLimit(app, app.wsgi_app)
     proxy = {name: int(app.config[f"PROXY_FIX_{name.upper()}"]) for name in PROXY_HEADERS}
     if any(proxy.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **proxy)
@@ -73,6 +79,7 @@ class PublicPageCache:
             environ["REQUEST_METHOD"] not in ("GET", "HEAD")
             or not self.app.config["PAGE_CACHE_ENABLED"]
             or self._private_cookie(cookies)
+            or OVER_LIMIT in environ
         ):
             return self.wsgi_app(environ, start_response)
         locale = locale_before_flask(environ, self.app.config["SUPPORTED_LOCALES"])

@@ -318,10 +318,14 @@ def test_story_list_costs_the_same_few_queries_however_many_stories(app, client,
         return len(statements)
 
     public_story(themes=[work])
+    client.get("/api/v1/stories")  # a known public page: its version is read before Flask
+    public_story(themes=[work])
     few = queries_for("/api/v1/stories")
     for _ in range(5):
         public_story(themes=[work])
-    assert queries_for("/api/v1/stories") == few <= 6  # stories, themes, photos, recordings, set-up
+    # stories, themes, photos, recordings, set-up; the version before Flask and in Flask
+    # (the tests remember it for 0 s)
+    assert queries_for("/api/v1/stories") == few <= 8
 
 
 def test_typed_markup_is_plain_text_in_the_api_and_escaped_in_body_html(client):
