@@ -116,29 +116,36 @@ def profile_worker(server: subprocess.Popen, seconds: int, out: Path) -> subproc
     )  # fmt: skip
 
 
-def profile_top(raw: Path, lines: int = 12) -> list[str]:
-    """The functions holding the most samples, inclusive (our code and the libraries')."""
+def profile_top(raw: Path, lines: int = 14) -> list[str]:
+    """The functions holding the most samples: inclusive (below gunicorn's own frames)
+    and self (where the time is spent)."""
     if not raw.exists():
         return ["(no profile: py-spy could not attach)"]
     inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
     total = 0
     for row in raw.read_text().splitlines():
         stack, _, count = row.rpartition(" ")
         if not count.isdigit():
             continue
         total += int(count)
-        seen = set()
+        names = []
         for frame in stack.split(";"):
-            name = frame.split(" (", 1)[0] + " " + frame.rsplit("/", 1)[-1].rstrip(")")
-            name = name.split(":")[0] if ":" in name else name
-            if name not in seen:
-                seen.add(name)
+            function, _, where = frame.partition(" (")
+            path = where.rstrip(")").rsplit(":", 1)[0]
+            names.append(f"{function} ({'/'.join(path.split('/')[-2:])})")
+        for name in set(names):
+            if "gunicorn" not in name and "workers/" not in name and "app/" not in name:
                 inclusive[name] = inclusive.get(name, 0) + int(count)
-    top = sorted(inclusive.items(), key=lambda item: -item[1])
-    skip = ("<module>", "run (", "run_for_one", "run_for_multiple", "handle (", "accept",
-            "spawn_worker", "manage_workers", "init_process", "start (", "wsgi (")  # fmt: skip
-    found = [(n, c) for n, c in top if not any(n.startswith(s) for s in skip)]
-    return [f"{count / total:6.1%}  {name}" for name, count in found[:lines]] if total else []
+        own[names[-1]] = own.get(names[-1], 0) + int(count)
+    if not total:
+        return []
+
+    def top(counts):
+        ranked = sorted(counts.items(), key=lambda item: -item[1])[:lines]
+        return [f"{count / total:6.1%}  {name}" for name, count in ranked]
+
+    return ["inclusive:", *top(inclusive), "", "self:", *top(own)]
 
 
 def pages(env: dict) -> dict[str, str]:
@@ -170,6 +177,14 @@ def baseline_pages(base: str, paths: dict[str, str], folder: Path, kind: str) ->
     out = folder / f"load-pages-{kind}.json"
     out.write_text(json.dumps(kept))
     return out
+
+
+def _median(runs: list[dict]) -> dict:
+    """The median of each figure over wrk runs (errors summed)."""
+    merged = {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50", "p95")}
+    merged["errors"] = sum(run["errors"] for run in runs)
+    merged["non2xx"] = sum(run["non2xx"] for run in runs)
+    return merged
 
 
 def _slot(name: str) -> str:
@@ -204,6 +219,7 @@ def publisher(every: float, stop_file: Path) -> None:
         db.session.execute(insert(Story), rows)
         db.session.commit()
         published = 0
+        print("ready", flush=True)
         for row in rows:
             if stop_file.exists():
                 break
@@ -353,9 +369,9 @@ def storytellers(base: str, env: dict) -> dict:
 # Memory ------------------------------------------------------------------------------
 
 
-def every_upload_kind(base: str, env: dict) -> list[str]:
+def every_upload_kind(base: str, env: dict, server, steps: dict) -> list[str]:
     """A 12 MP JPEG, a 12 MP WebP, a 5-minute voice recording, and share cards of
-    every size; returns what did not go through."""
+    every size; returns what did not go through. `steps`: the worker peak after each."""
     from campaign.submissions.services import new_stamp
 
     with app_context(env):
@@ -375,6 +391,7 @@ def every_upload_kind(base: str, env: dict) -> list[str]:
             f"in {sent['seconds']:.1f} s")  # fmt: skip
         if not sent["stored"]:
             failed.append(f"{name} (answer {sent['status']})")
+        steps[name] = worker_peak_memory_mb(server)
     from campaign.cards.render import SIZES
     from campaign.extensions import db
     from campaign.models import Story
@@ -396,6 +413,7 @@ def every_upload_kind(base: str, env: dict) -> list[str]:
             urllib.request.urlopen(base + path, timeout=60).read()
         except urllib.error.HTTPError as error:
             failed.append(f"{path}: {error.code}")
+    steps["share cards"] = worker_peak_memory_mb(server)
     return failed
 
 
@@ -421,12 +439,19 @@ def measure(kind: str, args, wrk: str, folder: Path) -> dict:
             measured: dict = {}
 
             def both(name: str, label: str = "") -> tuple[dict, dict]:
-                ours = run_wrk(wrk, base + paths[name], Endpoint(name, paths[name]),
-                               args.duration, args.connections)  # fmt: skip
-                theirs = run_wrk(
-                    wrk, f"http://127.0.0.1:{baseline_port}/{_slot(name)}",
-                    Endpoint(name, _slot(name)), args.duration, args.connections,
-                )  # fmt: skip
+                """Ours and the baseline in turns (args.rounds each), so that a burst
+                of the machine's other work falls on both; the median of each."""
+                rounds: tuple[list, list] = ([], [])
+                for _ in range(args.rounds):
+                    rounds[0].append(
+                        run_wrk(wrk, base + paths[name], Endpoint(name, paths[name]),
+                                args.duration, args.connections)
+                    )  # fmt: skip
+                    rounds[1].append(
+                        run_wrk(wrk, f"http://127.0.0.1:{baseline_port}/{_slot(name)}",
+                                Endpoint(name, _slot(name)), args.duration, args.connections)
+                    )  # fmt: skip
+                ours, theirs = (_median(runs) for runs in rounds)
                 measured[label or name] = (ours, theirs)
                 log(f"{kind}: {label or name}: {ours['rps']:.0f} req/s (baseline "
                     f"{theirs['rps']:.0f}), p95 {ours['p95']:.1f} ms (baseline "
@@ -436,7 +461,7 @@ def measure(kind: str, args, wrk: str, folder: Path) -> dict:
             if "api" in args.targets:
                 log(f"{kind}: API list, limits counted in Redis")
                 raw = folder / f"profile-{kind}.txt"
-                spy = profile_worker(server, args.duration, raw)
+                spy = profile_worker(server, args.duration * args.rounds, raw)
                 both("API list")
                 if spy:
                     spy.wait(timeout=60)
@@ -448,7 +473,8 @@ def measure(kind: str, args, wrk: str, folder: Path) -> dict:
                 stop_file = folder / f"stop-{kind}"
                 stop_file.unlink(missing_ok=True)
                 side = start_publisher(env, stop_file)
-                time.sleep(3)  # its pending stories written, the first one published
+                assert side.stdout.readline().strip() == "ready", "the publisher did not start"
+                time.sleep(PUBLISH_EVERY_S + 1)  # the first publications made
                 for name in STORM_PAGES:
                     log(f"{kind}: {name}, a publication every {PUBLISH_EVERY_S:g} s")
                     both(name, f"{name}, storm")
@@ -464,9 +490,11 @@ def measure(kind: str, args, wrk: str, folder: Path) -> dict:
             log(f"{kind}: storytellers: {out['uploads']}")
         if "memory" in args.targets:
             log(f"{kind}: every upload kind, then share cards")
-            out["memory_failed"] = every_upload_kind(base, env)
+            out["memory_steps"] = {"before the uploads": worker_peak_memory_mb(server)}
+            out["memory_failed"] = every_upload_kind(base, env, server, out["memory_steps"])
             out["memory"] = worker_peak_memory_mb(server)
-            log(f"{kind}: worker peak {out['memory']:.0f} MB; failed: {out['memory_failed']}")
+            log(f"{kind}: worker peak {out['memory']:.0f} MB; failed: {out['memory_failed']}; "
+                f"after each step: {out['memory_steps']}")  # fmt: skip
     finally:
         stop(server)
     return out
@@ -521,6 +549,8 @@ def render(results: dict, args) -> tuple[str, list[str]]:
                 f"| {kind} | worker peak memory (12 MP JPEG and WebP, 5-minute voice, "
                 f"share cards) | {out['memory']:.0f} MB | | | | | |"
             )
+            steps = ", ".join(f"{name} {mb:.0f} MB" for name, mb in out["memory_steps"].items())
+            lines.append(f"| {kind} | worker peak memory after each step: {steps} | | | | | | |")
             verdicts.append(_verdict(f"{kind} worker peak MB", out["memory"], WORKER_PEAK_MB))
             for failed in out["memory_failed"]:
                 verdicts.append(f"FAIL {kind} memory run: {failed} did not go through")
@@ -530,8 +560,9 @@ def render(results: dict, args) -> tuple[str, list[str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=100_000)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="turns of ours and the baseline")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--targets", default="api,storm,uploads,memory")
     parser.add_argument("--no-record", action="store_true", help="don't append to BENCHMARKS.md")
