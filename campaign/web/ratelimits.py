@@ -15,6 +15,11 @@ production:
   lifetime for the headers, after the whole Flask request set-up);
 - memory:// (development, one process): the store's own counters.
 
+An address refused stays refused until the window that refused it ends (its
+count only grows until then), so each worker remembers that end and refuses
+the rest of a flood without asking the store again: the same answers, no
+round trip per refused request.
+
 Counting before Flask lets the page cache replay a kept API answer before Flask
 too (``PublicPageCache``, inside this layer): each request is still counted.
 Every API answer carries X-RateLimit-Limit, -Remaining, -Reset and Retry-After.
@@ -39,6 +44,7 @@ from campaign.extensions import limiter
 
 log = logging.getLogger(__name__)
 
+MAX_REMEMBERED_REFUSALS = 10_000  # addresses per worker; forgotten all at once beyond
 HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After")
 
 # KEYS: one per window; ARGV: their lifetimes in seconds. Answers count, seconds left.
@@ -83,8 +89,23 @@ class Counter:
 
     def __init__(self):
         self._scripts: dict[int, object] = {}
+        # (address, limits) -> what refused it, until its window ends
+        self._refused: dict[tuple, list[Counted]] = {}
 
     def count(self, address: str, limits: tuple[RateLimitItem, ...]) -> list[Counted]:
+        refused = self._refused.get((address, limits))
+        if refused is not None:
+            if time.time() < max(c.reset_at for c in refused if c.over):
+                return refused
+            del self._refused[(address, limits)]
+        counted = self._count(address, limits)
+        if any(c.over for c in counted):
+            if len(self._refused) >= MAX_REMEMBERED_REFUSALS:
+                self._refused.clear()
+            self._refused[(address, limits)] = counted
+        return counted
+
+    def _count(self, address: str, limits: tuple[RateLimitItem, ...]) -> list[Counted]:
         storage = limiter.storage
         keys = [window_key(address, limit) for limit in limits]
         now = time.time()

@@ -80,3 +80,21 @@ def test_pages_outside_the_api_are_not_counted(limits_redis, client):
         assert client.get("/stories").status_code == 200
     assert "X-RateLimit-Limit" not in client.get("/stories").headers
     assert limits_redis.keys("LIMITS:api/*") == []
+
+
+@pytest.mark.parametrize("config_overrides", [REDIS_LIMITS])
+def test_a_flood_from_a_refused_address_stays_refused_without_asking_redis_each_time(
+    limits_redis, client
+):
+    for _ in range(3):
+        assert client.get("/api/v1/stats").status_code == 200
+    assert client.get("/api/v1/stats").status_code == 429
+    (key,) = limits_redis.keys("LIMITS:api/*")
+    counted = int(limits_redis.get(key))
+    for _ in range(20):
+        refused = client.get("/api/v1/stats")
+        assert refused.status_code == 429
+        assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert int(limits_redis.get(key)) == counted
+    # Others are still counted, and served.
+    assert client.get("/api/v1/stats", environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 200
