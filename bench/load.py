@@ -212,6 +212,7 @@ def publisher(every: float, stop_file: Path) -> None:
             moderator = Moderator(email="desk@bench", password_hash="!", is_admin=False)  # noqa: S106
             db.session.add(moderator)
             db.session.commit()
+        moderator_id = moderator.id
         first = (db.session.scalar(select(func.max(Story.id))) or 0) + 1
         rows = _story_rows(random.Random(7), 400, first, datetime.now(UTC))  # noqa: S311
         for row in rows:
@@ -225,7 +226,8 @@ def publisher(every: float, stop_file: Path) -> None:
                 break
             started = time.monotonic()
             story = db.session.get(Story, row["id"])
-            services.decide(story, "approve", moderator, seen_version=story.version)
+            desk = db.session.get(Moderator, moderator_id)
+            services.decide(story, "approve", desk, seen_version=story.version)
             db.session.commit()
             db.session.expunge_all()
             published += 1
@@ -480,7 +482,8 @@ def measure(kind: str, args, wrk: str, folder: Path) -> dict:
                     both(name, f"{name}, storm")
                 stop_file.touch()
                 printed, _ = side.communicate(timeout=60)
-                out["published"] = json.loads(printed.strip().splitlines()[-1])["published"]
+                last = (printed.strip().splitlines() or ["{}"])[-1]
+                out["published"] = json.loads(last).get("published", 0) if "{" in last else 0
             out["wrk"] = measured
         finally:
             stop(baseline)
