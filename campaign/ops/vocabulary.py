@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("en", "fr", "es", "ar", "fa", "uk", "fi")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w*\}|<[^>]*>|&\w+;")
+# Not words: date patterns of the catalogues (yyyy, mm, dd).
+_REPEATED = re.compile(r"(\w)\1+")
 
 
 def _catalogue_words(language: str) -> Counter:
@@ -33,7 +35,8 @@ def _catalogue_words(language: str) -> Counter:
     counts: Counter = Counter()
     for line in re.findall(pattern, source.read_text(encoding="utf-8"), re.MULTILINE):
         for word in _WORD.findall(_PLACEHOLDER.sub(" ", line)):
-            counts[word.casefold()] += 1
+            if not _REPEATED.fullmatch(word.casefold()):
+                counts[word.casefold()] += 1
     return counts
 
 
