@@ -10,7 +10,7 @@ VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 DEV := CAMPAIGN_ENV=development
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format translations compile-translations bench bench-load bench-upload bench-voice vnu screenshots lighthouse
+.PHONY: help run test lint format translations compile-translations bench bench-cold bench-load bench-upload bench-voice vnu screenshots lighthouse
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -75,8 +75,13 @@ test: $(TEST_INSTALLED) compile-translations lint vnu ## lint, then the whole te
 
 bench: $(TEST_INSTALLED) compile-translations ## benchmark at 100,000 stories on SQLite and PostgreSQL (appends to BENCHMARKS.md), then the load targets, then Lighthouse
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(MAKE) bench-cold
 	$(BIN)/python -m bench.load $(BENCH_LOAD_ARGS)
 	CAMPAIGN_ENV=development $(BIN)/python -m bench.lighthouse
+
+# COLD_ARGS=--sizes=10000,100000 for a quicker run.
+bench-cold: $(TEST_INSTALLED) compile-translations ## pages with no cache at 10k, 100k and 1M stories, SQLite and PostgreSQL: ratios to the baseline, growth table, size per story (appends to BENCHMARKS.md)
+	$(BIN)/python -m bench.cold $(COLD_ARGS)
 
 bench-load: $(TEST_INSTALLED) compile-translations ## the load targets at 100,000 stories, both databases: API list with limits counted, a publication storm, 20 storytellers at once, worker memory (appends to BENCHMARKS.md)
 	$(BIN)/python -m bench.load $(BENCH_LOAD_ARGS)

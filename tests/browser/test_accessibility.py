@@ -30,7 +30,8 @@ from tests.browser.helpers import fill_share_form, next_step, send_unchecked
 from tests.factories import PASSWORD, make_moderator, make_portrait, make_recording, make_story
 from tests.helpers import missing
 
-pytestmark = pytest.mark.browser
+# Slow (a visit of every page per language): handed out first in a parallel run.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
