@@ -21,9 +21,10 @@ from campaign.gallery.queries import (
     latest_stories,
     more_from_country,
 )
+from campaign.gallery.translated import Reading, translations_for, translations_of
 from campaign.i18n import identity
 from campaign.i18n.countries import parse_country
-from campaign.i18n.locale import current_locale_code, text_direction
+from campaign.i18n.locale import current_locale_code, text_direction, url_in_language
 from campaign.models import Channel, all_themes, gone_for, published_story
 from campaign.publishing import stats
 from campaign.publishing.pagecache import public_page
@@ -44,8 +45,14 @@ def home():
     featured = featured_stories(4)
     latest = latest_stories(6 if featured else 7, besides=tuple(s.id for s in featured))
     lead = featured.pop(0) if featured else (latest.pop(0) if latest else None)
+    shown = [*([lead] if lead else []), *featured, *latest]
     return render_template(
-        "gallery/home.html", lead=lead, featured=featured, stories=latest, stats=stats.current()
+        "gallery/home.html",
+        lead=lead,
+        featured=featured,
+        stories=latest,
+        stats=stats.current(),
+        translated=translations_for(shown, current_locale_code()),
     )
 
 
@@ -92,6 +99,7 @@ def stories(origin=None, residence=None, theme=None, language=None):
         first_url=url(),
         next_url=url(after=page.next_cursor) if page.next_cursor else None,
         page=page,
+        translated=translations_for(page.stories, current_locale_code()),
         filters=filters,
         themes=themes,
         theme=next((t for t in themes if t.slug == filters.theme), None),
@@ -100,16 +108,52 @@ def stories(origin=None, residence=None, theme=None, language=None):
     )
 
 
+# "Read the original" on a translated story page: ?original=1.
+ORIGINAL_ARG = "original"
+
+
+def _alternates(story, translations: dict) -> list[dict]:
+    """The story in each language it can be read in: its original, then each public
+    translation (``hreflang`` alternates; x-default is added by the layout)."""
+    path = url_for("gallery.story", slug=story.slug, _external=False).removeprefix(
+        request.script_root
+    )
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    home = (
+        story.language
+        if story.language in supported
+        else current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+    # Under a prefix with a translation of its own, the original needs asking for.
+    original = path + (f"?{ORIGINAL_ARG}=1" if home in translations else "")
+    links = [{"lang": story.language, "url": url_in_language(home, original)}]
+    links += [
+        {"lang": code, "url": url_in_language(code, path)}
+        for code in translations
+        if code in supported
+    ]
+    return links
+
+
 @bp.route("/stories/<slug>")
-@public_page
+@public_page(args=(ORIGINAL_ARG,))
 def story(slug: str):
     found = published_story(slug)
     if found is None:
         abort(410 if gone_for(Channel.WEBSITE, slug=slug) else 404)
+    locale = current_locale_code()
+    translations = translations_of(found)
+    translation = translations.get(locale)
+    wants_original = request.args.get(ORIGINAL_ARG) == "1"
+    more = more_from_country(found, 3)
     return render_template(
         "gallery/story.html",
         story=found,
-        more=more_from_country(found, 3),
+        reading=Reading(found, None if wants_original else translation),
+        translation=translation,
+        alternates=_alternates(found, translations),
+        more=more,
+        translated=translations_for(more, locale),
         canonical=url_for("gallery.story", slug=found.slug, _external=True),
     )
 

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
@@ -77,6 +77,8 @@ class Translation(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint("story_id", "language", name="uq_translation_story_language"),
+        # The translations into one language (the gallery's "in my language first").
+        Index("ix_translation_language_status", "language", "status", "story_id"),
     )
 
     @property
