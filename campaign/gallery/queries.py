@@ -12,10 +12,11 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, or_, select, tuple_, union_all
 
 from campaign.extensions import db
 from campaign.gallery import search
+from campaign.gallery.translated import translated_into
 from campaign.models import Channel, Story, filed_under, with_cards
 from campaign.params import MAX_ID
 
@@ -30,6 +31,8 @@ class Filters:
     language: str | None = None
     q: str | None = None
     sort: str = "newest"
+    # "all": every language in one order, not the reader's language first.
+    languages: str | None = None
     # Where the stories are shown: never a link's argument, the caller's to say.
     channel: Channel = Channel.WEBSITE
 
@@ -158,13 +161,99 @@ def _whole_stories_of(ranked, rank):
     )
 
 
-def gallery_page(filters: Filters, cursor: str | None, per_page: int) -> Page:
+# Stories in the reader's language first -----------------------------------------
+#
+# The gallery's default order for a page in language L: the stories told in L or
+# publicly translated into it ("mine", newest first), then the others (newest
+# first). The cursor says which part it is in (its rank: 0 mine, 1 the others) and
+# where. Each part is read by an index and stops when the page is full: the stories
+# told in L walk ix_story_language_published, those translated into L are found
+# from the translations into L (ix_translation_language_status), the others walk
+# ix_story_status_published leaving out those; nothing reads every story.
+FIRST = "first"  # the cursor's kind
+
+
+def _positions(query, order, limit: int) -> list[tuple[int, datetime]]:
+    return list(
+        db.session.execute(
+            query.with_only_columns(Story.id, Story.published_at).order_by(*order).limit(limit)
+        )
+    )
+
+
+def _mine(filters: Filters, language: str, after, limit: int) -> list[tuple[int, datetime]]:
+    """(id, published_at) of the newest stories in ``language`` or translated into it."""
+    told = _filtered(filters).where(Story.language == language)
+    translated = _filtered(filters).where(
+        Story.language != language, Story.id.in_(translated_into(language))
+    )
+    if after is not None:
+        told, translated = told.where(after), translated.where(after)
+    newest = (Story.published_at.desc(), Story.id.desc())
+    parts = [
+        part.with_only_columns(Story.id, Story.published_at)
+        .order_by(*newest)
+        .limit(limit)
+        .subquery()
+        for part in (told, translated)
+    ]
+    both = union_all(*(select(part.c.id, part.c.published_at) for part in parts)).subquery()
+    query = (
+        select(both.c.id, both.c.published_at)
+        .order_by(both.c.published_at.desc(), both.c.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(query))
+
+
+def _others(filters: Filters, language: str, after, limit: int) -> list[tuple[int, datetime]]:
+    query = _filtered(filters).where(
+        Story.language != language, Story.id.not_in(translated_into(language))
+    )
+    if after is not None:
+        query = query.where(after)
+    return _positions(query, (Story.published_at.desc(), Story.id.desc()), limit)
+
+
+def _language_first_page(filters: Filters, language: str, cursor, per_page: int) -> Page:
+    position = decode_cursor(cursor, FIRST)
+    wanted = per_page + 1
+    found: list[tuple[int, int, datetime]] = []  # (part, id, published_at)
+    if position is None or position[0] == 0:
+        after = _earlier(*position[1:]) if position else None
+        found += [(0, i, at) for i, at in _mine(filters, language, after, wanted)]
+        if len(found) < wanted:
+            found += [(1, i, at) for i, at in _others(filters, language, None, wanted - len(found))]
+    else:
+        after = _earlier(*position[1:])
+        found += [(1, i, at) for i, at in _others(filters, language, after, wanted)]
+    has_more = len(found) > per_page
+    found = found[:per_page]
+    by_id = {}
+    if found:
+        query = with_cards(select(Story).where(Story.id.in_([i for _, i, _ in found])))
+        by_id = {story.id: story for story in db.session.scalars(query)}
+    stories = [by_id[i] for _, i, _ in found if i in by_id]
+    next_cursor = None
+    if has_more and found:
+        part, last_id, last_at = found[-1]
+        next_cursor = encode_cursor(FIRST, last_at, last_id, part)
+    return Page(stories, next_cursor, {i: part for part, i, _ in found})
+
+
+def gallery_page(
+    filters: Filters, cursor: str | None, per_page: int, *, first: str | None = None
+) -> Page:
     """One page by keyset: stable while new stories are published, fast when deep.
 
     The order always ends with the story id, so every position is unique and
-    the next page starts strictly after the last card shown.
+    the next page starts strictly after the last card shown. ``first``: a
+    language whose stories (told in it or translated into it) come first, in the
+    default order (newest, no search, no language chosen).
     """
     sort = filters.effective_sort
+    if first and sort == "newest" and not filters.q and not filters.language:
+        return _language_first_page(filters, first, cursor, per_page)
     query = _filtered(filters)
     found = search.narrowed(query, filters.q, ranked=sort == "relevance")
     rank = None

@@ -34,7 +34,7 @@ bp = Blueprint("gallery", __name__)
 
 # The query parameters of listings (``_filters``, the cursor); the home page's
 # feed links read the first three too.
-LISTING_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "after")
+LISTING_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "after", "languages")
 
 
 @bp.route("/")
@@ -70,6 +70,7 @@ def _filters(**from_path) -> Filters:
         language=language or None,
         q=filter_arg(args.get("q"), 200) or None,
         sort=sort,
+        languages="all" if args.get("languages") == "all" else None,
     )
 
 
@@ -86,20 +87,37 @@ def stories(origin=None, residence=None, theme=None, language=None):
     if theme and theme not in {t.slug for t in themes}:
         abort(404)
     filters = _filters(origin=origin, residence=residence, theme=theme, language=language)
-    page = gallery_page(filters, request.args.get("after"), current_app.config["STORIES_PER_PAGE"])
+    locale = current_locale_code()
+    # The reader's language first, unless they asked for every language in one order.
+    first = None if filters.languages == "all" else locale
+    page = gallery_page(
+        filters, request.args.get("after"), current_app.config["STORIES_PER_PAGE"], first=first
+    )
+    language_first = (
+        first is not None
+        and filters.effective_sort == "newest"
+        and not (filters.q or filters.language)
+    )
     # Filters already in the path stay there; the rest go into the query string.
     in_path = {name for name, value in request.view_args.items() if value}
     args = {key: value for key, value in filters.args().items() if key not in in_path}
 
     def url(**extra):
-        return url_for(request.endpoint, **request.view_args, **args, **extra)
+        return url_for(request.endpoint, **request.view_args, **{**args, **extra})
 
     return render_template(
         "gallery/stories.html",
         first_url=url(),
         next_url=url(after=page.next_cursor) if page.next_cursor else None,
         page=page,
-        translated=translations_for(page.stories, current_locale_code()),
+        translated=translations_for(page.stories, locale),
+        language_first=language_first,
+        all_languages_url=url(languages="all"),
+        language_first_url=url_for(
+            request.endpoint,
+            **request.view_args,
+            **{key: value for key, value in args.items() if key != "languages"},
+        ),
         filters=filters,
         themes=themes,
         theme=next((t for t in themes if t.slug == filters.theme), None),

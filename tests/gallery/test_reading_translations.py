@@ -173,3 +173,92 @@ def test_the_home_page_leads_with_the_translation_in_the_readers_language(client
     french(story)
     html = page(client, "/fr/")
     assert "Ma nouvelle maison" in html and 'class="card__translated"' in html
+
+
+# Stories in my language first ------------------------------------------------------
+
+
+def card_titles(html: str) -> list[str]:
+    found = re.findall(r'class="card__title" lang="[^"]+" dir="[^"]+">(.*?)</p>', html)
+    return [re.sub(r"</?mark>", "", title) for title in found]
+
+
+def next_link(html: str) -> str | None:
+    found = re.search(r'<a rel="next" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def every_page(client, url: str) -> list[str]:
+    titles = []
+    while url:
+        html = page(client, url)
+        titles += card_titles(html)
+        url = next_link(html)
+    return titles
+
+
+@pytest.fixture
+def mixed(db):
+    """Stories in four languages, newest last; one Arabic story translated into French."""
+    made = {}
+    for number in range(5):
+        for language in ("en", "fr", "ar", "uk"):
+            title = f"{language}-{number}"
+            made[title] = publish(title, language=language, consents_translation=True)
+    make_translation(made["ar-1"], "fr", title="ar-1 traduit")
+    make_translation(made["uk-3"], "fr", status=TranslationStatus.OUTDATED, title="uk-3 ancien")
+    return made
+
+
+@pytest.mark.parametrize("config_overrides", [{"STORIES_PER_PAGE": 4}])
+def test_a_french_visitor_sees_french_stories_and_translations_first_then_the_others(
+    client, mixed
+):
+    titles = every_page(client, "/fr/stories")
+    mine = ["fr-4", "fr-3", "fr-2", "ar-1 traduit", "fr-1", "fr-0"]
+    assert titles[:6] == mine
+    rest = titles[6:]
+    assert len(rest) == 14 and len(set(titles)) == 20  # every story once, across pages
+    assert "uk-3 ancien" not in titles and "ar-1" not in titles  # outdated: the original
+    newest_first = sorted(rest, key=lambda t: mixed[t].published_at, reverse=True)
+    assert rest == newest_first
+
+
+@pytest.mark.parametrize("config_overrides", [{"STORIES_PER_PAGE": 4}])
+def test_all_languages_is_one_click_away_and_keeps_every_story_in_date_order(client, mixed):
+    html = page(client, "/fr/stories")
+    link = re.search(r'<a href="([^"]+languages=all[^"]*)"', html).group(1)
+    titles = every_page(client, link.replace("&amp;", "&"))
+    assert len(titles) == 20 and titles[0] == "uk-4"
+    back = page(client, link.replace("&amp;", "&"))
+    assert 'href="/fr/stories"' in back  # and back to my language first
+
+
+@pytest.mark.both_databases
+def test_a_search_in_french_finds_an_arabic_story_by_its_french_translation(client, db):
+    story = arabic_story()
+    french(story, body="Je suis arrivée en hiver, la neige couvrait la gare.")
+    publish("Autre", body="Rien à voir.", language="fr")
+    for sort in ("relevance", "newest", "oldest"):
+        html = page(client, f"/fr/stories?q=neige&sort={sort}")
+        assert card_titles(html) == ["Ma nouvelle maison"], sort
+    # Only public translations are searched: out of date, it is found no more.
+    translation = story.translations[0]
+    translation.status = TranslationStatus.OUTDATED
+    db.session.commit()
+    assert card_titles(page(client, "/fr/stories?q=neige")) == []
+    translation.status = TranslationStatus.PUBLISHED
+    db.session.commit()
+    assert card_titles(page(client, "/fr/stories?q=neige")) == ["Ma nouvelle maison"]
+    db.session.delete(translation)
+    db.session.commit()
+    assert card_titles(page(client, "/fr/stories?q=neige")) == []
+
+
+@pytest.mark.both_databases
+def test_a_search_ranks_a_match_in_a_translations_title_first(client, db):
+    in_body = publish("Une histoire", body="Ma maison est loin.", language="fr")
+    story = arabic_story()
+    french(story)  # "Ma nouvelle maison": maison in the title
+    html = page(client, "/fr/stories?q=maison")
+    assert card_titles(html) == ["Ma nouvelle maison", in_body.title]
