@@ -52,13 +52,13 @@ def page_image() -> str:
     return url_for(endpoint, _external=True, **(request.view_args or {}))
 
 
-def share_image(story: Story, reading=None) -> str:
+def share_image(story: Story, original: bool = False) -> str:
     """A story's link image: its own card when its storyteller allows share images,
     else the campaign's card (nothing of the story). Under a language prefix the card
-    shows the public translation into that language; ``reading`` without one (the
-    original asked for on a page that has a translation) asks for the original's."""
+    shows the public translation into that language; ``original``: the original's card
+    (its page, asked for where a translation exists)."""
     if story.consents_share_images:
-        original = {"original": 1} if reading is not None and reading.translation is None else {}
+        original = {"original": 1} if original else {}
         return url_for(
             "cards.story_card", slug=story.slug, size="1200x630", _external=True, **original
         )

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, or_, select, tuple_, union_all
+from sqlalchemy import and_, literal, or_, select, tuple_, union_all
 
 from campaign.extensions import db
 from campaign.gallery import search
@@ -173,72 +173,78 @@ def _whole_stories_of(ranked, rank):
 FIRST = "first"  # the cursor's kind
 
 
-def _positions(query, order, limit: int) -> list[tuple[int, datetime]]:
-    return list(
-        db.session.execute(
-            query.with_only_columns(Story.id, Story.published_at).order_by(*order).limit(limit)
-        )
+def _walk(query, after, limit: int, part: int):
+    """One index walk of a part, newest first from ``after``: (part, id, published_at)."""
+    if after is not None:
+        query = query.where(after)
+    return (
+        query.with_only_columns(literal(part).label("part"), Story.id, Story.published_at)
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .limit(limit)
+        .subquery()
     )
 
 
-def _mine(filters: Filters, language: str, after, limit: int) -> list[tuple[int, datetime]]:
-    """(id, published_at) of the newest stories in ``language`` or translated into it."""
+def _first_positions(filters: Filters, language: str, position, limit: int, *, others=True):
+    """(part, id, published_at) of the next ``limit`` stories in the reader's-language-first
+    order, from ``position`` (the cursor's): one statement, a union of index walks
+    (each stops after ``limit``), ordered part first."""
     told = _filtered(filters).where(Story.language == language)
     translated = _filtered(filters).where(
         Story.language != language, Story.id.in_(translated_into(language))
     )
-    if after is not None:
-        told, translated = told.where(after), translated.where(after)
-    newest = (Story.published_at.desc(), Story.id.desc())
-    parts = [
-        part.with_only_columns(Story.id, Story.published_at)
-        .order_by(*newest)
-        .limit(limit)
-        .subquery()
-        for part in (told, translated)
-    ]
-    both = union_all(*(select(part.c.id, part.c.published_at) for part in parts)).subquery()
-    query = (
-        select(both.c.id, both.c.published_at)
-        .order_by(both.c.published_at.desc(), both.c.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.execute(query))
-
-
-def _others(filters: Filters, language: str, after, limit: int) -> list[tuple[int, datetime]]:
-    query = _filtered(filters).where(
+    rest = _filtered(filters).where(
         Story.language != language, Story.id.not_in(translated_into(language))
     )
-    if after is not None:
-        query = query.where(after)
-    return _positions(query, (Story.published_at.desc(), Story.id.desc()), limit)
+    after = _earlier(*position[1:]) if position else None
+    walks = []
+    if position is None or position[0] == 0:
+        walks += [_walk(told, after, limit, 0), _walk(translated, after, limit, 0)]
+        if others:
+            walks.append(_walk(rest, None, limit, 1))
+    else:
+        walks.append(_walk(rest, after, limit, 1))
+    both = union_all(*(select(w.c.part, w.c.id, w.c.published_at) for w in walks)).subquery()
+    query = (
+        select(both.c.part, both.c.id, both.c.published_at)
+        .order_by(both.c.part, both.c.published_at.desc(), both.c.id.desc())
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def _stories_by_id(ids: list[int]) -> list[Story]:
+    """The stories of these ids, in this order, with what their cards show."""
+    if not ids:
+        return []
+    found = db.session.scalars(with_cards(select(Story).where(Story.id.in_(ids))))
+    by_id = {story.id: story for story in found}
+    return [by_id[story_id] for story_id in ids if story_id in by_id]
+
+
+def language_stories(filters: Filters, language: str, limit: int) -> list[Story]:
+    """The newest stories told in ``language`` or publicly translated into it (a
+    language's feed), by the same index walks as the gallery's first part."""
+    found = _first_positions(filters, language, None, limit, others=False)
+    return _stories_by_id([story_id for _part, story_id, _at in found])
 
 
 def _language_first_page(filters: Filters, language: str, cursor, per_page: int) -> Page:
     position = decode_cursor(cursor, FIRST)
-    wanted = per_page + 1
-    found: list[tuple[int, int, datetime]] = []  # (part, id, published_at)
-    if position is None or position[0] == 0:
-        after = _earlier(*position[1:]) if position else None
-        found += [(0, i, at) for i, at in _mine(filters, language, after, wanted)]
-        if len(found) < wanted:
-            found += [(1, i, at) for i, at in _others(filters, language, None, wanted - len(found))]
-    else:
-        after = _earlier(*position[1:])
-        found += [(1, i, at) for i, at in _others(filters, language, after, wanted)]
+    found = _first_positions(filters, language, position, per_page + 1)
     has_more = len(found) > per_page
     found = found[:per_page]
-    by_id = {}
-    if found:
-        query = with_cards(select(Story).where(Story.id.in_([i for _, i, _ in found])))
-        by_id = {story.id: story for story in db.session.scalars(query)}
-    stories = [by_id[i] for _, i, _ in found if i in by_id]
+    stories = _stories_by_id([story_id for _part, story_id, _at in found])
     next_cursor = None
     if has_more and found:
         part, last_id, last_at = found[-1]
-        next_cursor = encode_cursor(FIRST, last_at, last_id, part)
-    return Page(stories, next_cursor, {i: part for part, i, _ in found})
+        next_cursor = encode_cursor(FIRST, _aware(last_at), last_id, part)
+    return Page(stories, next_cursor, {story_id: part for part, story_id, _at in found})
+
+
+def _aware(stamp: datetime) -> datetime:
+    """A stamp read through a union may come back naive on SQLite: it is UTC."""
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def gallery_page(

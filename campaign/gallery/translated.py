@@ -13,7 +13,10 @@ words when there is one, else the original's, with the language they are in (for
 
 from dataclasses import dataclass
 
+from flask import request, url_for
+
 from campaign.extensions import db
+from campaign.i18n.locale import url_in_language
 from campaign.models import Story, Translation, published_translations
 
 
@@ -103,3 +106,28 @@ def translated_into(language: str):
         .where(Translation.language == language)
         .with_only_columns(Translation.story_id)
     )
+
+
+def all_translations_for(stories) -> dict[int, list[Translation]]:
+    """Every public translation of the stories of a page (one query), by story id,
+    in language order: the API's ``translations``."""
+    ids = sorted({story.id for story in stories})
+    found: dict[int, list[Translation]] = {story_id: [] for story_id in ids}
+    if not ids:
+        return found
+    rows = db.session.scalars(
+        published_translations()
+        .where(Translation.story_id.in_(ids))
+        .order_by(Translation.story_id, Translation.language)
+    )
+    by_story = {story.id: story for story in stories}
+    for row in rows:
+        if row.language != by_story[row.story_id].language:
+            found[row.story_id].append(row)
+    return found
+
+
+def page_url(story: Story, language: str) -> str:
+    """The absolute address of the story's page in ``language`` (its translation there)."""
+    path = url_for("gallery.story", slug=story.slug).removeprefix(request.script_root)
+    return url_in_language(language, path)

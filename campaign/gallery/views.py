@@ -24,7 +24,12 @@ from campaign.gallery.queries import (
 from campaign.gallery.translated import Reading, translations_for, translations_of
 from campaign.i18n import identity
 from campaign.i18n.countries import parse_country
-from campaign.i18n.locale import current_locale_code, text_direction, url_in_language
+from campaign.i18n.locale import (
+    current_locale_code,
+    html_lang,
+    text_direction,
+    url_in_language,
+)
 from campaign.models import Channel, all_themes, gone_for, published_story
 from campaign.publishing import stats
 from campaign.publishing.pagecache import public_page
@@ -131,25 +136,18 @@ ORIGINAL_ARG = "original"
 
 
 def _alternates(story, translations: dict) -> list[dict]:
-    """The story in each language it can be read in: its original, then each public
-    translation (``hreflang`` alternates; x-default is added by the layout)."""
-    path = url_for("gallery.story", slug=story.slug, _external=False).removeprefix(
-        request.script_root
-    )
+    """The story in each language it can be read in (``hreflang`` alternates; x-default
+    is added by the layout): the page under every site language, which shows the
+    public translation into it, or else the original (so the original's language and
+    each translation's are there); and an original in a language the site does not
+    speak, under the default language (asked for, if that has a translation)."""
     supported = current_app.config["SUPPORTED_LOCALES"]
-    home = (
-        story.language
-        if story.language in supported
-        else current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
-    # Under a prefix with a translation of its own, the original needs asking for.
-    original = path + (f"?{ORIGINAL_ARG}=1" if home in translations else "")
-    links = [{"lang": story.language, "url": url_in_language(home, original)}]
-    links += [
-        {"lang": code, "url": url_in_language(code, path)}
-        for code in translations
-        if code in supported
-    ]
+    path = url_for("gallery.story", slug=story.slug).removeprefix(request.script_root)
+    links = [{"lang": html_lang(code), "url": url_in_language(code, path)} for code in supported]
+    if story.language not in supported:
+        home = current_app.config["BABEL_DEFAULT_LOCALE"]
+        original = path + (f"?{ORIGINAL_ARG}=1" if home in translations else "")
+        links.append({"lang": story.language, "url": url_in_language(home, original)})
     return links
 
 

@@ -94,28 +94,36 @@ def test_the_photo_description_is_read_in_the_translation(client, db):
         assert 'alt="Une femme sourit"' in html or "<picture" not in html
 
 
+def alternates_of(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+
+
 def test_hreflang_lists_the_original_and_each_translation(client, db):
     story = arabic_story()
     french(story)
     make_translation(story, "es", title="Mi nueva casa")
     make_translation(story, "uk", status=TranslationStatus.IN_REVIEW, title="Не готово")
-    html = page(client, f"/fr/stories/{story.slug}")
-    alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
-    assert alternates == {
-        "ar": f"http://localhost/ar/stories/{story.slug}",
-        "es": f"http://localhost/es/stories/{story.slug}",
-        "fr": f"http://localhost/fr/stories/{story.slug}",
-        "x-default": f"http://localhost/stories/{story.slug}",
+    html = page(client, f"/fr/stories/{story.slug}?original=1")
+    alternates = alternates_of(html)
+    assert alternates["x-default"] == f"http://localhost/stories/{story.slug}?original=1"
+    # Each alternate shows the story in its language: the original, each translation.
+    shown = {}
+    for code in ("ar", "es", "fr", "uk"):
+        assert alternates[code] == f"http://localhost/{code}/stories/{story.slug}", code
+        found = article(page(client, alternates[code].removeprefix("http://localhost")))
+        shown[code] = re.search(r"<h1>([^<]+)</h1>", found).group(1)
+    assert shown == {
+        "ar": "بيتي الجديد",
+        "es": "Mi nueva casa",
+        "fr": "Ma nouvelle maison",
+        "uk": "بيتي الجديد",  # in review: the original
     }
 
 
-def test_a_translation_into_the_default_language_of_a_story_in_another_has_the_original_asked_for(
-    client, db
-):
+def test_an_original_in_a_language_the_site_does_not_speak_has_its_own_alternate(client, db):
     story = arabic_story(language="sw")  # Swahili: no site of its own
     make_translation(story, "en", title="My new home")
-    html = page(client, f"/fr/stories/{story.slug}")
-    alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+    alternates = alternates_of(page(client, f"/fr/stories/{story.slug}"))
     assert alternates["sw"] == f"http://localhost/en/stories/{story.slug}?original=1"
     assert alternates["en"] == f"http://localhost/en/stories/{story.slug}"
 
