@@ -129,22 +129,36 @@ def _drop_cards_in(session: Session, translation: Translation) -> None:
         session.delete(card)
 
 
-def _was_or_is_published(translation: Translation) -> bool:
-    status = inspect(translation).attrs.status.history
-    values = [*status.added, *status.deleted, *status.unchanged]
-    return TranslationStatus.PUBLISHED in values
-
-
 def _public_translation_changes(session: Session) -> list[Translation]:
     """Translations whose public face changes in this flush: published, taken out of
     the public (out of date, back in review), edited while published, or deleted while
-    published. A draft's every save changes nothing a visitor sees."""
+    published. A draft's every save changes nothing a visitor sees. Whether it was
+    published is read from the database: an expired attribute has no history."""
+    touched = [
+        obj
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(obj, Translation)
+    ]
+    if not touched:
+        return []
+    stored = [obj.id for obj in touched if obj.id is not None]
+    was_published = set()
+    if stored:
+        was_published = set(
+            session.connection().scalars(
+                select(Translation.id).where(
+                    Translation.id.in_(stored), Translation.status == TranslationStatus.PUBLISHED
+                )
+            )
+        )
     changed = []
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if not isinstance(obj, Translation) or not _was_or_is_published(obj):
+    for obj in touched:
+        was = obj.id in was_published
+        gone = obj in session.deleted
+        now = not gone and obj.status is TranslationStatus.PUBLISHED
+        if not (was or now):
             continue
-        gone_or_new = obj in session.deleted or obj in session.new
-        if gone_or_new or _really_changed(obj, PUBLIC_TRANSLATION_FIELDS):
+        if gone or was != now or _really_changed(obj, PUBLIC_TRANSLATION_FIELDS):
             changed.append(obj)
     return changed
 
