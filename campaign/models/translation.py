@@ -96,7 +96,9 @@ def published_translations():
         select(Translation)
         .join(Story, Story.id == Translation.story_id)
         .where(Translation.status == TranslationStatus.PUBLISHED)
-        .where(Story.id.in_(Story.published_for(Channel.TRANSLATION).with_only_columns(Story.id)))
+        # The rule itself, on the joined story (not "id IN every public story"): each
+        # translation's story is then checked by its key, however many stories there are.
+        .where(Story.published_for(Channel.TRANSLATION).whereclause)
     )
 
 

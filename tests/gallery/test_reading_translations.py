@@ -150,9 +150,7 @@ def test_a_translation_no_longer_public_is_hidden_from_the_page_and_the_cards(cl
     assert "بيتي الجديد" in page(client, f"/fr/stories/{story.slug}")
 
 
-def test_an_edit_of_the_original_hides_its_translation_until_reviewed_again(
-    client, db, moderator
-):
+def test_an_edit_of_the_original_hides_its_translation_until_reviewed_again(client, db, moderator):
     story = arabic_story()
     french(story)
     revise(story, moderator, body="وصلت في الربيع.")
@@ -219,9 +217,7 @@ def mixed(db):
 
 
 @pytest.mark.parametrize("config_overrides", [{"STORIES_PER_PAGE": 4}])
-def test_a_french_visitor_sees_french_stories_and_translations_first_then_the_others(
-    client, mixed
-):
+def test_a_french_visitor_sees_french_stories_and_translations_first_then_the_others(client, mixed):
     titles = every_page(client, "/fr/stories")
     mine = ["fr-4", "fr-3", "fr-2", "ar-1 traduit", "fr-1", "fr-0"]
     assert titles[:6] == mine
