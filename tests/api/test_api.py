@@ -43,6 +43,7 @@ def test_story_list_has_every_public_field_and_nothing_else(client):
         "published_at": story.published_at.isoformat(),
         "photo": None,
         "voice": None,
+        "translations": [],
     }
 
 
@@ -321,7 +322,8 @@ def test_story_list_costs_the_same_few_queries_however_many_stories(app, client,
     few = queries_for("/api/v1/stories")
     for _ in range(5):
         public_story(themes=[work])
-    assert queries_for("/api/v1/stories") == few <= 6  # stories, themes, photos, recordings, set-up
+    # Stories, themes, photos, recordings, their public translations (one query), set-up.
+    assert queries_for("/api/v1/stories") == few <= 7
 
 
 def test_typed_markup_is_plain_text_in_the_api_and_escaped_in_body_html(client):
