@@ -139,12 +139,16 @@ for owner, sqlite, postgres in (
 # copied back and emptied. PostgreSQL needs VACUUM and its own retention (README,
 # Deployment).
 
-_OPTIMIZE = "INSERT INTO story_search(story_search) VALUES ('optimize')"
+# The translations of a deleted story go with it (ON DELETE CASCADE): their index too.
+_OPTIMIZE = (
+    "INSERT INTO story_search(story_search) VALUES ('optimize')",
+    "INSERT INTO translation_search(translation_search) VALUES ('optimize')",
+)
 _DELETED_A_STORY = "search.deleted_story"  # session.info: this transaction deleted one
 
 
 def _note_deleted_stories(session, _context) -> None:
-    if any(isinstance(obj, Story) for obj in session.deleted):
+    if any(isinstance(obj, Story | Translation) for obj in session.deleted):
         session.info[_DELETED_A_STORY] = True
 
 
@@ -155,7 +159,8 @@ def _forget_deleted_text(session) -> None:
         return
     connection = db.engine.raw_connection()  # outside any transaction: autocommit
     try:
-        connection.driver_connection.execute(_OPTIMIZE)
+        for statement in _OPTIMIZE:
+            connection.driver_connection.execute(statement)
         if forget_deleted_pages(connection.driver_connection):
             log.info("search.checkpoint_busy")  # a reader held an old snapshot
     except Exception:  # the deletion is committed; the next one tries again

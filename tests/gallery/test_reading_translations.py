@@ -145,7 +145,7 @@ def test_a_translation_no_longer_public_is_hidden_from_the_page_and_the_cards(cl
     assert "Ma nouvelle maison" in page(client, "/fr/stories")
     hide(story, tr)
     db.session.commit()
-    for url in (f"/fr/stories/{story.slug}", "/fr/stories", "/fr/", f"/fr/stories?q=maison"):
+    for url in (f"/fr/stories/{story.slug}", "/fr/stories", "/fr/", "/fr/stories?q=maison"):
         assert "Ma nouvelle maison" not in page(client, url), url
     assert "بيتي الجديد" in page(client, f"/fr/stories/{story.slug}")
 
