@@ -57,7 +57,14 @@ def stories(live_app):
             "J’ai appris la langue à la bibliothèque chaque soir.",
             alt_text="Une femme sourit devant une fenêtre",
         )
-        make_translation(arabic, "en", title="My new home", quote="I found friends here.")
+        make_translation(
+            arabic,
+            "en",
+            title="My new home",
+            quote="I found friends here, and a home.",
+            body="I arrived in winter and it was very cold.\n\n"
+            "I learned the language at the library every evening.",
+        )
         english = make_story(
             StoryStatus.PUBLISHED,
             title="The night bus",
