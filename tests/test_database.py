@@ -20,7 +20,7 @@ from campaign.models._types import utcnow
 from campaign.moderation.services import decide, delete_for_good
 from campaign.submissions.retention import purge
 from campaign.submissions.services import new_stamp, withdraw
-from tests.factories import make_moderator, make_photo, make_story
+from tests.factories import make_moderator, make_photo, make_story, make_translation
 from tests.helpers import app_config, reset_postgres_schema
 
 pytestmark = pytest.mark.both_databases
@@ -253,6 +253,8 @@ def test_a_story_deleted_for_good_cannot_be_read_back_from_the_database_files(ap
     )
     decide(story, "reject", make_moderator(), seen_version=story.version, note=f"{WORD} is named")
     _db.session.add(Report(story_id=story.id, reason="mine", message=f"I am {WORD}"))
+    # A volunteer's translation of it, in the translations' search index too.
+    make_translation(story, "fr", title=f"{WORD} au port", body=f"Je m'appelle {WORD}. " * 4)
     _db.session.commit()
     assert database_file_bytes(app).count(WORD.lower().encode()) > 0  # the files hold it so far
 

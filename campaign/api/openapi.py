@@ -108,6 +108,7 @@ SCHEMAS = {
             "published_at",
             "photo",
             "voice",
+            "translations",
         ],
         "additionalProperties": False,
         "properties": {
@@ -142,6 +143,48 @@ SCHEMAS = {
             "published_at": {"type": "string", "format": "date-time"},
             "photo": {"oneOf": [_ref("Photo"), {"type": "null"}]},
             "voice": {"oneOf": [_ref("Voice"), {"type": "null"}]},
+            "translations": {
+                "type": "array",
+                "items": _ref("Translation"),
+                "description": (
+                    "Volunteers' translations of the story that the public may read "
+                    "(reviewed by a person who reads the language, up to date with the "
+                    "original, and consented to by the storyteller); the original stays "
+                    "the story of record"
+                ),
+            },
+        },
+    },
+    "Translation": {
+        "type": "object",
+        "required": ["language", "status", "source", "title", "quote", "body", "body_html", "url"],
+        "additionalProperties": False,
+        "properties": {
+            "language": {"type": "string", "description": "BCP 47 language code"},
+            "status": {"type": "string", "enum": ["published"]},
+            "source": {
+                "type": "string",
+                "enum": ["volunteer", "machine_draft"],
+                "description": (
+                    "Who wrote the words first: a volunteer, or a volunteer from a machine's "
+                    "draft (always edited and reviewed by people before publication)"
+                ),
+            },
+            "title": {"type": "string", "description": PLAIN},
+            "quote": {"type": "string", "description": f"May be empty. {PLAIN}"},
+            "body": {
+                "type": "string",
+                "description": f"The translated story; blank lines part paragraphs. {PLAIN}",
+            },
+            "body_html": {
+                "type": "string",
+                "description": "The translated story as HTML, escaped as the story's body_html",
+            },
+            "url": {
+                "type": "string",
+                "format": "uri",
+                "description": "The story's page in this language, showing the translation",
+            },
         },
     },
     "StoryPage": {

@@ -7,9 +7,10 @@ helper_relationship, on_behalf, a recording's staging keys) are never read here.
 
 from flask import url_for
 
+from campaign.gallery.translated import page_url
 from campaign.i18n.countries import country_name
 from campaign.i18n.labels import display_name, theme_label
-from campaign.models import Photo, Recording, Story, Theme
+from campaign.models import Photo, Recording, Story, Theme, Translation
 from campaign.text import paragraphs
 
 
@@ -57,7 +58,22 @@ def voice(item: Recording | None) -> dict | None:
     }
 
 
-def story(item: Story) -> dict:
+def translation(item: Translation, story: Story) -> dict:
+    """A public translation of a story (gallery.translated decides which are public)."""
+    return {
+        "language": item.language,
+        "status": "published",
+        "source": item.source.value,
+        "title": item.title or story.title,
+        "quote": item.quote or "",
+        "body": item.body or "",
+        "body_html": str(paragraphs(item.body or "")),
+        "url": page_url(story, item.language),
+    }
+
+
+def story(item: Story, translations=()) -> dict:
+    """``translations``: its public translations (gallery.translated.all_translations_for)."""
     return {
         "id": item.id,
         "slug": item.slug,
@@ -75,4 +91,5 @@ def story(item: Story) -> dict:
         "published_at": item.published_at.isoformat(),
         "photo": photo(item.photo),
         "voice": voice(item.recording),
+        "translations": [translation(t, item) for t in translations],
     }

@@ -8,6 +8,7 @@ from campaign.api import serializers
 from campaign.api.errors import OVER_LIMIT, is_api_request, rate_limited
 from campaign.api.openapi import openapi_document
 from campaign.gallery import listings
+from campaign.gallery.translated import all_translations_for
 from campaign.i18n.countries import country_name
 from campaign.models import Channel, gone_for
 from campaign.publishing.pagecache import public_page
@@ -68,13 +69,14 @@ def stories():
         raise params.BadParameter(
             "cursor", _("The cursor is not valid: start again from the first page.")
         ) from None
+    translations = all_translations_for(page.stories)
     next_url = None
     if page.next_cursor:
         given = {key: value for key, value in request.args.items() if key != "cursor"}
         next_url = url_for("api.stories", **given, cursor=page.next_cursor, _external=True)
     return jsonify(
         {
-            "stories": [serializers.story(story) for story in page.stories],
+            "stories": [serializers.story(story, translations[story.id]) for story in page.stories],
             "next_cursor": page.next_cursor,
             "next": next_url,
         }
@@ -87,7 +89,7 @@ def story(story_id: int):
     found = listings.published_story_by_id(story_id)
     if found is None:
         abort(410 if gone_for(Channel.PARTNERS, story_id=story_id) else 404)
-    return jsonify(serializers.story(found))
+    return jsonify(serializers.story(found, all_translations_for([found])[found.id]))
 
 
 @bp.get("/countries")

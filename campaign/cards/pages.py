@@ -52,11 +52,16 @@ def page_image() -> str:
     return url_for(endpoint, _external=True, **(request.view_args or {}))
 
 
-def share_image(story: Story) -> str:
+def share_image(story: Story, original: bool = False) -> str:
     """A story's link image: its own card when its storyteller allows share images,
-    else the campaign's card (nothing of the story)."""
+    else the campaign's card (nothing of the story). Under a language prefix the card
+    shows the public translation into that language; ``original``: the original's card
+    (its page, asked for where a translation exists)."""
     if story.consents_share_images:
-        return url_for("cards.story_card", slug=story.slug, size="1200x630", _external=True)
+        original = {"original": 1} if original else {}
+        return url_for(
+            "cards.story_card", slug=story.slug, size="1200x630", _external=True, **original
+        )
     return url_for("cards.site", _external=True)
 
 

@@ -32,7 +32,7 @@ from campaign.i18n.locale import locale_for_language, text_direction
 from campaign.media.files import replace_card_file
 from campaign.media.pipeline import in_bounded_child
 from campaign.media.storage import get_storage, new_base_name, rendition_name
-from campaign.models import ShareCard, Story
+from campaign.models import ShareCard, Story, Translation
 
 EXCERPT_CHARS = 220  # a story without a quote: its first words, ended between words
 
@@ -52,17 +52,19 @@ def short_address() -> str:
     return host.removeprefix("www.")
 
 
-def card_content(story: Story) -> render.CardContent:
+def card_content(story: Story, translation: Translation | None = None) -> render.CardContent:
     """What the cards of this story show, in its language (the site's, when the
-    site speaks it; English otherwise)."""
-    language = story.language or "en"
+    site speaks it; English otherwise), or in the language of ``translation`` (a
+    public one, gallery.translated) with its words."""
+    language = (translation.language if translation else story.language) or "en"
     with force_locale(locale_for_language(language)):
         km = distance_km(story.origin_country, story.residence_country)
         distance = _("%(km)s km from home", km=format_number(km)) if km else None
         name = display_name(story)
         campaign = identity.campaign_name()
+    words = (translation.quote or excerpt(translation.body)) if translation else None
     return render.CardContent(
-        quote=story.quote or excerpt(story.body),
+        quote=words or story.quote or excerpt(story.body),
         name=name,
         distance=distance,
         campaign=campaign,
@@ -95,10 +97,14 @@ def _focal(story: Story) -> tuple[float, float]:
     return (float(photo.focal_x), float(photo.focal_y))
 
 
-def card_key(content: render.CardContent, size: str, photo_name: str | None, focal) -> str:
-    """A digest of everything a card is drawn from."""
+def card_key(
+    content: render.CardContent, size: str, photo_name: str | None, focal, translated: int = 0
+) -> str:
+    """A digest of everything a card is drawn from (``translated``: the version of the
+    translation whose words it shows, 0 for the original)."""
     drawn = {
         "design": render.DESIGN_VERSION,
+        "translation": translated,
         "size": size,
         "content": content.__dict__,
         "photo": photo_name,
@@ -123,15 +129,20 @@ def draw(content: render.CardContent, size: str, photo: bytes | None, focal) -> 
     return in_bounded_child(render.render, content, size, photo, focal)
 
 
-def card_file(story: Story, size: str) -> str:
-    """The stored file of this story's card in this size: kept, or drawn now and
-    kept (the caller commits). Raises PhotoRejected when the child fails."""
-    content = card_content(story)
+def card_file(story: Story, size: str, translation: Translation | None = None) -> str:
+    """The stored file of this story's card in this size, in the original's words or
+    those of ``translation`` (one card per language): kept, or drawn now and kept
+    (the caller commits). Raises PhotoRejected when the child fails."""
+    content = card_content(story, translation)
     rendition = _photo_file(story, size)
     focal = _focal(story)
-    key = card_key(content, size, rendition["name"] if rendition else None, focal)
+    version = translation.version if translation else 0
+    key = card_key(content, size, rendition["name"] if rendition else None, focal, version)
+    language = translation.language if translation else ""
     card = db.session.scalar(
-        db.select(ShareCard).where(ShareCard.story_id == story.id, ShareCard.size == size)
+        db.select(ShareCard).where(
+            ShareCard.story_id == story.id, ShareCard.size == size, ShareCard.language == language
+        )
     )
     storage = get_storage()
     if card is not None and card.key == key and storage.exists(card.name):
@@ -141,7 +152,9 @@ def card_file(story: Story, size: str) -> str:
     name = rendition_name(new_base_name(), render.SIZES[size][0], "jpg")
     storage.save(name, data)
     if card is None:
-        db.session.add(ShareCard(story_id=story.id, size=size, key=key, name=name))
+        db.session.add(
+            ShareCard(story_id=story.id, size=size, language=language, key=key, name=name)
+        )
     else:
         card.key = key
         replace_card_file(card, name)

@@ -2,7 +2,8 @@
 
 Story cards are kept files, answered only while allowed:
 
-``/stories/<slug>/card-<size>.jpg`` answers while the story is published and its
+``/stories/<slug>/card-<size>.jpg`` (under a language prefix: in the public
+translation into that language, when there is one) answers while the story is published and its
 storyteller consents to share images; once it is withdrawn, or that consent is
 taken back, 410 Gone (and the file itself is deleted). Shared caches keep a card
 PHOTO_CACHE_SECONDS at most, like photos, which bounds how long a copy outlives it.
@@ -16,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from campaign.cards import pages, render
 from campaign.cards.services import card_file
 from campaign.extensions import cache, db
+from campaign.gallery.translated import reading
 from campaign.i18n.countries import parse_country
 from campaign.i18n.locale import current_locale_code
 from campaign.media.pipeline import PhotoRejected
@@ -35,15 +37,21 @@ def story_card(slug: str, size: str):
     story = published_story(slug, Channel.SHARE_IMAGES)
     if story is None:
         abort(410 if gone_for(Channel.SHARE_IMAGES, slug=slug) else 404)
+    # Under a language prefix, the public translation into it (?original=1: the
+    # original's card, for the original's page).
+    wants_original = request.args.get("original") == "1"
+    translation = None if wants_original else reading(story, current_locale_code()).translation
     try:
-        name = card_file(story, size)
+        name = card_file(story, size, translation)
         db.session.commit()
     except PhotoRejected:
         db.session.rollback()
         abort(503)
     except IntegrityError:  # another request drew the same card at the same moment: its file
         db.session.rollback()
-        name = card_file(published_story(slug, Channel.SHARE_IMAGES) or abort(404), size)
+        story = published_story(slug, Channel.SHARE_IMAGES) or abort(404)
+        translation = None if wants_original else reading(story, current_locale_code()).translation
+        name = card_file(story, size, translation)
         db.session.commit()
     # The slug may hold any letters: the file's name for a download is plain.
     return stored_response(name, download_name=f"story-{story.id}-{size}.jpg")

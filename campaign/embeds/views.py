@@ -8,11 +8,12 @@ from werkzeug.exceptions import HTTPException
 
 from campaign import params
 from campaign.gallery import listings
+from campaign.gallery.translated import Reading, reading, translations_for
 from campaign.i18n.countries import country_choices, parse_country
 from campaign.i18n.identity import campaign_name
 from campaign.i18n.labels import display_name, theme_label
 from campaign.i18n.languages import language_name
-from campaign.i18n.locale import ENVIRON_SCRIPT_ROOT, split_language
+from campaign.i18n.locale import ENVIRON_SCRIPT_ROOT, current_locale_code, split_language
 from campaign.models import Channel, gone_for, published_story
 from campaign.publishing.pagecache import REVALIDATE, public_page
 from campaign.responses import embeddable, json_error, json_gone
@@ -39,7 +40,9 @@ LOOKS = {"colours": ("light", "dark"), "layout": ("cards", "compact")}
 # parameters it reads: a URL with others is answered but never kept.
 LOOK_ARGS = tuple(LOOKS)  # embed_look
 EMBED_ARGS = ("country", "residence", "theme", "lang", "limit", *LOOK_ARGS)  # embed_filters
-OEMBED_ARGS = ("format", "url", "maxwidth", "maxheight")
+# ``lang``: our own parameter (oEmbed lets providers add some), the language of the
+# embedding page when the address has no language prefix.
+OEMBED_ARGS = ("format", "url", "maxwidth", "maxheight", "lang")
 
 
 def embed_look() -> dict:
@@ -101,7 +104,12 @@ def stories():
         theme=filters["theme"] or None,
         language=filters["lang"] or None,
     )
-    return render_template("embeds/stories.html", stories=found, look=filters)
+    return render_template(
+        "embeds/stories.html",
+        stories=found,
+        look=filters,
+        translated=translations_for(found, current_locale_code()),
+    )
 
 
 @bp.get("/embed/stories/<slug>")
@@ -118,7 +126,12 @@ def story(slug: str):
         gone.headers["Cache-Control"] = REVALIDATE
         gone.add_etag()
         return gone.make_conditional(request)
-    return render_template("embeds/story.html", story=found, look=look)
+    return render_template(
+        "embeds/story.html",
+        story=found,
+        look=look,
+        translated=translations_for([found], current_locale_code()),
+    )
 
 
 @bp.get("/embed/builder")
@@ -206,13 +219,18 @@ def oembed():
     width = min(OEMBED_MAX_WIDTH, asked["maxwidth"])
     height = min(STORY_FALLBACK_HEIGHT, asked["maxheight"])
     # The frame in the language of the address the consumer gave: an /ar/ address
-    # gives a frame that says "Read the whole story" in Arabic.
-    src = _address("embeds.story", address[0], slug=found.slug)
-    html = iframe_snippet(src, width, height, found.title)
+    # gives a frame that says "Read the whole story" in Arabic (and shows the story's
+    # public translation into it). Without a prefix, ``lang`` may say it.
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    asked_language = params.text("lang", 12)
+    language = address[0] or (asked_language if asked_language in supported else None)
+    shown = reading(found, language) if language else Reading(found)
+    src = _address("embeds.story", language, slug=found.slug)
+    html = iframe_snippet(src, width, height, shown.title)
     data = {
         "version": "1.0",
         "type": "rich",
-        "title": found.title,
+        "title": shown.title,
         "author_name": display_name(found),
         "provider_name": campaign_name(),
         "provider_url": url_for("gallery.home", _external=True),

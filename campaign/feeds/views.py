@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from lxml import etree
 
 from campaign.gallery import listings
+from campaign.gallery.translated import Reading, page_url, translations_for
 from campaign.i18n.countries import country_name, parse_country
 from campaign.i18n.identity import campaign_name
 from campaign.i18n.labels import display_name, theme_label
@@ -31,8 +32,12 @@ def _updated(story: Story):
     return story.public_updated_at or story.published_at
 
 
-def _atom(title: str, stories: list[Story], mirrors: str):
-    """The feed as an Atom document; ``mirrors`` is the address of the page it follows."""
+def _atom(title: str, stories: list[Story], mirrors: str, language: str | None = None):
+    """The feed as an Atom document; ``mirrors`` is the address of the page it follows.
+    Entries with a public translation into ``language`` (the feed's, else the
+    address's) are given in it, with ``xml:lang`` and the translated page's link."""
+    language = language or current_locale_code()
+    translated = translations_for(stories, language)
     feed = FeedGenerator()
     feed.id(request.base_url)
     # Every text goes through xml_safe: clean_text keeps what XML cannot hold out
@@ -41,23 +46,27 @@ def _atom(title: str, stories: list[Story], mirrors: str):
     feed.subtitle(_("Stories of migrants, told by migrants"))
     feed.link(href=request.base_url, rel="self", type=ATOM_TYPE)
     feed.link(href=mirrors, rel="alternate", type="text/html")
-    feed.language(current_locale_code())
+    feed.language(language)
     feed.author({"name": campaign_name()})
     if stories:
         feed.updated(max(_updated(story) for story in stories))
     # feedgen prepends entries: add the oldest first so the newest leads the feed.
     for story in reversed(stories):
+        shown = Reading(story, translated.get(story.id))
         address = url_for("gallery.story", slug=story.slug, _external=True)
         entry = feed.add_entry()
         entry.id(address)
-        entry.title(xml_safe(story.title))
-        entry.link(href=address, rel="alternate", type="text/html")
+        entry.title(xml_safe(shown.title))
+        link = page_url(story, shown.language) if shown.translation else address
+        entry.link(href=link, rel="alternate", type="text/html")
         entry.author({"name": xml_safe(display_name(story))})
         entry.published(story.published_at)
         entry.updated(_updated(story))
-        if story.quote:
-            entry.summary(xml_safe(story.quote))
-        entry.content(xml_safe(str(paragraphs(story.text_to_read))), type="html")
+        if shown.quote:
+            entry.summary(xml_safe(shown.quote))
+        entry.content(xml_safe(str(paragraphs(shown.text_to_read))), type="html")
+        entry.register_extension("lang", _Language, atom=True, rss=False)
+        entry.lang.code = shown.language
         if story.recording is not None:
             entry.register_extension("audio", _AudioLinks, atom=True, rss=False)
             entry.audio.renditions = list(story.recording.renditions or [])
@@ -66,6 +75,18 @@ def _atom(title: str, stories: list[Story], mirrors: str):
     response = make_response(feed.atom_str(pretty=True))
     response.mimetype = ATOM_TYPE
     return response
+
+
+class _Language(BaseEntryExtension):
+    """The language of an entry's words (``xml:lang``): the story's, or its translation's."""
+
+    def __init__(self):
+        self.code = ""
+
+    def extend_atom(self, entry):
+        if self.code:
+            entry.set("{http://www.w3.org/XML/1998/namespace}lang", self.code)
+        return entry
 
 
 class _AudioLinks(BaseEntryExtension):
@@ -135,6 +156,21 @@ def residence(code: str):
     )
 
 
+@bp.get("/feed/language/<language>.atom")
+@cached_feed
+def in_language(language: str):
+    """The stories told in one language or translated into it, the translations given
+    in it."""
+    if language not in current_app.config["SUPPORTED_LOCALES"]:
+        abort(404)
+    return _atom(
+        _("Stories in %(language)s", language=language_name(language)),
+        listings.latest_in_language(_size(), language),
+        url_for("gallery.stories", _external=True),
+        language=language,
+    )
+
+
 @bp.get("/feed/theme/<slug>.atom")
 @cached_feed
 def theme(slug: str):
@@ -197,6 +233,14 @@ def podcast(language: str):
 def feed_links(args) -> list[dict]:
     """The feeds that mirror a gallery listing with these filters, for <link rel=alternate>."""
     links = [{"title": _("Newest stories"), "url": url_for("feeds.newest", _external=True)}]
+    here = current_locale_code()
+    if here in current_app.config["SUPPORTED_LOCALES"]:
+        links.append(
+            {
+                "title": _("Stories in %(language)s", language=language_name(here)),
+                "url": url_for("feeds.in_language", language=here, _external=True),
+            }
+        )
     origin_code = parse_country(args.get("origin"))
     residence_code = parse_country(args.get("residence"))
     if origin_code:

@@ -96,6 +96,13 @@ def latest_stories(
     ).stories
 
 
+def latest_in_language(limit: int, language: str) -> list[Story]:
+    """The newest stories partners may show told in ``language`` or publicly translated
+    into it, for that language's feed."""
+    filters = gallery.Filters(channel=Channel.PARTNERS)
+    return gallery.language_stories(filters, language, max(1, min(limit, MAX_LIMIT)))
+
+
 def latest_voice_stories(limit: int, language: str) -> list[Story]:
     """The newest published voice stories told in ``language``, for its podcast feed."""
     query = (

@@ -12,10 +12,11 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, literal, or_, select, tuple_, union_all
 
 from campaign.extensions import db
 from campaign.gallery import search
+from campaign.gallery.translated import translated_into
 from campaign.models import Channel, Story, filed_under, with_cards
 from campaign.params import MAX_ID
 
@@ -30,6 +31,8 @@ class Filters:
     language: str | None = None
     q: str | None = None
     sort: str = "newest"
+    # "all": every language in one order, not the reader's language first.
+    languages: str | None = None
     # Where the stories are shown: never a link's argument, the caller's to say.
     channel: Channel = Channel.WEBSITE
 
@@ -158,13 +161,108 @@ def _whole_stories_of(ranked, rank):
     )
 
 
-def gallery_page(filters: Filters, cursor: str | None, per_page: int) -> Page:
+# Stories in the reader's language first -----------------------------------------
+#
+# The gallery's default order for a page in language L: the stories told in L or
+# publicly translated into it ("mine", newest first), then the others (newest
+# first). The cursor says which part it is in (its rank: 0 mine, 1 the others) and
+# where. Each part is read by an index and stops when the page is full: the stories
+# told in L walk ix_story_language_published, those translated into L are found
+# from the translations into L (ix_translation_language_status), the others walk
+# ix_story_status_published leaving out those; nothing reads every story.
+FIRST = "first"  # the cursor's kind
+
+
+def _walk(query, after, limit: int, part: int):
+    """One index walk of a part, newest first from ``after``: (part, id, published_at)."""
+    if after is not None:
+        query = query.where(after)
+    return (
+        query.with_only_columns(literal(part).label("part"), Story.id, Story.published_at)
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+
+
+def _first_positions(filters: Filters, language: str, position, limit: int, *, others=True):
+    """(part, id, published_at) of the next ``limit`` stories in the reader's-language-first
+    order, from ``position`` (the cursor's): one statement, a union of index walks
+    (each stops after ``limit``), ordered part first."""
+    told = _filtered(filters).where(Story.language == language)
+    # Driven by the translations into the language (a few, by a person's hand), each
+    # story then read by its key: never a walk of every story looking for them.
+    into = translated_into(language).subquery("into")
+    translated = (
+        _filtered(filters).join(into, into.c.story_id == Story.id).where(Story.language != language)
+    )
+    rest = _filtered(filters).where(
+        Story.language != language, Story.id.not_in(translated_into(language))
+    )
+    after = _earlier(*position[1:]) if position else None
+    walks = []
+    if position is None or position[0] == 0:
+        walks += [_walk(told, after, limit, 0), _walk(translated, after, limit, 0)]
+        if others:
+            walks.append(_walk(rest, None, limit, 1))
+    else:
+        walks.append(_walk(rest, after, limit, 1))
+    both = union_all(*(select(w.c.part, w.c.id, w.c.published_at) for w in walks)).subquery()
+    query = (
+        select(both.c.part, both.c.id, both.c.published_at)
+        .order_by(both.c.part, both.c.published_at.desc(), both.c.id.desc())
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def _stories_by_id(ids: list[int]) -> list[Story]:
+    """The stories of these ids, in this order, with what their cards show."""
+    if not ids:
+        return []
+    found = db.session.scalars(with_cards(select(Story).where(Story.id.in_(ids))))
+    by_id = {story.id: story for story in found}
+    return [by_id[story_id] for story_id in ids if story_id in by_id]
+
+
+def language_stories(filters: Filters, language: str, limit: int) -> list[Story]:
+    """The newest stories told in ``language`` or publicly translated into it (a
+    language's feed), by the same index walks as the gallery's first part."""
+    found = _first_positions(filters, language, None, limit, others=False)
+    return _stories_by_id([story_id for _part, story_id, _at in found])
+
+
+def _language_first_page(filters: Filters, language: str, cursor, per_page: int) -> Page:
+    position = decode_cursor(cursor, FIRST)
+    found = _first_positions(filters, language, position, per_page + 1)
+    has_more = len(found) > per_page
+    found = found[:per_page]
+    stories = _stories_by_id([story_id for _part, story_id, _at in found])
+    next_cursor = None
+    if has_more and found:
+        part, last_id, last_at = found[-1]
+        next_cursor = encode_cursor(FIRST, _aware(last_at), last_id, part)
+    return Page(stories, next_cursor, {story_id: part for part, story_id, _at in found})
+
+
+def _aware(stamp: datetime) -> datetime:
+    """A stamp read through a union may come back naive on SQLite: it is UTC."""
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def gallery_page(
+    filters: Filters, cursor: str | None, per_page: int, *, first: str | None = None
+) -> Page:
     """One page by keyset: stable while new stories are published, fast when deep.
 
     The order always ends with the story id, so every position is unique and
-    the next page starts strictly after the last card shown.
+    the next page starts strictly after the last card shown. ``first``: a
+    language whose stories (told in it or translated into it) come first, in the
+    default order (newest, no search, no language chosen).
     """
     sort = filters.effective_sort
+    if first and sort == "newest" and not filters.q and not filters.language:
+        return _language_first_page(filters, first, cursor, per_page)
     query = _filtered(filters)
     found = search.narrowed(query, filters.q, ranked=sort == "relevance")
     rank = None

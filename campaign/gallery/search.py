@@ -10,7 +10,9 @@ the index finds the stories, and the rank is read from the stored weights,
 instead of parsing every matching story's text again (which made a common word
 cost most of a second at 100,000 stories). Both split words the same way
 (letters and digits, case-insensitive, no stemming), so they find the same
-stories for the same data. The DDL lives here and in the migrations that add
+stories for the same data. A story is also found by the words of its public
+translations (the same index on the translation table, read through
+``published_translations()``). The DDL lives here and in the migrations that add
 it; ``create_all`` (used by the tests) runs it through ``after_create`` hooks.
 The column is not in the model (SQLite has no such type), so no query of the
 app selects or writes it.
@@ -33,13 +35,14 @@ from sqlalchemy import (
     event,
     func,
     literal_column,
+    or_,
     select,
     table,
 )
 
 from campaign.database import forget_deleted_pages, listen_once
 from campaign.extensions import db
-from campaign.models import Story
+from campaign.models import Story, Translation, published_translations
 
 log = logging.getLogger(__name__)
 
@@ -73,16 +76,58 @@ POSTGRES_DDL = [
     "setweight(to_tsvector('simple'::regconfig, body), 'C')) STORED",
     f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON story USING gin ({PG_COLUMN})",
 ]
+
+# Translations are searched too (issue 20): a reader finds a story by the words of
+# its public translations. The same index, kept the same way, on the translation
+# table; which translations count is decided at query time by
+# ``published_translations()``, so a translation out of date, in review or removed
+# (or a story whose teller took back consent to translation) is found no more.
+TR_FTS_TABLE = "translation_search"
+TR_PG_INDEX = "ix_translation_search"
+TR_SQLITE_DDL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS translation_search USING fts5("
+    "title, quote, body, content='translation', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER IF NOT EXISTS translation_search_ai AFTER INSERT ON translation BEGIN "
+    "INSERT INTO translation_search(rowid, title, quote, body) "
+    "VALUES (new.id, new.title, new.quote, new.body); END",
+    "CREATE TRIGGER IF NOT EXISTS translation_search_ad AFTER DELETE ON translation BEGIN "
+    "INSERT INTO translation_search(translation_search, rowid, title, quote, body) "
+    "VALUES ('delete', old.id, old.title, old.quote, old.body); END",
+    "CREATE TRIGGER IF NOT EXISTS translation_search_au AFTER UPDATE OF title, quote, body "
+    "ON translation BEGIN "
+    "INSERT INTO translation_search(translation_search, rowid, title, quote, body) "
+    "VALUES ('delete', old.id, old.title, old.quote, old.body); "
+    "INSERT INTO translation_search(rowid, title, quote, body) "
+    "VALUES (new.id, new.title, new.quote, new.body); END",
+]
+TR_POSTGRES_DDL = [
+    f"ALTER TABLE translation ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
+    "GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('simple'::regconfig, title), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, quote), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, body), 'C')) STORED",
+    f"CREATE INDEX IF NOT EXISTS {TR_PG_INDEX} ON translation USING gin ({PG_COLUMN})",
+]
+
 # Objects outside the models' metadata, which schema comparison must leave alone.
 FTS_SHADOW_TABLES = frozenset(
-    {FTS_TABLE}
-    | {f"{FTS_TABLE}_{part}" for part in ("data", "idx", "content", "docsize", "config")}
+    {FTS_TABLE, TR_FTS_TABLE}
+    | {
+        f"{name}_{part}"
+        for name in (FTS_TABLE, TR_FTS_TABLE)
+        for part in ("data", "idx", "content", "docsize", "config")
+    }
 )
 
-for statement in SQLITE_DDL:
-    event.listen(Story.__table__, "after_create", DDL(statement).execute_if(dialect="sqlite"))
-for statement in POSTGRES_DDL:
-    event.listen(Story.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
+for owner, sqlite, postgres in (
+    (Story.__table__, SQLITE_DDL, POSTGRES_DDL),
+    (Translation.__table__, TR_SQLITE_DDL, TR_POSTGRES_DDL),
+):
+    for statement in sqlite:
+        event.listen(owner, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+    for statement in postgres:
+        event.listen(owner, "after_create", DDL(statement).execute_if(dialect="postgresql"))
 
 # Deleted for good means gone from the files ------------------------------------------
 #
@@ -94,12 +139,16 @@ for statement in POSTGRES_DDL:
 # copied back and emptied. PostgreSQL needs VACUUM and its own retention (README,
 # Deployment).
 
-_OPTIMIZE = "INSERT INTO story_search(story_search) VALUES ('optimize')"
+# The translations of a deleted story go with it (ON DELETE CASCADE): their index too.
+_OPTIMIZE = (
+    "INSERT INTO story_search(story_search) VALUES ('optimize')",
+    "INSERT INTO translation_search(translation_search) VALUES ('optimize')",
+)
 _DELETED_A_STORY = "search.deleted_story"  # session.info: this transaction deleted one
 
 
 def _note_deleted_stories(session, _context) -> None:
-    if any(isinstance(obj, Story) for obj in session.deleted):
+    if any(isinstance(obj, Story | Translation) for obj in session.deleted):
         session.info[_DELETED_A_STORY] = True
 
 
@@ -110,7 +159,8 @@ def _forget_deleted_text(session) -> None:
         return
     connection = db.engine.raw_connection()  # outside any transaction: autocommit
     try:
-        connection.driver_connection.execute(_OPTIMIZE)
+        for statement in _OPTIMIZE:
+            connection.driver_connection.execute(statement)
         if forget_deleted_pages(connection.driver_connection):
             log.info("search.checkpoint_busy")  # a reader held an old snapshot
     except Exception:  # the deletion is committed; the next one tries again
@@ -143,9 +193,11 @@ def include_name(name, type_, parent_names) -> bool:
     if type_ == "table":
         return name not in FTS_SHADOW_TABLES
     if type_ == "index":
-        return name != PG_INDEX
+        return name not in (PG_INDEX, TR_PG_INDEX)
     if type_ == "column":
-        return not (name == PG_COLUMN and parent_names.get("table_name") == "story")
+        return not (
+            name == PG_COLUMN and parent_names.get("table_name") in ("story", "translation")
+        )
     return True
 
 
@@ -176,10 +228,17 @@ def narrowed(stories: Select, query: str | None, *, ranked: bool):
         return None
     if db.engine.dialect.name == "sqlite":
         index = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
+        translated = table(TR_FTS_TABLE, column("rowid"), column(TR_FTS_TABLE))
         expression = " ".join(f'"{word}"*' for word in found)
 
         def ids_where(match: str):
-            return select(index.c.rowid).where(index.c[FTS_TABLE].op("MATCH")(match))
+            """The stories whose own words or public translation's words match."""
+            own = select(index.c.rowid).where(index.c[FTS_TABLE].op("MATCH")(match))
+            matching = select(translated.c.rowid).where(
+                translated.c[TR_FTS_TABLE].op("MATCH")(match)
+            )
+            in_translation = published_translations().where(Translation.id.in_(matching))
+            return own.union(in_translation.with_only_columns(Translation.story_id))
 
         if ranked:
             # All matches are ranked, so they drive: each is then read by its id.
@@ -196,15 +255,27 @@ def narrowed(stories: Select, query: str | None, *, ranked: bool):
 
     else:
         document = literal_column(f"story.{PG_COLUMN}")
+        translated = literal_column(f"translation.{PG_COLUMN}")
 
         def tsquery(weight: str = ""):
             terms = " & ".join(f"{word}:*{weight}" for word in found)
             return func.to_tsquery(literal_column("'simple'::regconfig"), terms)
 
-        stories = stories.where(document.op("@@")(tsquery()))
+        def in_translation(weight: str = ""):
+            """Ids of stories whose public translation's words match (its GIN index)."""
+            return (
+                published_translations()
+                .where(translated.op("@@")(tsquery(weight)))
+                .with_only_columns(Translation.story_id)
+            )
+
+        # Either index finds its matches; the union of both ids, then the stories.
+        own = select(Story.id).where(document.op("@@")(tsquery()))
+        stories = stories.where(Story.id.in_(own.union(in_translation())))
 
         def found_in(name: str):
-            return document.op("@@")(tsquery(PG_WEIGHTS[name]))
+            weight = PG_WEIGHTS[name]
+            return or_(document.op("@@")(tsquery(weight)), Story.id.in_(in_translation(weight)))
 
     if not ranked:
         return stories, None

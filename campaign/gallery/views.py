@@ -21,9 +21,15 @@ from campaign.gallery.queries import (
     latest_stories,
     more_from_country,
 )
+from campaign.gallery.translated import Reading, translations_for, translations_of
 from campaign.i18n import identity
 from campaign.i18n.countries import parse_country
-from campaign.i18n.locale import current_locale_code, text_direction
+from campaign.i18n.locale import (
+    current_locale_code,
+    html_lang,
+    text_direction,
+    url_in_language,
+)
 from campaign.models import Channel, all_themes, gone_for, published_story
 from campaign.publishing import stats
 from campaign.publishing.pagecache import public_page
@@ -33,7 +39,7 @@ bp = Blueprint("gallery", __name__)
 
 # The query parameters of listings (``_filters``, the cursor); the home page's
 # feed links read the first three too.
-LISTING_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "after")
+LISTING_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "after", "languages")
 
 
 @bp.route("/")
@@ -44,8 +50,14 @@ def home():
     featured = featured_stories(4)
     latest = latest_stories(6 if featured else 7, besides=tuple(s.id for s in featured))
     lead = featured.pop(0) if featured else (latest.pop(0) if latest else None)
+    shown = [*([lead] if lead else []), *featured, *latest]
     return render_template(
-        "gallery/home.html", lead=lead, featured=featured, stories=latest, stats=stats.current()
+        "gallery/home.html",
+        lead=lead,
+        featured=featured,
+        stories=latest,
+        stats=stats.current(),
+        translated=translations_for(shown, current_locale_code()),
     )
 
 
@@ -63,6 +75,7 @@ def _filters(**from_path) -> Filters:
         language=language or None,
         q=filter_arg(args.get("q"), 200) or None,
         sort=sort,
+        languages="all" if args.get("languages") == "all" else None,
     )
 
 
@@ -79,19 +92,37 @@ def stories(origin=None, residence=None, theme=None, language=None):
     if theme and theme not in {t.slug for t in themes}:
         abort(404)
     filters = _filters(origin=origin, residence=residence, theme=theme, language=language)
-    page = gallery_page(filters, request.args.get("after"), current_app.config["STORIES_PER_PAGE"])
+    locale = current_locale_code()
+    # The reader's language first, unless they asked for every language in one order.
+    first = None if filters.languages == "all" else locale
+    page = gallery_page(
+        filters, request.args.get("after"), current_app.config["STORIES_PER_PAGE"], first=first
+    )
+    language_first = (
+        first is not None
+        and filters.effective_sort == "newest"
+        and not (filters.q or filters.language)
+    )
     # Filters already in the path stay there; the rest go into the query string.
     in_path = {name for name, value in request.view_args.items() if value}
     args = {key: value for key, value in filters.args().items() if key not in in_path}
 
     def url(**extra):
-        return url_for(request.endpoint, **request.view_args, **args, **extra)
+        return url_for(request.endpoint, **request.view_args, **{**args, **extra})
 
     return render_template(
         "gallery/stories.html",
         first_url=url(),
         next_url=url(after=page.next_cursor) if page.next_cursor else None,
         page=page,
+        translated=translations_for(page.stories, locale),
+        language_first=language_first,
+        all_languages_url=url(languages="all"),
+        language_first_url=url_for(
+            request.endpoint,
+            **request.view_args,
+            **{key: value for key, value in args.items() if key != "languages"},
+        ),
         filters=filters,
         themes=themes,
         theme=next((t for t in themes if t.slug == filters.theme), None),
@@ -100,16 +131,45 @@ def stories(origin=None, residence=None, theme=None, language=None):
     )
 
 
+# "Read the original" on a translated story page: ?original=1.
+ORIGINAL_ARG = "original"
+
+
+def _alternates(story, translations: dict) -> list[dict]:
+    """The story in each language it can be read in (``hreflang`` alternates; x-default
+    is added by the layout): the page under every site language, which shows the
+    public translation into it, or else the original (so the original's language and
+    each translation's are there); and an original in a language the site does not
+    speak, under the default language (asked for, if that has a translation)."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    path = url_for("gallery.story", slug=story.slug).removeprefix(request.script_root)
+    links = [{"lang": html_lang(code), "url": url_in_language(code, path)} for code in supported]
+    if story.language not in supported:
+        home = current_app.config["BABEL_DEFAULT_LOCALE"]
+        original = path + (f"?{ORIGINAL_ARG}=1" if home in translations else "")
+        links.append({"lang": story.language, "url": url_in_language(home, original)})
+    return links
+
+
 @bp.route("/stories/<slug>")
-@public_page
+@public_page(args=(ORIGINAL_ARG,))
 def story(slug: str):
     found = published_story(slug)
     if found is None:
         abort(410 if gone_for(Channel.WEBSITE, slug=slug) else 404)
+    locale = current_locale_code()
+    translations = translations_of(found)
+    translation = translations.get(locale)
+    wants_original = request.args.get(ORIGINAL_ARG) == "1"
+    more = more_from_country(found, 3)
     return render_template(
         "gallery/story.html",
         story=found,
-        more=more_from_country(found, 3),
+        reading=Reading(found, None if wants_original else translation),
+        translation=translation,
+        alternates=_alternates(found, translations),
+        more=more,
+        translated=translations_for(more, locale),
         canonical=url_for("gallery.story", slug=found.slug, _external=True),
     )
 

@@ -182,6 +182,13 @@ def language_links() -> list[dict]:
     ]
 
 
+def url_in_language(code: str, path: str) -> str:
+    """The absolute address of ``path`` (with its query) under the ``code`` prefix:
+    ``hreflang`` alternates that are not simply this page in every language."""
+    root = request.environ.get(ENVIRON_SCRIPT_ROOT, "")
+    return f"{request.host_url.rstrip('/')}{root}/{code}{path}"
+
+
 def default_language_url() -> str:
     """This page without a language prefix: it answers in the visitor's own language
     (cookie, then Accept-Language), which is what ``hreflang="x-default"`` means."""

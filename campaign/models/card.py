@@ -21,11 +21,15 @@ class ShareCard(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), index=True)
     size: Mapped[str] = mapped_column(String(12))  # "1200x630", cards.render.SIZES
+    # The language of the words drawn: a translation's, or "" for the original's.
+    language: Mapped[str] = mapped_column(String(12), default="", server_default="")
     key: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64), unique=True)  # the file in the media storage
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (UniqueConstraint("story_id", "size", name="uq_share_card_story_size"),)
+    __table_args__ = (
+        UniqueConstraint("story_id", "size", "language", name="uq_share_card_story_size_language"),
+    )
 
     def __repr__(self) -> str:
         return f"<ShareCard {self.story_id} {self.size}>"

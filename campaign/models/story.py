@@ -204,6 +204,9 @@ class Story(db.Model):
         # a country with few stories is found at once, not by walking them all.
         Index("ix_story_origin_published", "origin_country", "status", "published_at", "id"),
         Index("ix_story_residence_published", "residence_country", "status", "published_at", "id"),
+        # Stories in the reader's language first (gallery.queries): those told in one
+        # language, newest first, found at once however many are in others.
+        Index("ix_story_language_published", "language", "status", "published_at", "id"),
         # The home page's pinned stories: a handful among all, so an index of only those
         # (partial) is read newest pinned first and stops at once, however many stories.
         Index(

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
@@ -77,6 +77,8 @@ class Translation(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint("story_id", "language", name="uq_translation_story_language"),
+        # The translations into one language (the gallery's "in my language first").
+        Index("ix_translation_language_status", "language", "status", "story_id"),
     )
 
     @property
@@ -94,7 +96,9 @@ def published_translations():
         select(Translation)
         .join(Story, Story.id == Translation.story_id)
         .where(Translation.status == TranslationStatus.PUBLISHED)
-        .where(Story.id.in_(Story.published_for(Channel.TRANSLATION).with_only_columns(Story.id)))
+        # The rule itself, on the joined story (not "id IN every public story"): each
+        # translation's story is then checked by its key, however many stories there are.
+        .where(Story.published_for(Channel.TRANSLATION).whereclause)
     )
 
 

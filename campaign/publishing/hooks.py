@@ -16,7 +16,10 @@ without knowing about them:
   or its photo) gets ``public_updated_at`` stamped, which feeds give as
   ``<updated>``, so feed readers replace what they kept. Whoever changes it
   (moderator edit, approved name change, photo removal, theme change) need
-  not know.
+  not know;
+- a translation whose public face changes (published, out of date, back in
+  review, edited while published, removed) is a public change of its story
+  (the version bumped, ``public_updated_at`` stamped), whoever changes it.
 
 ``session.info`` carries what one hook tells the next; this module alone
 writes those keys (``stats`` reads ``UNCOMMITTED``: a transaction that changed
@@ -26,17 +29,27 @@ the public numbers must not let another request remember them before the commit)
 from collections import Counter
 
 from flask import has_app_context
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from campaign.database import listen_once
-from campaign.models import CONSENT_COLUMNS, Photo, RetiredStory, Story, Theme
+from campaign.models import (
+    CONSENT_COLUMNS,
+    Photo,
+    RetiredStory,
+    ShareCard,
+    Story,
+    Theme,
+    Translation,
+    TranslationStatus,
+)
 from campaign.models._types import utcnow
 from campaign.models.story import slug_digest
 from campaign.publishing import stats
 
 _BEFORE = "public_changes.before"  # {story id: counted under, or None}, read before the flush
 _CONSENT = "public_changes.consent"  # a public story's consent per channel changes in this flush
+_TRANSLATIONS = "public_changes.translations"  # translations whose public face changes
 
 
 def _stories_to_compare(session: Session) -> list[Story]:
@@ -61,6 +74,8 @@ PUBLIC_FIELDS = (
     "photo",
 )
 PUBLIC_PHOTO_FIELDS = ("alt_text", "width", "height", "renditions")
+# What the public sees of a published translation (pages, cards, API, feeds, embeds).
+PUBLIC_TRANSLATION_FIELDS = ("language", "title", "quote", "body", "alt_text", "source", "status")
 # Where a story may be seen (API, embeds, feeds, share cards): not its face, but a
 # change must reach every cached page and answer at once.
 CONSENT_FIELDS = tuple(CONSENT_COLUMNS.values())
@@ -89,16 +104,70 @@ def _stamp_public_changes(session: Session, _context, _instances) -> None:
             story = session.get(Story, photo.story_id)
             if story is not None and story not in session.deleted:
                 stories.add(story)
+    for translation in _public_translation_changes(session):
+        if translation in session.deleted or translation.status is not TranslationStatus.PUBLISHED:
+            _drop_cards_in(session, translation)
+        story = session.get(Story, translation.story_id)
+        if story is not None and story not in session.deleted and story.published_at:
+            stories.add(story)
     for story in stories:
         published_now = inspect(story).attrs.published_at.history.added
         # Published in this flush: updated when published; otherwise now.
         story.public_updated_at = published_now[0] if published_now else now
 
 
+def _drop_cards_in(session: Session, translation: Translation) -> None:
+    """A translation leaving the public takes its share cards along (their files
+    follow the rows: media.files)."""
+    cards = session.scalars(
+        select(ShareCard).where(
+            ShareCard.story_id == translation.story_id,
+            ShareCard.language == translation.language,
+        )
+    )
+    for card in cards:
+        session.delete(card)
+
+
+def _public_translation_changes(session: Session) -> list[Translation]:
+    """Translations whose public face changes in this flush: published, taken out of
+    the public (out of date, back in review), edited while published, or deleted while
+    published. A draft's every save changes nothing a visitor sees. Whether it was
+    published is read from the database: an expired attribute has no history."""
+    touched = [
+        obj
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(obj, Translation)
+    ]
+    if not touched:
+        return []
+    stored = [obj.id for obj in touched if obj.id is not None]
+    was_published = set()
+    if stored:
+        was_published = set(
+            session.connection().scalars(
+                select(Translation.id).where(
+                    Translation.id.in_(stored), Translation.status == TranslationStatus.PUBLISHED
+                )
+            )
+        )
+    changed = []
+    for obj in touched:
+        was = obj.id in was_published
+        gone = obj in session.deleted
+        now = not gone and obj.status is TranslationStatus.PUBLISHED
+        if not (was or now):
+            continue
+        if gone or was != now or _really_changed(obj, PUBLIC_TRANSLATION_FIELDS):
+            changed.append(obj)
+    return changed
+
+
 def _read_before(session: Session, _context, _instances) -> None:
     ids = [story.id for story in _stories_to_compare(session) if story.id is not None]
     before = stats.counted_by_id(session.connection(), ids) if ids else {}
     session.info[_BEFORE] = before
+    session.info[_TRANSLATIONS] = _public_translation_changes(session)
     session.info[_CONSENT] = any(
         before.get(story.id) is not None and _really_changed(story, CONSENT_FIELDS)
         for story in session.dirty
@@ -140,7 +209,8 @@ def _record(session: Session, _context) -> None:
         changes.subtract(old or ())
         changes.update(new or ())
     consent_changed = session.info.pop(_CONSENT, False)
-    if public or consent_changed or _shown_beside(session):
+    translations = session.info.pop(_TRANSLATIONS, ())
+    if public or consent_changed or _shown_beside(session, translations):
         changed = {key: n for key, n in changes.items() if n}
         stats.record(session.connection(), stories, changed)
         session.info[stats.UNCOMMITTED] = True
@@ -148,15 +218,16 @@ def _record(session: Session, _context) -> None:
             stats.forget()  # this transaction reads its own numbers from now on
 
 
-def _shown_beside(session: Session) -> bool:
+def _shown_beside(session: Session, translations=()) -> bool:
     """Photos of published stories and theme names show on public pages too
-    (counted by neither). A photo of a pending story, or one only staged while a
-    form is corrected, changes nothing a visitor sees, so it must not empty the
-    page caches."""
+    (counted by neither), and so do the translations of published stories. A photo
+    of a pending story, or one only staged while a form is corrected, changes
+    nothing a visitor sees, so it must not empty the page caches."""
     touched = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, Theme) for obj in touched):
         return True
     story_ids = {obj.story_id for obj in touched if isinstance(obj, Photo) and obj.story_id}
+    story_ids |= {obj.story_id for obj in translations if obj.story_id is not None}
     if not story_ids:
         return False
     counted = stats.counted_by_id(session.connection(), story_ids)
@@ -171,6 +242,7 @@ def _forget_the_remembered_version(session: Session) -> None:
 def _forget(session: Session) -> None:
     session.info.pop(_BEFORE, None)
     session.info.pop(_CONSENT, None)
+    session.info.pop(_TRANSLATIONS, None)
     _forget_the_remembered_version(session)
 
 

@@ -27,7 +27,14 @@ from campaign.moderation.services import decide
 from campaign.submissions.services import withdraw
 from tests import images, sounds
 from tests.browser.helpers import fill_share_form, next_step, send_unchecked
-from tests.factories import PASSWORD, make_moderator, make_portrait, make_recording, make_story
+from tests.factories import (
+    PASSWORD,
+    make_moderator,
+    make_portrait,
+    make_recording,
+    make_story,
+    make_translation,
+)
 from tests.helpers import missing
 
 # Slow (a visit of every page per language): handed out first in a parallel run.
@@ -235,6 +242,16 @@ PAGES = [
     SitePage("review back after changes", "/moderate/stories/{returned_id}", moderator=True),
     SitePage("decision with undo", "/moderate", then=approve_with_the_a_key, moderator=True),
     SitePage("voice story", "/stories/{voice_slug}"),
+    # Translated story pages, both ways: an Arabic original read in English (the
+    # English site) and an English original read in Arabic (the Arabic site), and
+    # each original asked for beside its translation.
+    SitePage("translated story", "/stories/{translated_slug}"),
+    SitePage("translated story, the other way", "/stories/{translated_back_slug}"),
+    SitePage("translated story, the original", "/stories/{translated_slug}?original=1"),
+    SitePage(
+        "translated story, the original the other way",
+        "/stories/{translated_back_slug}?original=1",
+    ),
     SitePage("share form with a masked voice to hear", "/share", then=hear_a_masked_voice),
     SitePage("share form with a refused recording", "/share", then=refuse_a_video),
     SitePage("review of a voice story", "/moderate/stories/{voice_pending_id}", moderator=True),
@@ -306,11 +323,30 @@ def sample(live_app):
         make_portrait(with_photo)
         told = make_story(StoryStatus.PUBLISHED, title="Told aloud", body="")
         make_recording(told, transcript="I came in winter.\n\nThe snow was new to me.")
+        from_arabic = make_story(
+            StoryStatus.PUBLISHED,
+            title="بيتي الجديد",
+            quote="وجدت أصدقاء هنا",
+            body="وصلت في الشتاء وكان الجو باردا.",
+            language="ar",
+        )
+        from_english = make_story(
+            StoryStatus.PUBLISHED, title="The night bus", quote="I took the last bus home."
+        )
+        for original in (from_arabic, from_english):
+            original.consents_translation = True
+        db.session.commit()
+        make_translation(from_arabic, "en", title="My new home", quote="I found friends here.",
+                         body="I arrived in winter and it was cold.")  # fmt: skip
+        make_translation(from_english, "ar", title="حافلة الليل", quote="ركبت آخر حافلة.",
+                         body="كل ليلة كنت أركب آخر حافلة إلى البيت.")  # fmt: skip
         voice_pending = make_story(title="Still to transcribe", body="")
         make_recording(voice_pending, transcript="")
         data = {
             "risky_id": risky.id,
             "voice_slug": told.slug,
+            "translated_slug": from_arabic.slug,
+            "translated_back_slug": from_english.slug,
             "voice_pending_id": voice_pending.id,
             "voice_token": told.token,
             "photo_token": with_photo.token,

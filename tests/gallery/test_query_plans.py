@@ -6,6 +6,8 @@ whenever it can (enable_seqscan off), so a plan with a scan of a table means
 no index could serve the query at all. Search has its own plans tests.
 """
 
+import re
+
 import pytest
 from sqlalchemy import event, select, text
 
@@ -170,3 +172,56 @@ def test_the_home_page_reads_its_stories_from_indexes(archive, client):
     for found in plans:
         assert_no_table_scan(found)
         assert "TEMP B-TREE" not in found and "Sort" not in found.split()
+
+
+def language_first_statement(language: str, cursor=None) -> tuple[str, object]:
+    caught = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args):
+        caught.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        queries.gallery_page(queries.Filters(), cursor, 20, first=language)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    return next((s, p) for s, p in caught if " AS part" in s)
+
+
+def assert_no_scan_of_a_table(found: str) -> None:
+    """No whole story or translation table read (subqueries' own results may be)."""
+    lines = [line.strip() for line in found.splitlines()]
+    assert not [line for line in lines if line.startswith(("SCAN story", "SCAN translation"))]
+    assert "Seq Scan on story" not in found and "Seq Scan on translation" not in found, found
+
+
+@pytest.mark.parametrize("deep", [False, True], ids=["first-page", "deep-in-the-others"])
+def test_the_readers_language_first_walks_indexes_and_stops_when_the_page_is_full(archive, deep):
+    """Each part of "stories in my language first" is an index walk that stops after a
+    page: the stories told in it (ix_story_language_published), those translated into
+    it (found from the translations into it), the others (ix_story_status_published);
+    no part reads every story, so a page costs the same at 1,000 or 1,000,000."""
+    from tests.factories import make_translation
+
+    stories = db.session.scalars(Story.published().where(Story.language != "fr").limit(5)).all()
+    for story in stories:
+        story.consents_translation = True
+        db.session.commit()
+        make_translation(story, "fr")
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    cursor = None
+    if deep:
+        story = db.session.scalar(
+            Story.published().order_by(Story.published_at.desc()).offset(150).limit(1)
+        )
+        cursor = queries.encode_cursor(queries.FIRST, story.published_at, story.id, 1)
+    found = plan(*language_first_statement("fr", cursor))
+    assert_no_scan_of_a_table(found)
+    if not deep:
+        assert "ix_story_language_published" in found, found
+        # The translations into the language through an index of theirs (the planner
+        # picks which by the table's size).
+        assert re.search(r"(INDEX|using) (ix_translation|uq_translation)", found), found
+    assert "ix_story_status_published" in found, found

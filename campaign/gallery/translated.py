@@ -1,0 +1,133 @@
+"""Stories read in the reader's language: a volunteer's translation beside the original.
+
+Every public surface (pages, cards, API, feeds, embeds, share cards) asks here which
+translation to show, and this module asks ``models.published_translations()``, the
+one place that decides what the public may see (published, up to date, of a public
+story whose teller consented to translation). Nothing else reads the translation
+table for the public.
+
+``Reading`` is what a surface shows of a story in one language: the translation's
+words when there is one, else the original's, with the language they are in (for
+``lang``/``dir``) and the translation itself (for its label and link).
+"""
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+
+from campaign.extensions import db
+from campaign.i18n.locale import url_in_language
+from campaign.models import Story, Translation, published_translations
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What is shown of ``story``: its own words, or those of ``translation``."""
+
+    story: Story
+    translation: Translation | None = None
+
+    @property
+    def language(self) -> str:
+        return self.translation.language if self.translation else self.story.language
+
+    @property
+    def title(self) -> str:
+        return (self.translation and self.translation.title) or self.story.title
+
+    @property
+    def quote(self) -> str:
+        if self.translation:
+            return self.translation.quote
+        return self.story.quote
+
+    @property
+    def body(self) -> str:
+        if self.translation:
+            return self.translation.body
+        return self.story.body
+
+    @property
+    def text_to_read(self) -> str:
+        return self.body if self.translation else self.story.text_to_read
+
+    @property
+    def alt_text(self) -> str:
+        photo = self.story.photo
+        if self.translation and self.translation.alt_text:
+            return self.translation.alt_text
+        return photo.alt_text if photo else ""
+
+    @property
+    def version(self) -> int:
+        """The translation's version (0 for the original): share cards key on it."""
+        return self.translation.version if self.translation else 0
+
+
+def translations_of(story: Story) -> dict[str, Translation]:
+    """The story's public translations by language (one query): the story page's
+    alternates and its "Read the … translation" link."""
+    rows = db.session.scalars(
+        published_translations()
+        .where(Translation.story_id == story.id)
+        .order_by(Translation.language)
+    )
+    return {row.language: row for row in rows if row.language != story.language}
+
+
+def translations_for(stories, language: str) -> dict[int, Translation]:
+    """The public translations into ``language`` of the stories of a page, by story
+    id: one query for the whole page, none when every story is in that language."""
+    ids = sorted({story.id for story in stories if story.language != language})
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        published_translations().where(
+            Translation.story_id.in_(ids), Translation.language == language
+        )
+    )
+    return {row.story_id: row for row in rows}
+
+
+def readings(stories, language: str) -> list[Reading]:
+    """Each story as read in ``language`` (one query for all)."""
+    found = translations_for(stories, language)
+    return [Reading(story, found.get(story.id)) for story in stories]
+
+
+def reading(story: Story, language: str) -> Reading:
+    return readings([story], language)[0]
+
+
+def translated_into(language: str):
+    """Ids of the stories with a public translation into ``language`` (a subquery)."""
+    return (
+        published_translations()
+        .where(Translation.language == language)
+        .with_only_columns(Translation.story_id)
+    )
+
+
+def all_translations_for(stories) -> dict[int, list[Translation]]:
+    """Every public translation of the stories of a page (one query), by story id,
+    in language order: the API's ``translations``."""
+    ids = sorted({story.id for story in stories})
+    found: dict[int, list[Translation]] = {story_id: [] for story_id in ids}
+    if not ids:
+        return found
+    rows = db.session.scalars(
+        published_translations()
+        .where(Translation.story_id.in_(ids))
+        .order_by(Translation.story_id, Translation.language)
+    )
+    by_story = {story.id: story for story in stories}
+    for row in rows:
+        if row.language != by_story[row.story_id].language:
+            found[row.story_id].append(row)
+    return found
+
+
+def page_url(story: Story, language: str) -> str:
+    """The absolute address of the story's page in ``language`` (its translation there)."""
+    path = url_for("gallery.story", slug=story.slug).removeprefix(request.script_root)
+    return url_in_language(language, path)
