@@ -65,6 +65,10 @@ def the_translation(db, story, language="fr") -> Translation | None:
     )
 
 
+def a_draft(story, translator) -> Translation:
+    return make_translation(story, "fr", TranslationStatus.DRAFT, translator=translator)
+
+
 def start(client, story, language="fr"):
     return client.post(f"/translate/stories/{story.id}/start", data={"language": language})
 
@@ -102,7 +106,7 @@ def test_the_queue_lists_stories_waiting_for_a_translation_into_the_translators_
 def test_the_queue_has_a_tab_per_step_with_its_count(app, db, arabic_story, translator):
     other = make_moderator(can_moderate=False, reads="fr")
     english = make_story(StoryStatus.PUBLISHED, title="Winter in Oulu", language="en")
-    mine = make_translation(arabic_story, "fr", TranslationStatus.DRAFT, translator=translator)
+    mine = a_draft(arabic_story, translator)
     waiting = make_translation(english, "fr", TranslationStatus.IN_REVIEW, translator=other)
     client = sign_in(app, translator)
     first = client.get("/translate").get_data(as_text=True)
