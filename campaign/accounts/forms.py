@@ -7,6 +7,7 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -105,10 +106,15 @@ class LanguagesField(SelectMultipleField):
 
 
 def _language_choices() -> list[tuple[str, str]]:
-    return [(code, language_name(code)) for code in current_app.config["SUPPORTED_LOCALES"]]
+    return [
+        SelectChoice(code, language_name(code)) for code in current_app.config["SUPPORTED_LOCALES"]
+    ]
 
 
-ROLE_CHOICES = [("moderator", _l("Moderator")), ("translator", _l("Translator only"))]
+ROLE_CHOICES = [
+    SelectChoice("moderator", _l("Moderator")),
+    SelectChoice("translator", _l("Translator only")),
+]
 
 
 class _RoleForm(FlaskForm):
