@@ -453,10 +453,9 @@ def remove_photo_view(token: str):
 def remove_translation_view(token: str, translation_id: int):
     """Safety first: a translation its teller does not want goes at once."""
     story = _load(token)
-    if ConfirmForm().validate_on_submit():
-        if remove_translation(story, translation_id):
-            db.session.commit()
-            flash(_("The translation has been deleted."))
+    if ConfirmForm().validate_on_submit() and remove_translation(story, translation_id):
+        db.session.commit()
+        flash(_("The translation has been deleted."))
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 
