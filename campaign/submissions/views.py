@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 import segno
 from flask import (
     Blueprint,
@@ -296,7 +298,14 @@ def privacy():
         "submissions/privacy.html",
         min_age=current_app.config["MIN_AGE"],
         consent_version=current_app.config["CONSENT_VERSION"],
+        translation_server=_translation_server(),
     )
+
+
+def _translation_server() -> str:
+    """The host of the campaign's LibreTranslate server, when machine help is on (the
+    same setting campaign/translating/machine.py reads; submissions do not import it)."""
+    return urlsplit(current_app.config.get("LIBRETRANSLATE_URL") or "").hostname or ""
 
 
 # --- the storyteller's private page ------------------------------------------
