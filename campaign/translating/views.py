@@ -135,12 +135,17 @@ def _load(translation_id: int) -> Translation:
     return db.session.get(Translation, translation_id) or abort(404)
 
 
-def _photo_url(story: Story) -> str | None:
+def _photo(story: Story) -> dict | None:
+    """The photo's smallest rendition, shown beside its description: url and size."""
     renditions = (story.photo.renditions or []) if story.photo else []
     if not renditions:
         return None
     smallest = min(renditions, key=lambda r: r.get("width", 0))
-    return url_for("media.file", name=smallest["name"])
+    return {
+        "url": url_for("media.file", name=smallest["name"]),
+        "width": smallest.get("width"),
+        "height": smallest.get("height"),
+    }
 
 
 def _page(template: str, translation: Translation, *, status: int = 200, **context):
@@ -156,7 +161,7 @@ def _page(template: str, translation: Translation, *, status: int = 200, **conte
         translation=translation,
         story=story,
         original=original_texts(story),
-        photo_url=_photo_url(story),
+        photo=_photo(story),
         action_form=action_form,
         changes=[(rev, word_diff(rev.old_text, rev.new_text)) for rev in changes_since(translation)]
         if translation.original_version != story.text_version
