@@ -58,7 +58,9 @@ def test_a_translator_writes_french_beside_the_arabic_original_and_a_moderator_p
     page.get_by_role("button", name="Save draft").click()
     assert "Draft saved." in page.locator(".flash").inner_text()
     assert page.locator("#title").input_value() == "Mon voyage vers la Finlande"
-    page.get_by_label("In French: Story").fill("Je suis arrivée en hiver. Je ne connaissais personne.")
+    page.get_by_label("In French: Story").fill(
+        "Je suis arrivée en hiver. Je ne connaissais personne."
+    )
     page.get_by_role("button", name="Send for review").click()
     page.wait_for_url("**/translate?language=fr")
     assert "Sent for review" in page.locator(".flash").inner_text()
