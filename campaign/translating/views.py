@@ -119,7 +119,9 @@ def start_view(story_id: int):
     except AlreadyStarted as started:
         db.session.rollback()
         flash(_("Someone has already started this translation."))
-        return redirect(url_for("translating.translation", translation_id=started.translation.id))
+        return redirect(
+            url_for("translating.translation", translation_id=started.translation.id), code=303
+        )
     except NotTranslatable:
         db.session.rollback()
         flash(_("This story cannot be translated into that language now."))
