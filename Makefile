@@ -10,7 +10,7 @@ VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 DEV := CAMPAIGN_ENV=development
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format translations compile-translations bench bench-upload bench-voice vnu screenshots lighthouse
+.PHONY: help run test lint format translations compile-translations bench bench-cold bench-upload bench-voice vnu screenshots lighthouse
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -75,7 +75,12 @@ test: $(TEST_INSTALLED) compile-translations lint vnu ## lint, then the whole te
 
 bench: $(TEST_INSTALLED) compile-translations ## benchmark at 100,000 stories on SQLite and PostgreSQL (appends to BENCHMARKS.md), then Lighthouse
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(MAKE) bench-cold
 	CAMPAIGN_ENV=development $(BIN)/python -m bench.lighthouse
+
+# COLD_ARGS=--sizes=10000,100000 for a quicker run.
+bench-cold: $(TEST_INSTALLED) compile-translations ## pages with no cache at 10k, 100k and 1M stories, SQLite and PostgreSQL: ratios to the baseline, growth table, size per story (appends to BENCHMARKS.md)
+	$(BIN)/python -m bench.cold $(COLD_ARGS)
 
 bench-upload: $(TEST_INSTALLED) compile-translations ## bytes and time at 32 KB/s of a 12 MP phone photo sent from Chromium, with and without JavaScript
 	$(BIN)/python -m bench.upload

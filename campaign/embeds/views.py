@@ -85,8 +85,7 @@ def iframe_snippet(src: str, width: int, height: int, title: str) -> str:
         width=width,
         height=height,
         title=title,
-        # One address in every language: partners' pages load (and cache) one file.
-        script=_address("static", None, filename="js/embed.js"),
+        script=url_for("static", filename="js/embed.js", _external=True),
     ).strip()
 
 

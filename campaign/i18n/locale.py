@@ -15,13 +15,20 @@ The language of a page comes from, in order:
 Unprefixed URLs keep working (they are the English site unless the cookie or
 the browser asks for another language); their responses say
 ``Vary: Accept-Language, Cookie``.
+
+Static files are the exception: the same file in every language, so every page
+links it at one address, ``/static/...`` without the language prefix
+(``url_for_static_without_language``), and browsers and CDNs keep one copy. The
+prefixed form (``/fr/static/...``, old links) still answers, with the same file
+and headers.
 """
 
-from urllib.parse import quote
+from functools import wraps
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list as babel_format_list
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
@@ -182,7 +189,29 @@ def default_language_url() -> str:
     return f"{request.host_url.rstrip('/')}{root}{path}"
 
 
+def url_for_static_without_language(build):
+    """``url_for`` (``build``), but a static file's address leaves out the language
+    prefix of the current request: ``/static/css/site.css`` on ``/fr/...`` pages too."""
+
+    @wraps(build)
+    def url_for(endpoint: str, **values) -> str:
+        url = build(endpoint, **values)
+        if endpoint != "static" or not has_request_context() or url_language() is None:
+            return url
+        prefixed = request.script_root  # the site's own root, then "/fr"
+        parts = urlsplit(url)
+        if not parts.path.startswith(f"{prefixed}/"):
+            return url
+        root = request.environ.get(ENVIRON_SCRIPT_ROOT, "")
+        return urlunsplit(parts._replace(path=root + parts.path[len(prefixed) :]))
+
+    return url_for
+
+
 def init_app(app) -> None:
+    # flask.url_for calls app.url_for; the templates' global is the one given here.
+    app.url_for = url_for_static_without_language(app.url_for)
+    app.jinja_env.globals["url_for"] = app.url_for
     babel.init_app(app, locale_selector=select_locale)
     # Flask-Babel caches the locale in `g`, which lives as long as the app context;
     # where one app context serves several requests (tests, scripts), each request

@@ -4,18 +4,22 @@ Stories are written with bulk inserts (Core executemany, ids assigned here) so
 that a large archive can be made in seconds: a benchmark needs 100,000.
 """
 
+import contextlib
+import functools
 import hashlib
+import itertools
 import random
 import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 
 import click
 from flask import current_app
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Connection, func, select
 
 from campaign.config import is_production
 from campaign.extensions import db
+from campaign.gallery import search
 from campaign.models import (
     CONSENT_COLUMNS,
     Channel,
@@ -23,8 +27,8 @@ from campaign.models import (
     Story,
     StoryStatus,
     Theme,
-    story_theme,
 )
+from campaign.ops import vocabulary
 from campaign.publishing import stats
 from campaign.submissions.services import create_story
 
@@ -102,80 +106,244 @@ NAMES = ["Amina", "Karim", "Olena", "Mateo", "Layla", "Yusuf", "Daria", "Sami", 
 SURNAMES = ["Haddad", "Rahimi", "Kovalenko", "Gómez", "Hassan", "Berisha", "Ahmadi", "Osman"]
 
 
-def _story_rows(rng: random.Random, count: int, first_id: int, now: datetime) -> list[dict]:
-    languages = list(LANGUAGE_WEIGHTS)
-    weights = list(LANGUAGE_WEIGHTS.values())
-    rows = []
+VOCABULARIES = ("zipf", "phrases")
+# Words of a story, a title and a quote in the Zipf vocabulary (drawn from windows of
+# a long text per language, itself drawn word by word).
+ZIPF_EXPONENT = 1.1
+POOL_WORDS = 300_000
+SENTENCE_WORDS = (6, 16)
+BODY_PARAGRAPH_WORDS = (20, 40)
+# The story table's columns a seeded story fills, in the order of the rows made here.
+COLUMNS = (
+    "id", "slug", "title", "quote", "body", "author_name", "name_display", "origin_country",
+    "residence_country", "moved_year", "language", "on_behalf", "age_confirmed",
+    "consent_version", *CONSENT_COLUMNS.values(), "hidden", "token_hash", "status",
+    "is_sample", "created_at", "updated_at", "published_at", "public_updated_at",
+    "detail_kinds", "version", "text_version",
+)  # fmt: skip
+SPREAD_SECONDS = 3 * 365 * 86400
+
+
+@functools.cache
+def _zipf_text(language: str) -> tuple[str, ...]:
+    """A long text in ``language`` whose words follow Zipf's law (rank r drawn with
+    weight 1/r^s), cut into sentences; stories are windows of it. Made once per
+    process, from its own fixed randomness."""
+    rng = random.Random(f"zipf-{language}")  # noqa: S311 - synthetic content
+    words = vocabulary.words(language)
+    cumulative = list(
+        itertools.accumulate(1 / rank**ZIPF_EXPONENT for rank in range(1, len(words) + 1))
+    )
+    drawn = rng.choices(words, cum_weights=cumulative, k=POOL_WORDS)
+    tokens: list[str] = []
+    position, low, high = 0, *SENTENCE_WORDS
+    while position < len(drawn):
+        sentence = drawn[position : position + rng.randint(low, high)]
+        sentence[0] = sentence[0].capitalize()
+        sentence[-1] += "."
+        tokens += sentence
+        position += len(sentence)
+    return tuple(tokens)
+
+
+def _window(rng: random.Random, tokens: tuple[str, ...], low: int, high: int) -> str:
+    length = low + int(rng.random() * (high - low + 1))
+    start = int(rng.random() * (len(tokens) - length))
+    text = " ".join(tokens[start : start + length])
+    return text[0].upper() + text[1:]
+
+
+def _texts_zipf(rng: random.Random, language: str) -> tuple[str, str, str]:
+    tokens = _zipf_text(language)
+    title = _window(rng, tokens, 3, 7).rstrip(".")
+    quote = _window(rng, tokens, 8, 20).rstrip(".")[:299] + "."
+    low, high = BODY_PARAGRAPH_WORDS
+    paragraphs = [_window(rng, tokens, low, high) for _ in range(2 + int(rng.random() * 3))]
+    return title, quote, ".\n\n".join(p.rstrip(".") for p in paragraphs) + "."
+
+
+def _texts_phrases(rng: random.Random, language: str) -> tuple[str, str, str]:
+    """The old demo text: a few phrases per language, so every word is in most stories
+    of its language (the worst case of search)."""
+    phrases = PHRASES[language]
+    sentences = rng.sample(phrases, k=min(len(phrases), rng.randint(4, 6)))
+    body = "\n\n".join(" ".join(sentences[i : i + 2]) for i in range(0, len(sentences), 2))
+    return sentences[0].rstrip(".。")[:80], sentences[-1][:300], body
+
+
+TEXTS = {"zipf": _texts_zipf, "phrases": _texts_phrases}
+
+
+def _sqlite_time(seconds: int) -> str:
+    """A UTC time as SQLAlchemy stores it on SQLite (and sorts it: one format for all)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime(seconds))
+
+
+def _postgresql_time(seconds: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(seconds))
+
+
+def _story_rows(
+    rng: random.Random, count: int, first_id: int, now: float, texts, stamp
+) -> Iterator[tuple]:
+    """Rows of COLUMNS: published sample stories, every channel consented to."""
+    languages = rng.choices(list(LANGUAGE_WEIGHTS), list(LANGUAGE_WEIGHTS.values()), k=count)
+    origins = rng.choices(ORIGINS, ORIGIN_WEIGHTS, k=count)
+    residences = rng.choices(RESIDENCES, RESIDENCE_WEIGHTS, k=count)
+    displays = [display.value for display in NameDisplay]
+    years = [None, *range(1990, 2026)]
+    published = StoryStatus.PUBLISHED.value
+    names = [f"{name} {surname}" for name in NAMES for surname in SURNAMES]
+    draw = rng.random  # index arithmetic on one draw: randrange and choice cost far more
     for offset in range(count):
         story_id = first_id + offset
-        language = rng.choices(languages, weights)[0]
-        phrases = PHRASES[language]
-        sentences = rng.sample(phrases, k=min(len(phrases), rng.randint(4, 6)))
-        body = "\n\n".join(" ".join(sentences[i : i + 2]) for i in range(0, len(sentences), 2))
-        title = sentences[0].rstrip(".。")[:80]
-        published_at = now - timedelta(seconds=rng.randint(0, 3 * 365 * 86400))
-        rows.append(
-            {
-                "id": story_id,
-                "slug": f"story-{story_id}-{secrets.token_hex(3)}",
-                "title": title,
-                "quote": sentences[-1][:300],
-                "body": body,
-                "author_name": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}",
-                "name_display": rng.choice(list(NameDisplay)).value,
-                "origin_country": rng.choices(ORIGINS, ORIGIN_WEIGHTS)[0],
-                "residence_country": rng.choices(RESIDENCES, RESIDENCE_WEIGHTS)[0],
-                "moved_year": rng.choice([None, *range(1990, 2026)]),
-                "language": language,
-                "contact_email": None,
-                "token_hash": hashlib.sha256(secrets.token_bytes(16)).hexdigest(),
-                "status": StoryStatus.PUBLISHED.value,
-                "is_sample": True,
-                "on_behalf": False,
-                "age_confirmed": True,
-                "consent_version": "demo",
-                **{column: True for column in CONSENT_COLUMNS.values()},  # every channel shows
-                "hidden": False,
-                "created_at": published_at - timedelta(hours=rng.randint(1, 72)),
-                "updated_at": published_at,
-                "published_at": published_at,
-                "version": 1,
-            }
+        language = languages[offset]
+        title, quote, body = texts(rng, language)
+        # Later ids published later, as on the live site: the date indexes grow at one end.
+        published_at = int(now - SPREAD_SECONDS * (count - offset - draw()) / count)
+        shown = stamp(published_at)
+        yield (
+            story_id,
+            f"story-{story_id}-{rng.getrandbits(24):06x}",
+            title,
+            quote,
+            body,
+            names[int(draw() * len(names))],
+            displays[int(draw() * len(displays))],
+            origins[offset],
+            residences[offset],
+            years[int(draw() * len(years))],
+            language,
+            False,  # on behalf
+            True,  # age confirmed
+            "demo",
+            *(True,) * len(CONSENT_COLUMNS),
+            False,  # hidden
+            hashlib.sha256(secrets.token_bytes(16)).hexdigest(),  # a token nobody holds
+            published,
+            True,  # a sample
+            stamp(published_at - 3600 - int(draw() * 71 * 3600)),
+            shown,
+            shown,
+            shown,
+            "",
+            1,
+            1,
         )
-    return rows
 
 
-def seed_stories(count: int, *, seed: int | None = None, batch_size: int = 5000) -> int:
-    """Insert ``count`` published sample stories with themes; return how many."""
-    rng = random.Random(seed)  # noqa: S311 - synthetic content, not security
-    theme_ids = list(db.session.scalars(select(Theme.id)))
-    first_id = (db.session.scalar(select(func.max(Story.id))) or 0) + 1
-    now = datetime.now(UTC)
-    # Core inserts with plain values: bind each column once, skip the ORM per row.
-    story_table = Story.__table__
-    done = 0
-    while done < count:
-        size = min(batch_size, count - done)
-        rows = _story_rows(rng, size, first_id + done, now)
-        db.session.execute(insert(story_table), rows)
-        if theme_ids:
-            links = [
-                {"story_id": row["id"], "theme_id": theme_id}
-                for row in rows
-                for theme_id in rng.sample(theme_ids, k=rng.randint(1, min(3, len(theme_ids))))
-            ]
-            db.session.execute(insert(story_theme), links)
-        done += size
-    # Core inserts bypass the session hook that usually recounts and bumps.
-    stats.recount(db.session.connection())
-    if db.engine.dialect.name == "postgresql":
+_INDEX_NEW_STORIES = (
+    "INSERT INTO story_search(rowid, title, quote, body) "
+    "SELECT id, title, quote, body FROM story WHERE id >= ?"
+)
+
+
+def _theme_links(rng: random.Random, story_ids: range, theme_ids: list[int]) -> Iterator[tuple]:
+    most = min(3, len(theme_ids))
+    for story_id in story_ids if theme_ids else ():
+        for theme_id in rng.sample(theme_ids, k=rng.randint(1, most)):
+            yield story_id, theme_id
+
+
+def _sqlite_load(driver, first_id: int, rows, links, _count: int) -> None:
+    """executemany of prepared tuples; the search index filled once, from the new rows,
+    instead of by its trigger row by row."""
+    cursor = driver.cursor()
+    cursor.execute("DROP TRIGGER IF EXISTS story_search_ai")
+    cursor.executemany(
+        f"INSERT INTO story ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",  # noqa: S608 - constant names
+        rows,
+    )
+    cursor.executemany("INSERT INTO story_theme (story_id, theme_id) VALUES (?, ?)", links)
+    cursor.execute(
+        _INDEX_NEW_STORIES,
+        (first_id,),
+    )
+    cursor.execute(next(ddl for ddl in search.SQLITE_DDL if "story_search_ai" in ddl))
+    cursor.close()
+
+
+# Above this many new stories, PostgreSQL's secondary indexes of the story table (not
+# its keys) are dropped for the COPY and built again after it, in the same
+# transaction: one sorted build costs far less than a million inserts into each.
+REBUILD_INDEXES_FROM = 20_000
+
+
+def _postgresql_load(driver, _first_id: int, rows, links, count: int) -> None:
+    """COPY: the stored tsvector column is computed by the server as each row arrives."""
+    with driver.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        indexes = []
+        if count >= REBUILD_INDEXES_FROM:
+            indexes = cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'story' "
+                "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+            ).fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+        with cursor.copy(f"COPY story ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        with cursor.copy("COPY story_theme (story_id, theme_id) FROM STDIN") as copy:
+            for link in links:
+                copy.write_row(link)
+        for _name, definition in indexes:
+            cursor.execute(definition)
         # Ids were assigned here; move the sequence past them.
-        db.session.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence('story', 'id'), (SELECT max(id) FROM story))"
-            )
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('story', 'id'), (SELECT max(id) FROM story))"
         )
-    return done
+
+
+def seed_stories(
+    count: int,
+    *,
+    seed: int | None = None,
+    vocabulary_name: str = "zipf",
+    connection: Connection | None = None,
+) -> int:
+    """Insert ``count`` published sample stories with themes, in the transaction of
+    ``connection`` (the session's by default), and keep the public counts; return how many.
+
+    The rows are tuples handed to the driver (executemany on SQLite, COPY on
+    PostgreSQL), not dictionaries through SQLAlchemy: a million in under a minute.
+    """
+    rng = random.Random(seed)  # noqa: S311 - synthetic content, not security
+    connection = connection if connection is not None else db.session.connection()
+    theme_ids = list(connection.scalars(select(Theme.id)))
+    first_id = (connection.scalar(select(func.max(Story.id))) or 0) + 1
+    sqlite = connection.dialect.name == "sqlite"
+    stamp = _sqlite_time if sqlite else _postgresql_time
+    # Streamed to the driver: a million stories are never all in memory at once.
+    rows = _story_rows(rng, count, first_id, time.time(), TEXTS[vocabulary_name], stamp)
+    links = _theme_links(rng, range(first_id, first_id + count), theme_ids)
+    load = _sqlite_load if sqlite else _postgresql_load
+    load(connection.connection.driver_connection, first_id, rows, links, count)
+    # Writes that bypass the session hooks: count afresh and bump the public version.
+    stats.recount(connection)
+    return count
+
+
+@contextlib.contextmanager
+def fast_load(connection: Connection):
+    """SQLite: no journal on disk and no fsync while a bulk load runs (one transaction,
+    a throw-away demo database), then the app's own settings again."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    journal = driver.execute("PRAGMA journal_mode").fetchone()[0]
+    synchronous = driver.execute("PRAGMA synchronous").fetchone()[0]
+    driver.execute("PRAGMA journal_mode=MEMORY")
+    driver.execute("PRAGMA synchronous=OFF")
+    driver.execute("PRAGMA cache_size=-262144")  # 256 MB for the indexes being built
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA journal_mode={journal}")
+        driver.execute(f"PRAGMA synchronous={int(synchronous)}")
+        driver.execute("PRAGMA cache_size=-2000")
 
 
 demo = click.Group("demo", help="Sample data for development.")
@@ -236,15 +404,30 @@ def samples_command() -> None:
 
 
 @demo.command("seed")
-@click.option("--stories", "count", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.argument("count", type=click.IntRange(min=1), required=False)
+@click.option("--stories", "stories", type=click.IntRange(min=1), help="The same as COUNT.")
 @click.option("--seed", "random_seed", type=int, default=None, help="Repeatable randomness.")
-def seed_command(count: int, random_seed: int | None) -> None:
-    """Fill the database with COUNT published synthetic stories (development and benchmarks)."""
+@click.option(
+    "--vocabulary",
+    type=click.Choice(VOCABULARIES),
+    default="zipf",
+    show_default=True,
+    help="zipf: real words per language, Zipf-distributed; phrases: a few phrases "
+    "(every word in most stories: the worst case of search).",
+)
+def seed_command(
+    count: int | None, stories: int | None, random_seed: int | None, vocabulary: str
+) -> None:
+    """Fill the database with COUNT (default 1000) published synthetic stories."""
     if is_production(current_app):
         raise click.ClickException("Synthetic stories are never added in production.")
+    count = count or stories or 1000
     started = time.perf_counter()
-    added = seed_stories(count, seed=random_seed)
     db.session.commit()
+    with db.engine.connect() as connection, fast_load(connection), connection.begin():
+        added = seed_stories(
+            count, seed=random_seed, vocabulary_name=vocabulary, connection=connection
+        )
     elapsed = time.perf_counter() - started
     click.echo(
         f"Added {added} synthetic stories in {elapsed:.1f} s ({added / elapsed:,.0f} per second)."

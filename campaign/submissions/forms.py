@@ -299,34 +299,44 @@ class ChannelsForm(ChannelFields, FlaskForm):
     """The private page's "Where your story may appear"."""
 
 
+def staged_media_fields(label, accept: str, *, remove, change, change_description):
+    """The fields of a kind of media the share form keeps across tries (submissions.
+    services.take_staged): the file, the key of the one kept from an earlier try
+    (hidden), "remove it", and the change made to it before anything is kept (blur the
+    faces, mask the voice)."""
+    return (
+        FileField(label, render_kw={"accept": accept}),
+        HiddenField(),
+        BooleanField(remove),
+        BooleanField(change, description=change_description),
+    )
+
+
 class ShareForm(ChannelFields, StoryDetailsForm):
-    photo = FileField(_l("Add a photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     # A photo accepted on an earlier try, kept while the rest is fixed.
-    staged_photo = HiddenField()
+    photo, staged_photo, remove_staged_photo, blur_faces = staged_media_fields(
+        _l("Add a photo"),
+        "image/jpeg,image/png,image/webp",
+        remove=_l("Remove this photo"),
+        change=_l("Blur the faces in my photo"),
+        change_description=_l(
+            "Only the blurred photo is kept: the photo as you chose it is stored nowhere. "
+            "You see the result before your story is sent."
+        ),
+    )
     # The language they kept after being told that their text seems to be in another
     # one (submissions.services.language_to_propose): they are not asked twice.
     language_kept = HiddenField()
     # The button beside that proposal that takes it ("Change to Arabic and send").
     use_language = HiddenField()
-    remove_staged_photo = BooleanField(_l("Remove this photo"))
-    blur_faces = BooleanField(
-        _l("Blur the faces in my photo"),
-        description=_l(
-            "Only the blurred photo is kept: the photo as you chose it is stored nowhere. "
-            "You see the result before your story is sent."
-        ),
-    )
     # A voice story (media/voice.py): a recording made in the browser or a file, which
     # may stand in for the written story; kept across tries like the photo.
-    voice = FileField(
+    voice, staged_voice, remove_staged_voice, mask_voice = staged_media_fields(
         _l("Choose a recording"),
-        render_kw={"accept": "audio/*,.m4a,.mp3,.ogg,.opus,.wav,.webm"},
-    )
-    staged_voice = HiddenField()
-    remove_staged_voice = BooleanField(_l("Remove this recording"))
-    mask_voice = BooleanField(
-        _l("Make my voice unrecognisable"),
-        description=_l(
+        "audio/*,.m4a,.mp3,.ogg,.opus,.wav,.webm",
+        remove=_l("Remove this recording"),
+        change=_l("Make my voice unrecognisable"),
+        change_description=_l(
             "Your voice is made higher or lower, so that nobody can recognise it. Only the "
             "changed voice is kept. You can listen to it before your story is sent."
         ),

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from flask import current_app, url_for
@@ -519,14 +520,75 @@ class Received(enum.Enum):
     INVALID = "invalid"  # fields to fix: shown again with their errors
 
 
-_PHOTO_GONE = _l(
-    "We could not keep the photo you chose before. Choose it again, or send your story "
-    "without a photo."
+@dataclass(frozen=True)
+class StagedKind:
+    """A kind of media the share form keeps across tries (a photo, a recording): its
+    fields (``<name>``, ``staged_<name>``, ``remove_staged_<name>``), the refusal its
+    processing raises, and what is said when the one kept before is not there."""
+
+    name: str
+    rejected: type[PhotoRejected] | type[VoiceRejected]
+    gone_message: str
+
+
+PHOTO = StagedKind(
+    "photo",
+    PhotoRejected,
+    _l(
+        "We could not keep the photo you chose before. Choose it again, or send your "
+        "story without a photo."
+    ),
 )
-_VOICE_GONE = _l(
-    "We could not keep the recording you made before. Record or choose it again, or "
-    "write your story instead."
+VOICE = StagedKind(
+    "voice",
+    VoiceRejected,
+    _l(
+        "We could not keep the recording you made before. Record or choose it again, or "
+        "write your story instead."
+    ),
 )
+
+
+class Staged(NamedTuple):
+    """What the share form holds of one kind after this try."""
+
+    row: Photo | Recording | None
+    key: str
+    changed_now: bool  # blurred or masked on this try: seen or heard before sending
+    refused: bool  # the new file was refused (its reason is said next to the field)
+    gone: bool  # the one kept before is not there (said next to the field)
+
+
+def _say(form, kind: StagedKind, message) -> None:
+    field = getattr(form, kind.name)
+    field.errors = [*field.errors, message]
+
+
+def keep_staged(form, kind: StagedKind, row, key: str, *, gone: bool) -> None:
+    """The form shown again as it came: it names the kept file only while it is there,
+    and says so next to its field when it is gone."""
+    getattr(form, f"staged_{kind.name}").data = key if row is not None else ""
+    if gone:
+        _say(form, kind, kind.gone_message)
+
+
+def take_staged(form, kind: StagedKind, take, kept, key: str, *, gone: bool, refused=False):
+    """One kind's steps on a sent share form: take (``take(remove=...)``, which returns
+    the row, key and whether it changed it now, or raises ``kind.rejected``), refused
+    (the reason next to the field, the kept one stays), kept (the form names it for the
+    next try; "remove" is unticked) and gone (the kept one vanished and nothing replaced
+    it). ``refused``: the new file was refused before (a recording is processed first)."""
+    removed = getattr(form, f"remove_staged_{kind.name}").data
+    row, changed_now = kept, False
+    try:
+        row, key, changed_now = take(remove=removed and not refused)
+    except kind.rejected as rejection:
+        _say(form, kind, rejection.message)
+        refused = True
+    getattr(form, f"remove_staged_{kind.name}").data = False
+    gone = gone and row is None and not removed and not refused
+    keep_staged(form, kind, row, key, gone=gone)
+    return Staged(row, key, changed_now, refused, gone)
 
 
 @dataclass(frozen=True)
@@ -590,12 +652,8 @@ def receive_story() -> Submission:
         voice_gone = bool(voice_key) and recording is None
         if getattr(form, "csrf_token", None) and form.csrf_token.errors:
             form.csrf_token.errors = []
-            form.staged_photo.data = key if photo else ""
-            form.staged_voice.data = voice_key if recording else ""
-            if gone:
-                form.photo.errors = [*form.photo.errors, _PHOTO_GONE]
-            if voice_gone:
-                form.voice.errors = [*form.voice.errors, _VOICE_GONE]
+            keep_staged(form, PHOTO, photo, key, gone=gone)
+            keep_staged(form, VOICE, recording, voice_key, gone=voice_gone)
             return Submission(Received.FORM_EXPIRED, form, photo, recording=recording)
         if form.website.data:
             return Submission(Received.ROBOT, form, photo, recording=recording)
@@ -621,49 +679,30 @@ def receive_story() -> Submission:
             form.voice.data, room=voice_room, masked=form.mask_voice.data
         )
     except VoiceRejected as rejected:
-        form.voice.errors = [*form.voice.errors, rejected.message]
+        _say(form, VOICE, rejected.message)
         processed_voice, voice_refused = None, True
 
-    refused, blurred_now = False, False
-    removed = form.remove_staged_photo.data
-    try:
-        photo, key, blurred_now = take_photo(
-            form.photo.data,
-            photo,
-            key,
-            remove=removed,
-            room=room,
-            blur_faces=form.blur_faces.data,
-        )
-    except PhotoRejected as rejected:
-        form.photo.errors = [*form.photo.errors, rejected.message]
-        refused = True
-    form.remove_staged_photo.data = False
-    gone = gone and photo is None and not removed and not refused
-    if gone:
-        form.photo.errors = [*form.photo.errors, _PHOTO_GONE]
-
-    voice_removed = form.remove_staged_voice.data
-    masked_now = False
-    try:
-        recording, voice_key, masked_now = take_voice(
-            processed_voice,
-            recording,
-            voice_key,
-            remove=voice_removed and not voice_refused,
-            mask=form.mask_voice.data,
-        )
-    except VoiceRejected as rejected:
-        form.voice.errors = [*form.voice.errors, rejected.message]
-        voice_refused = True
-    form.remove_staged_voice.data = False
-    voice_gone = voice_gone and recording is None and not voice_removed and not voice_refused
-    if voice_gone:
-        form.voice.errors = [*form.voice.errors, _VOICE_GONE]
-    form.staged_voice.data = voice_key if recording is not None else ""
+    photo, key, blurred_now, refused, gone = take_staged(
+        form,
+        PHOTO,
+        partial(
+            take_photo, form.photo.data, photo, key, room=room, blur_faces=form.blur_faces.data
+        ),
+        photo,
+        key,
+        gone=gone,
+    )
+    recording, voice_key, masked_now, voice_refused, voice_gone = take_staged(
+        form,
+        VOICE,
+        partial(take_voice, processed_voice, recording, voice_key, mask=form.mask_voice.data),
+        recording,
+        voice_key,
+        gone=voice_gone,
+        refused=voice_refused,
+    )
 
     def shown_again(received: Received, **more) -> Submission:
-        form.staged_photo.data = key if photo is not None else ""
         return Submission(received, form, photo, recording=recording, **more)
 
     if refused or gone or voice_refused or voice_gone or not valid or held_back:

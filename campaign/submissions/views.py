@@ -448,13 +448,19 @@ def channels(token: str):
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 
-@bp.post("/my-story/<token>/photo/remove")
-def remove_photo_view(token: str):
+def _delete_media(token: str, remove, *, removed: str, kept: str = ""):
+    """The private page's "Delete my photo" and "Delete my recording": ``remove`` the
+    story's media (it may refuse with ``RecordingIsTheStory``: then ``kept`` is said)."""
     story = _load(token)
     if ConfirmForm().validate_on_submit():
-        remove_photo(story)
-        db.session.commit()
-        flash(_("Your photo has been deleted."))
+        try:
+            remove(story)
+            db.session.commit()
+        except RecordingIsTheStory:
+            db.session.rollback()
+            flash(kept)
+        else:
+            flash(removed)
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 
@@ -468,24 +474,22 @@ def remove_translation_view(token: str, translation_id: int):
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 
+@bp.post("/my-story/<token>/photo/remove")
+def remove_photo_view(token: str):
+    return _delete_media(token, remove_photo, removed=_("Your photo has been deleted."))
+
+
 @bp.post("/my-story/<token>/recording/remove")
 def remove_recording_view(token: str):
-    story = _load(token)
-    if ConfirmForm().validate_on_submit():
-        try:
-            remove_recording(story)
-            db.session.commit()
-        except RecordingIsTheStory:
-            db.session.rollback()
-            flash(
-                _(
-                    "Your story has no written text, so its recording is the story. To remove "
-                    "your voice, withdraw your story."
-                )
-            )
-        else:
-            flash(_("Your recording has been deleted."))
-    return private(redirect(url_for("submissions.my_story", token=token), code=303))
+    return _delete_media(
+        token,
+        remove_recording,
+        removed=_("Your recording has been deleted."),
+        kept=_(
+            "Your story has no written text, so its recording is the story. To remove "
+            "your voice, withdraw your story."
+        ),
+    )
 
 
 def _send_link_limit() -> str:

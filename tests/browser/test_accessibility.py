@@ -37,7 +37,8 @@ from tests.factories import (
 )
 from tests.helpers import missing
 
-pytestmark = pytest.mark.browser
+# Slow (a visit of every page per language): handed out first in a parallel run.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

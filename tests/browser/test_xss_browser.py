@@ -12,6 +12,12 @@ text into the page as markup). As served, with the policy on, the listing
 pages and every eighth story's pages are loaded: no violation, no error. The
 storyteller's private pages and the report form (not where the public or the
 desk read the text; the test client checks them all) are sampled likewise.
+
+The loads are split in two classes of about equal length: in a parallel run
+(--dist loadscope) each class goes whole to a worker, so the policy-bypassed
+visit of every page (the longest) runs beside the sampled ones. A worker that gets
+both runs them in this order (the storyteller's pages before publishing), on one
+site; workers do not share one.
 """
 
 import pyotp
@@ -23,7 +29,8 @@ from tests.browser.helpers import sign_in_with_two_factor
 from tests.factories import PASSWORD, make_moderator
 from tests.xss import GENEROUS_LIMITS, PayloadSite, load_payloads
 
-pytestmark = pytest.mark.browser
+# Slow (the longest browser module): handed out first in a parallel run.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Runs before any script of the page: calls that payloads make are recorded
 # even if a dialog were suppressed, and so are CSP violations (a sign that
@@ -149,14 +156,19 @@ class Watcher:
         self.context.close()
 
 
-@pytest.fixture(params=[False, True], ids=["with-csp", "csp-bypassed"])
+WITH_CSP = pytest.param(False, id="with-csp")
+CSP_BYPASSED = pytest.param(True, id="csp-bypassed")
+
+
+@pytest.fixture
 def watcher(request, browser, live_server, desk_session):
+    """A Watcher; its test names the policy: ``parametrize("watcher", [...], indirect=True)``."""
     watcher = Watcher(browser, live_server, desk_session, bypass_csp=request.param)
     yield watcher
     watcher.close()
 
 
-def test_storyteller_and_desk_pages_run_no_payload_while_changes_are_asked(site, watcher):
+def storyteller_and_desk_pages_run_no_payload(site, watcher):
     # The storyteller's own pages are not where the public or the desk read
     # the text; the test client checks all of them (tests/test_xss.py), the
     # browser a sample, to keep the suite short.
@@ -170,12 +182,19 @@ def test_storyteller_and_desk_pages_run_no_payload_while_changes_are_asked(site,
     watcher.assert_clean()
 
 
-def test_every_page_with_payload_stories_runs_none_of_them(published_site, watcher):
-    site = published_site
+# Each story's own pages: public, embedded, and the desk's review (revision diff and
+# visitor report).
+STORY_PAGES = ("/stories/{slug}", "/embed/stories/{slug}", "/moderate/stories/{id}")
+
+
+def story_pages_run_no_payload(site, watcher, pages=STORY_PAGES):
     for story in site.stories[:: watcher.stride]:
-        watcher.load(f"/stories/{story.slug}")
-        watcher.load(f"/embed/stories/{story.slug}")
-        watcher.load(f"/moderate/stories/{story.id}")  # revision diff and visitor report
+        for page in pages:
+            watcher.load(page.format(slug=story.slug, id=story.id))
+    watcher.assert_clean()
+
+
+def listings_and_data_run_no_payload(site, watcher):
     for story in site.stories[::SAMPLE_STRIDE]:
         watcher.load(f"/stories/{story.slug}/report")  # the title only
     for path in (
@@ -204,3 +223,31 @@ def test_every_page_with_payload_stories_runs_none_of_them(published_site, watch
     ):
         watcher.load(path)
     watcher.assert_clean()
+
+
+class TestSampledPages:
+    """The storyteller's pages while changes are asked (a sample, with and without the
+    policy), then every page as served (the policy on: a sample of the stories)."""
+
+    @pytest.mark.parametrize("watcher", [WITH_CSP, CSP_BYPASSED], indirect=True)
+    def test_storyteller_and_desk_pages_run_no_payload_while_changes_are_asked(self, site, watcher):
+        storyteller_and_desk_pages_run_no_payload(site, watcher)
+
+    @pytest.mark.parametrize("watcher", [WITH_CSP], indirect=True)
+    def test_every_page_with_payload_stories_runs_none_of_them(self, published_site, watcher):
+        story_pages_run_no_payload(published_site, watcher)
+        listings_and_data_run_no_payload(published_site, watcher)
+
+
+class TestEveryPageWithoutThePolicy:
+    """Every page with the policy switched off: escaping alone keeps every payload story
+    inert, each story's own pages, then the listings and the data."""
+
+    @pytest.mark.parametrize("watcher", [CSP_BYPASSED], indirect=True)
+    @pytest.mark.parametrize("page", STORY_PAGES, ids=["story", "embedded", "review"])
+    def test_every_story_page_runs_none_of_them(self, published_site, watcher, page):
+        story_pages_run_no_payload(published_site, watcher, pages=[page])
+
+    @pytest.mark.parametrize("watcher", [CSP_BYPASSED], indirect=True)
+    def test_every_listing_and_data_page_runs_none_of_them(self, published_site, watcher):
+        listings_and_data_run_no_payload(published_site, watcher)

@@ -47,6 +47,58 @@ def test_static_files_are_the_same_in_every_language(client):
         assert "Set-Cookie" not in response.headers
 
 
+STATIC_LINK = re.compile(r'(?:href|src)="([^"]*/static/[^"]*)"')
+FONT = re.compile(r'url\("\.\./(fonts/[^"]+)"\)')
+CACHING = ("Cache-Control", "Content-Type", "ETag", "Last-Modified", "Vary")
+
+
+def caching_headers(response) -> dict:
+    return {name: response.headers.get(name) for name in CACHING}
+
+
+def test_every_page_links_its_files_at_one_address_in_every_language(client, db):
+    """Browsers and CDNs keep one copy of the styles, scripts, images and fonts: every
+    page in every language links them at /static/..., never under its language prefix,
+    and they answer there with the caching headers an old prefixed link still gets."""
+    story = make_story(StoryStatus.PUBLISHED)
+    paths = [
+        "/",
+        "/stories",
+        f"/stories/{story.slug}",
+        "/share",
+        "/login",
+        "/about",
+        "/privacy",
+        "/journeys",
+        "/lost-link",
+        "/embed/builder",
+        "/embed",
+        f"/embed/stories/{story.slug}",
+        "/no-such-page",
+    ]
+    linked = set()
+    for language in ALL_LANGUAGES:
+        for path in paths:
+            page = client.get(f"/{language}{path}").get_data(as_text=True)
+            found = set(STATIC_LINK.findall(page))
+            assert found, (language, path)
+            assert {link for link in found if not link.startswith("/static/")} == set(), (
+                language,
+                path,
+            )
+            linked |= found
+    with client.get("/static/css/site.css") as styles:
+        fonts = {f"/static/{font}" for font in FONT.findall(styles.get_data(as_text=True))}
+    assert {"/static/css/site.css", "/static/js/site.js"} <= linked
+    assert fonts
+    for address in sorted(linked | fonts):
+        with client.get(address) as one, client.get(f"/ar{address}") as prefixed:
+            assert one.status_code == 200, address
+            assert prefixed.status_code == 200, address  # old links still answer
+            assert caching_headers(one) == caching_headers(prefixed), address
+            assert one.headers["Cache-Control"], address
+
+
 def test_browser_language_chooses_when_the_url_does_not(client):
     response = client.get("/stories", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
     assert '<html lang="es" dir="ltr">' in html_tag(response)
