@@ -28,11 +28,12 @@ from campaign.ops.demo import demo
 from campaign.publishing import hooks
 from campaign.submissions.retention import purge_command
 from campaign.submissions.views import bp as submissions_bp
+from campaign.translating.views import bp as translating_bp
 from campaign.web import access, errors, health, logs, middleware, security, templating
 
 BLUEPRINTS = (
     health.bp, gallery_bp, journeys_bp, submissions_bp, accounts_bp, moderation_bp, admin_bp,
-    reports_bp, media_bp, api_bp, embeds_bp, feeds_bp, cards_bp,
+    reports_bp, media_bp, api_bp, embeds_bp, feeds_bp, cards_bp, translating_bp,
 )  # fmt: skip
 COMMANDS = (moderators, media, purge_command, backup_command, restore_command, demo)
 

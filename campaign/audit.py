@@ -65,10 +65,19 @@ class AuditAction(StrEnum):
     DEACTIVATE_MODERATOR = "deactivate_moderator"
     REACTIVATE_MODERATOR = "reactivate_moderator"
     RESET_TWO_FACTOR = "reset_two_factor"
+    LANGUAGES_CHANGED = "languages_changed"  # the languages an account reads, or its role
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an action, not a password)
     TWO_FACTOR_ENABLED = "two_factor_enabled"
     RECOVERY_CODE_USED = "recovery_code_used"
     RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
+    # Volunteer translations (campaign/translating; the note is the language).
+    TRANSLATION_STARTED = "translation_started"
+    TRANSLATION_SENT_FOR_REVIEW = "translation_sent_for_review"
+    TRANSLATION_PUBLISHED = "translation_published"
+    TRANSLATION_SENT_BACK = "translation_sent_back"
+    TRANSLATION_REOPENED = "translation_reopened"  # out of date, taken up again
+    TRANSLATION_REMOVED = "translation_removed"
+    TRANSLATION_REMOVED_BY_STORYTELLER = "translation_removed_by_storyteller"
     # Admin.
     THEME_ADDED = "theme_added"
     THEME_RENAMED = "theme_renamed"
@@ -132,6 +141,14 @@ LABELS = {
     AuditAction.TWO_FACTOR_ENABLED: _l("Two-factor sign-in turned on"),
     AuditAction.RECOVERY_CODE_USED: _l("Signed in with a recovery code"),
     AuditAction.RECOVERY_CODES_RENEWED: _l("New recovery codes"),
+    AuditAction.LANGUAGES_CHANGED: _l("Languages or role of an account changed"),
+    AuditAction.TRANSLATION_STARTED: _l("Translation started"),
+    AuditAction.TRANSLATION_SENT_FOR_REVIEW: _l("Translation sent for review"),
+    AuditAction.TRANSLATION_PUBLISHED: _l("Translation published"),
+    AuditAction.TRANSLATION_SENT_BACK: _l("Translation sent back to its translator"),
+    AuditAction.TRANSLATION_REOPENED: _l("Out-of-date translation taken up again"),
+    AuditAction.TRANSLATION_REMOVED: _l("Translation removed by a moderator"),
+    AuditAction.TRANSLATION_REMOVED_BY_STORYTELLER: _l("Translation removed by the storyteller"),
     AuditAction.THEME_ADDED: _l("Theme added"),
     AuditAction.THEME_RENAMED: _l("Theme renamed"),
     AuditAction.SETTINGS_CHANGED: _l("Settings changed"),
@@ -152,6 +169,7 @@ NOBODY = {
     AuditAction.PHOTO_BLURRED_BY_STORYTELLER: _l("storyteller"),
     AuditAction.RESUBMITTED: _l("storyteller"),
     AuditAction.CONSENT_CHANGED: _l("storyteller"),
+    AuditAction.TRANSLATION_REMOVED_BY_STORYTELLER: _l("storyteller"),
 }
 
 

@@ -164,6 +164,12 @@ class Defaults:
     QUEUE_PAGE_SIZE = 50
     # How long a moderator may take back their latest decision (checked on the server).
     UNDO_SECONDS = 30
+    # Machine help for translators: the campaign's own LibreTranslate server ("" = off),
+    # and its API key when it wants one (campaign/translating/machine.py).
+    LIBRETRANSLATE_URL = ""
+    LIBRETRANSLATE_API_KEY = ""
+    # Stories or translations per page of the translation desk's queue.
+    TRANSLATION_QUEUE_PAGE_SIZE = 30
     # Where "Leave this site quickly" goes: a neutral site, opened in place of ours.
     QUICK_EXIT_URL = "https://weather.com/"
     # The public JSON API, per client address (Flask-Limiter notation).

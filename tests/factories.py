@@ -50,9 +50,21 @@ def make_story(status: StoryStatus = StoryStatus.PENDING, **fields) -> Story:
     return story
 
 
-def make_moderator(email: str | None = None, *, admin: bool = False, password: str = PASSWORD):
+def make_moderator(
+    email: str | None = None,
+    *,
+    admin: bool = False,
+    password: str = PASSWORD,
+    can_moderate: bool = True,
+    reads: str = "",
+):
+    """A moderator; ``can_moderate=False`` and ``reads="fr ar"`` make a translator-only one."""
     moderator = create_moderator(
-        email or f"moderator{next(_counter)}@example.org", password, admin=admin
+        email or f"moderator{next(_counter)}@example.org",
+        password,
+        admin=admin,
+        can_moderate=can_moderate,
+        languages=reads.split(),
     )
     db.session.commit()
     return moderator

@@ -2,17 +2,20 @@
 
 import html
 import http.cookiejar
+import json
 import os
 import re
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,3 +202,53 @@ class Browser:
         )
         assert match, f"no CSRF token on {path}"
         return match.group(1)
+
+
+@contextmanager
+def libretranslate(mode: str = "ok"):
+    """A small LibreTranslate in this process: ``POST /translate`` with its JSON.
+
+    ``mode`` "ok" answers ``{"translatedText": "[target] q"}``; "error" a 500;
+    "garbage" a page that is not JSON; "slow" nothing for two seconds. Yields
+    (base_url, requests): every JSON body received, in order.
+    """
+    received: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            body = json.loads(self.rfile.read(length) or b"{}")
+            received.append({"path": self.path, **body})
+            if mode == "slow":
+                time.sleep(2)
+            if self.path != "/translate" or mode == "error":
+                self._answer(500, b'{"error": "boom"}')
+            elif mode == "garbage":
+                self._answer(200, b"<html>not json</html>")
+            else:
+                answer = {"translatedText": f"[{body['target']}] {body['q']}"}
+                self._answer(200, json.dumps(answer).encode())
+
+        def _answer(self, status: int, payload: bytes):
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except OSError:
+                pass  # the client gave up (the slow mode)
+
+        def log_message(self, *_args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

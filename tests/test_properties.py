@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaign.extensions import db
-from campaign.models import Story
+from campaign.models import Story, Translation, TranslationStatus
 from campaign.submissions.services import new_stamp
 from tests.api.stories import make_theme, public_story
-from tests.factories import PASSWORD, make_moderator, make_story
+from tests.factories import PASSWORD, make_moderator, make_story, make_translation
 from tests.submissions.helpers import VALID as SHARE_FORM
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.slow]
@@ -131,7 +131,11 @@ def world(app, db, mail_sent):
     theme = make_theme("work", "Work")
     published = public_story(title="رحلتي إلى برلين", themes=[theme])
     pending = make_story(title="Моя дорога до Львова")
-    admin = make_moderator(admin=True)
+    admin = make_moderator(admin=True, reads="fr")
+    # The translation desk: the admin's own draft, and another volunteer's to review.
+    volunteer = make_moderator(can_moderate=False, reads="es")
+    draft = make_translation(published, "fr", TranslationStatus.DRAFT, translator=admin)
+    to_review = make_translation(published, "es", TranslationStatus.IN_REVIEW, translator=volunteer)
     signed_in = app.test_client()
     response = signed_in.post("/login", data={"email": admin.email, "password": PASSWORD})
     assert response.status_code == 303
@@ -140,6 +144,9 @@ def world(app, db, mail_sent):
         "visitor": app.test_client(),
         "published": published,
         "pending": pending,
+        "draft": draft.id,
+        "to_review": to_review.id,
+        "admin_id": admin.id,
         "ids": [str(published.id), str(pending.id)],
         "slugs": [published.slug, "work", "SY", "en", "a.webp"],
         "tokens": [pending.token],
@@ -228,7 +235,42 @@ def _forms(world) -> list[tuple[str, str, dict]]:
         ("admin", "/moderate/admin/themes", {"name": "Family"}),
         ("admin", "/moderate/admin/moderators", {"email": "new@example.org"}),
         ("admin", "/moderate/admin/settings", {"watch_words": "border"}),
+        (
+            "admin",
+            f"/translate/{world['draft']}",
+            {
+                "version": translation_version(world["draft"]),
+                "action": "save",
+                "title": "Un titre",
+                "quote": "",
+                "body": "Un texte.",
+                "alt_text": "",
+            },
+        ),
+        (
+            "admin",
+            f"/translate/{world['to_review']}/send-back",
+            {"version": translation_version(world["to_review"]), "note": "Encore"},
+        ),
+        (
+            "admin",
+            f"/translate/stories/{published.id}/start",
+            {"language": "fr"},
+        ),
+        (
+            "admin",
+            f"/moderate/admin/moderators/{world['admin_id']}/role",
+            {
+                f"account-{world['admin_id']}-role": "moderator",
+                f"account-{world['admin_id']}-languages": "fr",
+            },
+        ),
     ]
+
+
+def translation_version(translation_id: int):
+    """The translation's version now (it rises with every save)."""
+    return lambda: str(db.session.get(Translation, translation_id).version)
 
 
 def test_no_form_with_any_values_is_a_server_error(app, world):

@@ -32,16 +32,47 @@ def _read_password() -> str:
 @moderators.command("create")
 @click.argument("email")
 @click.option("--admin", is_flag=True, help="Give the account the admin role.")
-def create_command(email: str, admin: bool) -> None:
+@click.option(
+    "--translator",
+    is_flag=True,
+    help="A translator-only account: the translation desk, never the moderation desk.",
+)
+@click.option(
+    "--reads",
+    default="",
+    metavar="fr,ar",
+    help="The site's languages the person reads (comma-separated codes), to translate into.",
+)
+def create_command(email: str, admin: bool, translator: bool, reads: str) -> None:
     """Create a moderator account; the password is asked for, never passed as an argument."""
+    languages = [code for code in reads.replace(" ", ",").split(",") if code]
+    if translator and not languages:
+        raise click.ClickException("A translator reads at least one language: add --reads fr,ar.")
+    if translator and admin:
+        raise click.ClickException("An admin moderates too: choose --admin or --translator.")
     password = _read_password()
     try:
-        moderator = create_moderator(email, password, admin=admin, actor=None)
+        moderator = create_moderator(
+            email,
+            password,
+            admin=admin,
+            actor=None,
+            can_moderate=not translator,
+            languages=languages,
+        )
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
+    click.echo(f"Created {_role(moderator)} {moderator.email}.")
+
+
+def _role(moderator: Moderator) -> str:
     role = "admin" if moderator.is_admin else "moderator"
-    click.echo(f"Created {role} {moderator.email}.")
+    if not moderator.can_moderate:
+        role = "translator"
+    if moderator.reads_languages:
+        role += f" (reads {', '.join(moderator.languages_read)})"
+    return role
 
 
 @moderators.command("list")
@@ -53,7 +84,7 @@ def list_command() -> None:
             "No moderators yet. Create one with: flask --app campaign moderators create EMAIL"
         )
     for moderator in accounts:
-        role = "admin" if moderator.is_admin else "moderator"
+        role = _role(moderator)
         state = "active" if moderator.is_active else "deactivated"
         click.echo(f"{moderator.email}\t{role}\t{state}")
 

@@ -1,3 +1,4 @@
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -5,12 +6,17 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.accounts.services import password_problem
+from campaign.i18n.languages import language_name
 from campaign.text import line_filter
 
 
@@ -81,7 +87,56 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class InviteForm(FlaskForm):
+class LanguagesField(SelectMultipleField):
+    """The site's languages as checkboxes, named in the page's language."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, choices=[], **kwargs)
+
+    def iter_choices(self):
+        self.choices = _language_choices()
+        return super().iter_choices()
+
+    def pre_validate(self, form):
+        self.choices = _language_choices()
+        super().pre_validate(form)
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return [
+        SelectChoice(code, language_name(code)) for code in current_app.config["SUPPORTED_LOCALES"]
+    ]
+
+
+ROLE_CHOICES = [
+    SelectChoice("moderator", _l("Moderator")),
+    SelectChoice("translator", _l("Translator only")),
+]
+
+
+class _RoleForm(FlaskForm):
+    """What an account does: moderate (and translate, if it reads languages), or
+    translate only; and the languages its holder reads."""
+
+    role = RadioField(_l("Role"), choices=ROLE_CHOICES, default="moderator")
+    languages = LanguagesField(
+        _l("Languages they read"),
+        description=_l("They translate into these languages and review translations in them."),
+    )
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.role.data != "translator"
+
+    def validate_languages(self, field):
+        if self.role.data == "translator" and not field.data:
+            raise ValidationError(_l("A translator reads at least one language: choose it."))
+
+
+class InviteForm(_RoleForm):
     email = EmailField(
         _l("Email of the new moderator"),
         validators=[
@@ -90,6 +145,14 @@ class InviteForm(FlaskForm):
         ],
     )
     admin = BooleanField(_l("Make them an admin"))
+
+    def validate_admin(self, field):
+        if field.data and self.role.data == "translator":
+            raise ValidationError(_l("An admin moderates too: choose “Moderator” for an admin."))
+
+
+class RoleForm(_RoleForm):
+    """An admin changes an account's role and languages (one form per account)."""
 
 
 class ThemeForm(FlaskForm):

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import pyotp
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_babel import gettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
@@ -78,32 +78,93 @@ def password_problem(password: str) -> str | None:
 
 
 def create_moderator(
-    email: str, password: str, *, admin: bool = False, actor: Moderator | None = None
+    email: str,
+    password: str,
+    *,
+    admin: bool = False,
+    actor: Moderator | None = None,
+    can_moderate: bool = True,
+    languages=(),
 ) -> Moderator:
-    """A new account made directly (on the command line: actor None), not by invitation."""
-    moderator = _new_moderator(email, password, admin=admin)
+    """A new account made directly (on the command line: actor None), not by invitation.
+    ``can_moderate=False`` makes a translator-only account (never an admin)."""
+    reads = reading_list(languages)
+    moderator = _new_moderator(
+        email, password, admin=admin, can_moderate=can_moderate, reads_languages=reads
+    )
     record(
         actor,
         AuditAction.MODERATOR_CREATED,
-        note=f"{_note(moderator, actor)}, admin: {moderator.is_admin}",
+        note=f"{_note(moderator, actor)}, admin: {moderator.is_admin}{_role_note(moderator)}",
     )
     return moderator
 
 
-def _new_moderator(email: str, password: str, *, admin: bool) -> Moderator:
+def reading_list(languages) -> str:
+    """The site's languages among ``languages``, in the site's order, space-separated;
+    AccountError names any other."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    wanted = [code.strip() for code in languages if code and code.strip()]
+    unknown = [code for code in wanted if code not in supported]
+    if unknown:
+        raise AccountError(
+            _(
+                "Not a language of this site: %(codes)s. Choose among %(supported)s.",
+                codes=", ".join(unknown),
+                supported=", ".join(supported),
+            )
+        )
+    return " ".join(code for code in supported if code in wanted)
+
+
+def _role_note(account) -> str:
+    """What an audit note says of a role: translator-only, and the languages read."""
+    role = "" if account.can_moderate else ", translator only"
+    return f"{role}, reads: {account.reads_languages or '-'}"
+
+
+def _new_moderator(
+    email: str,
+    password: str,
+    *,
+    admin: bool,
+    can_moderate: bool = True,
+    reads_languages: str = "",
+) -> Moderator:
     email = normalise_email(email)
     if "@" not in email:
         raise AccountError(f"{email!r} is not an email address.")
     if find_moderator(email) is not None:
         raise AccountError(f"A moderator with the email {email} already exists.")
+    if admin and not can_moderate:
+        raise AccountError(_("An admin moderates too: a translator-only account is not an admin."))
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
-    moderator = Moderator(email=email, is_admin=admin)
+    moderator = Moderator(
+        email=email, is_admin=admin, can_moderate=can_moderate, reads_languages=reads_languages
+    )
     moderator.set_password(password)
     db.session.add(moderator)
     db.session.flush()
     return moderator
+
+
+def set_role_and_languages(
+    moderator: Moderator, actor: Moderator, *, can_moderate: bool, languages
+) -> bool:
+    """An admin changes what an account does: moderate (or translate only) and the
+    languages its holder reads. Returns whether anything changed."""
+    reads = reading_list(languages)
+    if moderator.is_admin and not can_moderate:
+        raise AccountError(_("An admin moderates too: a translator-only account is not an admin."))
+    if moderator.can_moderate == can_moderate and moderator.reads_languages == reads:
+        return False
+    moderator.can_moderate = can_moderate
+    moderator.reads_languages = reads
+    record(actor, AuditAction.LANGUAGES_CHANGED, note=f"{moderator.email}{_role_note(moderator)}")
+    db.session.flush()
+    return True
 
 
 def find_moderator(email: str) -> Moderator | None:
@@ -181,21 +242,39 @@ def reactivate(moderator: Moderator, actor: Moderator | None) -> None:
 # Invitations -------------------------------------------------------------------
 
 
-def invite(email: str, *, admin: bool, invited_by: Moderator, valid_hours: int):
-    """A new invitation and its one-time token (returned once, stored hashed)."""
+def invite(
+    email: str,
+    *,
+    admin: bool,
+    invited_by: Moderator,
+    valid_hours: int,
+    can_moderate: bool = True,
+    languages=(),
+):
+    """A new invitation and its one-time token (returned once, stored hashed): to
+    moderate (``can_moderate``) or to translate only, reading ``languages``."""
     email = normalise_email(email)
     if find_moderator(email) is not None:
         raise AccountError(_("There is already an account with this email."))
+    if admin and not can_moderate:
+        raise AccountError(_("An admin moderates too: a translator-only account is not an admin."))
+    reads = reading_list(languages)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         email=email,
         is_admin=admin,
+        can_moderate=can_moderate,
+        reads_languages=reads,
         token_hash=hash_secret(token),
         invited_by_id=invited_by.id,
         expires_at=utcnow() + timedelta(hours=valid_hours),
     )
     db.session.add(invitation)
-    record(invited_by, AuditAction.INVITE, note=f"{email} (admin: {admin})")
+    record(
+        invited_by,
+        AuditAction.INVITE,
+        note=f"{email} (admin: {admin}{_role_note(invitation)})",
+    )
     db.session.flush()
     return invitation, token
 
@@ -259,7 +338,13 @@ def _revoke(invitation: Invitation, actor: Moderator | None, *, note: str) -> No
 
 def accept_invitation(invitation: Invitation, password: str) -> Moderator:
     """The new account, signed in: the one who accepts is its first actor."""
-    moderator = _new_moderator(invitation.email, password, admin=invitation.is_admin)
+    moderator = _new_moderator(
+        invitation.email,
+        password,
+        admin=invitation.is_admin,
+        can_moderate=invitation.can_moderate,
+        reads_languages=invitation.reads_languages,
+    )
     invitation.accepted_at = utcnow()
     mark_signed_in(moderator)
     record(moderator, AuditAction.INVITATION_ACCEPTED, note=moderator.email)

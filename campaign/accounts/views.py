@@ -131,8 +131,16 @@ def start_session(moderator: Moderator) -> None:
     session[_SIGNED_IN_AT] = session[_LAST_SEEN] = time.time()
 
 
-def safe_next(target: str | None) -> str:
-    """Only paths on this site; anything else goes to the queue."""
+def desk_home(moderator: Moderator) -> str:
+    """Where an account starts: the moderation queue, or the translation desk for a
+    translator-only account (which may not reach the moderation desk)."""
+    if moderator.can_moderate:
+        return url_for("moderation.queue")
+    return url_for("translating.queue")
+
+
+def safe_next(target: str | None, moderator: Moderator) -> str:
+    """Only paths on this site; anything else goes to the account's desk."""
     if target:
         parts = urlsplit(target)
         if (
@@ -143,7 +151,7 @@ def safe_next(target: str | None) -> str:
             and "\\" not in target
         ):
             return target
-    return url_for("moderation.queue")
+    return desk_home(moderator)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -169,7 +177,7 @@ def login():
                     "id": moderator.id,
                     "generation": moderator.session_generation,
                     "at": time.time(),
-                    "next": safe_next(form.next.data),
+                    "next": safe_next(form.next.data, moderator),
                 }
                 return redirect(url_for("accounts.two_factor"), code=303)
             else:
@@ -178,7 +186,7 @@ def login():
                 log.info("sign_in.succeeded", extra={"moderator_id": moderator.id, "factor": None})
                 if two_factor_required():
                     return redirect(url_for("accounts.two_factor_setup"), code=303)
-                return redirect(safe_next(form.next.data), code=303)
+                return redirect(safe_next(form.next.data, moderator), code=303)
     return render_template("accounts/login.html", form=form), status
 
 
@@ -233,7 +241,7 @@ def two_factor():
                             count=remaining_recovery_codes(moderator),
                         )
                     )
-                return redirect(pending.get("next") or url_for("moderation.queue"), code=303)
+                return redirect(pending.get("next") or desk_home(moderator), code=303)
     return render_template("accounts/two_factor.html", form=form), status
 
 
@@ -349,7 +357,7 @@ def accept(token: str):
             flash(_("Welcome! Your account is ready."))
             if two_factor_required():
                 return redirect(url_for("accounts.two_factor_setup"), code=303)
-            return redirect(url_for("moderation.queue"), code=303)
+            return redirect(desk_home(moderator), code=303)
     response = make_response(
         render_template("accounts/accept.html", form=form, invitation=invitation)
     )

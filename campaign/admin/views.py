@@ -21,6 +21,7 @@ from campaign.accounts.forms import (
     ActionForm,
     InviteForm,
     PasswordAgainForm,
+    RoleForm,
     SettingsForm,
     ThemeForm,
 )
@@ -33,6 +34,7 @@ from campaign.accounts.services import (
     reactivate,
     reset_two_factor,
     revoke_invitation,
+    set_role_and_languages,
     two_factor_required,
 )
 from campaign.admin.services import (
@@ -78,6 +80,8 @@ def moderators():
                 admin=form.admin.data,
                 invited_by=current_user,
                 valid_hours=current_app.config["INVITATION_VALID_HOURS"],
+                can_moderate=form.can_moderate,
+                languages=form.languages.data or [],
             )
         except AccountError as error:
             form.email.errors.append(str(error))
@@ -86,24 +90,74 @@ def moderators():
             link = url_for("accounts.accept", token=token, _external=True)
             send_email(
                 invitation.email,
-                _("You are invited to moderate stories"),
+                _("You are invited to moderate stories")
+                if invitation.can_moderate
+                else _("You are invited to translate stories"),
                 "invitation",
                 link=link,
                 hours=current_app.config["INVITATION_VALID_HOURS"],
+                translator=not invitation.can_moderate,
             )
             flash(_("Invitation sent to %(email)s.", email=invitation.email))
             response = current_app.make_response(
                 render_template("accounts/admin/invited.html", invitation=invitation, link=link)
             )
             return private(response)
+    return _moderators_page(form)
+
+
+def _role_form(account: Moderator, formdata=None) -> RoleForm:
+    data = {
+        "role": "moderator" if account.can_moderate else "translator",
+        "languages": account.languages_read,
+    }
+    if formdata is None:
+        return RoleForm(formdata=None, data=data, prefix=f"account-{account.id}")
+    return RoleForm(prefix=f"account-{account.id}")
+
+
+def _moderators_page(form, *, role_forms=None, status: int = 200):
     accounts = db.session.scalars(select(Moderator).order_by(Moderator.email)).all()
-    return render_template(
+    role_forms = {account.id: _role_form(account) for account in accounts} | (role_forms or {})
+    page = render_template(
         "accounts/admin/moderators.html",
         form=form,
         accounts=accounts,
         invitations=open_invitations(),
         action_form=ActionForm(),
+        role_forms=role_forms,
     )
+    return page, status
+
+
+@bp.route("/moderators/<int:moderator_id>/role", methods=["POST"])
+def moderator_role(moderator_id: int):
+    """An account's role (moderator or translator only) and the languages it reads."""
+    moderator = _moderator(moderator_id)
+    form = _role_form(moderator, formdata=True)
+    if not form.validate_on_submit():
+        return _moderators_page(
+            InviteForm(formdata=None), role_forms={moderator.id: form}, status=400
+        )
+    try:
+        changed = set_role_and_languages(
+            moderator,
+            current_user,
+            can_moderate=form.can_moderate,
+            languages=form.languages.data or [],
+        )
+    except AccountError as error:
+        form.languages.errors = [str(error)]
+        return _moderators_page(
+            InviteForm(formdata=None), role_forms={moderator.id: form}, status=400
+        )
+    db.session.commit()
+    flash(
+        _("%(email)s: role and languages saved.", email=moderator.email)
+        if changed
+        else _("Nothing was changed.")
+    )
+    return redirect(url_for("admin.moderators"), code=303)
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])

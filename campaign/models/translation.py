@@ -62,6 +62,8 @@ class Translation(db.Model):
         ForeignKey("moderator.id", ondelete="SET NULL")
     )
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("moderator.id", ondelete="SET NULL"))
+    # Why a reviewer sent it back to its translator ("" when nobody did since).
+    review_note: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     # Story.text_version when this was written from the original.
     original_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from campaign.audit import AuditAction, label_of, nobody_of, record, record_deletion
+from campaign.diff import word_diff
 from campaign.extensions import db
 from campaign.i18n.detect import proposed_language
 from campaign.i18n.labels import status_label
@@ -39,7 +40,6 @@ from campaign.models import (
     revise,
 )
 from campaign.models._types import utcnow
-from campaign.moderation.diff import word_diff
 from campaign.moderation.signals import Finding, has_detail, personal_details, public_texts
 from campaign.text import clean_line, clean_text
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from campaign import params
 from campaign.accounts.services import must_set_up_two_factor
+from campaign.diff import word_diff
 from campaign.extensions import db
 from campaign.i18n.countries import parse_country
 from campaign.i18n.labels import status_label
@@ -28,7 +29,6 @@ from campaign.media import faces
 from campaign.media.pipeline import PhotoRejected
 from campaign.models import IllegalTransition, Moderator, Story, all_themes
 from campaign.models._types import utcnow
-from campaign.moderation.diff import word_diff
 from campaign.moderation.forms import (
     REJECTION_REASONS,
     BlurAreaForm,

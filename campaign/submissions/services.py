@@ -47,6 +47,8 @@ from campaign.models import (
     StoryStatus,
     Theme,
     TranscriptSource,
+    Translation,
+    TranslationStatus,
     revise,
 )
 from campaign.models.tokens import find_by_token, hash_secret
@@ -350,6 +352,35 @@ def remove_recording(story: Story) -> None:
     if story.status is StoryStatus.PUBLISHED:
         record(None, AuditAction.RECORDING_REMOVED_BY_STORYTELLER, story)
     db.session.flush()
+
+
+def shown_translations(story: Story) -> list[Translation]:
+    """The story's reviewed translations, for its teller's private page (also while the
+    teller does not allow translation, which hides them from everyone else)."""
+    return list(
+        db.session.scalars(
+            select(Translation)
+            .where(Translation.story_id == story.id)
+            .where(Translation.status == TranslationStatus.PUBLISHED)
+            .order_by(Translation.language)
+        )
+    )
+
+
+def remove_translation(story: Story, translation_id: int) -> bool:
+    """The storyteller deletes a translation of their story at once (safety first: no
+    moderator is asked). Returns False when the story has no such translation."""
+    translation = db.session.scalar(
+        select(Translation).where(
+            Translation.id == translation_id, Translation.story_id == story.id
+        )
+    )
+    if translation is None:
+        return False
+    record(None, AuditAction.TRANSLATION_REMOVED_BY_STORYTELLER, story, note=translation.language)
+    db.session.delete(translation)
+    db.session.flush()
+    return True
 
 
 def withdraw(story: Story) -> None:

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 import segno
 from flask import (
     Blueprint,
@@ -20,6 +22,7 @@ from campaign import params
 from campaign.extensions import csrf, db, limiter
 from campaign.i18n.detect import READ_CHARS, proposed_language
 from campaign.i18n.languages import language_name
+from campaign.i18n.locale import ENVIRON_SCRIPT_ROOT
 from campaign.media import voice
 from campaign.media.pipeline import PhotoRejected
 from campaign.models import NameDisplay
@@ -48,8 +51,10 @@ from campaign.submissions.services import (
     receive_story,
     remove_photo,
     remove_recording,
+    remove_translation,
     restore_access,
     send_private_link,
+    shown_translations,
     story_details,
     story_for_token,
     withdraw,
@@ -293,7 +298,14 @@ def privacy():
         "submissions/privacy.html",
         min_age=current_app.config["MIN_AGE"],
         consent_version=current_app.config["CONSENT_VERSION"],
+        translation_server=_translation_server(),
     )
+
+
+def _translation_server() -> str:
+    """The host of the campaign's LibreTranslate server, when machine help is on (the
+    same setting campaign/translating/machine.py reads; submissions do not import it)."""
+    return urlsplit(current_app.config.get("LIBRETRANSLATE_URL") or "").hostname or ""
 
 
 # --- the storyteller's private page ------------------------------------------
@@ -329,8 +341,20 @@ def _private_page(story, token, *, name_form=None, link_form=None, channels_form
         channels_form=channels_form or _channels_form_for(story),
         has_email=bool(story.contact_email),
         confirm_form=ConfirmForm(),
+        translations=shown_translations(story),
+        page_in=page_in,
     )
     return private(make_response(page, status))
+
+
+def page_in(language: str, endpoint: str, **values) -> str:
+    """A public page in one language: ``/fr/stories/<slug>`` (the prefix chooses it)."""
+    path = url_for(endpoint, **values)
+    root = request.environ.get(ENVIRON_SCRIPT_ROOT, "")
+    script = request.script_root
+    if script and path.startswith(script):
+        path = path[len(script) :]
+    return f"{root}/{language}{path}"
 
 
 @bp.route("/my-story/<token>")
@@ -437,6 +461,16 @@ def _delete_media(token: str, remove, *, removed: str, kept: str = ""):
             flash(kept)
         else:
             flash(removed)
+    return private(redirect(url_for("submissions.my_story", token=token), code=303))
+
+
+@bp.post("/my-story/<token>/translations/<int:translation_id>/remove")
+def remove_translation_view(token: str, translation_id: int):
+    """Safety first: a translation its teller does not want goes at once."""
+    story = _load(token)
+    if ConfirmForm().validate_on_submit() and remove_translation(story, translation_id):
+        db.session.commit()
+        flash(_("The translation has been deleted."))
     return private(redirect(url_for("submissions.my_story", token=token), code=303))
 
 

@@ -22,7 +22,10 @@ log = logging.getLogger(__name__)
 class Access(enum.StrEnum):
     PUBLIC = "public"  # anyone
     TOKEN = "token"  # noqa: S105 - anyone holding a storyteller's private link (no-store, rate-limited)
-    MODERATOR = "moderator"  # signed-in moderators (and admins)
+    # Any signed-in account: translators (a translator-only account, Moderator.can_moderate
+    # False) and moderators: the translation desk and one's own account pages.
+    TRANSLATOR = "translator"
+    MODERATOR = "moderator"  # signed-in moderators (and admins), never a translator-only account
     ADMIN = "admin"  # signed-in admins only
 
 
@@ -33,6 +36,7 @@ BLUEPRINTS: dict[str, Access] = {
     "accounts": Access.PUBLIC,
     "moderation": Access.MODERATOR,
     "admin": Access.ADMIN,
+    "translating": Access.TRANSLATOR,
     "reports": Access.PUBLIC,  # "report this story", on published stories
     "media": Access.PUBLIC,  # photo renditions of stories (file names are unguessable)
     "api": Access.PUBLIC,
@@ -47,10 +51,10 @@ ENDPOINTS: dict[str, Access] = {
     "static": Access.PUBLIC,
     "health.healthz": Access.PUBLIC,
     "submissions.my_story": Access.TOKEN,
-    "accounts.logout": Access.MODERATOR,
-    "accounts.account": Access.MODERATOR,
-    "accounts.regenerate_recovery_codes": Access.MODERATOR,
-    "accounts.two_factor_setup": Access.MODERATOR,
+    "accounts.logout": Access.TRANSLATOR,
+    "accounts.account": Access.TRANSLATOR,
+    "accounts.regenerate_recovery_codes": Access.TRANSLATOR,
+    "accounts.two_factor_setup": Access.TRANSLATOR,
     # The one-time invitation link: a secret in the path, like a storyteller's.
     "accounts.accept": Access.TOKEN,
     "moderation.delete": Access.ADMIN,
@@ -83,10 +87,14 @@ def _enforce():
     if access is None:
         log.error("access.unclassified", extra={"endpoint": request.endpoint})
         abort(403)
-    if access in (Access.MODERATOR, Access.ADMIN) and not current_user.is_authenticated:
+    signed_in_only = (Access.TRANSLATOR, Access.MODERATOR, Access.ADMIN)
+    if access in signed_in_only and not current_user.is_authenticated:
         log.warning("access.login_required", extra={"endpoint": request.endpoint})
         return login_manager.unauthorized()
-    if access is Access.ADMIN and not getattr(current_user, "is_admin", False):
+    refused = (access is Access.ADMIN and not getattr(current_user, "is_admin", False)) or (
+        access in (Access.MODERATOR, Access.ADMIN) and not current_user.can_moderate
+    )
+    if refused:
         log.warning(
             "access.denied",
             extra={"endpoint": request.endpoint, "moderator_id": current_user.get_id()},

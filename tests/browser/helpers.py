@@ -5,7 +5,9 @@ import pyotp
 from tests.factories import PASSWORD
 
 
-def sign_in_with_two_factor(page, start_url: str, email: str, secret: str) -> None:
+def sign_in_with_two_factor(
+    page, start_url: str, email: str, secret: str, lands_on: str = "**/moderate"
+) -> None:
     """From a page that asks to sign in: password, then the authenticator's code."""
     page.goto(start_url)
     page.get_by_label("Email").fill(email)
@@ -14,7 +16,7 @@ def sign_in_with_two_factor(page, start_url: str, email: str, secret: str) -> No
     page.wait_for_url("**/login/two-factor")
     page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
     page.keyboard.press("Enter")
-    page.wait_for_url("**/moderate")
+    page.wait_for_url(lands_on)
 
 
 STORY = "We arrived by boat at dawn. The harbour was quiet and cold.\n\nNow I work there."

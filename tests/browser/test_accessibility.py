@@ -22,7 +22,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from campaign.extensions import db
-from campaign.models import StoryStatus, revise
+from campaign.models import StoryStatus, TranslationStatus, revise
 from campaign.moderation.services import decide
 from campaign.submissions.services import withdraw
 from tests import images, sounds
@@ -155,6 +155,12 @@ def focus_a_wrong_point(page) -> None:
 TO_APPROVE: dict[str, int] = {}
 
 
+def send_a_translation_without_its_text(page) -> None:
+    page.locator("#body").fill("")
+    page.locator("button[value=send]").click()
+    page.wait_for_load_state("load")
+
+
 def approve_with_the_a_key(page) -> None:
     """Approve this language's story with `a`: the next page shows the Undo message."""
     base, language = page.url.split("/")[2], page.url.split("/")[3]
@@ -256,6 +262,18 @@ PAGES = [
     SitePage("share form with a refused recording", "/share", then=refuse_a_video),
     SitePage("review of a voice story", "/moderate/stories/{voice_pending_id}", moderator=True),
     SitePage("private page of a voice story", "/my-story/{voice_token}"),
+    # The translation desk (issue 20): the moderator reads French.
+    SitePage("translation queue", "/translate", moderator=True),
+    SitePage("translation queue, to review", "/translate?tab=review", moderator=True),
+    SitePage("translation editor", "/translate/{draft_translation_id}", moderator=True),
+    SitePage(
+        "translation editor with errors",
+        "/translate/{draft_translation_id}",
+        then=send_a_translation_without_its_text,
+        moderator=True,
+    ),
+    SitePage("translation review", "/translate/{review_translation_id}", moderator=True),
+    SitePage("translation out of date", "/translate/{outdated_translation_id}", moderator=True),
 ]
 NAMES = [site_page.name for site_page in PAGES]
 
@@ -294,7 +312,7 @@ def sample(live_app):
             body="غادرت مدينتي عندما كان عمري تسعة عشر عاما ومشيت أياما كثيرة إلى الحدود.",
             language="en",
         )
-        moderator = make_moderator()
+        moderator = make_moderator(reads="fr")
         # Sent back with a request for changes, then changed by its storyteller.
         returned = make_story(title="The name of my street", body="We lived at 4 Hope Street. " * 3)
         decide(
@@ -342,7 +360,35 @@ def sample(live_app):
                          body="كل ليلة كنت أركب آخر حافلة إلى البيت.")  # fmt: skip
         voice_pending = make_story(title="Still to transcribe", body="")
         make_recording(voice_pending, transcript="")
+        # The translation desk: an Arabic story, the moderator's own French
+        # draft of it; another volunteer's translation to review; one out of date.
+        arabic = make_story(
+            StoryStatus.PUBLISHED,
+            title="رحلتي إلى فنلندا",
+            quote="لم أكن أعرف أحداً",
+            body="وصلت في الشتاء ولم أكن أعرف أحداً.\n\nالآن أعمل في المرفأ. " * 2,
+            language="ar",
+        )
+        # No photo: a published portrait would change the home page and gallery
+        # checked above (their first photo is not lazy-loaded, by design).
+        volunteer = make_moderator(can_moderate=False, reads="fr")
+        draft = make_translation(
+            arabic, "fr", TranslationStatus.DRAFT, translator=moderator, title="Mon voyage"
+        )
+        to_review = make_translation(
+            make_story(StoryStatus.PUBLISHED, title="Winter in Oulu", quote="Snow", language="en"),
+            "fr",
+            TranslationStatus.IN_REVIEW,
+            translator=volunteer,
+        )
+        outdated = make_translation(published, "fr", translator=volunteer)
+        revise(published, None, title="Bread from home, and salt")
+        db.session.commit()
+        make_translation(published, "es")  # listed on the private page
         data = {
+            "draft_translation_id": draft.id,
+            "review_translation_id": to_review.id,
+            "outdated_translation_id": outdated.id,
             "risky_id": risky.id,
             "voice_slug": told.slug,
             "translated_slug": from_arabic.slug,

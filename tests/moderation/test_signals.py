@@ -2,7 +2,7 @@
 
 import pytest
 
-from campaign.moderation.diff import word_diff
+from campaign.diff import word_diff
 from campaign.moderation.signals import (
     highlighted_paragraphs,
     save_watch_words,

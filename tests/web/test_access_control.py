@@ -39,6 +39,7 @@ def world(db):
     published = make_story(StoryStatus.PUBLISHED)
     moderator = make_moderator()
     admin = make_moderator(admin=True)
+    translator = make_moderator(can_moderate=False, reads="fr ar")
     # Plain values only, and no transaction left open in the test's own session:
     # on SQLite an open write transaction would block every request.
     world = {
@@ -47,6 +48,7 @@ def world(db):
         "slug": published.slug,
         "moderator": moderator.email,
         "admin": admin.email,
+        "translator": translator.email,
     }
     _db.session.remove()
     return world
@@ -97,7 +99,20 @@ def everything(app, world):
 SIGN_IN_STEPS = {"accounts.two_factor"}
 
 
-@pytest.mark.parametrize("role", ["anonymous", "moderator", "admin"])
+ROLES = ["anonymous", "translator", "moderator", "admin"]
+
+
+def allowed(access: Access, role: str) -> bool:
+    """Who may reach a signed-in class: any account the translation desk and its own
+    account pages; moderators (not a translator-only account) the desk; admins all."""
+    if access is Access.TRANSLATOR:
+        return True
+    if access is Access.MODERATOR:
+        return role in ("moderator", "admin")
+    return role == "admin"
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_every_route_answers_every_role_as_classified(app, world, role):
     tried = 0
     for rule, access, method, path in everything(app, world):
@@ -117,14 +132,37 @@ def test_every_route_answers_every_role_as_classified(app, world, role):
             assert not is_login_redirect(response), where
         elif role == "anonymous":
             assert is_login_redirect(response), where
-        elif access is Access.MODERATOR or role == "admin":
+        elif allowed(access, role):
             assert response.status_code not in (401, 403) and not is_login_redirect(response), where
-        else:  # an admin route, a moderator
+        else:  # an admin route and a moderator; the desk or an admin route and a translator
             assert response.status_code == 403, where
     assert tried >= 8
     client = sign_in(app, None if role == "anonymous" else world[role])
     response = client.post("/logout")
     assert is_login_redirect(response)
+
+
+def test_a_translator_only_account_reaches_the_translation_desk_and_its_account_only(app, world):
+    client = sign_in(app, world["translator"])
+    assert client.get("/translate").status_code == 200
+    assert client.get("/account").status_code == 200
+    refused = 0
+    for rule, access, method, path in everything(app, world):
+        if rule.endpoint.partition(".")[0] not in ("moderation", "admin"):
+            continue
+        response = client.open(path, method=method, data={})
+        _db.session.remove()
+        assert access in (Access.MODERATOR, Access.ADMIN), rule.endpoint
+        assert response.status_code == 403, f"{method} {path}"
+        refused += 1
+    assert refused >= 30
+
+
+def test_a_translator_only_account_signs_in_to_the_translation_desk(app, world):
+    response = app.test_client().post(
+        "/login", data={"email": world["translator"], "password": PASSWORD}
+    )
+    assert response.headers["Location"].endswith("/translate")
 
 
 def test_admin_routes_refuse_moderators_and_welcome_admins(app, world, caplog, add_route):
@@ -164,7 +202,7 @@ def snapshot() -> dict:
     return tables
 
 
-@pytest.mark.parametrize("role", ["anonymous", "moderator", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 def test_get_requests_change_nothing_in_the_database(app, world, role):
     client = sign_in(app, None if role == "anonymous" else world[role])
     before = snapshot()

@@ -11,7 +11,7 @@ found no more without touching the index. The DDL is copied here on purpose:
 migrations don't import application code.
 
 Revision ID: b4e2d6f8a1c3
-Revises: a1f0c3e5d7b9
+Revises: b7d2e4f6a8c1
 Create Date: 2026-12-01 22:00:00.000000
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b4e2d6f8a1c3"
-down_revision = "a1f0c3e5d7b9"
+down_revision = "b7d2e4f6a8c1"
 branch_labels = None
 depends_on = None
 
