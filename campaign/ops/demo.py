@@ -27,7 +27,10 @@ from campaign.models import (
     Story,
     StoryStatus,
     Theme,
+    Translation,
+    TranslationStatus,
 )
+from campaign.models._types import utcnow
 from campaign.ops import vocabulary
 from campaign.publishing import stats
 from campaign.submissions.services import create_story
@@ -378,6 +381,35 @@ SAMPLES = [
     ),
 ]
 
+# Volunteers' translations of the samples (published, as after review), so that a
+# French or Arabic visitor of a development site meets the translated gallery.
+SAMPLE_TRANSLATIONS = [
+    {
+        "fr": (
+            "Exemple : la boulangerie du coin",
+            "Ceci est un récit d'exemple, inventé pour montrer la galerie.\n\n"
+            "À mon arrivée, je ne parlais pas la langue. Le boulanger du coin m'apprenait "
+            "un mot nouveau chaque matin avec mon pain.",
+        ),
+        "ar": (
+            "مثال: المخبز عند الزاوية",
+            "هذه قصة مثال، مؤلَّفة لتُظهر كيف يبدو المعرض.\n\n"
+            "عندما وصلت لم أكن أتكلم اللغة. كان الخبّاز عند الزاوية يعلّمني كلمة جديدة "
+            "كل صباح مع خبزي.",
+        ),
+    },
+    {
+        "fr": (
+            "Exemple : apprendre à conduire dans la neige",
+            "Ceci est un récit d'exemple, inventé pour montrer la galerie.\n\n"
+            "Mon premier hiver dans le Nord, j'ai appris que la neige a beaucoup de noms et "
+            "qu'une voiture peut danser sur la glace. Aujourd'hui, j'apprends aux nouveaux "
+            "arrivants à conduire prudemment.",
+        ),
+    },
+    {},
+]
+
 
 @demo.command("samples")
 def samples_command() -> None:
@@ -387,7 +419,9 @@ def samples_command() -> None:
     if db.session.scalar(select(func.count()).select_from(Story)):
         click.echo("The database already holds stories; no samples added.")
         return
-    for title, name, origin, residence, body in SAMPLES:
+    for (title, name, origin, residence, body), translations in zip(
+        SAMPLES, SAMPLE_TRANSLATIONS, strict=True
+    ):
         story, _token = create_story(
             title=title,
             body=body,
@@ -399,6 +433,16 @@ def samples_command() -> None:
             channels=set(Channel),
         )
         story.move_to(StoryStatus.PUBLISHED)
+        for language, (translated_title, translated_body) in translations.items():
+            story.translations.append(
+                Translation(
+                    language=language,
+                    title=translated_title,
+                    body=translated_body,
+                    status=TranslationStatus.PUBLISHED,
+                    published_at=utcnow(),
+                )
+            )
     db.session.commit()
     click.echo(f"Added {len(SAMPLES)} sample stories, marked as samples.")
 

@@ -107,7 +107,9 @@ def _stamp_public_changes(session: Session, _context, _instances) -> None:
     for translation in _public_translation_changes(session):
         if translation in session.deleted or translation.status is not TranslationStatus.PUBLISHED:
             _drop_cards_in(session, translation)
-        story = session.get(Story, translation.story_id)
+        # Its relationship, not story_id: one added through story.translations has no
+        # story_id before the flush.
+        story = translation.story
         if story is not None and story not in session.deleted and story.published_at:
             stories.add(story)
     for story in stories:
