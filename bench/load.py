@@ -34,7 +34,6 @@ import io
 import json
 import os
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -62,6 +61,7 @@ from bench.run import (
     free_port,
     log,
     machine,
+    multipart,
     prepare_database,
     run_wrk,
     start_gunicorn,
@@ -278,24 +278,12 @@ def send_story(base: str, address: str, stamp: str, upload: tuple, **more: str) 
     ``upload`` = (field, file name, content type, bytes). Times the sending."""
     jar_fields, jar = visit_from(base, address)
     fields = {**jar_fields, **story_fields(), "stamp": stamp, **more}
-    boundary = secrets.token_hex(16)
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    field, filename, content_type, data = upload
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
-        f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
-        + data
-        + b"\r\n"
-    )
-    parts.append(f"--{boundary}--\r\n".encode())
+    body, content_type = multipart(fields, upload)
     request = urllib.request.Request(
         f"{base}/share",
-        data=b"".join(parts),
+        data=body,
         headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Type": content_type,
             "Cookie": cookie_header(jar),
             "X-Forwarded-For": address,
         },

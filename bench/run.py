@@ -310,15 +310,9 @@ def share_with_photo(base: str, env: dict, pil_format: str) -> bool:
     )
 
 
-def share_with_upload(base: str, env: dict, upload: tuple, **more: str) -> bool:
-    """One story with a file, ``upload`` = (field, file name, content type, bytes),
-    through the real form; True if stored."""
-    fields, jar, _opener = visit_share_form(base)
-    with app_context(env):
-        from campaign.submissions.services import new_stamp
-
-        fields.update(story_fields(), stamp=new_stamp(shown_at=time.time() - 60))
-    fields.update(more)
+def multipart(fields: dict, upload: tuple) -> tuple[bytes, str]:
+    """A multipart/form-data body of ``fields`` and one file, ``upload`` = (field,
+    file name, content type, bytes), as a browser sends the share form; and its type."""
     boundary = secrets.token_hex(16)
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
@@ -332,11 +326,24 @@ def share_with_upload(base: str, env: dict, upload: tuple, **more: str) -> bool:
         + b"\r\n"
     )
     parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def share_with_upload(base: str, env: dict, upload: tuple, **more: str) -> bool:
+    """One story with a file, ``upload`` = (field, file name, content type, bytes),
+    through the real form; True if stored."""
+    fields, jar, _opener = visit_share_form(base)
+    with app_context(env):
+        from campaign.submissions.services import new_stamp
+
+        fields.update(story_fields(), stamp=new_stamp(shown_at=time.time() - 60))
+    fields.update(more)
+    body, content_type = multipart(fields, upload)
     request = urllib.request.Request(
         f"{base}/share",
-        data=b"".join(parts),
+        data=body,
         headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Type": content_type,
             # Production cookies are Secure: the jar would not send them over http.
             "Cookie": cookie_header(jar),
         },
