@@ -17,7 +17,15 @@ STORIES_PER_FILE = 10_000
 # The pages worth finding besides the stories, in every language.
 PAGES = ("gallery.home", "gallery.stories", "journeys.journeys", "submissions.share")
 # Never worth a crawler's visit: behind a login, secret links, forms, data.
-DISALLOWED = ("/moderate", "/login", "/my-story/", "/invitations/", "/share/thanks", "/api/")
+DISALLOWED = (
+    "/moderate",
+    "/translate",
+    "/login",
+    "/my-story/",
+    "/invitations/",
+    "/share/thanks",
+    "/api/",
+)
 
 
 @dataclass(frozen=True)

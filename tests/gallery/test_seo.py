@@ -147,6 +147,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_off_private_pages(c
     assert "Sitemap: http://localhost/sitemap.xml" in lines
     for prefix in ("", *(f"/{code}" for code in LANGUAGES)):
         assert f"Disallow: {prefix}/moderate" in lines
+        assert f"Disallow: {prefix}/translate" in lines
         assert f"Disallow: {prefix}/my-story/" in lines
     assert "Disallow: /stories" not in lines
 

@@ -414,3 +414,20 @@ def test_a_machine_draft_is_labelled_for_its_reviewer(app, db, arabic_story, tra
     )
     page = sign_in(app, make_moderator()).get(f"/translate/{translation.id}")
     assert "Started from a machine draft: check every word" in page.get_data(as_text=True)
+
+
+def test_the_moderators_review_page_lists_the_storys_translations_before_an_edit(
+    app, db, arabic_story
+):
+    moderator = make_moderator("reviewing@example.org")
+    make_translation(arabic_story, "fr")
+    make_translation(arabic_story, "en", TranslationStatus.DRAFT)
+    page = (
+        sign_in(app, moderator).get(f"/moderate/stories/{arabic_story.id}").get_data(as_text=True)
+    )
+    section = page.split('id="translations-heading"', 1)[1].split("</section>", 1)[0]
+    assert "puts every translation out of date" in section
+    assert re.search(r">French</a> · Published<", section)
+    assert re.search(r">English</a> · Draft<", section)
+    fr = the_translation(db, arabic_story, "fr")
+    assert f'href="/translate/{fr.id}"' in section
