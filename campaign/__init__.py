@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from campaign import config, database, mail, params
+from campaign import config, database, mail, migrating, params
 from campaign.accounts.commands import moderators
 from campaign.accounts.views import bp as accounts_bp
 from campaign.accounts.views import load_user_afresh
@@ -11,7 +11,7 @@ from campaign.api.views import bp as api_bp
 from campaign.cards import fonts as card_fonts
 from campaign.cards.views import bp as cards_bp
 from campaign.embeds.views import bp as embeds_bp
-from campaign.extensions import cache, csrf, db, limiter, login_manager, migrate
+from campaign.extensions import cache, csrf, limiter, login_manager
 from campaign.feeds.views import bp as feeds_bp
 from campaign.gallery import search
 from campaign.gallery.journeys import bp as journeys_bp
@@ -35,7 +35,10 @@ BLUEPRINTS = (
     health.bp, gallery_bp, journeys_bp, submissions_bp, accounts_bp, moderation_bp, admin_bp,
     reports_bp, media_bp, api_bp, embeds_bp, feeds_bp, cards_bp, translating_bp,
 )  # fmt: skip
-COMMANDS = (moderators, media, purge_command, backup_command, restore_command, demo)
+COMMANDS = (
+    migrating.migration_commands, moderators, media, purge_command, backup_command,
+    restore_command, demo,
+)  # fmt: skip
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -55,8 +58,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.add_url_rule("/static/<path:filename>", "static", app.send_static_file)
     logs.init_app(app)  # first, so every request gets its id
     database.init_app(app)
-    # Batch mode lets Alembic alter tables on SQLite, which has no ALTER COLUMN.
-    migrate.init_app(app, db, directory=f"{app.root_path}/migrations", render_as_batch=True)
     app.before_request(load_user_afresh)  # before the CSRF check, whose error page shows the user
     for extension in (csrf, login_manager, limiter, cache, locale, security, templating, errors):
         extension.init_app(app)

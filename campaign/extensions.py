@@ -5,7 +5,6 @@ from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -40,7 +39,6 @@ def _ids_never_repeat(mapper, _class) -> None:
     mapper.local_table.dialect_kwargs["sqlite_autoincrement"] = True
 
 
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

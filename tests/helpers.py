@@ -5,12 +5,13 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+from flask import Flask
 from jinja2 import BytecodeCache
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from werkzeug.routing import Rule
 
-from campaign import create_app
+from campaign import create_app, migrating
 from campaign.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -109,6 +110,13 @@ def app_config(database_url: str, **overrides) -> dict:
     }
     config.update(overrides)
     return config
+
+
+def app_to_migrate(database_url: str, instance_path) -> Flask:
+    """A test app whose schema its migrations build (campaign.migrating loads them)."""
+    app = create_app(app_config(database_url), instance_path=str(instance_path))
+    migrating.enable(app)
+    return app
 
 
 def ensure_postgres_database(url: str) -> None:

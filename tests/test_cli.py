@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import func, select
 
@@ -137,3 +140,27 @@ def test_the_audit_log_shows_command_line_actions_to_admins(runner, admin_client
     page = admin_client.get("/moderate/log").get_data(as_text=True)
     assert "Moderator deactivated" in page
     assert "command line" in page
+
+
+def test_a_web_worker_never_loads_the_migrations(tmp_path):
+    """Alembic and Flask-Migrate (≈10 MB) stay out of every process that serves pages."""
+    script = (
+        "import sys; from campaign import create_app; create_app(); "
+        "print(sorted(m for m in ('alembic', 'flask_migrate', 'mako') if m in sys.modules))"
+    )
+    env = {"CAMPAIGN_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    shown = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.strip() == "[]"
+
+
+def test_flask_db_runs_the_migrations_when_asked(tmp_path):
+    """`flask db upgrade`, as `make run` and a deployment call it, builds the schema."""
+    env = {"CAMPAIGN_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    flask = [sys.executable, "-m", "flask", "--app", "campaign", "db"]
+    subprocess.run([*flask, "upgrade"], env=env, capture_output=True, check=True)
+    current = subprocess.run([*flask, "current"], env=env, capture_output=True, text=True)
+    heads = subprocess.run([*flask, "heads"], env=env, capture_output=True, text=True)
+    assert current.returncode == 0 and "(head)" in current.stdout
+    assert current.stdout.split()[0] == heads.stdout.split()[0]

@@ -12,7 +12,6 @@ from flask_migrate import upgrade
 from sqlalchemy import Integer, MetaData, delete, func, insert, select
 from sqlalchemy.engine import make_url
 
-from campaign import create_app
 from campaign.extensions import db as _db
 from campaign.gallery import search
 from campaign.models import Report, Story, StoryStatus
@@ -21,7 +20,7 @@ from campaign.moderation.services import decide, delete_for_good
 from campaign.submissions.retention import purge
 from campaign.submissions.services import new_stamp, withdraw
 from tests.factories import make_moderator, make_photo, make_story, make_translation
-from tests.helpers import app_config, reset_postgres_schema
+from tests.helpers import app_to_migrate, reset_postgres_schema
 
 pytestmark = pytest.mark.both_databases
 
@@ -32,7 +31,7 @@ def test_migrations_build_exactly_the_models_schema(backend, tmp_path, request):
         url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    app = create_app(app_config(url), instance_path=str(tmp_path))
+    app = app_to_migrate(url, tmp_path)
     with app.app_context():
         if backend == "postgresql":
             reset_postgres_schema()
@@ -142,7 +141,7 @@ def test_upgrading_an_sqlite_database_keeps_its_rows_and_never_gives_an_old_id_a
     from the rebuild), search still follows the stories, and an id used before it,
     even one whose story is gone and known only to the audit log, does not come back."""
     url = f"sqlite:///{tmp_path / 'upgraded.sqlite3'}"
-    app = create_app(app_config(url), instance_path=str(tmp_path))
+    app = app_to_migrate(url, tmp_path)
     with app.app_context():
         try:
             upgrade(revision="e24829bfb02a")  # the last schema that reused ids

@@ -5,10 +5,9 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import MetaData, insert, select
 
-from campaign import create_app
 from campaign.extensions import db
 from campaign.models._types import utcnow
-from tests.helpers import app_config, reset_postgres_schema
+from tests.helpers import app_to_migrate, reset_postgres_schema
 from tests.i18n.test_detect import SHORT_TEXTS
 
 pytestmark = pytest.mark.both_databases
@@ -23,7 +22,7 @@ def migrating_app(backend, tmp_path, request):
         url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    app = create_app(app_config(url), instance_path=str(tmp_path))
+    app = app_to_migrate(url, tmp_path)
     with app.app_context():
         if backend == "postgresql":
             reset_postgres_schema()

@@ -27,8 +27,6 @@ import logging
 import unicodedata
 from pathlib import Path
 
-from fontTools.merge import Merger
-from fontTools.ttLib import TTFont
 from PIL import ImageFont, features
 
 from campaign.config import ConfigurationError
@@ -65,7 +63,13 @@ def check_raqm() -> None:
         )
 
 
+# fontTools (≈7 MB) is imported by the functions that read or merge fonts, the first
+# time a worker draws a card, not by every worker that serves pages.
+
+
 def _truetype(name: str) -> io.BytesIO:
+    from fontTools.ttLib import TTFont
+
     font = TTFont(FONT_FOLDER / f"{name}.woff2")
     font.flavor = None  # plain TrueType tables: what FreeType reads
     data = io.BytesIO()
@@ -77,6 +81,8 @@ def _truetype(name: str) -> io.BytesIO:
 @functools.cache
 def family_data(family: str, weight: int) -> bytes:
     """One TrueType font of a family's subsets in one weight."""
+    from fontTools.merge import Merger
+
     merged = Merger().merge([_truetype(f"{name}-{weight}") for name in SUBSETS[family]])
     data = io.BytesIO()
     merged.save(data)
@@ -86,6 +92,8 @@ def family_data(family: str, weight: int) -> bytes:
 @functools.cache
 def coverage(family: str) -> frozenset[int]:
     """The characters a family has glyphs for (the same in both weights)."""
+    from fontTools.ttLib import TTFont
+
     if family == "fallback":
         path = fallback_path()
         if path is None:

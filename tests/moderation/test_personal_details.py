@@ -13,7 +13,6 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, insert, select
 
-from campaign import create_app
 from campaign.extensions import db as _db
 from campaign.models import AuditEntry, NameDisplay, Photo, Story, StoryRevision
 from campaign.models._types import utcnow
@@ -27,7 +26,7 @@ from campaign.moderation.signals import (
 )
 from campaign.ops.demo import ORIGINS, PHRASES, RESIDENCES, SAMPLES
 from tests.factories import PASSWORD, make_story
-from tests.helpers import app_config
+from tests.helpers import app_to_migrate
 from tests.moderation.ordinary_texts import ORDINARY
 
 # Where a storyteller writing each language may live and come from: a local number
@@ -500,7 +499,7 @@ def test_the_queue_makes_the_same_queries_for_two_or_twenty_risky_stories(
 def test_the_migration_scans_the_stories_already_there(tmp_path):
     """Stories written before the column existed get their kinds when it is added."""
     url = f"sqlite:///{tmp_path / 'upgraded.sqlite3'}"
-    app = create_app(app_config(url), instance_path=str(tmp_path))
+    app = app_to_migrate(url, tmp_path)
     with app.app_context():
         try:
             upgrade(revision="d7a4c2e9b1f0")  # the schema before detail_kinds
