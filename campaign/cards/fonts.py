@@ -63,8 +63,10 @@ def check_raqm() -> None:
         )
 
 
-# fontTools (≈7 MB) is imported by the functions that read or merge fonts, the first
-# time a worker draws a card, not by every worker that serves pages.
+# What the cards are drawn with: each family's merged TrueType data per weight and the
+# characters each family covers. fontTools (≈7 MB) reads and merges them in a child
+# process (``load_all``), so the worker keeps the bytes and not the library.
+_LOADED: dict[str, dict] = {}
 
 
 def _truetype(name: str) -> io.BytesIO:
@@ -78,8 +80,7 @@ def _truetype(name: str) -> io.BytesIO:
     return data
 
 
-@functools.cache
-def family_data(family: str, weight: int) -> bytes:
+def _merged(family: str, weight: int) -> bytes:
     """One TrueType font of a family's subsets in one weight."""
     from fontTools.merge import Merger
 
@@ -89,18 +90,39 @@ def family_data(family: str, weight: int) -> bytes:
     return data.getvalue()
 
 
-@functools.cache
-def coverage(family: str) -> frozenset[int]:
-    """The characters a family has glyphs for (the same in both weights)."""
+def _characters(data: bytes | None = None, path: str | None = None) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    if family == "fallback":
-        path = fallback_path()
-        if path is None:
-            return frozenset()
-        with TTFont(path, lazy=True) as font:
-            return frozenset(font.getBestCmap())
-    return frozenset(TTFont(io.BytesIO(family_data(family, 400)), lazy=True).getBestCmap())
+    with TTFont(io.BytesIO(data) if data else path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _read_all(fallback: str | None) -> dict[str, dict]:
+    """Every family's data and coverage, the fallback font's coverage (run in a child)."""
+    data = {(family, weight): _merged(family, weight) for family in SUBSETS for weight in WEIGHTS}
+    coverage = {family: _characters(data[family, 400]) for family in SUBSETS}
+    coverage["fallback"] = _characters(path=fallback) if fallback else frozenset()
+    return {"data": data, "coverage": coverage}
+
+
+def load_all() -> None:
+    """Read every font once per process, before a card child is forked: the child then
+    inherits them (and needs neither the files nor the time)."""
+    if not _LOADED:
+        from campaign.media.pipeline import in_bounded_child
+
+        _LOADED.update(in_bounded_child(_read_all, fallback_path()))
+
+
+def family_data(family: str, weight: int) -> bytes:
+    load_all()
+    return _LOADED["data"][family, weight]
+
+
+def coverage(family: str) -> frozenset[int]:
+    """The characters a family has glyphs for (the same in both weights)."""
+    load_all()
+    return _LOADED["coverage"][family]
 
 
 _FALLBACK = {"path": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"}
@@ -128,16 +150,6 @@ def font(family: str, weight: int, size: int) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(data, size, layout_engine=ImageFont.Layout.RAQM)
     data = io.BytesIO(family_data(family, weight))
     return ImageFont.truetype(data, size, layout_engine=ImageFont.Layout.RAQM)
-
-
-def load_all() -> None:
-    """Read every font now, before a card child is forked: the child then inherits them
-    (and needs neither the files nor the time)."""
-    for family in SUBSETS:
-        for weight in WEIGHTS:
-            family_data(family, weight)
-        coverage(family)
-    coverage("fallback")
 
 
 def is_arabic(character: str) -> bool:

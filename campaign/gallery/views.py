@@ -26,9 +26,7 @@ from campaign.i18n import identity
 from campaign.i18n.countries import parse_country
 from campaign.i18n.locale import (
     current_locale_code,
-    html_lang,
     text_direction,
-    url_in_language,
 )
 from campaign.models import Channel, all_themes, gone_for, published_story
 from campaign.publishing import stats
@@ -131,28 +129,8 @@ def stories(origin=None, residence=None, theme=None, language=None):
     )
 
 
-# "Read the original" on a translated story page: ?original=1.
-ORIGINAL_ARG = "original"
-
-
-def _alternates(story, translations: dict) -> list[dict]:
-    """The story in each language it can be read in (``hreflang`` alternates; x-default
-    is added by the layout): the page under every site language, which shows the
-    public translation into it, or else the original (so the original's language and
-    each translation's are there); and an original in a language the site does not
-    speak, under the default language (asked for, if that has a translation)."""
-    supported = current_app.config["SUPPORTED_LOCALES"]
-    path = url_for("gallery.story", slug=story.slug).removeprefix(request.script_root)
-    links = [{"lang": html_lang(code), "url": url_in_language(code, path)} for code in supported]
-    if story.language not in supported:
-        home = current_app.config["BABEL_DEFAULT_LOCALE"]
-        original = path + (f"?{ORIGINAL_ARG}=1" if home in translations else "")
-        links.append({"lang": story.language, "url": url_in_language(home, original)})
-    return links
-
-
 @bp.route("/stories/<slug>")
-@public_page(args=(ORIGINAL_ARG,))
+@public_page(args=(sitemap.ORIGINAL_ARG,))
 def story(slug: str):
     found = published_story(slug)
     if found is None:
@@ -160,14 +138,16 @@ def story(slug: str):
     locale = current_locale_code()
     translations = translations_of(found)
     translation = translations.get(locale)
-    wants_original = request.args.get(ORIGINAL_ARG) == "1"
+    wants_original = request.args.get(sitemap.ORIGINAL_ARG) == "1"
     more = more_from_country(found, 3)
     return render_template(
         "gallery/story.html",
         story=found,
         reading=Reading(found, None if wants_original else translation),
         translation=translation,
-        alternates=_alternates(found, translations),
+        alternates=sitemap.story_alternates(
+            found.slug, found.language, current_app.config["BABEL_DEFAULT_LOCALE"] in translations
+        ),
         more=more,
         translated=translations_for(more, locale),
         canonical=url_for("gallery.story", slug=found.slug, _external=True),

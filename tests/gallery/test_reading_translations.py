@@ -8,6 +8,7 @@ from campaign.extensions import db
 from campaign.models import TranslationSource, TranslationStatus, revise
 from tests.factories import make_translation
 from tests.gallery.helpers import publish
+from tests.gallery.test_seo import parse
 
 
 def arabic_story(**fields):
@@ -126,6 +127,37 @@ def test_an_original_in_a_language_the_site_does_not_speak_has_its_own_alternate
     alternates = alternates_of(page(client, f"/fr/stories/{story.slug}"))
     assert alternates["sw"] == f"http://localhost/en/stories/{story.slug}?original=1"
     assert alternates["en"] == f"http://localhost/en/stories/{story.slug}"
+
+
+def sitemap_alternates(client, url: str, loc: str) -> dict[str, str]:
+    """The ``xhtml:link`` alternates of one address in a sitemap file."""
+    root = parse(client.get(url))
+    space = {
+        "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+        "x": "http://www.w3.org/1999/xhtml",
+    }
+    for entry in root.iterfind("s:url", space):
+        if entry.findtext("s:loc", namespaces=space) == loc:
+            return {
+                link.get("hreflang"): link.get("href") for link in entry.iterfind("x:link", space)
+            }
+    raise AssertionError(f"{loc} is not in {url}")
+
+
+def test_the_sitemap_gives_each_page_the_same_alternates_as_its_head(client, db):
+    spoken = arabic_story()
+    french(spoken)
+    unspoken = arabic_story(language="sw", slug="nyumba")
+    make_translation(unspoken, "en", title="My new home")
+    for story in (spoken, unspoken):
+        loc = f"http://localhost/fr/stories/{story.slug}"
+        in_sitemap = sitemap_alternates(client, "/sitemaps/fr/1.xml", loc)
+        in_head = alternates_of(page(client, f"/fr/stories/{story.slug}"))
+        assert in_sitemap == in_head, story.language
+    assert in_sitemap["sw"] == f"http://localhost/en/stories/{unspoken.slug}?original=1"
+    home = sitemap_alternates(client, "/sitemaps/uk/1.xml", "http://localhost/uk/")
+    assert home == alternates_of(page(client, "/uk/"))
+    assert home["ar"] == "http://localhost/ar/" and home["x-default"] == "http://localhost/"
 
 
 @pytest.mark.parametrize(
