@@ -121,7 +121,10 @@ class Watcher:
         self.page.on("dialog", self._dialog)
         self.page.on("pageerror", lambda error: self._note(f"page error: {error}"))
         self.page.on("console", self._console)
-        self.context.route("**/*", self._route)
+        # Watched, not intercepted: a route on every request would send each one through
+        # this process and switch off the browser's cache, which made every page load
+        # fetch all its styles, scripts and fonts again through Python.
+        self.context.on("request", self._request)
 
     def _note(self, problem: str):
         self.problems.append(f"{self.page.url}: {problem}")
@@ -134,12 +137,9 @@ class Watcher:
         if message.type == "error":
             self._note(f"console error: {message.text}")
 
-    def _route(self, route):
-        if route.request.url.startswith((self.base_url, "data:")):
-            route.continue_()
-        else:
-            self._note(f"request to another host: {route.request.url}")
-            route.abort()
+    def _request(self, request):
+        if not request.url.startswith((self.base_url, "data:")):
+            self._note(f"request to another host: {request.url}")
 
     def load(self, path: str):
         response = self.page.goto(self.base_url + path)
