@@ -120,7 +120,11 @@ def _render(app, story, loop_index: int, translation, query) -> str:
     never the page's other variables (so nothing outside the key reaches it)."""
     kept = fragments(app)
     kept.renders += 1
-    return app.jinja_env.get_template(CARD_TEMPLATE).render(
+    templates = app.jinja_env
+    return templates.get_template(CARD_TEMPLATE).render(
+        # The modules an import in the card would give (made once, kept by Jinja).
+        photo=templates.get_template("gallery/_photo.html").module.photo,
+        duration=templates.get_template("_audio.html").module.duration,
         story=story,
         loop_index=loop_index,
         translated={story.id: translation} if translation is not None else {},

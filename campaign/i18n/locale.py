@@ -23,7 +23,7 @@ prefixed form (``/fr/static/...``, old links) still answers, with the same file
 and headers.
 """
 
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from babel import Locale, UnknownLocaleError
@@ -139,8 +139,11 @@ def _remember_language(response):
     return response
 
 
+@lru_cache(maxsize=512)
 def text_direction(lang_code: str | None) -> str:
-    """``rtl`` or ``ltr`` for a BCP 47 / Babel language code (``ltr`` if unknown)."""
+    """``rtl`` or ``ltr`` for a BCP 47 / Babel language code (``ltr`` if unknown).
+    Kept per code (a handful in use): parsing the locale for each text on a page was
+    a tenth of a card's rendering."""
     if not lang_code:
         return "ltr"
     try:
