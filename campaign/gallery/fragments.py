@@ -9,8 +9,8 @@ cards it has not seen: after a publication, the new one.
 The key (``card_key``):
 
 - the deploy (``deploy_digest``: the templates and compiled catalogues, read once per
-  process), the locale, the script root the links are
-  built under (``/fr``, a mount point);
+  process), the locale, the script root the links are built under (``/fr``, a mount
+  point);
 - the story: id, ``version`` (the optimistic-lock column, raised by every UPDATE of
   the row: whatever the public sees of the story's own columns, the sample badge and
   the focal point's edit, which touches ``updated_at``, included) and
@@ -133,14 +133,14 @@ def _render(app, story, loop_index: int, translation, query) -> str:
 
 
 def _page(kept: CardFragments) -> tuple:
-    """The key's part shared by every card of the request: worked out once a request
-    (a card asking Babel and the request each time cost more than the rest of its key),
-    and again if the locale changes within it (``force_locale``)."""
+    """The key's part shared by every card of the page. The locale's name is worked
+    out once per locale object (Babel's ``str`` of it cost more than the rest of a
+    key); a ``force_locale`` gives another object, so another name."""
     locale = get_locale()
-    known = g.get("_card_page")
+    known = g.get("_card_locale")
     if known is None or known[0] is not locale:
-        known = g._card_page = (locale, (kept.deploy, str(locale), request.script_root))
-    return known[1]
+        known = g._card_locale = (locale, str(locale))
+    return (kept.deploy, known[1], request.script_root)
 
 
 @pass_context

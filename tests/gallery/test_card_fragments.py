@@ -5,12 +5,13 @@ The page cache is off here, so every request renders its page (as the first visi
 after a publication); the module's counts say how many cards were rendered."""
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.gallery.fragments import fragments
+from campaign.gallery.fragments import deploy_digest, fragments
 from campaign.models import Photo, Story, StoryStatus, Theme, TranslationStatus
 from campaign.submissions.services import withdraw
 from tests.factories import make_photo, make_recording, make_translation
@@ -252,3 +253,41 @@ def test_switched_off_every_card_is_rendered(app, client):
     assert page(client, "/stories") == html
     assert rendered(app) == 2
     assert len(fragments(app).store) == 0
+
+
+def test_threads_share_the_kept_cards_safely(app):
+    """gunicorn may run threads: readers at once get whole, right pages, and the bound
+    and the byte count hold."""
+    fragments(app).store.threshold = 10  # fewer than the cards: threads evict each other
+    for number in range(12):
+        publish(f"Threaded {number}", quote=f"Words {number}")
+    expected = {url: page(app.test_client(), url) for url in ("/stories", "/fr/stories")}
+    failures = []
+
+    def read(url):
+        client = app.test_client()
+        for _ in range(8):
+            if page(client, url) != expected[url]:
+                failures.append(url)
+
+    threads = [
+        threading.Thread(target=read, args=(url,)) for url in ("/stories", "/fr/stories") * 3
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    store = fragments(app).store
+    assert len(store) <= 10
+    assert store.size_in_bytes == sum(
+        store._cost(key, data) for key, (_expires, data) in store._entries.items()
+    )
+
+
+def test_the_deploy_is_in_the_key(tmp_path):
+    (tmp_path / "card.html").write_text("one")
+    before = deploy_digest(str(tmp_path))
+    (tmp_path / "card.html").write_text("two")
+    deploy_digest.cache_clear()  # a new deploy is a new process
+    assert deploy_digest(str(tmp_path)) != before
