@@ -123,6 +123,15 @@ def test_a_translation_published_then_taken_back_changes_the_card(app, client):
     assert "En français" not in page(client, "/stories")
 
 
+def test_a_translation_deleted_takes_its_words_off_the_card(app, client):
+    story = publish("Told in English")
+    translation = make_translation(story, "fr", title="Raconté en français")
+    assert card_titles(page(client, "/fr/stories")) == ["Raconté en français"]
+    db.session.delete(translation)
+    db.session.commit()
+    assert card_titles(page(client, "/fr/stories")) == ["Told in English"]
+
+
 def test_each_locale_gets_its_own_card(app):
     publish("Across languages", origin_country="DE", residence_country="ES")
     # A reader each: the prefix sets a language cookie that /stories would then follow.
