@@ -13,7 +13,7 @@ from campaign.cards.views import bp as cards_bp
 from campaign.embeds.views import bp as embeds_bp
 from campaign.extensions import cache, csrf, limiter, login_manager
 from campaign.feeds.views import bp as feeds_bp
-from campaign.gallery import search
+from campaign.gallery import fragments, search
 from campaign.gallery.journeys import bp as journeys_bp
 from campaign.gallery.views import bp as gallery_bp
 from campaign.i18n import identity, locale
@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     hooks.init_app(app)  # public counts, version and page cache follow every commit
     files.init_app(app)  # photo files follow their rows' commits and rollbacks
     search.init_app(app)  # a deleted story's words leave the search index and the files
+    fragments.init_app(app)  # the worker's kept cards, keyed by this deploy's templates
     signals.init_app(app)  # a story's kinds of personal detail follow its text
     mail.init_app(app)  # messages to storytellers leave after the commit that decided them
     for blueprint in BLUEPRINTS:

@@ -50,6 +50,11 @@ class Defaults:
     CACHE_DEFAULT_TIMEOUT = 600
     CACHE_THRESHOLD = 2000  # pages kept per worker, at most
     CACHE_MAX_BYTES = 64 * 1024 * 1024  # and at most this much memory per worker
+    # A card's HTML kept per story version, per worker (campaign/gallery/fragments.py):
+    # about 2 KB a card, so 4 MiB keeps some 2,000, the pages most read many times over.
+    CARD_FRAGMENTS_ENABLED = True
+    CARD_FRAGMENTS_MAX_BYTES = 4 * 1024 * 1024
+    CARD_FRAGMENTS_MAX = 5000
     RATELIMIT_ENABLED = True  # False turns every limit off, sign-in pauses included
     # memory:// counts in each process. Production with SERVER_WORKERS > 1 refuses
     # to start with it: set a shared store, e.g. redis://127.0.0.1:6379/0.

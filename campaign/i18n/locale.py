@@ -23,13 +23,13 @@ prefixed form (``/fr/static/...``, old links) still answers, with the same file
 and headers.
 """
 
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list as babel_format_list
 from flask import current_app, has_request_context, request
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, get_translations, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 
@@ -139,8 +139,11 @@ def _remember_language(response):
     return response
 
 
+@lru_cache(maxsize=512)
 def text_direction(lang_code: str | None) -> str:
-    """``rtl`` or ``ltr`` for a BCP 47 / Babel language code (``ltr`` if unknown)."""
+    """``rtl`` or ``ltr`` for a BCP 47 / Babel language code (``ltr`` if unknown).
+    Kept per code (a handful in use): parsing the locale for each text on a page was
+    a tenth of a card's rendering."""
     if not lang_code:
         return "ltr"
     try:
@@ -220,11 +223,40 @@ def init_app(app) -> None:
     app.url_for = url_for_static_without_language(app.url_for)
     app.jinja_env.globals["url_for"] = app.url_for
     babel.init_app(app, locale_selector=select_locale)
+    _install_gettext(app)
     # Flask-Babel caches the locale in `g`, which lives as long as the app context;
     # where one app context serves several requests (tests, scripts), each request
     # must choose again.
     app.before_request(refresh)
     app.after_request(_remember_language)
+
+
+def _install_gettext(app) -> None:
+    """The templates' ``_``/``ngettext``, which Flask-Babel makes look up the catalogue
+    anew for every string: three walks through ``g`` to its context, the extension and
+    the locale's name each time, some fifty times a page. The catalogue is the same for
+    every string in one locale, so it is found once per locale (per app) and kept; the
+    locale itself is still asked for every string (``force_locale`` changes it)."""
+    known: dict = {}
+
+    def translations():
+        locale = get_locale()
+        if locale is None:
+            return get_translations()  # no request: Flask-Babel's null catalogue
+        found = known.get(locale)
+        if found is None:
+            found = known[locale] = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: translations().ugettext(string),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: translations().unpgettext(
+            context, singular, plural, n
+        ),
+        newstyle=True,
+    )
 
 
 def format_list(items, style: str = "standard") -> str:

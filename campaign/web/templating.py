@@ -5,7 +5,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_num
 
 from campaign.cards.pages import page_image, share_image
 from campaign.feeds.views import feed_links
-from campaign.gallery import search
+from campaign.gallery import fragments, search
 from campaign.gallery.geo import distance_km
 from campaign.i18n import identity
 from campaign.i18n.countries import country_name
@@ -60,6 +60,7 @@ GLOBALS = {
     "photo_sources": photo_sources,
     "focus_classes": focus_classes,
     "report_url": report_url,
+    "story_card": fragments.story_card,  # a listing's card, kept per story version
     "search_snippet": search.snippet,
     "search_highlight": search.highlight,
     "feed_links": feed_links,

@@ -1,0 +1,302 @@
+"""Kept card fragments (campaign/gallery/fragments.py): a listing renders only the cards
+it has not seen, and a kept card is always the one its page would render afresh.
+
+The page cache is off here, so every request renders its page (as the first visitors
+after a publication); the module's counts say how many cards were rendered."""
+
+import re
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from campaign.extensions import db
+from campaign.gallery.fragments import deploy_digest, fragments
+from campaign.models import Photo, Story, StoryStatus, Theme, TranslationStatus
+from campaign.submissions.services import withdraw
+from tests.factories import make_photo, make_recording, make_translation
+from tests.gallery.helpers import ensure_themes, publish
+
+
+@pytest.fixture
+def config_overrides():
+    return {"PAGE_CACHE_ENABLED": False}
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def cards(html: str) -> list[str]:
+    return re.findall(r'<article class="card.*?</article>', html, re.S)
+
+
+def card_titles(html: str) -> list[str]:
+    return re.findall(r'<p class="card__title"[^>]*>([^<]*)</p>', html)
+
+
+def rendered(app) -> int:
+    return fragments(app).renders
+
+
+def fresh(story) -> Story:
+    db.session.expire_all()
+    return db.session.get(Story, story.id)
+
+
+@pytest.mark.both_databases
+def test_a_second_render_of_a_listing_renders_no_card_again(app, client):
+    ensure_themes()
+    for number in range(5):
+        publish(f"Kept {number}", quote=f"Words {number}", themes=("work",))
+    first = page(client, "/stories")
+    assert rendered(app) == 5
+    assert page(client, "/stories") == first
+    assert rendered(app) == 5
+    assert fragments(app).reused == 5
+    # The home page's cards load their photos lazily, the gallery's first two do not:
+    # other fragments, kept in turn.
+    home = page(client, "/")
+    after_home = rendered(app)
+    assert after_home > 5
+    assert page(client, "/") == home
+    assert rendered(app) == after_home
+
+
+@pytest.mark.both_databases
+def test_kept_cards_are_the_cards_a_fresh_render_gives(app, client):
+    ensure_themes()
+    first = publish("With a photo", quote="A quote", themes=("work", "family"))
+    make_photo(first)
+    voice = publish("A voice", body="", origin_country="UA", residence_country="FR")
+    make_recording(voice, transcript="I came in winter, " * 10)
+    publish("Plain", language="fr")
+    translated = publish("Translated one", quote="Original words")
+    make_translation(translated, "fr", title="Un titre traduit", quote="Des mots traduits")
+    urls = ("/stories", "/", "/fr/stories", "/ar/stories", f"/stories/{first.slug}")
+    # A client for each address: a prefix sets the language cookie the others would read.
+    kept = {url: (page(app.test_client(), url), page(app.test_client(), url)) for url in urls}
+    assert fragments(app).reused
+    app.config["CARD_FRAGMENTS_ENABLED"] = False
+    for url, (once, twice) in kept.items():
+        assert once == twice == page(app.test_client(), url), url
+    assert "Un titre traduit" in kept["/fr/stories"][0]
+    assert "<picture" in kept["/stories"][0]
+
+
+@pytest.mark.both_databases
+def test_an_edit_through_the_desk_renders_its_card_alone_again(app, signed_in):
+    stories = [publish(f"Before {number}") for number in range(4)]
+    assert sorted(card_titles(page(signed_in, "/stories"))) == [f"Before {n}" for n in range(4)]
+    before = rendered(app)
+    edited = fresh(stories[1])
+    response = signed_in.post(
+        f"/moderate/stories/{edited.id}/edit",
+        data={
+            "title": "After the edit",
+            "quote": "",
+            "body": edited.body,
+            "version": edited.version,
+        },
+    )
+    assert response.status_code == 303
+    titles = card_titles(page(signed_in, "/stories"))
+    assert "After the edit" in titles and "Before 1" not in titles
+    assert rendered(app) == before + 1  # the three others were kept
+
+
+def test_a_translation_published_then_taken_back_changes_the_card(app, client):
+    story = publish("In English", quote="My words")
+    assert card_titles(page(client, "/fr/stories")) == ["In English"]
+    translation = make_translation(story, "fr", title="En français", quote="Mes mots")
+    html = page(client, "/fr/stories")
+    assert card_titles(html) == ["En français"]
+    assert "Mes mots" in html and "Traduit" in html
+    translation.status = TranslationStatus.IN_REVIEW  # back to a reviewer: not public
+    db.session.commit()
+    html = page(client, "/fr/stories")
+    assert card_titles(html) == ["In English"]
+    assert "Mes mots" not in html
+    # The English reader never had the French card, kept or not.
+    assert "En français" not in page(client, "/stories")
+
+
+def test_a_translation_deleted_takes_its_words_off_the_card(app, client):
+    story = publish("Told in English")
+    translation = make_translation(story, "fr", title="Raconté en français")
+    assert card_titles(page(client, "/fr/stories")) == ["Raconté en français"]
+    db.session.delete(translation)
+    db.session.commit()
+    assert card_titles(page(client, "/fr/stories")) == ["Told in English"]
+
+
+def test_each_locale_gets_its_own_card(app):
+    publish("Across languages", origin_country="DE", residence_country="ES")
+    # A reader each: the prefix sets a language cookie that /stories would then follow.
+    en, fr = app.test_client(), app.test_client()
+    english, french = page(en, "/stories"), page(fr, "/fr/stories")
+    assert rendered(app) == 2
+    # Again, both kept: each page keeps its language's card and its links' prefix.
+    assert page(en, "/stories") == english
+    assert page(fr, "/fr/stories") == french
+    assert rendered(app) == 2
+    [en_card], [fr_card] = cards(english), cards(french)
+    assert "Germany" in en_card and "Allemagne" not in en_card
+    assert "Allemagne" in fr_card and "Germany" not in fr_card
+    assert 'href="/stories/' in en_card and 'href="/fr/stories/' in fr_card
+
+
+def test_a_withdrawn_story_never_appears_again(app, client):
+    kept, gone = publish("Staying"), publish("Leaving")
+    assert sorted(card_titles(page(client, "/stories"))) == ["Leaving", "Staying"]
+    withdraw(fresh(gone))
+    db.session.commit()
+    assert card_titles(page(client, "/stories")) == ["Staying"]
+    assert "Leaving" not in page(client, "/")
+    assert kept.id  # the other card was reused, not the withdrawn one shown
+
+
+def test_a_hidden_story_leaves_the_listing(app, client):
+    publish("Visible")
+    hidden = publish("Reported away")
+    page(client, "/stories")
+    story = fresh(hidden)
+    story.hidden = True
+    db.session.commit()
+    assert card_titles(page(client, "/stories")) == ["Visible"]
+
+
+def test_a_photo_added_then_removed_changes_the_card(app, signed_in):
+    story = publish("A face later", quote="Some words")
+    assert "<picture" not in page(signed_in, "/stories")
+    make_photo(story)  # a plain insert: no hook stamps the story, the key sees the photo
+    html = page(signed_in, "/stories")
+    assert "<picture" in html and "card--quote" not in html
+    story = fresh(story)
+    response = signed_in.post(
+        f"/moderate/stories/{story.id}/photo/remove", data={"version": story.version}
+    )
+    assert response.status_code == 303
+    assert db.session.scalar(select(Photo).where(Photo.story_id == story.id)) is None
+    html = page(signed_in, "/stories")
+    assert "<picture" not in html and "card--quote" in html
+
+
+def test_a_new_focal_point_moves_the_crop(app, client):
+    story = publish("A portrait")
+    make_photo(story)
+    assert "focus-x-" not in page(client, "/stories")
+    photo = fresh(story).photo
+    photo.focal_x, photo.focal_y = 0.9, 0.1  # the photo's row alone: no stamp on the story
+    db.session.commit()
+    assert "focus-x-" in page(client, "/stories")
+
+
+def test_a_theme_renamed_shows_on_the_kept_cards(app, client):
+    ensure_themes()
+    publish("Filed", themes=("work",))
+    assert ">Work</a>" in page(client, "/stories")
+    theme = db.session.scalar(select(Theme).where(Theme.slug == "work"))
+    theme.names = {"en": "Labour", "fr": "Le travail"}  # an admin's names: no story is stamped
+    db.session.commit()
+    assert ">Labour</a>" in page(client, "/stories")
+    assert ">Le travail</a>" in page(app.test_client(), "/fr/stories")
+
+
+def test_search_cards_are_never_kept(app, client):
+    publish("The lighthouse keeper", quote="A lighthouse at night")
+    publish("Another tale")
+    page(client, "/stories")
+    kept = len(fragments(app).store)
+    for _ in range(2):
+        html = page(client, "/stories?q=lighthouse")
+        assert "<mark>" in html
+    assert rendered(app) == 2 + 2  # the search's one card, rendered each time
+    assert len(fragments(app).store) == kept
+    # And the gallery's kept card of the same story carries no marks.
+    assert "<mark>" not in page(client, "/stories")
+
+
+def test_a_story_the_public_may_not_see_is_never_kept(app):
+    from campaign.gallery.fragments import story_card
+
+    story = publish("Soon unpublished")
+    story = fresh(story)
+    story.status = StoryStatus.REJECTED  # as a stale copy in memory would be
+    template = app.jinja_env.from_string("{{ story_card(story, 0) }}")
+    with app.test_request_context("/stories"):
+        assert "Soon unpublished" in template.render(story=story, translated={})
+    assert len(fragments(app).store) == 0
+    assert story_card  # the global the listing templates call
+
+
+@pytest.mark.parametrize(
+    ("config_overrides", "bound"),
+    [
+        ({"PAGE_CACHE_ENABLED": False, "CARD_FRAGMENTS_MAX_BYTES": 6000}, "bytes"),
+        ({"PAGE_CACHE_ENABLED": False, "CARD_FRAGMENTS_MAX": 3}, "entries"),
+    ],
+)
+def test_the_bound_holds(app, client, bound):
+    for number in range(12):
+        publish(f"Bounded {number}", quote="Words " * 40)
+    html = page(client, "/stories")
+    assert len(cards(html)) == 12  # the page is whole; only fewer cards are kept
+    store = fragments(app).store
+    if bound == "bytes":
+        assert 0 < store.size_in_bytes <= 6000
+        assert len(store) < 12
+    else:
+        assert len(store) == 3
+    assert page(client, "/stories") == html
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"PAGE_CACHE_ENABLED": False, "CARD_FRAGMENTS_ENABLED": False}]
+)
+def test_switched_off_every_card_is_rendered(app, client):
+    publish("Each time")
+    html = page(client, "/stories")
+    assert page(client, "/stories") == html
+    assert rendered(app) == 2
+    assert len(fragments(app).store) == 0
+
+
+def test_threads_share_the_kept_cards_safely(app):
+    """gunicorn may run threads: readers at once get whole, right pages, and the bound
+    and the byte count hold."""
+    fragments(app).store.threshold = 10  # fewer than the cards: threads evict each other
+    for number in range(12):
+        publish(f"Threaded {number}", quote=f"Words {number}")
+    expected = {url: page(app.test_client(), url) for url in ("/stories", "/fr/stories")}
+    failures = []
+
+    def read(url):
+        client = app.test_client()
+        for _ in range(8):
+            if page(client, url) != expected[url]:
+                failures.append(url)
+
+    threads = [
+        threading.Thread(target=read, args=(url,)) for url in ("/stories", "/fr/stories") * 3
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    store = fragments(app).store
+    assert len(store) <= 10
+    assert store.size_in_bytes == sum(
+        store._cost(key, data) for key, (_expires, data) in store._entries.items()
+    )
+
+
+def test_the_deploy_is_in_the_key(tmp_path):
+    (tmp_path / "card.html").write_text("one")
+    before = deploy_digest(str(tmp_path))
+    (tmp_path / "card.html").write_text("two")
+    deploy_digest.cache_clear()  # a new deploy is a new process
+    assert deploy_digest(str(tmp_path)) != before
