@@ -197,14 +197,14 @@ def _slot(name: str) -> str:
 def publisher(every: float, stop_file: Path) -> None:
     """Publish one pending story every `every` seconds through the desk's service,
     until `stop_file` exists. Prints how many it published."""
-    import random
 
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, select, update
 
     from campaign.extensions import db
     from campaign.models import Moderator, Story, StoryStatus
     from campaign.moderation import services
-    from campaign.ops.demo import _story_rows
+    from campaign.ops.demo import seed_stories
+    from campaign.publishing import stats
 
     with app_context(dict(os.environ)):
         moderator = db.session.scalar(select(Moderator).where(Moderator.email == "desk@bench"))
@@ -214,11 +214,16 @@ def publisher(every: float, stop_file: Path) -> None:
             db.session.commit()
         moderator_id = moderator.id
         first = (db.session.scalar(select(func.max(Story.id))) or 0) + 1
-        rows = _story_rows(random.Random(7), 400, first, datetime.now(UTC))  # noqa: S311
-        for row in rows:
-            row.update(status=StoryStatus.PENDING.value, published_at=None, is_sample=False)
-        db.session.execute(insert(Story), rows)
+        # 400 stories loaded as the seed loads them, then sent back to the queue.
+        seed_stories(400, seed=7)
+        db.session.execute(
+            update(Story)
+            .where(Story.id >= first)
+            .values(status=StoryStatus.PENDING, published_at=None, public_updated_at=None)
+        )
+        stats.recount(db.session.connection())
         db.session.commit()
+        rows = [{"id": story_id} for story_id in range(first, first + 400)]
         published = 0
         print("ready", flush=True)
         for row in rows:

