@@ -321,19 +321,25 @@ def _search_positions(filters: Filters, found, sort: str, position, limit: int):
         position=position,
         after=after_position,
     )
-    # Rows leave a bucket in its date order, and the buckets in rank order: the
-    # first ``limit`` of them are the page's, whatever the translated part holds.
-    rows = _in_order([translated, *(arm(bucket) for bucket in buckets)], limit=2 * limit)
+    rows = _in_order([arm(bucket) for bucket in buckets], translated, limit=limit)
     rows.sort(key=lambda row: _order_key(row, newest_first))
     return rows[:limit]
 
 
-def _in_order(arms: list, *, limit: int) -> list[tuple[int, datetime, int]]:
-    """The first ``limit`` rows of these (rank, published_at, id) queries, one after the
-    other, in one statement."""
-    parts = [arm.subquery() for arm in arms]
-    selects = [select(part.c.rank, part.c.published_at, part.c.id) for part in parts]
-    both = union_all(*selects).limit(limit)
+def _in_order(arms: list, translated, *, limit: int) -> list[tuple[int, datetime, int]]:
+    """In one statement: the first ``limit`` rows of the buckets' queries, one after the
+    other (rows leave a bucket in its date order, the buckets go in rank order, and a
+    LIMIT on a UNION ALL stops before the buckets it does not need, on both
+    engines), and the rows of the stories found through a translation."""
+
+    def rows_of(query):
+        part = query.subquery()
+        return select(part.c.rank, part.c.published_at, part.c.id)
+
+    buckets = union_all(*(rows_of(arm) for arm in arms)).limit(limit).subquery()
+    both = union_all(
+        select(buckets.c.rank, buckets.c.published_at, buckets.c.id), rows_of(translated)
+    )
     return [(rank, _aware(at), story_id) for rank, at, story_id in db.session.execute(both)]
 
 
