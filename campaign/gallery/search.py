@@ -44,6 +44,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.orm import aliased
 
 from campaign.database import forget_deleted_pages, listen_once
 from campaign.extensions import db
@@ -346,11 +347,18 @@ class Matcher:
         if self.sqlite:
             index = table(TR_FTS_TABLE, column("rowid"), column(TR_FTS_TABLE))
             match = index.c[TR_FTS_TABLE].op("MATCH")(self._where(bits))
-            found = Translation.id.in_(select(index.c.rowid).where(match))
-        else:
-            weight = "" if bits is None else PG_WEIGHTS[_name_of(bits)]
-            found = literal_column(f"translation.{PG_COLUMN}").op("@@")(self._tsquery(weight))
-        return published_translations().where(found).with_only_columns(Translation.story_id)
+            # The matching translations drive, each checked by its key: without
+            # statistics SQLite may otherwise walk every public story looking for
+            # its translations, and every search grows with the stories.
+            found = aliased(Translation)
+            public = published_translations().where(Translation.id == found.id)
+            return select(found.story_id).where(
+                found.id.in_(select(index.c.rowid).where(match)),
+                exists(public.with_only_columns(literal_column("1"))),
+            )
+        weight = "" if bits is None else PG_WEIGHTS[_name_of(bits)]
+        matching = literal_column(f"translation.{PG_COLUMN}").op("@@")(self._tsquery(weight))
+        return published_translations().where(matching).with_only_columns(Translation.story_id)
 
     def _where(self, bits: int | None) -> str:
         """FTS5: every word somewhere (None), or in the one column of ``bits``."""
@@ -386,8 +394,11 @@ class Matcher:
                 case((or_(self._own(name), Story.id.in_(self._translated(bit))), bit), else_=0)
                 for name, bit in COLUMNS
             )
-        query = stories.with_only_columns(rank.label("rank"), Story.published_at, Story.id).where(
-            Story.id.in_(self._translated())
+        # Driven by the (few) matching translations' stories, each read by its key; as
+        # "id IN (...)" SQLite without statistics walked every public story instead.
+        found = self._translated().distinct().subquery("translated")
+        query = stories.with_only_columns(rank.label("rank"), Story.published_at, Story.id).join(
+            found, found.c.story_id == Story.id
         )
         if position is not None:
             query = query.where(or_(rank > position[0], and_(rank == position[0], after)))
