@@ -70,9 +70,11 @@ MAX_WORDS = 8
 # second; within one second the page's rows are put in exact order by
 # ``Matcher.stream``. Seconds are clamped to ±(2**32 - 1) (1834 to 2106) so that the
 # key stays a 64-bit integer: a story dated outside is still found, in one shared
-# second. A story never published has no key and is not indexed (nobody searches it).
+# second. A story not published (yet) is keyed in the first second: never shown, and
+# the few in the moderators' queue are all a walk oldest first reads past.
 SQLITE_KEY = (
-    "(min(max(CAST(strftime('%s', {row}.published_at) AS INTEGER), -4294967295), 4294967295)"
+    "(min(max(coalesce(CAST(strftime('%s', {row}.published_at) AS INTEGER), -4294967295), "
+    "-4294967295), 4294967295)"
     " * 2147483648 + {row}.id)"
 )
 KEY_SECOND = 2**31
@@ -86,27 +88,23 @@ FTS_SOURCE = "story_search_source"  # the view the index reads: the key and the 
 SQLITE_DDL = [
     f"CREATE VIEW IF NOT EXISTS {FTS_SOURCE} AS SELECT "  # noqa: S608
     + SQLITE_KEY.format(row="story")
-    + " AS search_key, id, title, quote, body FROM story WHERE published_at IS NOT NULL",
+    + " AS search_key, id, title, quote, body FROM story",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS story_search USING fts5("
     f"title, quote, body, content='{FTS_SOURCE}', content_rowid='search_key', "
     "tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')",
-    "CREATE TRIGGER IF NOT EXISTS story_search_ai AFTER INSERT ON story "  # noqa: S608
-    "WHEN new.published_at IS NOT NULL BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS story_search_ai AFTER INSERT ON story BEGIN "  # noqa: S608
     "INSERT INTO story_search(rowid, title, quote, body) "
     f"VALUES ({SQLITE_KEY.format(row='new')}, new.title, new.quote, new.body); END",
-    "CREATE TRIGGER IF NOT EXISTS story_search_ad AFTER DELETE ON story "  # noqa: S608
-    "WHEN old.published_at IS NOT NULL BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS story_search_ad AFTER DELETE ON story BEGIN "  # noqa: S608
     "INSERT INTO story_search(story_search, rowid, title, quote, body) "
     f"VALUES ('delete', {SQLITE_KEY.format(row='old')}, old.title, old.quote, old.body); "
     "END",
     "CREATE TRIGGER IF NOT EXISTS story_search_au "
     "AFTER UPDATE OF title, quote, body, published_at ON story BEGIN "
     "INSERT INTO story_search(story_search, rowid, title, quote, body) "
-    f"SELECT 'delete', {SQLITE_KEY.format(row='old')}, old.title, old.quote, old.body "
-    "WHERE old.published_at IS NOT NULL; "
+    f"SELECT 'delete', {SQLITE_KEY.format(row='old')}, old.title, old.quote, old.body; "
     "INSERT INTO story_search(rowid, title, quote, body) "
-    f"SELECT {SQLITE_KEY.format(row='new')}, new.title, new.quote, new.body "
-    "WHERE new.published_at IS NOT NULL; END",
+    f"SELECT {SQLITE_KEY.format(row='new')}, new.title, new.quote, new.body; END",
 ]
 POSTGRES_DDL = [
     f"ALTER TABLE story ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector GENERATED ALWAYS AS ("
@@ -268,6 +266,17 @@ def rank_of(bits: int) -> int:
     return -bits
 
 
+def narrowed(stories: Select, query: str | None, *, ranked: bool = False):
+    """``stories`` narrowed to those containing every word (each matching story once),
+    and, when ``ranked``, their rank (also added to the query's columns), else None;
+    None if the query has no words. Every match at once, for callers that want
+    them all: a page of the gallery reads a bucket at a time (``Matcher``)."""
+    found = matcher(query)
+    if found is None:
+        return None
+    return found.narrowed(stories, ranked=ranked)
+
+
 def matcher(query: str | None) -> "Matcher | None":
     """What finds the stories with every word of ``query``; None if it has no words."""
     found = words(query)
@@ -405,6 +414,31 @@ class Matcher:
         order = (Story.published_at, Story.id)
         in_date_order = [o.desc() if newest_first else o.asc() for o in order]
         return query.order_by(rank, *in_date_order).limit(limit)
+
+    def narrowed(self, stories: Select, *, ranked: bool):
+        """See ``narrowed()``."""
+        if self.sqlite:
+            index = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
+
+            def own(bits: int | None):
+                match = index.c[FTS_TABLE].op("MATCH")(self._where(bits))
+                return Story.id.in_(select(index.c.rowid.op("&")(KEY_SECOND - 1)).where(match))
+        else:
+
+            def own(bits: int | None):
+                if bits is None:
+                    return self._pg_bucket(None)
+                return self._pg_in(_name_of(bits))
+
+        narrowed = stories.where(or_(own(None), Story.id.in_(self._translated())))
+        if not ranked:
+            return narrowed, None
+        rank = -sum(
+            case((or_(own(bit), Story.id.in_(self._translated(bit))), bit), else_=0)
+            for _name, bit in COLUMNS
+        )
+        rank = rank.label("rank")
+        return narrowed.add_columns(rank), rank
 
     # One bucket, newest (or oldest) first ----------------------------------------------
 

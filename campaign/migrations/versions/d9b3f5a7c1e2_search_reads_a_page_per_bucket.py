@@ -7,8 +7,8 @@ from an index that can stop after a page:
 - SQLite: the FTS5 index's rowid becomes the story's place in date order (the
   second of publication * 2**31 + the id), so ``ORDER BY rowid DESC LIMIT n``
   gives the newest matches and stops; the index reads the key and the text
-  through a view (``story_search_source``), and only published stories (those
-  with a publication time) are indexed. A prefix index for prefixes of one to
+  through a view (``story_search_source``); a story not published yet is keyed
+  in the first second. A prefix index for prefixes of one to
   three letters lets a short word ("the", a prefix of their, them...) stream
   instead of merging every such word's entries first. The triggers follow the
   publication time too, and the index is rebuilt from the stories.
@@ -33,7 +33,8 @@ branch_labels = None
 depends_on = None
 
 KEY = (
-    "(min(max(CAST(strftime('%s', {row}.published_at) AS INTEGER), -4294967295), 4294967295)"
+    "(min(max(coalesce(CAST(strftime('%s', {row}.published_at) AS INTEGER), -4294967295), "
+    "-4294967295), 4294967295)"
     " * 2147483648 + {row}.id)"
 )
 DROP_SEARCH = [
@@ -47,25 +48,21 @@ SQLITE_UP = [
     *DROP_SEARCH,
     "CREATE VIEW story_search_source AS SELECT "  # noqa: S608 - constant names
     + KEY.format(row="story")
-    + " AS search_key, id, title, quote, body FROM story WHERE published_at IS NOT NULL",
+    + " AS search_key, id, title, quote, body FROM story",
     "CREATE VIRTUAL TABLE story_search USING fts5("
     "title, quote, body, content='story_search_source', content_rowid='search_key', "
     "tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')",
-    "CREATE TRIGGER story_search_ai AFTER INSERT ON story "
-    "WHEN new.published_at IS NOT NULL BEGIN "
+    "CREATE TRIGGER story_search_ai AFTER INSERT ON story BEGIN "
     "INSERT INTO story_search(rowid, title, quote, body) "
     "VALUES (" + KEY.format(row="new") + ", new.title, new.quote, new.body); END",
-    "CREATE TRIGGER story_search_ad AFTER DELETE ON story "
-    "WHEN old.published_at IS NOT NULL BEGIN "
+    "CREATE TRIGGER story_search_ad AFTER DELETE ON story BEGIN "
     "INSERT INTO story_search(story_search, rowid, title, quote, body) "
     "VALUES ('delete', " + KEY.format(row="old") + ", old.title, old.quote, old.body); END",
     "CREATE TRIGGER story_search_au AFTER UPDATE OF title, quote, body, published_at ON story "
     "BEGIN INSERT INTO story_search(story_search, rowid, title, quote, body) "
-    "SELECT 'delete', " + KEY.format(row="old") + ", old.title, old.quote, old.body "
-    "WHERE old.published_at IS NOT NULL; "
+    "SELECT 'delete', " + KEY.format(row="old") + ", old.title, old.quote, old.body; "
     "INSERT INTO story_search(rowid, title, quote, body) "
-    "SELECT " + KEY.format(row="new") + ", new.title, new.quote, new.body "
-    "WHERE new.published_at IS NOT NULL; END",
+    "SELECT " + KEY.format(row="new") + ", new.title, new.quote, new.body; END",
     "INSERT INTO story_search(story_search) VALUES ('rebuild')",
 ]
 # As migration c3f1d2e4a5b6 left them: keyed by the story id, every story indexed.
