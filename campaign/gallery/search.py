@@ -314,6 +314,7 @@ class Matcher:
         self.found = found
         self.sqlite = db.engine.dialect.name == "sqlite"
         self.expression = " ".join(f'"{word}"*' for word in found)
+        self._translated_ids: dict[int | None, Select] = {}
 
     # What each engine reads ---------------------------------------------------------
 
@@ -353,13 +354,18 @@ class Matcher:
     def _translated(self, bits: int | None = None):
         """Ids of the stories with a public translation holding every word (anywhere, or
         in the one column of ``bits``), found by the translations' own index."""
+        if bits not in self._translated_ids:  # built once: each bucket refers to it
+            self._translated_ids[bits] = self._translated_query(bits)
+        return self._translated_ids[bits]
+
+    def _translated_query(self, bits: int | None):
         if self.sqlite:
             index = table(TR_FTS_TABLE, column("rowid"), column(TR_FTS_TABLE))
             match = index.c[TR_FTS_TABLE].op("MATCH")(self._where(bits))
             # The matching translations drive, each checked by its key: without
             # statistics SQLite may otherwise walk every public story looking for
             # its translations, and every search grows with the stories.
-            found = aliased(Translation)
+            found = _MATCHING_TRANSLATION
             public = published_translations().where(Translation.id == found.id)
             return select(found.story_id).where(
                 found.id.in_(select(index.c.rowid).where(match)),
@@ -479,12 +485,15 @@ class Matcher:
         # put in exact date order.
         walk = query.with_only_columns(key).order_by(key.desc() if newest_first else key.asc())
         last = walk.limit(1).offset(limit - 1).scalar_subquery()
-        its_second = last - last.op("&")(KEY_SECOND - 1)
+        its_second = last.op("&")(-KEY_SECOND)  # the key with its id bits cleared
         if newest_first:
             query = query.where(key >= func.coalesce(its_second, -(2**63)))
         else:
             query = query.where(key <= func.coalesce(its_second + KEY_SECOND - 1, 2**63 - 1))
         return query.order_by(*in_date_order).limit(limit)
+
+
+_MATCHING_TRANSLATION = aliased(Translation, name="matching")
 
 
 def _name_of(bits: int) -> str:
