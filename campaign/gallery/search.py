@@ -1,21 +1,23 @@
 """Full-text search over published stories: one interface, two engines.
 
-``narrowed(stories, query)`` narrows a story query to the stories whose
-title, quote or story contain every word of the query (as a prefix, so "bak"
-finds "baker"), and adds their rank; a lower rank is a better match. On SQLite
-it reads an FTS5 index kept in sync with the story table by triggers. On
-PostgreSQL it reads a stored, generated tsvector column (``to_tsvector('simple',
-...)`` of the title, quote and story, weighted A, B and C) with a GIN index:
-the index finds the stories, and the rank is read from the stored weights,
-instead of parsing every matching story's text again (which made a common word
-cost most of a second at 100,000 stories). Both split words the same way
-(letters and digits, case-insensitive, no stemming), so they find the same
-stories for the same data. A story is also found by the words of its public
-translations (the same index on the translation table, read through
-``published_translations()``). The DDL lives here and in the migrations that add
-it; ``create_all`` (used by the tests) runs it through ``after_create`` hooks.
-The column is not in the model (SQLite has no such type), so no query of the
-app selects or writes it.
+``matcher(query)`` gives what finds the stories whose title, quote or story
+contain every word of the query (as a prefix, so "bak" finds "baker"); a page of
+results reads them a rank at a time (``Matcher``: each rank a bucket read in date
+order until the page is full), so a common word costs a page, not every match
+(issue 21). ``narrowed(stories, query)`` gives every match at once. On SQLite the
+words are in an FTS5 index kept in sync with the story table by triggers, whose
+rowid is the story's place in date order (``SQLITE_KEY``). On PostgreSQL they are
+in a stored, generated tsvector column (``to_tsvector('simple', ...)`` of the
+title, quote and story, weighted A, B and C) with a GIN index, and GIN indexes of
+the titles' and quotes' words: the indexes find the stories, instead of parsing
+every matching story's text again (which made a common word cost most of a second
+at 100,000 stories). Both split words the same way (letters and digits,
+case-insensitive, no stemming), so they find the same stories for the same data.
+A story is also found by the words of its public translations (the same index on
+the translation table, read through ``published_translations()``). The DDL lives
+here and in the migrations that add it; ``create_all`` (used by the tests) runs it
+through ``after_create`` hooks. The column is not in the model (SQLite has no such
+type), so no query of the app selects or writes it.
 
 ``snippet(story, query)`` cuts the part of the story around the first match
 and marks the words found, escaping everything else; it is the same on both
