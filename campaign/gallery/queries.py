@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, literal, or_, select, tuple_, union_all
+from sqlalchemy import literal, select, tuple_, union_all
 
 from campaign.extensions import db
 from campaign.gallery import search
@@ -146,21 +146,6 @@ def _later(published_at: datetime, story_id: int):
     return tuple_(Story.published_at, Story.id) > (published_at, story_id)
 
 
-def _whole_stories_of(ranked, rank):
-    """Rank and sort the matches by their ids alone, then read the stories of the page.
-
-    Every match of a search is ranked and sorted before the page is cut:
-    carrying each whole story (its text) through that sort, as selecting the
-    stories directly does, made it several times slower.
-    """
-    page = ranked.with_only_columns(Story.id, rank).subquery("page")
-    return (
-        select(Story, page.c.rank)
-        .join(page, page.c.id == Story.id)
-        .order_by(page.c.rank, Story.published_at.desc(), Story.id.desc())
-    )
-
-
 # Stories in the reader's language first -----------------------------------------
 #
 # The gallery's default order for a page in language L: the stories told in L or
@@ -263,40 +248,121 @@ def gallery_page(
     sort = filters.effective_sort
     if first and sort == "newest" and not filters.q and not filters.language:
         return _language_first_page(filters, first, cursor, per_page)
+    if filters.q:
+        found = search.matcher(filters.q)
+        if found is None:
+            return Page([], None, {})  # a query with no words in it finds nothing
+        return _search_page(filters, found, sort, cursor, per_page)
     query = _filtered(filters)
-    found = search.narrowed(query, filters.q, ranked=sort == "relevance")
-    rank = None
-    if found is not None:
-        query, rank = found
-    elif filters.q:
-        return Page([], None, {})  # a query with no words in it finds nothing
     position = decode_cursor(cursor, sort)
-    newest_first = (Story.published_at.desc(), Story.id.desc())
     if sort == "oldest":
         order = (Story.published_at.asc(), Story.id.asc())
         after = _later(*position[1:]) if position else None
     else:
-        order = newest_first
+        order = (Story.published_at.desc(), Story.id.desc())
         after = _earlier(*position[1:]) if position else None
-    if sort == "relevance":
-        # Best match first, then newest first among equally good matches.
-        order = (rank.asc(), *newest_first)
-        if position:
-            after = or_(rank > position[0], and_(rank == position[0], after))
     if after is not None:
         query = query.where(after)
-    query = query.order_by(*order).limit(per_page + 1)
-    if rank is not None:
-        query = _whole_stories_of(query, rank)
-    query = with_cards(query)
-    if rank is not None:
-        rows = [(story, int(story_rank)) for story, story_rank in db.session.execute(query)]
-    else:
-        rows = [(story, 0) for story in db.session.scalars(query)]
-    has_more = len(rows) > per_page
-    rows = rows[:per_page]
+    stories = list(db.session.scalars(with_cards(query.order_by(*order).limit(per_page + 1))))
+    has_more = len(stories) > per_page
+    stories = stories[:per_page]
     next_cursor = None
     if has_more:
-        last, last_rank = rows[-1]
-        next_cursor = encode_cursor(sort, last.published_at, last.id, last_rank)
-    return Page([story for story, _ in rows], next_cursor, {s.id: r for s, r in rows})
+        last = stories[-1]
+        next_cursor = encode_cursor(sort, last.published_at, last.id)
+    return Page(stories, next_cursor, {story.id: 0 for story in stories})
+
+
+# Search results -----------------------------------------------------------------
+#
+# Best match first: the ranks are buckets (search.Matcher), each read in date order
+# from the cursor's position until the page is full, then the next. In date order
+# (newest, oldest) there is one bucket: every match. The stories found through a
+# translation (few: people write them) are ranked apart and merged into their
+# bucket. The cursor says which bucket the page ended in and where.
+
+
+def _search_positions(filters: Filters, found, sort: str, position, limit: int):
+    """(rank, published_at, id) of the next ``limit`` matches in the page's order.
+
+    One statement: the stories found through a translation (at most ``limit``),
+    then each bucket from the cursor's on, in rank order, each read in date order
+    and stopping after ``limit`` rows; the statement stops when it has ``limit``
+    rows of the buckets (a LIMIT on the UNION ALL: both engines then skip the
+    later buckets), so a common word's page reads its first bucket only.
+    """
+    newest_first = sort != "oldest"
+    stories = _filtered(filters)
+    after_position = None
+    if position is not None:
+        after_position = _earlier(*position[1:]) if newest_first else _later(*position[1:])
+    buckets = search.RANKS if sort == "relevance" else (None,)
+    if position is not None:
+        buckets = tuple(bucket for bucket in buckets if (bucket or 0) >= position[0])
+
+    def arm(bucket):
+        rank = bucket or 0
+        at_cursor = position is not None and rank == position[0]
+        return found.bucket(
+            stories,
+            None if bucket is None else -bucket,
+            rank=rank,
+            newest_first=newest_first,
+            limit=limit,
+            start=position[1:] if at_cursor else None,
+            after=after_position if at_cursor else None,
+        )
+
+    translated = found.translated(
+        stories,
+        relevance=sort == "relevance",
+        newest_first=newest_first,
+        limit=limit,
+        position=position,
+        after=after_position,
+    )
+    rows = _in_order([arm(bucket) for bucket in buckets], translated, limit=limit)
+    rows.sort(key=lambda row: _order_key(row, newest_first))
+    return rows[:limit]
+
+
+def _in_order(arms: list, translated, *, limit: int) -> list[tuple[int, datetime, int]]:
+    """In one statement: the first ``limit`` rows of the buckets' queries, one after the
+    other (rows leave a bucket in its date order, the buckets go in rank order, and a
+    LIMIT on a UNION ALL stops before the buckets it does not need, on both
+    engines), and the rows of the stories found through a translation."""
+
+    def rows_of(query):
+        part = query.subquery()
+        return select(part.c.rank, part.c.published_at, part.c.id)
+
+    buckets = union_all(*(rows_of(arm) for arm in arms)).limit(limit).subquery()
+    both = union_all(
+        select(buckets.c.rank, buckets.c.published_at, buckets.c.id), rows_of(translated)
+    )
+    return [(rank, _aware(at), story_id) for rank, at, story_id in db.session.execute(both)]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _order_key(row, newest_first: bool):
+    rank, at, story_id = row
+    since = at - _EPOCH
+    return (rank, -since, -story_id) if newest_first else (rank, since, story_id)
+
+
+def _search_page(filters: Filters, found, sort: str, cursor: str | None, per_page: int) -> Page:
+    position = decode_cursor(cursor, sort)
+    if position is not None and sort != "relevance":
+        position = (0, *position[1:])  # date order: one bucket
+    positions = _search_positions(filters, found, sort, position, per_page + 1)
+    has_more = len(positions) > per_page
+    positions = positions[:per_page]
+    stories = _stories_by_id([story_id for _rank, _at, story_id in positions])
+    next_cursor = None
+    if has_more:
+        last_rank, last_at, last_id = positions[-1]
+        next_cursor = encode_cursor(sort, last_at, last_id, last_rank)
+    ranks = {story_id: rank for rank, _at, story_id in positions}
+    return Page(stories, next_cursor, ranks)

@@ -1,21 +1,23 @@
 """Full-text search over published stories: one interface, two engines.
 
-``narrowed(stories, query)`` narrows a story query to the stories whose
-title, quote or story contain every word of the query (as a prefix, so "bak"
-finds "baker"), and adds their rank; a lower rank is a better match. On SQLite
-it reads an FTS5 index kept in sync with the story table by triggers. On
-PostgreSQL it reads a stored, generated tsvector column (``to_tsvector('simple',
-...)`` of the title, quote and story, weighted A, B and C) with a GIN index:
-the index finds the stories, and the rank is read from the stored weights,
-instead of parsing every matching story's text again (which made a common word
-cost most of a second at 100,000 stories). Both split words the same way
-(letters and digits, case-insensitive, no stemming), so they find the same
-stories for the same data. A story is also found by the words of its public
-translations (the same index on the translation table, read through
-``published_translations()``). The DDL lives here and in the migrations that add
-it; ``create_all`` (used by the tests) runs it through ``after_create`` hooks.
-The column is not in the model (SQLite has no such type), so no query of the
-app selects or writes it.
+``matcher(query)`` gives what finds the stories whose title, quote or story
+contain every word of the query (as a prefix, so "bak" finds "baker"); a page of
+results reads them a rank at a time (``Matcher``: each rank a bucket read in date
+order until the page is full), so a common word costs a page, not every match
+(issue 21). ``narrowed(stories, query)`` gives every match at once. On SQLite the
+words are in an FTS5 index kept in sync with the story table by triggers, whose
+rowid is the story's place in date order (``SQLITE_KEY``). On PostgreSQL they are
+in a stored, generated tsvector column (``to_tsvector('simple', ...)`` of the
+title, quote and story, weighted A, B and C) with a GIN index, and GIN indexes of
+the titles' and quotes' words: the indexes find the stories, instead of parsing
+every matching story's text again (which made a common word cost most of a second
+at 100,000 stories). Both split words the same way (letters and digits,
+case-insensitive, no stemming), so they find the same stories for the same data.
+A story is also found by the words of its public translations (the same index on
+the translation table, read through ``published_translations()``). The DDL lives
+here and in the migrations that add it; ``create_all`` (used by the tests) runs it
+through ``after_create`` hooks. The column is not in the model (SQLite has no such
+type), so no query of the app selects or writes it.
 
 ``snippet(story, query)`` cuts the part of the story around the first match
 and marks the words found, escaping everything else; it is the same on both
@@ -24,21 +26,27 @@ engines.
 
 import logging
 import re
+from datetime import UTC, datetime, timedelta
 
 from flask import has_app_context
 from markupsafe import Markup, escape
 from sqlalchemy import (
     DDL,
     Select,
+    and_,
     case,
     column,
     event,
+    exists,
     func,
+    literal,
     literal_column,
+    not_,
     or_,
     select,
     table,
 )
+from sqlalchemy.orm import aliased
 
 from campaign.database import forget_deleted_pages, listen_once
 from campaign.extensions import db
@@ -49,25 +57,56 @@ log = logging.getLogger(__name__)
 FTS_TABLE = "story_search"
 PG_INDEX = "ix_story_search"
 PG_COLUMN = "search_document"
+PG_TITLE_INDEX = "ix_story_title_search"
+PG_QUOTE_INDEX = "ix_story_quote_search"
 # Where a word was found, as the weight of its lexemes in the stored column.
 PG_WEIGHTS = {"title": "A", "quote": "B", "body": "C"}
 MAX_WORDS = 8
 
+# SQLite: the index's rowid is the story's place in date order, not its id (issue 21).
+# FTS5 hands out its rows in rowid order and stops when told (ORDER BY rowid DESC
+# LIMIT n), so with this key a page of the newest matches reads about a page of the
+# index however common the word, instead of every match. The key is the second of
+# publication, then the id: key = second * 2**31 + id (ids are below 2**31, see
+# campaign.params.MAX_ID), unique and monotone in (published_at, id) down to the
+# second; within one second the page's rows are put in exact order by
+# ``Matcher.stream``. Seconds are clamped to ±(2**32 - 1) (1834 to 2106) so that the
+# key stays a 64-bit integer: a story dated outside is still found, in one shared
+# second. A story not published (yet) is keyed in the first second: never shown, and
+# the few in the moderators' queue are all a walk oldest first reads past.
+SQLITE_KEY = (
+    "(min(max(coalesce(CAST(strftime('%s', {row}.published_at) AS INTEGER), -4294967295), "
+    "-4294967295), 4294967295)"
+    " * 2147483648 + {row}.id)"
+)
+KEY_SECOND = 2**31
+MAX_SECOND = 2**32 - 1
+FTS_SOURCE = "story_search_source"  # the view the index reads: the key and the text
+# A prefix index for prefixes of 1 to 3 letters: without it "the" (a prefix: their,
+# them, then...) merges the entries of every such word before the first row comes
+# out, however few rows are wanted (27 ms at 100,000 stories, 0.07 ms with it).
+# Longer prefixes match few words. It triples the index's size (41 to 122 MB at
+# 100,000 stories).
 SQLITE_DDL = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS story_search USING fts5("
-    "title, quote, body, content='story', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 0')",
-    "CREATE TRIGGER IF NOT EXISTS story_search_ai AFTER INSERT ON story BEGIN "
+    f"CREATE VIEW IF NOT EXISTS {FTS_SOURCE} AS SELECT "  # noqa: S608
+    + SQLITE_KEY.format(row="story")
+    + " AS search_key, id, title, quote, body FROM story",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS story_search USING fts5("
+    f"title, quote, body, content='{FTS_SOURCE}', content_rowid='search_key', "
+    "tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')",
+    "CREATE TRIGGER IF NOT EXISTS story_search_ai AFTER INSERT ON story BEGIN "  # noqa: S608
     "INSERT INTO story_search(rowid, title, quote, body) "
-    "VALUES (new.id, new.title, new.quote, new.body); END",
-    "CREATE TRIGGER IF NOT EXISTS story_search_ad AFTER DELETE ON story BEGIN "
+    f"VALUES ({SQLITE_KEY.format(row='new')}, new.title, new.quote, new.body); END",
+    "CREATE TRIGGER IF NOT EXISTS story_search_ad AFTER DELETE ON story BEGIN "  # noqa: S608
     "INSERT INTO story_search(story_search, rowid, title, quote, body) "
-    "VALUES ('delete', old.id, old.title, old.quote, old.body); END",
-    "CREATE TRIGGER IF NOT EXISTS story_search_au AFTER UPDATE OF title, quote, body ON story "
-    "BEGIN INSERT INTO story_search(story_search, rowid, title, quote, body) "
-    "VALUES ('delete', old.id, old.title, old.quote, old.body); "
+    f"VALUES ('delete', {SQLITE_KEY.format(row='old')}, old.title, old.quote, old.body); "
+    "END",
+    "CREATE TRIGGER IF NOT EXISTS story_search_au "
+    "AFTER UPDATE OF title, quote, body, published_at ON story BEGIN "
+    "INSERT INTO story_search(story_search, rowid, title, quote, body) "
+    f"SELECT 'delete', {SQLITE_KEY.format(row='old')}, old.title, old.quote, old.body; "
     "INSERT INTO story_search(rowid, title, quote, body) "
-    "VALUES (new.id, new.title, new.quote, new.body); END",
+    f"SELECT {SQLITE_KEY.format(row='new')}, new.title, new.quote, new.body; END",
 ]
 POSTGRES_DDL = [
     f"ALTER TABLE story ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector GENERATED ALWAYS AS ("
@@ -75,6 +114,13 @@ POSTGRES_DDL = [
     "setweight(to_tsvector('simple'::regconfig, quote), 'B') || "
     "setweight(to_tsvector('simple'::regconfig, body), 'C')) STORED",
     f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON story USING gin ({PG_COLUMN})",
+    # Where the words are, found by an index: the stored column's weights are not in
+    # its GIN index, so "in the title" was a check of every match's row. A title or
+    # quote is short, so parsing it again where a row is read anyway costs little.
+    f"CREATE INDEX IF NOT EXISTS {PG_TITLE_INDEX} ON story "
+    "USING gin (to_tsvector('simple'::regconfig, title))",
+    f"CREATE INDEX IF NOT EXISTS {PG_QUOTE_INDEX} ON story "
+    "USING gin (to_tsvector('simple'::regconfig, quote))",
 ]
 
 # Translations are searched too (issue 20): a reader finds a story by the words of
@@ -112,7 +158,7 @@ TR_POSTGRES_DDL = [
 
 # Objects outside the models' metadata, which schema comparison must leave alone.
 FTS_SHADOW_TABLES = frozenset(
-    {FTS_TABLE, TR_FTS_TABLE}
+    {FTS_TABLE, TR_FTS_TABLE, FTS_SOURCE}
     | {
         f"{name}_{part}"
         for name in (FTS_TABLE, TR_FTS_TABLE)
@@ -125,7 +171,9 @@ for owner, sqlite, postgres in (
     (Translation.__table__, TR_SQLITE_DDL, TR_POSTGRES_DDL),
 ):
     for statement in sqlite:
-        event.listen(owner, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+        # DDL() formats its text with %: the key's strftime('%s') is meant literally.
+        escaped = statement.replace("%", "%%")
+        event.listen(owner, "after_create", DDL(escaped).execute_if(dialect="sqlite"))
     for statement in postgres:
         event.listen(owner, "after_create", DDL(statement).execute_if(dialect="postgresql"))
 
@@ -193,7 +241,7 @@ def include_name(name, type_, parent_names) -> bool:
     if type_ == "table":
         return name not in FTS_SHADOW_TABLES
     if type_ == "index":
-        return name not in (PG_INDEX, TR_PG_INDEX)
+        return name not in (PG_INDEX, TR_PG_INDEX, PG_TITLE_INDEX, PG_QUOTE_INDEX)
     if type_ == "column":
         return not (
             name == PG_COLUMN and parent_names.get("table_name") in ("story", "translation")
@@ -210,82 +258,257 @@ def words(query: str | None) -> list[str]:
     return found[:MAX_WORDS]
 
 
-def narrowed(stories: Select, query: str | None, *, ranked: bool):
-    """``stories`` narrowed to those containing every word, and their rank; None if no words.
+# Where the words were found, as bits: every word in the title 4, in the quote 2,
+# in the story 1. The rank is minus the sum, so lower is better: 4 + 2 + 1 = -7 first.
+COLUMNS = (("title", 4), ("quote", 2), ("body", 1))
+RANKS = tuple(range(-7, 1))  # best first; 0: every word found, but not all in one place
 
-    Returns the narrowed query and, when ``ranked``, the rank (also added to
-    the query's columns), else None: a page in date order needs no rank, and
-    computing it costs as much again as finding the stories.
 
-    The rank says where all the words were found: in the title (4), the quote
-    (2), the story (1); it is negated so that lower is better, and it depends
-    on the story alone, not on the other stories (unlike bm25 or idf), so the
-    order is the same on both engines and stays put while stories are
-    published, which keeps the pages of search results stable.
-    """
-    found = words(query)
-    if not found:
+def rank_of(bits: int) -> int:
+    return -bits
+
+
+def narrowed(stories: Select, query: str | None, *, ranked: bool = False):
+    """``stories`` narrowed to those containing every word (each matching story once),
+    and, when ``ranked``, their rank (also added to the query's columns), else None;
+    None if the query has no words. Every match at once, for callers that want
+    them all: a page of the gallery reads a bucket at a time (``Matcher``)."""
+    found = matcher(query)
+    if found is None:
         return None
-    if db.engine.dialect.name == "sqlite":
+    return found.narrowed(stories, ranked=ranked)
+
+
+def matcher(query: str | None) -> "Matcher | None":
+    """What finds the stories with every word of ``query``; None if it has no words."""
+    found = words(query)
+    return Matcher(found) if found else None
+
+
+class Matcher:
+    """The stories containing every word, read a bucket at a time (issue 21).
+
+    The relevance order is rank, then newest first. The rank says where all the
+    words were found: in the title (4), the quote (2), the story (1), negated so
+    that lower is better; it depends on the story alone, not on the other
+    stories (unlike bm25 or idf), so the order is the same on both engines and
+    stays put while stories are published, which keeps the pages stable.
+
+    Instead of ranking every match and sorting them (a common word: every
+    story), each rank is a bucket of its own, an exact condition ("all the words
+    in the title and the story, not all in the quote"), read newest first until
+    the page is full; then the next bucket. A page reads about a page of rows
+    per bucket it touches, from an index that can stop early: on SQLite the
+    FTS5 table, whose rowid is the date order (``SQLITE_KEY``), with a prefix
+    index for short words; on PostgreSQL the date index walked backwards with
+    each row's stored words checked, or the GIN indexes (the stored column,
+    the titles', the quotes') when few stories match: the planner chooses from
+    the column's statistics, as for any filter.
+
+    A story is also found by the words of its public translations
+    (``published_translations()``), and a word in a translation's title counts
+    as in the title. Translations are written by people, so they are few: the
+    stories found through one are collected whole (``translated``), their
+    ranks computed from both texts, and left out of the buckets' index walks.
+    """
+
+    def __init__(self, found: list[str]):
+        self.found = found
+        self.sqlite = db.engine.dialect.name == "sqlite"
+        self.expression = " ".join(f'"{word}"*' for word in found)
+        self._translated_ids: dict[int | None, Select] = {}
+
+    # What each engine reads ---------------------------------------------------------
+
+    def _fts(self, bits: int | None) -> str:
+        """An FTS5 query: every word somewhere (None) or exactly in the columns of ``bits``."""
+        if bits is None:
+            return self.expression
+        inside = [f"{{{name}}} : ({self.expression})" for name, bit in COLUMNS if bits & bit]
+        outside = [f"{{{name}}} : ({self.expression})" for name, bit in COLUMNS if not bits & bit]
+        query = " AND ".join(inside) if inside else f"({self.expression})"
+        if outside:
+            query += " NOT (" + " OR ".join(outside) + ")"
+        return query
+
+    def _tsquery(self, weight: str = ""):
+        terms = " & ".join(f"{word}:*{weight}" for word in self.found)
+        return func.to_tsquery(literal_column("'simple'::regconfig"), terms)
+
+    def _pg_in(self, name: str):
+        """PostgreSQL: every word in this column of the story row (by the GIN indexes)."""
+        if name == "body":  # a story's text is long: its stored, weighted words
+            return literal_column(f"story.{PG_COLUMN}").op("@@")(self._tsquery("C"))
+        parsed = func.to_tsvector(literal_column("'simple'::regconfig"), getattr(Story, name))
+        return parsed.op("@@")(self._tsquery())
+
+    def _pg_bucket(self, bits: int | None):
+        anywhere = literal_column(f"story.{PG_COLUMN}").op("@@")(self._tsquery())
+        if bits is None:
+            return anywhere
+        conditions = [
+            self._pg_in(name) if bits & bit else not_(self._pg_in(name)) for name, bit in COLUMNS
+        ]
+        return and_(*conditions) if bits else and_(anywhere, *conditions)
+
+    # The stories found through a translation -------------------------------------------
+
+    def _translated(self, bits: int | None = None):
+        """Ids of the stories with a public translation holding every word (anywhere, or
+        in the one column of ``bits``), found by the translations' own index."""
+        if bits not in self._translated_ids:  # built once: each bucket refers to it
+            self._translated_ids[bits] = self._translated_query(bits)
+        return self._translated_ids[bits]
+
+    def _translated_query(self, bits: int | None):
+        if self.sqlite:
+            index = table(TR_FTS_TABLE, column("rowid"), column(TR_FTS_TABLE))
+            match = index.c[TR_FTS_TABLE].op("MATCH")(self._where(bits))
+            # The matching translations drive, each checked by its key: without
+            # statistics SQLite may otherwise walk every public story looking for
+            # its translations, and every search grows with the stories.
+            found = _MATCHING_TRANSLATION
+            public = published_translations().where(Translation.id == found.id)
+            return select(found.story_id).where(
+                found.id.in_(select(index.c.rowid).where(match)),
+                exists(public.with_only_columns(literal_column("1"))),
+            )
+        weight = "" if bits is None else PG_WEIGHTS[_name_of(bits)]
+        matching = literal_column(f"translation.{PG_COLUMN}").op("@@")(self._tsquery(weight))
+        return published_translations().where(matching).with_only_columns(Translation.story_id)
+
+    def _where(self, bits: int | None) -> str:
+        """FTS5: every word somewhere (None), or in the one column of ``bits``."""
+        if bits is None:
+            return self.expression
+        return f"{{{_name_of(bits)}}} : ({self.expression})"
+
+    def _own(self, name: str):
+        """Whether every word is in this column of the story row, looked up by its key:
+        for the few stories found through a translation."""
+        if not self.sqlite:
+            return self._pg_in(name)
         index = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
-        translated = table(TR_FTS_TABLE, column("rowid"), column(TR_FTS_TABLE))
-        expression = " ".join(f'"{word}"*' for word in found)
+        key = literal_column(SQLITE_KEY.format(row="story"))
+        match = index.c[FTS_TABLE].op("MATCH")(self._where(dict(COLUMNS)[name]))
+        return exists(
+            select(literal_column("1")).select_from(index).where(match, key == index.c.rowid)
+        )
 
-        def ids_where(match: str):
-            """The stories whose own words or public translation's words match."""
-            own = select(index.c.rowid).where(index.c[FTS_TABLE].op("MATCH")(match))
-            matching = select(translated.c.rowid).where(
-                translated.c[TR_FTS_TABLE].op("MATCH")(match)
+    def translated(
+        self, stories: Select, *, relevance: bool, newest_first: bool, limit: int, position, after
+    ):
+        """(rank, published_at, id) of the first ``limit`` stories found through a public
+        translation, in the page's order from ``position`` (``after``: its date and id).
+
+        Translations are written by people, so they are few: these stories are ranked
+        whole, the rank counting both texts (a word in the title of the story or of
+        one of its public translations is in the title), and left out of the buckets.
+        """
+        rank = literal(0)
+        if relevance:
+            rank = -sum(
+                case((or_(self._own(name), Story.id.in_(self._translated(bit))), bit), else_=0)
+                for name, bit in COLUMNS
             )
-            in_translation = published_translations().where(Translation.id.in_(matching))
-            return own.union(in_translation.with_only_columns(Translation.story_id))
+        # Driven by the (few) matching translations' stories, each read by its key; as
+        # "id IN (...)" SQLite without statistics walked every public story instead.
+        found = self._translated().distinct().subquery("translated")
+        query = stories.with_only_columns(rank.label("rank"), Story.published_at, Story.id).join(
+            found, found.c.story_id == Story.id
+        )
+        if position is not None:
+            query = query.where(or_(rank > position[0], and_(rank == position[0], after)))
+        order = (Story.published_at, Story.id)
+        in_date_order = [o.desc() if newest_first else o.asc() for o in order]
+        return query.order_by(rank, *in_date_order).limit(limit)
 
-        if ranked:
-            # All matches are ranked, so they drive: each is then read by its id.
-            # (With IN, the planner may walk every published story instead.)
-            matches = ids_where(expression).subquery("search")
-            stories = stories.join(matches, matches.c.rowid == Story.id)
+    def narrowed(self, stories: Select, *, ranked: bool):
+        """See ``narrowed()``."""
+        if self.sqlite:
+            index = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
+
+            def own(bits: int | None):
+                match = index.c[FTS_TABLE].op("MATCH")(self._where(bits))
+                return Story.id.in_(select(index.c.rowid.op("&")(KEY_SECOND - 1)).where(match))
         else:
-            # In date order the newest stories are read first, each looked up
-            # in the matches (collected once), until the page is full.
-            stories = stories.where(Story.id.in_(ids_where(expression)))
 
-        def found_in(name: str):
-            return Story.id.in_(ids_where(f"{{{name}}} : ({expression})"))
+            def own(bits: int | None):
+                if bits is None:
+                    return self._pg_bucket(None)
+                return self._pg_in(_name_of(bits))
 
-    else:
-        document = literal_column(f"story.{PG_COLUMN}")
-        translated = literal_column(f"translation.{PG_COLUMN}")
+        narrowed = stories.where(or_(own(None), Story.id.in_(self._translated())))
+        if not ranked:
+            return narrowed, None
+        rank = -sum(
+            case((or_(own(bit), Story.id.in_(self._translated(bit))), bit), else_=0)
+            for _name, bit in COLUMNS
+        )
+        rank = rank.label("rank")
+        return narrowed.add_columns(rank), rank
 
-        def tsquery(weight: str = ""):
-            terms = " & ".join(f"{word}:*{weight}" for word in found)
-            return func.to_tsquery(literal_column("'simple'::regconfig"), terms)
+    # One bucket, newest (or oldest) first ----------------------------------------------
 
-        def in_translation(weight: str = ""):
-            """Ids of stories whose public translation's words match (its GIN index)."""
-            return (
-                published_translations()
-                .where(translated.op("@@")(tsquery(weight)))
-                .with_only_columns(Translation.story_id)
-            )
+    def bucket(
+        self,
+        stories: Select,
+        bits: int | None,
+        *,
+        rank: int,
+        newest_first: bool,
+        limit: int,
+        start: tuple[datetime, int] | None,
+        after,
+    ):
+        """A subquery of (rank, published_at, id): the first ``limit`` stories of
+        ``stories`` (after the position ``start``, whose condition is ``after``) with
+        every word in exactly the columns of ``bits`` (None: anywhere), in date order;
+        leaving out those found through a translation (``translated``)."""
+        query = stories.with_only_columns(literal(rank).label("rank"), Story.published_at, Story.id)
+        if after is not None:
+            query = query.where(after)
+        query = query.where(Story.id.not_in(self._translated()))
+        order = (Story.published_at, Story.id)
+        in_date_order = [o.desc() if newest_first else o.asc() for o in order]
+        if not self.sqlite:
+            return query.where(self._pg_bucket(bits)).order_by(*in_date_order).limit(limit)
+        index = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
+        key = index.c.rowid
+        # The index drives: its rows in key order, each story then read by its id.
+        query = query.join(index, Story.id == key.op("&")(KEY_SECOND - 1)).where(
+            index.c[FTS_TABLE].op("MATCH")(self._fts(bits))
+        )
+        if start is not None:  # the key's second bounds the walk; ``after`` is exact
+            second = _second(start[0]) * KEY_SECOND
+            query = query.where(key <= second + KEY_SECOND - 1 if newest_first else key >= second)
+        # The key orders by the second, then the id: the limit-th match in key order
+        # says down to which second to read; that second is read whole, and the rows
+        # put in exact date order.
+        walk = query.with_only_columns(key).order_by(key.desc() if newest_first else key.asc())
+        last = walk.limit(1).offset(limit - 1).scalar_subquery()
+        its_second = last.op("&")(-KEY_SECOND)  # the key with its id bits cleared
+        if newest_first:
+            query = query.where(key >= func.coalesce(its_second, -(2**63)))
+        else:
+            query = query.where(key <= func.coalesce(its_second + KEY_SECOND - 1, 2**63 - 1))
+        return query.order_by(*in_date_order).limit(limit)
 
-        # Either index finds its matches; the union of both ids, then the stories.
-        own = select(Story.id).where(document.op("@@")(tsquery()))
-        stories = stories.where(Story.id.in_(own.union(in_translation())))
 
-        def found_in(name: str):
-            weight = PG_WEIGHTS[name]
-            return or_(document.op("@@")(tsquery(weight)), Story.id.in_(in_translation(weight)))
+_MATCHING_TRANSLATION = aliased(Translation, name="matching")
 
-    if not ranked:
-        return stories, None
-    where_found = (
-        case((found_in("title"), 4), else_=0)
-        + case((found_in("quote"), 2), else_=0)
-        + case((found_in("body"), 1), else_=0)
-    )
-    rank = (-where_found).label("rank")
-    return stories.add_columns(rank), rank
+
+def _name_of(bits: int) -> str:
+    return next(name for name, bit in COLUMNS if bit == bits)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _second(stamp: datetime) -> int:
+    """The key's second of a time (as SQLite's strftime('%s'): rounded down), clamped."""
+    second = (stamp - _EPOCH) // timedelta(seconds=1)
+    return max(-MAX_SECOND, min(MAX_SECOND, second))
 
 
 def _pattern(found: list[str]) -> re.Pattern:

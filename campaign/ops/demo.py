@@ -236,8 +236,8 @@ def _story_rows(
 
 
 _INDEX_NEW_STORIES = (
-    "INSERT INTO story_search(rowid, title, quote, body) "
-    "SELECT id, title, quote, body FROM story WHERE id >= ?"
+    "INSERT INTO story_search(rowid, title, quote, body) "  # noqa: S608 - constant names
+    f"SELECT search_key, title, quote, body FROM {search.FTS_SOURCE} WHERE id >= ?"
 )
 
 
