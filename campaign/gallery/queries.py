@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import literal, select, tuple_, union_all
+from sqlalchemy import literal, select, text, tuple_, union_all
 
 from campaign.extensions import db
 from campaign.gallery import search
@@ -336,6 +336,10 @@ def _in_order(arms: list, translated, *, limit: int) -> list[tuple[int, datetime
         part = query.subquery()
         return select(part.c.rank, part.c.published_at, part.c.id)
 
+    if db.engine.dialect.name == "postgresql":
+        # The one plan that would run the parts side by side and interleave their rows
+        # (SQLite runs a compound select's parts one after the other, always).
+        db.session.execute(text("SET LOCAL enable_parallel_append = off"))
     buckets = union_all(*(rows_of(arm) for arm in arms)).limit(limit).subquery()
     both = union_all(
         select(buckets.c.rank, buckets.c.published_at, buckets.c.id), rows_of(translated)
