@@ -207,6 +207,14 @@ def mark():
     return _answer(path.read_bytes(), "image/svg+xml")
 
 
+@bp.route("/favicon.ico")
+@public_page
+def favicon():
+    """Where a browser looks for an icon when a page names none (an embed, a JSON or
+    feed address opened alone), and where crawlers ask: the mark, never a 404."""
+    return mark()
+
+
 @bp.route("/manifest.webmanifest")
 @public_page
 def manifest():

@@ -86,6 +86,10 @@ def test_the_manifest_icons_and_mark_install_the_site_on_a_phone(client, db):
         )
     with client.get("/mark.svg") as mark:
         assert mark.mimetype == "image/svg+xml" and mark.data.startswith(b"<svg")
+    # Asked for by browsers when a page names no icon (an embed, the API opened alone).
+    with client.get("/favicon.ico") as icon, client.get("/mark.svg") as mark:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert icon.data == mark.data
     assert png_size(client, "/static/img/apple-touch-icon.png") == (180, 180)
 
 

@@ -283,6 +283,7 @@ PUBLIC_BY_DESIGN = {
     "gallery.about",
     "gallery.identity_css",
     "gallery.mark",
+    "gallery.favicon",
     "gallery.manifest",
     "static",
     "media.file",
