@@ -55,6 +55,33 @@ def test_the_detector_finds_a_face_in_profile(media_app, media_dir):
     assert 0.4 < x + w / 2 < 0.65 and 0.2 < y + h / 2 < 0.45  # the cameraman's head
 
 
+def test_small_faces_in_a_large_photo_are_found(media_app, media_dir):
+    """Faces of a group photo, each 1/20 of the photo's width (the smallest looked
+    for): the detector works on a copy scaled down to DETECT_SIDE, where they are
+    about 32 px, and still finds them (lfw faces pasted into a 2000 x 1500 photo)."""
+    import numpy
+    from skimage import data
+
+    group = Image.fromarray(data.coffee()).resize((2000, 1500))
+    portraits = data.lfw_subset()[:4]  # the crops hold the face in their middle 60 %
+    side = round(2000 / 20 / 0.6)
+    centres = []
+    for n, pixels in enumerate(portraits):
+        face = Image.fromarray((pixels * 255).astype(numpy.uint8)).convert("RGB")
+        group.paste(face.resize((side, side)), (150 + n * 450, 600))
+        centres.append(((150 + n * 450 + side / 2) / 2000, (600 + side / 2) / 1500))
+    buffer = io.BytesIO()
+    group.save(buffer, "JPEG", quality=90)
+
+    found = process(buffer.getvalue()).faces
+
+    assert len(found) == 4
+    for cx, cy in centres:  # each face found where it was pasted
+        assert any(
+            abs(x + w / 2 - cx) < 0.02 and abs(y + h / 2 - cy) < 0.03 for x, y, w, h in found
+        )
+
+
 @pytest.mark.parametrize("name", WITHOUT_A_FACE)
 def test_no_face_is_found_in_photographs_without_one(media_app, media_dir, name):
     assert process(images.photograph(name)).faces == []
