@@ -26,7 +26,9 @@ upload's metadata can reach the renditions; ``-map_metadata -1`` and
 
 The upload, the PCM and the renditions live in anonymous memory files
 (``memfd``): nothing of the upload is ever written to a disk, only the
-renditions, by the worker, through the media storage (``_store``).
+renditions, by the worker, through the media storage (``_store``). The request
+keeps the uploaded file in one (``params.Request``), and ``uploaded_file`` copies
+it into another a chunk at a time, so the worker never holds a whole recording.
 
 Each ffmpeg is a child process bounded like the photo child: CPU seconds
 (RLIMIT_CPU), address space (RLIMIT_AS), no core file, killed with the thread
@@ -165,20 +167,34 @@ def ffmpeg_executable() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def read_upload(stream) -> bytes:
-    """At most the allowed size plus one byte, so an oversized upload is refused."""
+_CHUNK = 256 * 1024  # an upload is copied into its memory file this much at a time
+
+
+def _too_large() -> VoiceRejected:
+    return VoiceRejected(
+        _l("This recording is larger than %(mb)d MB. Choose a shorter one.", mb=voice_max_mb())
+    )
+
+
+@contextlib.contextmanager
+def uploaded_file(stream):
+    """The upload copied into a memory file a chunk at a time (the worker never holds
+    the whole recording, which may be tens of MB); yields its descriptor. At most the
+    allowed size plus one byte is read, so an oversized upload is refused."""
     max_bytes = limits().max_bytes
-    data = stream.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise VoiceRejected(
-            _l(
-                "This recording is larger than %(mb)d MB. Choose a shorter one.",
-                mb=voice_max_mb(),
-            )
-        )
-    if not data:
-        raise VoiceRejected(_l("The recording file is empty."))
-    return data
+    with _memory_file("voice-upload") as fd:
+        size = 0
+        while size <= max_bytes:
+            chunk = stream.read(min(_CHUNK, max_bytes + 1 - size))
+            if not chunk:
+                break
+            _write_all(fd, chunk)
+            size += len(chunk)
+        if size > max_bytes:
+            raise _too_large()
+        if not size:
+            raise VoiceRejected(_l("The recording file is empty."))
+        yield fd
 
 
 # --- memory files ------------------------------------------------------------------
@@ -194,12 +210,16 @@ def _memory_file(name: str, data: bytes = b""):
         fd, path = tempfile.mkstemp(prefix="voice-")
         os.unlink(path)
     try:
-        view = memoryview(data)
-        while view:  # one write may take less than all of it
-            view = view[os.write(fd, view) :]
+        _write_all(fd, data)
         yield fd
     finally:
         os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:  # one write may take less than all of it
+        view = view[os.write(fd, view) :]
 
 
 def _contents(fd: int) -> bytes:
@@ -375,9 +395,14 @@ def encode(pcm_fd: int, output_fds: list[int], gain_db: float, bounds: Bounds) -
 
 
 def render(data: bytes, limit: Limits, bounds: Bounds, mask: str | None = None) -> Rendered:
-    """Upload in, renditions out (bytes, ENCODINGS' order); nothing written to a disk."""
+    """Recording in, renditions out (bytes, ENCODINGS' order); nothing written to a disk."""
+    with _memory_file("voice-upload", data) as upload:
+        return render_file(upload, limit, bounds, mask)
+
+
+def render_file(upload: int, limit: Limits, bounds: Bounds, mask: str | None = None) -> Rendered:
+    """``render`` for a recording already in a memory file (an upload, see ``uploaded_file``)."""
     with contextlib.ExitStack() as files:
-        upload = files.enter_context(_memory_file("voice-upload", data))
         found = probe(upload, bounds)
         if found.declared_seconds and found.declared_seconds > limit.max_seconds + 1:
             raise _too_long(limit.max_seconds)
@@ -396,12 +421,18 @@ def _mask() -> str:
 
 def process(data: bytes, *, masked: bool = False) -> ProcessedVoice:
     """Validate and transcode a recording; store its renditions; return what was stored."""
-    rendered = render(data, limits(), _bounds(), _mask() if masked else None)
-    return ProcessedVoice(rendered.duration_seconds, masked, _store(rendered.encoded))
+    with _memory_file("voice-upload", data) as upload:
+        return _process_file(upload, masked)
 
 
 def process_upload(stream, *, masked: bool = False) -> ProcessedVoice:
-    return process(read_upload(stream), masked=masked)
+    with uploaded_file(stream) as upload:
+        return _process_file(upload, masked)
+
+
+def _process_file(upload: int, masked: bool) -> ProcessedVoice:
+    rendered = render_file(upload, limits(), _bounds(), _mask() if masked else None)
+    return ProcessedVoice(rendered.duration_seconds, masked, _store(rendered.encoded))
 
 
 def remasked(renditions: list[dict]) -> ProcessedVoice:
@@ -432,8 +463,8 @@ def stored_bytes(name: str) -> bytes:
 def masked_preview(stream) -> bytes:
     """The upload as it would sound masked, in Opus, stored nowhere (the preview the
     storyteller hears before sending)."""
-    rendered = render(read_upload(stream), limits(), _bounds(), _mask())
-    return rendered.encoded[0]
+    with uploaded_file(stream) as upload:
+        return render_file(upload, limits(), _bounds(), _mask()).encoded[0]
 
 
 def pcm_of(data: bytes, sample_rate: int) -> bytes:

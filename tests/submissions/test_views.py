@@ -457,3 +457,30 @@ def test_the_private_link_leaves_the_session_once_the_thank_you_page_showed_it(c
     assert "/my-story/" not in page
     assert "shown only once" in page
     assert again.headers["Cache-Control"] == "no-store"
+
+
+def test_an_upload_is_never_written_to_a_temporary_file_on_disk(app, client, db, monkeypatch):
+    """Werkzeug spools a file part over 500 KB to a temporary file: a photo's GPS
+    position would land on a disk that may give it back after it is deleted. The
+    request keeps it in a memory file instead (``params.Request``)."""
+    import werkzeug.formparser
+
+    def no_disk(*args, **kwargs):
+        raise AssertionError("an upload was spooled to a temporary file")
+
+    monkeypatch.setattr(werkzeug.formparser, "SpooledTemporaryFile", no_disk)
+    photo = images.jpeg_with_gps_and_camera(size=(2400, 1800))
+    photo += b"\0" * max(0, 600_000 - len(photo))  # past Werkzeug's 500 KB in memory
+    assert len(photo) > 500 * 1024
+    # Encoded here: the test client would spool a body this large to a file of its own.
+    boundary, body = encode_multipart(
+        {**form_data(), "photo": FileStorage(io.BytesIO(photo), "p.jpg")}
+    )
+
+    response = client.post(
+        "/share", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+    assert response.status_code == 303
+    story = db.session.scalar(select(Story).where(Story.title == VALID["title"]))
+    assert story.photo is not None and story.photo.renditions
