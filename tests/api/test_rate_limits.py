@@ -1,10 +1,16 @@
-"""The API's per-address limit, counted before Flask in Redis (web/ratelimits.py).
+"""The API's per-address limit, counted before Flask in Redis, by leases (web/ratelimits.py).
 
 These need the local Redis: they fail in CI when it is not there (tests.helpers)."""
 
+import time
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from campaign import create_app
+from campaign.web import ratelimits
+from campaign.web.ratelimits import MAX_LEASE, Counter, parsed, window_key
 from tests.helpers import app_config, empty_redis_database
 
 LIMITS_DB = 10
@@ -98,3 +104,79 @@ def test_a_flood_from_a_refused_address_stays_refused_without_asking_redis_each_
     assert int(limits_redis.get(key)) == counted
     # Others are still counted, and served.
     assert client.get("/api/v1/stats", environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 200
+
+
+# Leases: a worker takes a batch of counts in one round trip (web/ratelimits.py).
+LEASE_LIMITS = {**REDIS_LIMITS, "API_RATE_LIMIT": "50 per minute"}
+
+
+@pytest.mark.parametrize("config_overrides", [LEASE_LIMITS])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(workers=st.lists(st.integers(0, 1), min_size=1, max_size=120))
+def test_two_workers_sharing_redis_never_serve_beyond_the_limit(limits_redis, app, workers):
+    """Any interleaving of one address's requests over two workers (two Counters,
+    one store): no more than the limit is served in the window (slack 0)."""
+    limits_redis.flushdb()
+    counters = [Counter(), Counter()]
+    limits = parsed(app.config["API_RATE_LIMIT"])
+    answers = [counters[w].count("192.0.2.20", limits) for w in workers]
+    served = sum(1 for counted in answers if not any(c.over for c in counted))
+    assert served <= 50
+    for counted in answers:  # Remaining never shows more than the store granted
+        (c,) = counted
+        assert c.taken >= c.count and c.taken <= int(limits_redis.get(KEY_20))
+    if all(w == 0 for w in workers):  # one worker uses all it leases: exact
+        assert served == min(len(workers), 50)
+
+
+KEY_20 = "LIMITS:" + window_key("192.0.2.20", parsed("50 per minute")[0])
+
+
+@pytest.mark.parametrize("config_overrides", [{**REDIS_LIMITS, "API_RATE_LIMIT": "20 per minute"}])
+def test_a_slow_visitor_sees_exact_remaining_counts(limits_redis, client, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(ratelimits.time, "time", lambda: clock[0])
+    remaining = []
+    for _ in range(8):
+        remaining.append(client.get("/api/v1/stats").headers["X-RateLimit-Remaining"])
+        clock[0] += 2 * ratelimits.LEASE_QUICK  # slower than a lease is doubled for
+    assert remaining == [str(n) for n in range(19, 11, -1)]
+    (key,) = limits_redis.keys("LIMITS:api/*")
+    assert int(limits_redis.get(key)) == 8  # counted one by one: nothing leased ahead
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{**REDIS_LIMITS, "API_RATE_LIMIT": "5 per 2 seconds"}]
+)
+def test_counting_starts_afresh_when_the_window_ends(limits_redis, client):
+    statuses = [client.get("/api/v1/stats").status_code for _ in range(8)]
+    assert statuses == [200] * 5 + [429] * 3
+    time.sleep(2.2)
+    again = client.get("/api/v1/stats")
+    assert again.status_code == 200
+    assert again.headers["X-RateLimit-Remaining"] == "4"
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{**REDIS_LIMITS, "API_RATE_LIMIT": "100000 per minute"}]
+)
+def test_a_flood_from_one_address_makes_few_round_trips(limits_redis, app, monkeypatch):
+    round_trips = []
+    take = Counter._take
+
+    def counted_take(self, *args):
+        round_trips.append(args)
+        return take(self, *args)
+
+    monkeypatch.setattr(Counter, "_take", counted_take)
+    counter = Counter()
+    limits = parsed(app.config["API_RATE_LIMIT"])
+    places = [counter.count("192.0.2.30", limits)[0].count for _ in range(1000)]
+    assert places == list(range(1, 1001))  # each request its own place, none lost
+    # 1, 2, 4 … 64, then 64 at a time: 7 + ceil((1000 - 127) / 64) = 21
+    assert len(round_trips) == 21
+    assert int(limits_redis.get(limits_redis.keys("LIMITS:api/*")[0])) <= 1000 + MAX_LEASE
