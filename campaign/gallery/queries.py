@@ -8,11 +8,12 @@ loaded for all cards at once (selectinload), never one query per card.
 
 import base64
 import binascii
+import functools
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import literal, select, text, tuple_, union_all
+from sqlalchemy import BindParameter, Integer, bindparam, literal, select, text, tuple_, union_all
 
 from campaign.extensions import db
 from campaign.gallery import search
@@ -123,15 +124,21 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple[int, datetime, int] | 
     return rank, stamp, story_id
 
 
+def _given(value) -> bool:
+    """A filter's value is set: a non-empty value, or the parameter standing for one
+    in a statement built once (_first_positions_statement)."""
+    return isinstance(value, BindParameter) or bool(value)
+
+
 def _filtered(filters: Filters):
     query = Story.published_for(filters.channel)
-    if filters.origin:
+    if _given(filters.origin):
         query = query.where(Story.origin_country == filters.origin)
-    if filters.residence:
+    if _given(filters.residence):
         query = query.where(Story.residence_country == filters.residence)
-    if filters.language:
+    if _given(filters.language):
         query = query.where(Story.language == filters.language)
-    if filters.theme:
+    if _given(filters.theme):
         query = query.where(filed_under(filters.theme))
     return query
 
@@ -174,6 +181,46 @@ def _first_positions(filters: Filters, language: str, position, limit: int, *, o
     """(part, id, published_at) of the next ``limit`` stories in the reader's-language-first
     order, from ``position`` (the cursor's): one statement, a union of index walks
     (each stops after ``limit``), ordered part first."""
+    # The values go in as parameters of a statement built once per shape: building
+    # and keying this union cost more Python than the database spends running it.
+    shape = _FirstShape(
+        filters.channel,
+        bool(filters.origin),
+        bool(filters.residence),
+        bool(filters.theme),
+        None if position is None else position[0],
+        others,
+    )
+    values = {"language": language, "limit": limit}
+    values.update(origin=filters.origin, residence=filters.residence, theme=filters.theme)
+    if position is not None:
+        values.update(after_at=position[1], after_id=position[2])
+    statement = _first_positions_statement(shape)
+    return [tuple(row) for row in db.session.execute(statement, values)]
+
+
+@dataclass(frozen=True)
+class _FirstShape:
+    """What decides the statement's form (not the values it is run with)."""
+
+    channel: Channel
+    origin: bool
+    residence: bool
+    theme: bool
+    part: int | None  # the cursor's part, None on the first page
+    others: bool
+
+
+@functools.cache  # a few dozen shapes at most: channels x filters x cursor parts
+def _first_positions_statement(shape: _FirstShape):
+    filters = Filters(
+        origin=bindparam("origin") if shape.origin else None,
+        residence=bindparam("residence") if shape.residence else None,
+        theme=bindparam("theme") if shape.theme else None,
+        channel=shape.channel,
+    )
+    language = bindparam("language", type_=Story.language.type)
+    limit = bindparam("limit", type_=Integer)
     told = _filtered(filters).where(Story.language == language)
     # Driven by the translations into the language (a few, by a person's hand), each
     # story then read by its key: never a walk of every story looking for them.
@@ -184,21 +231,25 @@ def _first_positions(filters: Filters, language: str, position, limit: int, *, o
     rest = _filtered(filters).where(
         Story.language != language, Story.id.not_in(translated_into(language))
     )
-    after = _earlier(*position[1:]) if position else None
+    after = None
+    if shape.part is not None:
+        # _earlier, with parameters: a tuple of them must itself be a tuple_ (a plain
+        # Python tuple would take each parameter for a value).
+        at = bindparam("after_at", type_=Story.published_at.type)
+        after = tuple_(Story.published_at, Story.id) < tuple_(at, bindparam("after_id", Integer))
     walks = []
-    if position is None or position[0] == 0:
+    if shape.part is None or shape.part == 0:
         walks += [_walk(told, after, limit, 0), _walk(translated, after, limit, 0)]
-        if others:
+        if shape.others:
             walks.append(_walk(rest, None, limit, 1))
     else:
         walks.append(_walk(rest, after, limit, 1))
     both = union_all(*(select(w.c.part, w.c.id, w.c.published_at) for w in walks)).subquery()
-    query = (
+    return (
         select(both.c.part, both.c.id, both.c.published_at)
         .order_by(both.c.part, both.c.published_at.desc(), both.c.id.desc())
         .limit(limit)
     )
-    return [tuple(row) for row in db.session.execute(query)]
 
 
 def _stories_by_id(ids: list[int]) -> list[Story]:
