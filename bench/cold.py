@@ -121,16 +121,23 @@ def bytes_per_story(kind: str, env: dict, folder: Path, stories: int) -> float:
 
 def paths(env: dict, stories: int) -> dict[str, str]:
     """The pages measured, resolved against this database's data."""
+    from sqlalchemy import func, select
+
     from campaign.extensions import db
-    from campaign.gallery.queries import encode_cursor
+    from campaign.gallery.queries import FIRST, encode_cursor
     from campaign.models import Story
     from campaign.ops import vocabulary
 
     with app_context(env):
         ordered = Story.published().order_by(Story.published_at.desc(), Story.id.desc())
-        deep = db.session.scalar(ordered.offset(stories // 2).limit(1))
         story = db.session.scalar(ordered.offset(123).limit(1))
-        cursor = encode_cursor("newest", deep.published_at, deep.id)
+        # /stories shows the reader's language first (English here: the first part of
+        # the walk, rank 0), so a deep page is halfway down the English stories, with
+        # the cursor of that order (a cursor of another order is refused: page 1 again).
+        english = ordered.where(Story.language == "en")
+        told_in_english = db.session.scalar(select(func.count()).select_from(english.subquery()))
+        deep = db.session.scalar(english.offset(told_in_english // 2).limit(1))
+        cursor = encode_cursor(FIRST, deep.published_at, deep.id, 0)
         db.session.remove()
         db.engine.dispose()
     english = vocabulary.words("en")
