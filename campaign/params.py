@@ -97,7 +97,7 @@ class Request(FlaskRequest):
         self, total_content_length, content_type, filename=None, content_length=None
     ):
         if hasattr(os, "memfd_create"):
-            # Not inherited by children (the photo child is forked, ffmpeg exec'd).
+            # CLOEXEC: ffmpeg (exec'd) never sees the raw upload; only its own memory files.
             stream = os.fdopen(os.memfd_create("upload", os.MFD_CLOEXEC), "w+b")
         else:  # pragma: no cover - not Linux
             stream = super()._get_file_stream(

@@ -2,8 +2,9 @@
 the website's pages from what is published, partners' surfaces (API, embeds,
 feeds) from what is published and consented to for them.
 
-Each page makes a small, constant number of queries: themes and photos are
-loaded for all cards at once (selectinload), never one query per card.
+Each page makes a small, constant number of queries: the cards' photos and
+recordings come in the stories' own statement (joined), their themes in one
+more (selectinload), never one query per card.
 """
 
 import base64
