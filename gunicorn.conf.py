@@ -56,10 +56,13 @@ logger_class = RedactingLogger
 
 
 def post_worker_init(worker):
-    """Before serving: delete photo files of workers killed before their story was saved."""
+    """Before serving: delete photo files of workers killed before their story was saved,
+    and take up the photos such a worker left half-prepared."""
     from campaign.media.files import recover_at_worker_start
+    from campaign.media.preparing import wake_at_worker_start
 
     recover_at_worker_start(worker.wsgi)
+    wake_at_worker_start(worker.wsgi)
 
 
 def nworkers_changed(server, new_value, _old_value):

@@ -17,7 +17,7 @@ from campaign.gallery import fragments, search
 from campaign.gallery.journeys import bp as journeys_bp
 from campaign.gallery.views import bp as gallery_bp
 from campaign.i18n import identity, locale
-from campaign.media import files
+from campaign.media import files, preparing
 from campaign.media.commands import media
 from campaign.media.views import bp as media_bp
 from campaign.moderation import signals
@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         extension.init_app(app)
     hooks.init_app(app)  # public counts, version and page cache follow every commit
     files.init_app(app)  # photo files follow their rows' commits and rollbacks
+    preparing.init_app(app)  # photos prepared after the request that brought them
     search.init_app(app)  # a deleted story's words leave the search index and the files
     fragments.init_app(app)  # the worker's kept cards, keyed by this deploy's templates
     signals.init_app(app)  # a story's kinds of personal detail follow its text

@@ -104,6 +104,14 @@ class Defaults:
     PHOTO_DECODE_CPU_SECONDS = 10
     PHOTO_DECODE_MEMORY_MB = 1024
     PHOTO_DECODE_TIMEOUT_SECONDS = 20
+    # A photo nobody asked to blur is prepared after the request (media/preparing.py):
+    # the request keeps one clean copy, a background thread of the worker finds the
+    # faces and cuts the renditions at the lowest CPU priority. It holds a photo for
+    # PHOTO_PREPARE_LEASE_SECONDS (then another worker may take it up), and looks for
+    # photos left behind by a worker that died every PHOTO_PREPARE_POLL_SECONDS.
+    PHOTO_PREPARE_LATER = True
+    PHOTO_PREPARE_LEASE_SECONDS = 120
+    PHOTO_PREPARE_POLL_SECONDS = 30
     # Voice stories (campaign/media/voice.py). An upload may be this large (a 5-minute
     # m4a or MP3 is 3-5 MB; WAV, uncompressed, is the one that needs the room), and
     # must be at least VOICE_MIN_SECONDS and at most VOICE_MAX_SECONDS long, which is

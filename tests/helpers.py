@@ -107,6 +107,9 @@ def app_config(database_url: str, **overrides) -> dict:
         # Read the public content version on every request: tests look at once.
         "PAGE_CACHE_VERSION_SECONDS": 0,
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
+        # Photos are prepared in the request, as tests look at once; the tests of
+        # preparing later (tests/media/test_preparing.py) turn it on.
+        "PHOTO_PREPARE_LATER": False,
     }
     config.update(overrides)
     return config

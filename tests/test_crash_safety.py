@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.request import HTTPCookieProcessor
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 from campaign.media.inflight import journal_root
 from campaign.models import Photo, Story
@@ -111,8 +111,8 @@ def _processes():
         yield int(stat.parent.name), int(after_name[1])
 
 
-def wait_for(condition, what: str) -> None:
-    deadline = time.monotonic() + 30
+def wait_for(condition, what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, f"never saw {what}"
         time.sleep(0.002)
@@ -168,7 +168,9 @@ def test_worker_killed_mid_upload_leaves_no_half_story_and_no_orphan_file(backen
     media = tmp_path / "media"
     photo = images.noisy_jpeg()  # about 4 MB, a second or so to re-encode
     pid_file = tmp_path / "gunicorn.pid"
-    env = {"GUNICORN_CMD_ARGS": f"--pid {pid_file}"}
+    # The request cuts every rendition itself, as when a blur is asked for (a photo
+    # prepared later: the next test).
+    env = {"GUNICORN_CMD_ARGS": f"--pid {pid_file}", "FLASK_PHOTO_PREPARE_LATER": "false"}
     with gunicorn(url, tmp_path, workers=1, env=env) as (base_url, log_path):
         server = Server(base_url, pid_file)
 
@@ -223,6 +225,45 @@ def test_worker_killed_mid_upload_leaves_no_half_story_and_no_orphan_file(backen
     # The successors really found files to delete (not merely nothing written).
     assert re.search(r'"message": "media.recovered".*"deleted_files": [1-9]', log), log[-3000:]
     assert "Traceback" not in log
+
+
+def photos_waiting(url: str) -> int:
+    """Photos not prepared yet (media/preparing.py)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            waiting = select(func.count()).select_from(Photo).where(Photo.prepare_at.is_not(None))
+            return connection.execute(waiting).scalar_one()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_worker_killed_while_preparing_a_photo_leaves_it_to_the_next(backend, tmp_path):
+    url = fresh_database(backend, tmp_path, "preparing")
+    media = tmp_path / "media"
+    pid_file = tmp_path / "gunicorn.pid"
+    env = {
+        "GUNICORN_CMD_ARGS": f"--pid {pid_file}",
+        "FLASK_PHOTO_PREPARE_LATER": "true",
+        # The dead worker's lease runs out soon, and the next worker looks often.
+        "FLASK_PHOTO_PREPARE_LEASE_SECONDS": "2",
+        "FLASK_PHOTO_PREPARE_POLL_SECONDS": "1",
+    }
+    with gunicorn(url, tmp_path, workers=1, env=env) as (base_url, log_path):
+        server = Server(base_url, pid_file)
+        request = share_request(Browser(base_url), images.noisy_jpeg(), "Killed while preparing")
+        with server.connect() as connection:
+            connection.sendall(request)
+            answer = connection.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 303"), answer[:200]
+            # Answered with one clean copy kept; the worker's thread cuts the rest now.
+            wait_for(lambda: files_under(journal_root(media)), "a rendition being cut")
+            server.kill_worker()
+        wait_for(lambda: photos_waiting(url) == 0, "the photo prepared by the next worker", 90)
+        stories = assert_consistent(url, media)
+        assert len(stories["Killed while preparing"]) == RENDITIONS
+    assert "Traceback" not in log_path.read_text()
 
 
 def flask_cli(url: str, media: Path, *args: str) -> str:

@@ -5,6 +5,7 @@ database (SQLite file or a PostgreSQL database of its own).
 """
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -160,6 +161,24 @@ def test_two_instances_share_rate_limits_and_decisions(tmp_path, redis_url):
             engine.dispose()
 
 
+def prepared_renditions(url: str, wait_seconds: float = 60) -> list[dict]:
+    """The one photo's renditions once it is prepared (media/preparing.py)."""
+    engine = create_engine(url)
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            with engine.connect() as connection:
+                renditions, waiting = connection.execute(
+                    text("SELECT renditions, prepare_at IS NOT NULL FROM photo")
+                ).one()
+            if not waiting or time.monotonic() > deadline:
+                assert not waiting, "the photo was not prepared"
+                return renditions
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
+
+
 def test_two_instances_share_photos_through_one_object_store(
     tmp_path, redis_url, object_store, s3_bucket
 ):
@@ -186,12 +205,10 @@ def test_two_instances_share_photos_through_one_object_store(
         )
         assert status == 200 and "/my-story/" in page, page[:500]
         token = page.split("/my-story/")[1].split('"')[0].split("<")[0]
-        engine = create_engine(url)
-        try:
-            with engine.connect() as connection:
-                renditions = connection.execute(text("SELECT renditions FROM photo")).scalar_one()
-        finally:
-            engine.dispose()
+        # The first instance's thread prepares the photo after the answer (faces found,
+        # every size cut from the one copy the request kept) through the object store.
+        renditions = prepared_renditions(url)
+        assert len(renditions) == 4  # 640 and 400 px, WebP and JPEG
         names = sorted(rendition["name"] for rendition in renditions)
         assert names and object_store.keys(s3_bucket) == names
         assert not any(

@@ -8,6 +8,7 @@ files are deleted after the commit and their addresses sent to the CDN purge
 files go instead.
 """
 
+from campaign.extensions import db
 from campaign.media import faces as face_areas
 from campaign.media.files import replace_renditions
 from campaign.media.pipeline import Blur, ProcessedPhoto, reblurred
@@ -24,13 +25,19 @@ def note_faces(photo: Photo, processed: ProcessedPhoto) -> None:
 def blur_photo(photo: Photo, *, the_faces: bool = False, areas=()) -> list[list[float]]:
     """Blur the photo's detected faces and/or hand-drawn areas (fractions) in every
     rendition; return the areas blurred. Raises ``PhotoRejected`` when its file
-    cannot be read again."""
+    cannot be read again.
+
+    The row is locked first: a preparation finishing meanwhile (media/preparing.py)
+    either comes before, and this blurs what it cut, or sees that it lost."""
+    db.session.flush()  # what this request changed already is kept through the refresh
+    db.session.refresh(photo, with_for_update=True)
     processed = reblurred(
         photo.renditions, Blur(faces=photo.faces, the_faces=the_faces, areas=tuple(areas))
     )
     replace_renditions(photo, processed.renditions)
-    if photo.faces is None:  # stored before faces were looked for: found now
+    if photo.faces is None:  # not looked for yet (stored before, or being prepared): found now
         photo.faces = processed.faces
         photo.focal_x, photo.focal_y = face_areas.focal_point(processed.faces) or (None, None)
+    photo.prepare_at = None  # every rendition is cut now
     photo.blurred = [*(photo.blurred or []), *processed.blurred]
     return processed.blurred

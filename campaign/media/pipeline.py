@@ -13,7 +13,9 @@ It also keeps the worker small: Pillow decodes WebP and PNG at full size (a
 12-megapixel WebP takes about 180 MB while it is decoded), and memory a process
 once held is rarely given back, so a long-lived worker would keep that peak.
 The renditions come back as bytes and are stored by the worker itself, in the
-request's own transaction bookkeeping (see files.py).
+request's own transaction bookkeeping (see files.py). A photo nobody asked to
+blur is cut in two steps: the request keeps one clean copy at the largest size,
+and the faces and the other renditions follow in the background (preparing.py).
 
 The child is bounded, because a small hostile file can cost a great deal: a
 progressive JPEG makes the decoder pass over the whole image once per scan, so
@@ -84,6 +86,11 @@ ENCODINGS = (
     ("WEBP", "webp", {"quality": 80, "method": 2}),
     ("JPEG", "jpg", {"quality": 82, "optimize": True}),
 )
+# A photo prepared later (media/preparing.py) is first kept as one clean copy at the
+# largest size, from which every rendition is cut once the faces are found: a JPEG,
+# the cheapest encoding (a fifth of WebP's time), at a quality that leaves the cut
+# renditions as good as those cut from the upload.
+MASTER_ENCODINGS = (("JPEG", "jpg", {"quality": 92}),)
 _TRANSPOSED_ORIENTATIONS = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 _NOT_A_PHOTO = _l("This file is not a photo we can use. Choose a JPEG, PNG or WebP photo.")
 _TOO_MANY_SCANS = _l(
@@ -118,6 +125,9 @@ class ProcessedPhoto:
     # and the areas blurred in every rendition.
     faces: list[list[float]] | None = field(default_factory=list)
     blurred: list[list[float]] = field(default_factory=list)
+    # False: only the clean copy at the largest size is stored, faces not looked for
+    # yet; media/preparing.py cuts the rest after the request.
+    prepared: bool = True
 
 
 class Blur(NamedTuple):
@@ -336,10 +346,10 @@ def _encode(image: Image.Image, pil_format: str, options: dict) -> bytes:
     return buffer.getvalue()
 
 
-def _encode_all(image: Image.Image) -> list[bytes]:
+def _encode_all(image: Image.Image, encodings=ENCODINGS) -> list[bytes]:
     """One rendition in every format, one after the other: save() keeps its
     options on the image itself, so one image is never saved by two threads."""
-    return [_encode(image, pil_format, options) for pil_format, _, options in ENCODINGS]
+    return [_encode(image, pil_format, options) for pil_format, _, options in encodings]
 
 
 def _faces_in(upright: Image.Image) -> list | None:
@@ -360,14 +370,30 @@ class Rendered(NamedTuple):
     blurred: list[list[float]]
 
 
+def _upright_size(image: Image.Image) -> tuple[int, int]:
+    """The full-size width and height of the photo turned upright (before any draft)."""
+    width, height = image.size
+    if image.getexif().get(0x0112, 1) in _TRANSPOSED_ORIENTATIONS:
+        return height, width
+    return width, height
+
+
+def _render_master(data: bytes, limits: Limits) -> Rendered:
+    """Decode, check, turn upright and encode the clean copy at the largest size only
+    (MASTER_ENCODINGS): all a request does for a photo prepared later."""
+    with _open(data, limits) as image:
+        full_width, full_height = _upright_size(image)
+        width, height, largest = next(_sized(_decode(image)))
+        encoded = _encode_all(largest, MASTER_ENCODINGS)
+    return Rendered(full_width, full_height, [(width, height, encoded)], None, [])
+
+
 def _render(data: bytes, limits: Limits, blur: Blur = NO_BLUR) -> Rendered:
     """Decode, check, turn upright, find the faces, blur what ``blur`` asks for and
     encode every rendition from the blurred pixels: photo in, bytes out. Nothing
     unblurred leaves the child when a blur is asked for."""
     with _open(data, limits) as image:
-        full_width, full_height = image.size
-        if image.getexif().get(0x0112, 1) in _TRANSPOSED_ORIENTATIONS:
-            full_width, full_height = full_height, full_width
+        full_width, full_height = _upright_size(image)
         # All inside the with block: the upright photo may be the opened image itself.
         upright = _decode(image)
         faces = _faces_in(upright) if blur.faces is None else blur.faces
@@ -438,8 +464,13 @@ def _lower_limit(kind: int, soft: int, hard: int) -> None:
     resource.setrlimit(kind, (soft, hard))
 
 
-def _bound_this_child(parent: int, bounds: _Bounds, memory_limit: int | None, prctl) -> None:
-    """In the child, first thing: die with the parent, and keep within the bounds."""
+def _bound_this_child(
+    parent: int, bounds: _Bounds, memory_limit: int | None, prctl, *, yielding: bool
+) -> None:
+    """In the child, first thing: die with the parent, and keep within the bounds
+    (and, ``yielding``, give the CPU to everything else: work no one waits for)."""
+    if yielding:
+        os.nice(19)
     if prctl is not None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != parent:  # the parent died before the line above
@@ -477,10 +508,12 @@ def _out_of_time(status: int, rusage, bounds: _Bounds) -> bool:
     return ended_by == signal.SIGXCPU or (ended_by == signal.SIGKILL and used >= bounds.cpu_seconds)
 
 
-def in_bounded_child(function, *args):
+def in_bounded_child(function, *args, yielding: bool = False):
     """``function(*args)`` in a forked, bounded child; its result, or its exception, here.
 
     For photos, and for anything else drawn from them (the share cards, cards.services).
+    A ``yielding`` child runs at the lowest priority (nice 19): the requests of
+    this machine are served first, and it takes whatever CPU they leave.
 
     A child that dies without an answer (a decoder crash, the out-of-memory
     killer) means the file could not be read as a photo; one stopped by its CPU
@@ -498,7 +531,7 @@ def in_bounded_child(function, *args):
     if pid == 0:  # the child: answer through the pipe, then leave at once
         try:
             os.close(reading)
-            _bound_this_child(parent, bounds, memory_limit, prctl)
+            _bound_this_child(parent, bounds, memory_limit, prctl, yielding=yielding)
             try:
                 answer = (True, function(*args))
             except MemoryError:
@@ -538,10 +571,21 @@ def _picklable(error: BaseException) -> BaseException:
     return error
 
 
-def process(data: bytes, blur: Blur = NO_BLUR) -> ProcessedPhoto:
-    """Validate and re-encode a photo; store its renditions; return what was stored."""
+def process(data: bytes, blur: Blur = NO_BLUR, *, later: bool = False) -> ProcessedPhoto:
+    """Validate and re-encode a photo; store its renditions; return what was stored.
+
+    ``later`` (only without a blur: nothing unblurred is written when one is asked
+    for): store the clean copy at the largest size alone, and leave the faces and
+    the other renditions to media/preparing.py, after the request.
+    """
+    if later and blur == NO_BLUR:
+        rendered = in_bounded_child(_render_master, data, _limits())
+        return _processed(rendered, _store(rendered.sizes, MASTER_ENCODINGS), prepared=False)
     rendered = in_bounded_child(_render, data, _limits(), blur)
-    renditions = _store(rendered.sizes)
+    return _processed(rendered, _store(rendered.sizes))
+
+
+def _processed(rendered: Rendered, renditions: list[dict], *, prepared=True) -> ProcessedPhoto:
     # The full-size dimensions of the upright photo (draft mode may have decoded less).
     return ProcessedPhoto(
         width=rendered.width,
@@ -549,17 +593,18 @@ def process(data: bytes, blur: Blur = NO_BLUR) -> ProcessedPhoto:
         renditions=renditions,
         faces=rendered.faces,
         blurred=rendered.blurred,
+        prepared=prepared,
     )
 
 
-def _store(sizes) -> list[dict]:
+def _store(sizes, encodings_used=ENCODINGS) -> list[dict]:
     """Each rendition under a new base name, listed smallest first."""
     base = new_base_name()
     storage = get_storage()
     renditions: list[dict] = []
     try:
         for width, height, encodings in sizes:
-            for (pil_format, extension, _), encoded in zip(ENCODINGS, encodings, strict=True):
+            for (pil_format, extension, _), encoded in zip(encodings_used, encodings, strict=True):
                 name = rendition_name(base, width, extension)
                 storage.save(name, encoded)
                 renditions.append(
@@ -579,11 +624,20 @@ def _store(sizes) -> list[dict]:
     return renditions
 
 
-def process_upload(stream, blur: Blur = NO_BLUR) -> ProcessedPhoto:
-    return process(read_upload(stream), blur)
+def process_upload(stream, blur: Blur = NO_BLUR, *, later: bool = False) -> ProcessedPhoto:
+    return process(read_upload(stream), blur, later=later)
 
 
-def reblurred(renditions: list[dict], blur: Blur) -> ProcessedPhoto:
+def _largest(renditions: list[dict]) -> dict | None:
+    """The rendition every size is cut again from: the widest, WebP before JPEG."""
+    return max(
+        (r for r in renditions if isinstance(r.get("width"), int)),
+        key=lambda r: (r["width"], r.get("format") == "webp"),
+        default=None,
+    )
+
+
+def reblurred(renditions: list[dict], blur: Blur, *, yielding: bool = False) -> ProcessedPhoto:
     """New renditions of a stored photo with more of it blurred (their width and
     height are those of the largest: the photo's own do not change).
 
@@ -593,9 +647,7 @@ def reblurred(renditions: list[dict], blur: Blur) -> ProcessedPhoto:
     ``PhotoRejected`` when that file is missing or unreadable.
     """
     storage = get_storage()
-    largest = max(
-        (r for r in renditions if r.get("format") == "webp"), key=lambda r: r["width"], default=None
-    )
+    largest = _largest(renditions)
     try:
         stored = storage.open(largest["name"]) if largest else None
     except StorageUnavailable as error:
@@ -605,11 +657,5 @@ def reblurred(renditions: list[dict], blur: Blur) -> ProcessedPhoto:
         raise PhotoRejected(_l("This photo's file is missing. Remove the photo instead."))
     with stored.body:
         data = stored.body.read()
-    rendered = in_bounded_child(_render, data, _limits(), blur)
-    return ProcessedPhoto(
-        width=rendered.width,
-        height=rendered.height,
-        renditions=_store(rendered.sizes),
-        faces=rendered.faces,
-        blurred=rendered.blurred,
-    )
+    rendered = in_bounded_child(_render, data, _limits(), blur, yielding=yielding)
+    return _processed(rendered, _store(rendered.sizes))

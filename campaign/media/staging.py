@@ -36,6 +36,7 @@ from sqlalchemy import func, select
 from campaign.extensions import db
 from campaign.media.blurring import note_faces
 from campaign.media.pipeline import ProcessedPhoto
+from campaign.media.preparing import prepare_after_commit
 from campaign.media.voice import ProcessedVoice
 from campaign.models import Photo, Recording
 from campaign.models._types import utcnow
@@ -124,6 +125,8 @@ def stage(processed: ProcessedPhoto) -> tuple[Photo, str]:
         staged_from=_uploaded_from(),
     )
     note_faces(photo, processed)
+    if not processed.prepared:
+        prepare_after_commit(photo)
     db.session.add(photo)
     db.session.flush()
     return photo, key

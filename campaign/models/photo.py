@@ -44,9 +44,18 @@ class Photo(db.Model):
     focal_x: Mapped[float | None] = mapped_column(Float)
     focal_y: Mapped[float | None] = mapped_column(Float)
     blurred: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # Set while only the clean copy at the largest size is stored and the faces are
+    # not looked for yet (media/preparing.py): when a worker may next take the photo
+    # up. Whoever takes it pushes this a lease ahead, so a worker that dies leaves
+    # the photo to another once the lease runs out; None once prepared.
+    prepare_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     def __repr__(self) -> str:
         return f"<Photo {self.id} story={self.story_id}>"
+
+    @property
+    def preparing(self) -> bool:
+        return self.prepare_at is not None
 
     @property
     def faces_left(self) -> int:

@@ -432,7 +432,11 @@ def take_photo(
     if chose_a_file(upload):
         if not room:
             raise PhotoRejected(NO_ROOM)
-        processed = process_upload(upload.stream, Blur(the_faces=blur_faces))
+        processed = process_upload(
+            upload.stream,
+            Blur(the_faces=blur_faces),
+            later=current_app.config["PHOTO_PREPARE_LATER"],
+        )
         discard_staged(kept)
         return TakenPhoto(*stage(processed), blurred_now=blur_faces)
     if remove and kept is not None:

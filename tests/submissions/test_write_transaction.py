@@ -100,9 +100,9 @@ def test_on_sqlite_a_photo_is_processed_before_the_write_lock_is_taken(
 ):
     real = services.process_upload
 
-    def recorded(stream, *rest):
+    def recorded(stream, *rest, **options):
         timeline.append("PROCESS PHOTO")
-        return real(stream, *rest)
+        return real(stream, *rest, **options)
 
     monkeypatch.setattr(services, "process_upload", recorded)
     data = form_data()
