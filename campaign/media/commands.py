@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.media.files import recover
+from campaign.media.preparing import prepare_due
 from campaign.media.staging import delete_stale_staged_photos
 from campaign.media.storage import get_storage, media_root
 from campaign.media.transcribe import backend, transcribe_waiting
@@ -98,6 +99,14 @@ def transcribe_command(limit: int) -> None:
         return
     drafted, failed = transcribe_waiting(limit)
     click.echo(f"Drafted {drafted} transcript(s); {failed} failed (see the log).")
+
+
+@media.command("prepare")
+def prepare_command() -> None:
+    """Prepare every photo waiting to be (faces found, renditions cut); the web workers do
+    this themselves, this drains what waits, e.g. after every worker was down."""
+    prepared = prepare_due()
+    click.echo(f"Prepared {prepared} photo(s).")
 
 
 @media.command("cleanup")

@@ -212,3 +212,12 @@ def test_the_workers_thread_prepares_the_photo_after_the_commit(app, client):
         assert files_on_disk() == set(names(photo))
     finally:
         preparing.preparer(app).stop()
+
+
+def test_the_command_prepares_what_waits(app, client, woken):
+    send_story(client, images.photograph("astronaut"))
+
+    result = app.test_cli_runner().invoke(args=["media", "prepare"])
+
+    assert result.output == "Prepared 1 photo(s).\n"
+    assert not the_photo().preparing and len(the_photo().faces) == 1
