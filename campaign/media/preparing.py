@@ -44,7 +44,7 @@ from datetime import timedelta
 from flask import current_app, has_app_context
 from sqlalchemy import select, update
 
-from campaign.database import listen_once
+from campaign.database import listen_once, only_reading
 from campaign.extensions import db
 from campaign.media.blurring import note_faces
 from campaign.media.files import replace_renditions
@@ -71,9 +71,10 @@ def _claim_next() -> int | None:
     while True:
         now = utcnow()
         due = select(Photo.id).where(Photo.prepare_at <= now).order_by(Photo.prepare_at).limit(1)
-        photo_id = db.session.scalar(due)
-        if photo_id is None:
+        with only_reading():  # every poll of every worker: never SQLite's write lock
+            photo_id = db.session.scalar(due)
             db.session.rollback()
+        if photo_id is None:
             return None
         lease = now + timedelta(seconds=current_app.config["PHOTO_PREPARE_LEASE_SECONDS"])
         taken = db.session.execute(
@@ -91,11 +92,11 @@ def prepare(photo_id: int) -> bool:
     """Find the faces and cut every rendition of a photo taken up; whether its row
     now names them (False: it changed or went meanwhile, or its copy could not be
     read, and it is taken up again when the lease runs out)."""
-    photo = db.session.get(Photo, photo_id)
-    source = list(photo.renditions or []) if photo is not None and photo.preparing else None
-    # No transaction stays open while the child works (on SQLite it would hold the
-    # write lock for all that time).
-    db.session.rollback()
+    with only_reading():
+        photo = db.session.get(Photo, photo_id)
+        source = list(photo.renditions or []) if photo is not None and photo.preparing else None
+        # No transaction stays open while the child works.
+        db.session.rollback()
     if source is None:
         return False
     try:
