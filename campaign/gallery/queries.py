@@ -146,12 +146,21 @@ def _filtered(filters: Filters):
 
 # Row-value comparisons, not the equivalent OR: both databases then start the
 # index walk right at the cursor instead of filtering every row before it.
-def _earlier(published_at: datetime, story_id: int):
-    return tuple_(Story.published_at, Story.id) < (published_at, story_id)
+def _earlier(published_at: datetime | BindParameter, story_id: int | BindParameter):
+    return tuple_(Story.published_at, Story.id) < _position(published_at, story_id)
 
 
-def _later(published_at: datetime, story_id: int):
-    return tuple_(Story.published_at, Story.id) > (published_at, story_id)
+def _later(published_at: datetime | BindParameter, story_id: int | BindParameter):
+    return tuple_(Story.published_at, Story.id) > _position(published_at, story_id)
+
+
+def _position(published_at, story_id):
+    """A cursor's position: values, bound with the columns' own types; or the parameters
+    of a statement built once (_first_positions_statement), which must be a tuple_ of
+    their own (a plain tuple would take each parameter for a value)."""
+    if isinstance(published_at, BindParameter):
+        return tuple_(published_at, story_id)
+    return (published_at, story_id)
 
 
 # Stories in the reader's language first -----------------------------------------
@@ -234,10 +243,8 @@ def _first_positions_statement(shape: _FirstShape):
     )
     after = None
     if shape.part is not None:
-        # _earlier, with parameters: a tuple of them must itself be a tuple_ (a plain
-        # Python tuple would take each parameter for a value).
         at = bindparam("after_at", type_=Story.published_at.type)
-        after = tuple_(Story.published_at, Story.id) < tuple_(at, bindparam("after_id", Integer))
+        after = _earlier(at, bindparam("after_id", type_=Integer))
     walks = []
     if shape.part is None or shape.part == 0:
         walks += [_walk(told, after, limit, 0), _walk(translated, after, limit, 0)]
