@@ -14,7 +14,17 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import BindParameter, Integer, bindparam, literal, select, text, tuple_, union_all
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    Integer,
+    bindparam,
+    literal,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
 
 from campaign.extensions import db
 from campaign.gallery import search
@@ -350,43 +360,106 @@ def _search_positions(filters: Filters, found, sort: str, position, limit: int):
     rows of the buckets (a LIMIT on the UNION ALL: both engines then skip the
     later buckets), so a common word's page reads its first bucket only.
     """
-    newest_first = sort != "oldest"
-    stories = _filtered(filters)
-    after_position = None
-    if position is not None:
-        after_position = _earlier(*position[1:]) if newest_first else _later(*position[1:])
-    buckets = search.RANKS if sort == "relevance" else (None,)
-    if position is not None:
-        buckets = tuple(bucket for bucket in buckets if (bucket or 0) >= position[0])
-
-    def arm(bucket):
-        rank = bucket or 0
-        at_cursor = position is not None and rank == position[0]
-        return found.bucket(
-            stories,
-            None if bucket is None else -bucket,
-            rank=rank,
-            newest_first=newest_first,
-            limit=limit,
-            start=position[1:] if at_cursor else None,
-            after=after_position if at_cursor else None,
-        )
-
-    translated = found.translated(
-        stories,
-        relevance=sort == "relevance",
-        newest_first=newest_first,
-        limit=limit,
-        position=position,
-        after=after_position,
+    # Built once per shape, like the gallery's first positions: a search's nine-part
+    # statement cost several times more Python to build and key than to run.
+    shape = _SearchShape(
+        filters.channel,
+        bool(filters.origin),
+        bool(filters.residence),
+        bool(filters.theme),
+        bool(filters.language),
+        sort,
+        None if position is None else position[0],
+        found.sqlite,
     )
-    rows = _in_order([arm(bucket) for bucket in buckets], translated, limit=limit)
+    values = {"limit": limit, **found.texts()}
+    values.update(
+        origin=filters.origin,
+        residence=filters.residence,
+        theme=filters.theme,
+        language=filters.language,
+    )
+    if position is not None:
+        values.update(
+            after_at=position[1], after_id=position[2], start_second=search.key_second(position[1])
+        )
+    if not shape.sqlite:
+        # The one plan that would run the parts side by side and interleave their rows
+        # (SQLite runs a compound select's parts one after the other, always).
+        db.session.execute(text("SET LOCAL enable_parallel_append = off"))
+    rows = [
+        (rank, _aware(at), story_id)
+        for rank, at, story_id in db.session.execute(_search_statement(shape), values)
+    ]
+    newest_first = sort != "oldest"
     rows.sort(key=lambda row: _order_key(row, newest_first))
     return rows[:limit]
 
 
-def _in_order(arms: list, translated, *, limit: int) -> list[tuple[int, datetime, int]]:
-    """In one statement: the first ``limit`` rows of the buckets' queries, one after the
+@dataclass(frozen=True)
+class _SearchShape:
+    """What decides a search statement's form (not the values it is run with)."""
+
+    channel: Channel
+    origin: bool
+    residence: bool
+    theme: bool
+    language: bool
+    sort: str
+    rank: int | None  # the cursor's bucket, None on the first page
+    sqlite: bool
+
+
+@functools.cache  # channels x filters x sorts x cursor buckets: a few hundred at most
+def _search_statement(shape: _SearchShape):
+    found = search.Matcher(None, sqlite=shape.sqlite)
+    stories = _filtered(
+        Filters(
+            origin=bindparam("origin") if shape.origin else None,
+            residence=bindparam("residence") if shape.residence else None,
+            theme=bindparam("theme") if shape.theme else None,
+            language=bindparam("language") if shape.language else None,
+            channel=shape.channel,
+        )
+    )
+    newest_first = shape.sort != "oldest"
+    limit = bindparam("limit", type_=Integer)
+    after = start_second = None
+    if shape.rank is not None:
+        at = bindparam("after_at", type_=Story.published_at.type)
+        after_id = bindparam("after_id", type_=Integer)
+        after = _earlier(at, after_id) if newest_first else _later(at, after_id)
+        start_second = bindparam("start_second", type_=BigInteger)
+    buckets = search.RANKS if shape.sort == "relevance" else (None,)
+    if shape.rank is not None:
+        buckets = tuple(bucket for bucket in buckets if (bucket or 0) >= shape.rank)
+
+    def arm(bucket):
+        rank = bucket or 0
+        at_cursor = shape.rank is not None and rank == shape.rank
+        return found.bucket(
+            stories,
+            None if bucket is None else search.rank_of(bucket),
+            rank=rank,
+            newest_first=newest_first,
+            limit=limit,
+            start_second=start_second if at_cursor else None,
+            after=after if at_cursor else None,
+        )
+
+    translated = found.translated(
+        stories,
+        relevance=shape.sort == "relevance",
+        newest_first=newest_first,
+        limit=limit,
+        from_rank=shape.rank,
+        after=after,
+    )
+    return _in_order([arm(bucket) for bucket in buckets], translated, limit=limit)
+
+
+def _in_order(arms: list, translated, *, limit):
+    """One statement: the first ``limit`` rows of the buckets' queries, one after the
     other (rows leave a bucket in its date order, the buckets go in rank order, and a
     LIMIT on a UNION ALL stops before the buckets it does not need, on both
     engines), and the rows of the stories found through a translation."""
@@ -395,15 +468,10 @@ def _in_order(arms: list, translated, *, limit: int) -> list[tuple[int, datetime
         part = query.subquery()
         return select(part.c.rank, part.c.published_at, part.c.id)
 
-    if db.engine.dialect.name == "postgresql":
-        # The one plan that would run the parts side by side and interleave their rows
-        # (SQLite runs a compound select's parts one after the other, always).
-        db.session.execute(text("SET LOCAL enable_parallel_append = off"))
     buckets = union_all(*(rows_of(arm) for arm in arms)).limit(limit).subquery()
-    both = union_all(
+    return union_all(
         select(buckets.c.rank, buckets.c.published_at, buckets.c.id), rows_of(translated)
     )
-    return [(rank, _aware(at), story_id) for rank, at, story_id in db.session.execute(both)]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

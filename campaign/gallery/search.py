@@ -33,7 +33,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import (
     DDL,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     column,
     event,
@@ -312,15 +314,34 @@ class Matcher:
     ranks computed from both texts, and left out of the buckets' index walks.
     """
 
-    def __init__(self, found: list[str]):
+    def __init__(self, found: list[str] | None, *, sqlite: bool | None = None):
+        # ``found`` None: a template, for statements built once (gallery.queries): each
+        # text of the query is then a parameter, whose value ``texts()`` gives.
         self.found = found
-        self.sqlite = db.engine.dialect.name == "sqlite"
-        self.expression = " ".join(f'"{word}"*' for word in found)
+        self.sqlite = db.engine.dialect.name == "sqlite" if sqlite is None else sqlite
+        self.expression = " ".join(f'"{word}"*' for word in found or ())
         self._translated_ids: dict[int | None, Select] = {}
+
+    def _text(self, name: str, text):
+        """A text of the query (``text()``), or in a template the parameter ``name``."""
+        return bindparam(name, type_=String()) if self.found is None else text()
+
+    def texts(self) -> dict[str, str]:
+        """The values of a template's parameters, for these words."""
+        if not self.sqlite:
+            return {_terms_name(w): self._terms(w) for w in ("", *PG_WEIGHTS.values())}
+        every_bits = (None, *(rank_of(rank) for rank in RANKS))
+        values = {_fts_name(bits): self._fts_text(bits) for bits in every_bits}
+        for bits in (None, *(bit for _name, bit in COLUMNS)):
+            values[_where_name(bits)] = self._where_text(bits)
+        return values
 
     # What each engine reads ---------------------------------------------------------
 
-    def _fts(self, bits: int | None) -> str:
+    def _fts(self, bits: int | None):
+        return self._text(_fts_name(bits), lambda: self._fts_text(bits))
+
+    def _fts_text(self, bits: int | None) -> str:
         """An FTS5 query: every word somewhere (None) or exactly in the columns of ``bits``."""
         if bits is None:
             return self.expression
@@ -331,8 +352,11 @@ class Matcher:
             query += " NOT (" + " OR ".join(outside) + ")"
         return query
 
+    def _terms(self, weight: str) -> str:
+        return " & ".join(f"{word}:*{weight}" for word in self.found)
+
     def _tsquery(self, weight: str = ""):
-        terms = " & ".join(f"{word}:*{weight}" for word in self.found)
+        terms = self._text(_terms_name(weight), lambda: self._terms(weight))
         return func.to_tsquery(literal_column("'simple'::regconfig"), terms)
 
     def _pg_in(self, name: str):
@@ -377,7 +401,10 @@ class Matcher:
         matching = literal_column(f"translation.{PG_COLUMN}").op("@@")(self._tsquery(weight))
         return published_translations().where(matching).with_only_columns(Translation.story_id)
 
-    def _where(self, bits: int | None) -> str:
+    def _where(self, bits: int | None):
+        return self._text(_where_name(bits), lambda: self._where_text(bits))
+
+    def _where_text(self, bits: int | None) -> str:
         """FTS5: every word somewhere (None), or in the one column of ``bits``."""
         if bits is None:
             return self.expression
@@ -396,10 +423,18 @@ class Matcher:
         )
 
     def translated(
-        self, stories: Select, *, relevance: bool, newest_first: bool, limit: int, position, after
+        self,
+        stories: Select,
+        *,
+        relevance: bool,
+        newest_first: bool,
+        limit,
+        from_rank: int | None,
+        after,
     ):
         """(rank, published_at, id) of the first ``limit`` stories found through a public
-        translation, in the page's order from ``position`` (``after``: its date and id).
+        translation, in the page's order from the cursor's position: its rank
+        ``from_rank`` (None: the first page), ``after`` its date and id.
 
         Translations are written by people, so they are few: these stories are ranked
         whole, the rank counting both texts (a word in the title of the story or of
@@ -417,8 +452,8 @@ class Matcher:
         query = stories.with_only_columns(rank.label("rank"), Story.published_at, Story.id).join(
             found, found.c.story_id == Story.id
         )
-        if position is not None:
-            query = query.where(or_(rank > position[0], and_(rank == position[0], after)))
+        if from_rank is not None:
+            query = query.where(or_(rank > from_rank, and_(rank == from_rank, after)))
         order = (Story.published_at, Story.id)
         in_date_order = [o.desc() if newest_first else o.asc() for o in order]
         return query.order_by(rank, *in_date_order).limit(limit)
@@ -457,14 +492,15 @@ class Matcher:
         *,
         rank: int,
         newest_first: bool,
-        limit: int,
-        start: tuple[datetime, int] | None,
+        limit,
+        start_second,
         after,
     ):
         """A subquery of (rank, published_at, id): the first ``limit`` stories of
-        ``stories`` (after the position ``start``, whose condition is ``after``) with
-        every word in exactly the columns of ``bits`` (None: anywhere), in date order;
-        leaving out those found through a translation (``translated``)."""
+        ``stories`` (after the cursor's position, whose condition is ``after`` and whose
+        second of publication is ``start_second``, see ``key_second``) with every word
+        in exactly the columns of ``bits`` (None: anywhere), in date order; leaving out
+        those found through a translation (``translated``)."""
         query = stories.with_only_columns(literal(rank).label("rank"), Story.published_at, Story.id)
         if after is not None:
             query = query.where(after)
@@ -479,8 +515,8 @@ class Matcher:
         query = query.join(index, Story.id == key.op("&")(KEY_SECOND - 1)).where(
             index.c[FTS_TABLE].op("MATCH")(self._fts(bits))
         )
-        if start is not None:  # the key's second bounds the walk; ``after`` is exact
-            second = _second(start[0]) * KEY_SECOND
+        if start_second is not None:  # the key's second bounds the walk; ``after`` is exact
+            second = start_second
             query = query.where(key <= second + KEY_SECOND - 1 if newest_first else key >= second)
         # The key orders by the second, then the id: the limit-th match in key order
         # says down to which second to read; that second is read whole, and the rows
@@ -496,6 +532,28 @@ class Matcher:
 
 
 _MATCHING_TRANSLATION = aliased(Translation, name="matching")
+
+
+def _bits_name(bits: int | None) -> str:
+    return "any" if bits is None else str(bits)
+
+
+def _fts_name(bits: int | None) -> str:
+    return f"fts_{_bits_name(bits)}"
+
+
+def _where_name(bits: int | None) -> str:
+    return f"where_{_bits_name(bits)}"
+
+
+def _terms_name(weight: str) -> str:
+    return f"terms_{weight or 'any'}"
+
+
+def key_second(stamp: datetime) -> int:
+    """The part of the SQLite index's key that a cursor's time gives: its second, shifted
+    (``SQLITE_KEY``), the start of a bucket's walk."""
+    return _second(stamp) * KEY_SECOND
 
 
 def _name_of(bits: int) -> str:
