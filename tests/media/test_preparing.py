@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from flask import Flask
 from PIL import Image
 from sqlalchemy import select, update
 
@@ -221,3 +222,8 @@ def test_the_command_prepares_what_waits(app, client, woken):
 
     assert result.output == "Prepared 1 photo(s).\n"
     assert not the_photo().preparing and len(the_photo().faces) == 1
+
+
+def test_another_app_served_by_our_gunicorn_settings_still_boots():
+    """The benchmark's baseline is a bare Flask app under gunicorn.conf.py."""
+    preparing.wake_at_worker_start(Flask("baseline"))  # no photos to prepare, no error
