@@ -51,7 +51,9 @@ from bench.run import (
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-POSTGRES_DB = "campaign_bench_cold"
+# Its own name per run when asked (BENCH_COLD_POSTGRES_DB): the database is dropped and
+# made again at the start, so two runs on one server must not share it.
+POSTGRES_DB = os.environ.get("BENCH_COLD_POSTGRES_DB", "campaign_bench_cold")
 WORKERS = 2
 # Targets of issue 21, as ratios to the baseline of the same run.
 PAGE_RATIO = 10  # one client: a page's median time / the baseline's
