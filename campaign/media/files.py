@@ -164,10 +164,12 @@ def _rename(session, photo: Photo | Recording) -> None:
 
 
 def replace_renditions(photo: Photo, renditions: list[dict]) -> None:
-    """The photo's files are now ``renditions`` (written already, noted in the journal);
-    the old ones go after the commit, and their addresses to the CDN purge, like the
-    files of a deleted row (and the new ones go if the commit never comes)."""
-    old = rendition_names(photo.renditions)
+    """The photo's files are now ``renditions`` (written already, noted in the journal,
+    or kept from before); the old ones no longer named go after the commit, and their
+    addresses to the CDN purge, like the files of a deleted row (and the new ones go if
+    the commit never comes)."""
+    kept = set(rendition_names(renditions))
+    old = [name for name in rendition_names(photo.renditions) if name not in kept]
     photo.renditions = renditions  # a new list: JSON columns see only assignments
     _doom(db.session(), old)
 

@@ -597,21 +597,31 @@ def _processed(rendered: Rendered, renditions: list[dict], *, prepared=True) -> 
     )
 
 
-def _store(sizes, encodings_used=ENCODINGS) -> list[dict]:
-    """Each rendition under a new base name, listed smallest first."""
+def _store(sizes, encodings_used=ENCODINGS, *, kept: dict | None = None) -> list[dict]:
+    """Each rendition under a new base name, listed smallest first; ``kept``, a stored
+    rendition, stands for the one of its width and format (which is not written)."""
     base = new_base_name()
     storage = get_storage()
     renditions: list[dict] = []
+    written: list[dict] = []
     try:
         for width, height, encodings in sizes:
             for (pil_format, extension, _), encoded in zip(encodings_used, encodings, strict=True):
+                if kept and (kept["width"], kept.get("format")) == (width, pil_format.lower()):
+                    renditions.append(kept)
+                    continue
                 name = rendition_name(base, width, extension)
                 storage.save(name, encoded)
-                renditions.append(
-                    {"name": name, "width": width, "height": height, "format": pil_format.lower()}
-                )
+                rendition = {
+                    "name": name,
+                    "width": width,
+                    "height": height,
+                    "format": pil_format.lower(),
+                }
+                renditions.append(rendition)
+                written.append(rendition)
     except Exception as error:  # no row will ever name them
-        for rendition in renditions:
+        for rendition in written:
             # The store may be away for this too: the journal's note lets recovery finish.
             with contextlib.suppress(StorageUnavailable):
                 storage.delete(rendition["name"])
@@ -637,7 +647,9 @@ def _largest(renditions: list[dict]) -> dict | None:
     )
 
 
-def reblurred(renditions: list[dict], blur: Blur, *, yielding: bool = False) -> ProcessedPhoto:
+def reblurred(
+    renditions: list[dict], blur: Blur, *, yielding: bool = False, keep_largest: bool = False
+) -> ProcessedPhoto:
     """New renditions of a stored photo with more of it blurred (their width and
     height are those of the largest: the photo's own do not change).
 
@@ -658,4 +670,6 @@ def reblurred(renditions: list[dict], blur: Blur, *, yielding: bool = False) -> 
     with stored.body:
         data = stored.body.read()
     rendered = in_bounded_child(_render, data, _limits(), blur, yielding=yielding)
-    return _processed(rendered, _store(rendered.sizes))
+    # ``keep_largest`` (nothing blurred: the same pixels): the file read stays as the
+    # rendition of its size and format, so an address of it already shown keeps working.
+    return _processed(rendered, _store(rendered.sizes, kept=largest if keep_largest else None))

@@ -14,8 +14,9 @@ prepared in two steps:
 2. After the commit, a thread of the worker (one per process, ``wake``) takes
    the photo up: the faces are found and every rendition is cut from that copy
    (``pipeline.reblurred``) in a bounded child at the lowest CPU priority, so
-   the requests of the machine go first. Then the row names the new files, and
-   the copy goes (``files.replace_renditions``).
+   the requests of the machine go first. Then the row names the new files
+   (``files.replace_renditions``); the copy stays as the largest JPEG, so the
+   address a page already showed keeps working.
 
 Nothing is lost when a worker dies: the database says what waits. Taking a
 photo up pushes its ``prepare_at`` a lease ahead, in one UPDATE that only one
@@ -100,7 +101,9 @@ def prepare(photo_id: int) -> bool:
     if source is None:
         return False
     try:
-        processed = reblurred(source, NO_BLUR, yielding=True)
+        # The clean copy stays, as the largest JPEG: the page the storyteller was just
+        # shown names it, and may load it late (a lazy image on a slow phone).
+        processed = reblurred(source, NO_BLUR, yielding=True, keep_largest=True)
     except PhotoRejected as error:
         log.warning("media.prepare_failed", extra={"photo": photo_id, "error": str(error)})
         return False
