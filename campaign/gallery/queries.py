@@ -89,13 +89,24 @@ def featured_stories(limit: int) -> list[Story]:
 
 
 def more_from_country(story: Story, limit: int) -> list[Story]:
+    values = {"origin": story.origin_country, "story_id": story.id, "limit": limit}
+    return list(db.session.scalars(_more_from_country_statement(), values))
+
+
+@functools.cache
+def _more_from_country_statement():
+    # Built once, its values parameters (as _first_positions_statement): on a story
+    # page, building and keying the statements cost more Python than running them.
     query = (
         Story.published()
-        .where(Story.origin_country == story.origin_country, Story.id != story.id)
+        .where(
+            Story.origin_country == bindparam("origin"),
+            Story.id != bindparam("story_id", type_=Integer),
+        )
         .order_by(Story.published_at.desc(), Story.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    return list(db.session.scalars(with_cards(query)))
+    return with_cards(query)
 
 
 def encode_cursor(sort: str, published_at: datetime, story_id: int, rank: int = 0) -> str:
