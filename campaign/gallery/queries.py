@@ -4,7 +4,7 @@ feeds) from what is published and consented to for them.
 
 Each page makes a small, constant number of queries: the cards' photos and
 recordings come in the stories' own statement (joined), their themes in one
-more (selectinload), never one query per card.
+more (read_cards), never one query per card.
 """
 
 import base64
@@ -19,7 +19,7 @@ from sqlalchemy import BindParameter, Integer, bindparam, literal, select, text,
 from campaign.extensions import db
 from campaign.gallery import search
 from campaign.gallery.translated import translated_into
-from campaign.models import Channel, Story, filed_under, with_cards
+from campaign.models import Channel, Story, filed_under, read_cards, with_cards
 from campaign.params import MAX_ID
 
 SORTS = ("newest", "oldest", "relevance")
@@ -74,7 +74,7 @@ def latest_stories(limit: int, *, besides: tuple[int, ...] = ()) -> list[Story]:
     query = Story.published().order_by(Story.published_at.desc(), Story.id.desc()).limit(limit)
     if besides:
         query = query.where(Story.id.not_in(besides))
-    return list(db.session.scalars(with_cards(query)))
+    return read_cards(with_cards(query))
 
 
 def featured_stories(limit: int) -> list[Story]:
@@ -85,12 +85,12 @@ def featured_stories(limit: int) -> list[Story]:
         .order_by(Story.featured_at.desc(), Story.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(with_cards(query)))
+    return read_cards(with_cards(query))
 
 
 def more_from_country(story: Story, limit: int) -> list[Story]:
     values = {"origin": story.origin_country, "story_id": story.id, "limit": limit}
-    return list(db.session.scalars(_more_from_country_statement(), values))
+    return read_cards(_more_from_country_statement(), values)
 
 
 @functools.cache
@@ -268,7 +268,7 @@ def _stories_by_id(ids: list[int]) -> list[Story]:
     """The stories of these ids, in this order, with what their cards show."""
     if not ids:
         return []
-    found = db.session.scalars(with_cards(select(Story).where(Story.id.in_(ids))))
+    found = read_cards(with_cards(select(Story).where(Story.id.in_(ids))))
     by_id = {story.id: story for story in found}
     return [by_id[story_id] for story_id in ids if story_id in by_id]
 
@@ -326,7 +326,7 @@ def gallery_page(
         after = _earlier(*position[1:]) if position else None
     if after is not None:
         query = query.where(after)
-    stories = list(db.session.scalars(with_cards(query.order_by(*order).limit(per_page + 1))))
+    stories = read_cards(with_cards(query.order_by(*order).limit(per_page + 1)))
     has_more = len(stories) > per_page
     stories = stories[:per_page]
     next_cursor = None
