@@ -71,21 +71,41 @@ class Page:
 def latest_stories(limit: int, *, besides: tuple[int, ...] = ()) -> list[Story]:
     """The newest published stories, leaving out those ``besides`` (already shown on
     the page): the index walks newest first and stops after a few more rows."""
-    query = Story.published().order_by(Story.published_at.desc(), Story.id.desc()).limit(limit)
+    values = {"limit": limit, **({"besides": list(besides)} if besides else {})}
+    return read_cards(_latest_stories_statement(bool(besides)), values)
+
+
+# The home page's and the story page's statements are built once, their values
+# parameters (as _first_positions_statement): building and keying a statement cost
+# more Python than the database spends running it.
+
+
+@functools.cache
+def _latest_stories_statement(besides: bool):
+    query = (
+        Story.published()
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
     if besides:
-        query = query.where(Story.id.not_in(besides))
-    return read_cards(with_cards(query))
+        query = query.where(Story.id.not_in(bindparam("besides", expanding=True)))
+    return with_cards(query)
 
 
 def featured_stories(limit: int) -> list[Story]:
     """Pinned to the home page by moderators, most recently pinned first."""
+    return read_cards(_featured_stories_statement(), {"limit": limit})
+
+
+@functools.cache
+def _featured_stories_statement():
     query = (
         Story.published()
         .where(Story.featured_at.is_not(None))
         .order_by(Story.featured_at.desc(), Story.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    return read_cards(with_cards(query))
+    return with_cards(query)
 
 
 def more_from_country(story: Story, limit: int) -> list[Story]:
@@ -95,8 +115,6 @@ def more_from_country(story: Story, limit: int) -> list[Story]:
 
 @functools.cache
 def _more_from_country_statement():
-    # Built once, its values parameters (as _first_positions_statement): on a story
-    # page, building and keying the statements cost more Python than running them.
     query = (
         Story.published()
         .where(
