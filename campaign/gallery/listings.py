@@ -13,7 +13,16 @@ from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.gallery import queries as gallery
-from campaign.models import Channel, PublicCount, Recording, Story, Theme, story_theme, with_cards
+from campaign.models import (
+    Channel,
+    PublicCount,
+    Recording,
+    Story,
+    Theme,
+    read_cards,
+    story_theme,
+    with_cards,
+)
 from campaign.publishing import stats as kept
 
 SORTS = ("newest", "oldest")
@@ -79,7 +88,8 @@ def find_stories(
 def published_story_by_id(story_id: int) -> Story | None:
     """The story partners may show under this id."""
     query = Story.published_for(Channel.PARTNERS).where(Story.id == story_id)
-    return db.session.scalar(with_cards(query))
+    found = read_cards(with_cards(query))
+    return found[0] if found else None
 
 
 def latest_stories(
@@ -112,7 +122,7 @@ def latest_voice_stories(limit: int, language: str) -> list[Story]:
         .order_by(Story.published_at.desc(), Story.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(with_cards(query)).all())
+    return read_cards(with_cards(query))
 
 
 def _published_ids():

@@ -4,7 +4,7 @@ feeds) from what is published and consented to for them.
 
 Each page makes a small, constant number of queries: the cards' photos and
 recordings come in the stories' own statement (joined), their themes in one
-more (selectinload), never one query per card.
+more (read_cards), never one query per card.
 """
 
 import base64
@@ -29,7 +29,7 @@ from sqlalchemy import (
 from campaign.extensions import db
 from campaign.gallery import search
 from campaign.gallery.translated import translated_into
-from campaign.models import Channel, Story, filed_under, with_cards
+from campaign.models import Channel, Story, filed_under, read_cards, with_cards
 from campaign.params import MAX_ID
 
 SORTS = ("newest", "oldest", "relevance")
@@ -81,31 +81,60 @@ class Page:
 def latest_stories(limit: int, *, besides: tuple[int, ...] = ()) -> list[Story]:
     """The newest published stories, leaving out those ``besides`` (already shown on
     the page): the index walks newest first and stops after a few more rows."""
-    query = Story.published().order_by(Story.published_at.desc(), Story.id.desc()).limit(limit)
+    values = {"limit": limit, **({"besides": list(besides)} if besides else {})}
+    return read_cards(_latest_stories_statement(bool(besides)), values)
+
+
+# The home page's and the story page's statements are built once, their values
+# parameters (as _first_positions_statement): building and keying a statement cost
+# more Python than the database spends running it.
+
+
+@functools.cache
+def _latest_stories_statement(besides: bool):
+    query = (
+        Story.published()
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
     if besides:
-        query = query.where(Story.id.not_in(besides))
-    return list(db.session.scalars(with_cards(query)))
+        query = query.where(Story.id.not_in(bindparam("besides", expanding=True)))
+    return with_cards(query)
 
 
 def featured_stories(limit: int) -> list[Story]:
     """Pinned to the home page by moderators, most recently pinned first."""
+    return read_cards(_featured_stories_statement(), {"limit": limit})
+
+
+@functools.cache
+def _featured_stories_statement():
     query = (
         Story.published()
         .where(Story.featured_at.is_not(None))
         .order_by(Story.featured_at.desc(), Story.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    return list(db.session.scalars(with_cards(query)))
+    return with_cards(query)
 
 
 def more_from_country(story: Story, limit: int) -> list[Story]:
+    values = {"origin": story.origin_country, "story_id": story.id, "limit": limit}
+    return read_cards(_more_from_country_statement(), values)
+
+
+@functools.cache
+def _more_from_country_statement():
     query = (
         Story.published()
-        .where(Story.origin_country == story.origin_country, Story.id != story.id)
+        .where(
+            Story.origin_country == bindparam("origin"),
+            Story.id != bindparam("story_id", type_=Integer),
+        )
         .order_by(Story.published_at.desc(), Story.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    return list(db.session.scalars(with_cards(query)))
+    return with_cards(query)
 
 
 def encode_cursor(sort: str, published_at: datetime, story_id: int, rank: int = 0) -> str:
@@ -274,7 +303,7 @@ def _stories_by_id(ids: list[int]) -> list[Story]:
     """The stories of these ids, in this order, with what their cards show."""
     if not ids:
         return []
-    found = db.session.scalars(with_cards(select(Story).where(Story.id.in_(ids))))
+    found = read_cards(with_cards(select(Story).where(Story.id.in_(ids))))
     by_id = {story.id: story for story in found}
     return [by_id[story_id] for story_id in ids if story_id in by_id]
 
@@ -332,7 +361,7 @@ def gallery_page(
         after = _earlier(*position[1:]) if position else None
     if after is not None:
         query = query.where(after)
-    stories = list(db.session.scalars(with_cards(query.order_by(*order).limit(per_page + 1))))
+    stories = read_cards(with_cards(query.order_by(*order).limit(per_page + 1)))
     has_more = len(stories) > per_page
     stories = stories[:per_page]
     next_cursor = None

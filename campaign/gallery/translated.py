@@ -12,8 +12,10 @@ words when there is one, else the original's, with the language they are in (for
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask import request, url_for
+from sqlalchemy import Integer, bindparam
 
 from campaign.extensions import db
 from campaign.i18n.locale import url_in_language
@@ -64,15 +66,24 @@ class Reading:
         return self.translation.version if self.translation else 0
 
 
+# The statements of every page are built once, their values parameters: building
+# and keying a statement cost more Python than the database spends running it.
+
+
 def translations_of(story: Story) -> dict[str, Translation]:
     """The story's public translations by language (one query): the story page's
     alternates and its "Read the … translation" link."""
-    rows = db.session.scalars(
+    rows = db.session.scalars(_translations_of_statement(), {"story_id": story.id})
+    return {row.language: row for row in rows if row.language != story.language}
+
+
+@cache
+def _translations_of_statement():
+    return (
         published_translations()
-        .where(Translation.story_id == story.id)
+        .where(Translation.story_id == bindparam("story_id", type_=Integer))
         .order_by(Translation.language)
     )
-    return {row.language: row for row in rows if row.language != story.language}
 
 
 def translations_for(stories, language: str) -> dict[int, Translation]:
@@ -81,12 +92,16 @@ def translations_for(stories, language: str) -> dict[int, Translation]:
     ids = sorted({story.id for story in stories if story.language != language})
     if not ids:
         return {}
-    rows = db.session.scalars(
-        published_translations().where(
-            Translation.story_id.in_(ids), Translation.language == language
-        )
-    )
+    rows = db.session.scalars(_translations_for_statement(), {"ids": ids, "language": language})
     return {row.story_id: row for row in rows}
+
+
+@cache
+def _translations_for_statement():
+    return published_translations().where(
+        Translation.story_id.in_(bindparam("ids", expanding=True)),
+        Translation.language == bindparam("language"),
+    )
 
 
 def readings(stories, language: str) -> list[Reading]:

@@ -27,6 +27,7 @@ from campaign.models.story import (
     gone_for,
     is_retired,
     published_story,
+    read_cards,
     with_cards,
 )
 from campaign.models.theme import Theme, all_themes, story_theme, theme_by_slug
@@ -73,6 +74,7 @@ __all__ = [
     "public_translation",
     "published_story",
     "published_translations",
+    "read_cards",
     "revise",
     "story_theme",
     "theme_by_slug",
