@@ -46,6 +46,7 @@ from tests.helpers import (
     ensure_postgres_database,
     missing,
     reset_postgres_schema,
+    reuse_parsed_rules,
     reuse_url_builders,
 )
 from tests.objectstore import CREDENTIALS, running_object_store
@@ -54,9 +55,11 @@ BACKENDS = ("sqlite", "postgresql")
 
 # Every app of this test process, whoever makes it (fixtures, live servers, tests that
 # call create_app), shares the compiled templates (see CompiledTemplates; Flask reads
-# jinja_options when an app first builds its Jinja environment) and URL builders.
+# jinja_options when an app first builds its Jinja environment), URL builders and
+# parsed URL rules.
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": CompiledTemplates()}
 reuse_url_builders()
+reuse_parsed_rules()
 
 
 def pytest_generate_tests(metafunc):

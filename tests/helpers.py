@@ -88,6 +88,47 @@ def reuse_url_builders() -> None:
     Rule._compile_builder = reused
 
 
+def reuse_parsed_rules() -> None:
+    """Each URL rule's string parsed once per test process, not once per app.
+
+    Binding a rule to an app's map parses its string into the parts the matcher and
+    the builders use: 45% of ``create_app`` once the builders are reused (above).
+    The parts depend only on the rule's string, its domain part, slash merging and
+    the map's converters, the same for every app ``create_app`` makes; a rule that
+    differs in any of them is parsed afresh. The converters keep no state of their
+    map (they are only asked for their regex, weight and to_python/to_url), so rules
+    of several maps may share them.
+    """
+    compile_rule = Rule.compile
+    if getattr(compile_rule, "reused", False):
+        return
+    parsed = {}
+
+    def reused(rule: Rule) -> None:
+        url_map = rule.map
+        domain = (rule.host if url_map.host_matching else rule.subdomain) or ""
+        key = (
+            rule.rule,
+            domain,
+            rule.merge_slashes,
+            url_map.host_matching,
+            frozenset(url_map.converters.items()),
+        )
+        known = parsed.get(key)
+        if known is None:
+            compile_rule(rule)
+            parsed[key] = (list(rule._parts), list(rule._trace), dict(rule._converters))
+            return
+        parts, trace, converters = known
+        rule._parts, rule._trace, rule._converters = list(parts), list(trace), dict(converters)
+        rule.arguments.update(converters)  # what parsing adds: the rule's variables
+        rule._build = rule._compile_builder(False).__get__(rule, None)
+        rule._build_unknown = rule._compile_builder(True).__get__(rule, None)
+
+    reused.reused = True
+    Rule.compile = reused
+
+
 def missing(reason: str):
     """Skip on a laptop; fail in CI, where everything must really run."""
     if IN_CI:

@@ -33,6 +33,9 @@ def thanks_page(page, live_server, language="en"):
 def test_the_copy_button_puts_the_private_link_on_the_clipboard(clipboard_phone, live_server):
     link = thanks_page(clipboard_phone, live_server)
     button = clipboard_phone.get_by_role("button", name="Copy my link")
+    # Shown by copy-link.js: on a page share-photo.js wrote in place, "load" had
+    # fired already, and on a busy machine the script may not have run yet.
+    button.wait_for()
     box = button.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 150  # large, for a thumb
     button.click()
