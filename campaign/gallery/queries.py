@@ -232,16 +232,9 @@ def _first_positions(filters: Filters, language: str, position, limit: int, *, o
     (each stops after ``limit``), ordered part first."""
     # The values go in as parameters of a statement built once per shape: building
     # and keying this union cost more Python than the database spends running it.
-    shape = _FirstShape(
-        filters.channel,
-        bool(filters.origin),
-        bool(filters.residence),
-        bool(filters.theme),
-        None if position is None else position[0],
-        others,
-    )
-    values = {"language": language, "limit": limit}
-    values.update(origin=filters.origin, residence=filters.residence, theme=filters.theme)
+    filtering = _Filtering.of(filters, language=False)  # "language" is the reader's, here
+    shape = _FirstShape(filtering, None if position is None else position[0], others)
+    values = {"language": language, "limit": limit, **filtering.values(filters)}
     if position is not None:
         values.update(after_at=position[1], after_id=position[2])
     statement = _first_positions_statement(shape)
@@ -249,25 +242,46 @@ def _first_positions(filters: Filters, language: str, position, limit: int, *, o
 
 
 @dataclass(frozen=True)
-class _FirstShape:
-    """What decides the statement's form (not the values it is run with)."""
+class _Filtering:
+    """Which filters a statement built once has; their values are its parameters."""
 
     channel: Channel
     origin: bool
     residence: bool
     theme: bool
+    language: bool
+
+    @classmethod
+    def of(cls, filters: Filters, *, language: bool = True) -> "_Filtering":
+        given = (filters.origin, filters.residence, filters.theme, language and filters.language)
+        return cls(filters.channel, *(bool(value) for value in given))
+
+    def parameters(self) -> Filters:
+        """Filters whose values are parameters named after them (``values``)."""
+        return Filters(
+            **{name: bindparam(name) for name in _FILTER_NAMES if getattr(self, name)},
+            channel=self.channel,
+        )
+
+    def values(self, filters: Filters) -> dict:
+        return {name: getattr(filters, name) for name in _FILTER_NAMES if getattr(self, name)}
+
+
+_FILTER_NAMES = ("origin", "residence", "theme", "language")
+
+
+@dataclass(frozen=True)
+class _FirstShape:
+    """What decides the statement's form (not the values it is run with)."""
+
+    filtering: _Filtering
     part: int | None  # the cursor's part, None on the first page
     others: bool
 
 
 @functools.cache  # a few dozen shapes at most: channels x filters x cursor parts
 def _first_positions_statement(shape: _FirstShape):
-    filters = Filters(
-        origin=bindparam("origin") if shape.origin else None,
-        residence=bindparam("residence") if shape.residence else None,
-        theme=bindparam("theme") if shape.theme else None,
-        channel=shape.channel,
-    )
+    filters = shape.filtering.parameters()
     language = bindparam("language", type_=Story.language.type)
     limit = bindparam("limit", type_=Integer)
     told = _filtered(filters).where(Story.language == language)
@@ -391,23 +405,9 @@ def _search_positions(filters: Filters, found, sort: str, position, limit: int):
     """
     # Built once per shape, like the gallery's first positions: a search's nine-part
     # statement cost several times more Python to build and key than to run.
-    shape = _SearchShape(
-        filters.channel,
-        bool(filters.origin),
-        bool(filters.residence),
-        bool(filters.theme),
-        bool(filters.language),
-        sort,
-        None if position is None else position[0],
-        found.sqlite,
-    )
-    values = {"limit": limit, **found.texts()}
-    values.update(
-        origin=filters.origin,
-        residence=filters.residence,
-        theme=filters.theme,
-        language=filters.language,
-    )
+    filtering = _Filtering.of(filters)
+    shape = _SearchShape(filtering, sort, None if position is None else position[0], found.sqlite)
+    values = {"limit": limit, **found.texts(), **filtering.values(filters)}
     if position is not None:
         values.update(
             after_at=position[1], after_id=position[2], start_second=search.key_second(position[1])
@@ -429,11 +429,7 @@ def _search_positions(filters: Filters, found, sort: str, position, limit: int):
 class _SearchShape:
     """What decides a search statement's form (not the values it is run with)."""
 
-    channel: Channel
-    origin: bool
-    residence: bool
-    theme: bool
-    language: bool
+    filtering: _Filtering
     sort: str
     rank: int | None  # the cursor's bucket, None on the first page
     sqlite: bool
@@ -442,15 +438,7 @@ class _SearchShape:
 @functools.cache  # channels x filters x sorts x cursor buckets: a few hundred at most
 def _search_statement(shape: _SearchShape):
     found = search.Matcher(None, sqlite=shape.sqlite)
-    stories = _filtered(
-        Filters(
-            origin=bindparam("origin") if shape.origin else None,
-            residence=bindparam("residence") if shape.residence else None,
-            theme=bindparam("theme") if shape.theme else None,
-            language=bindparam("language") if shape.language else None,
-            channel=shape.channel,
-        )
-    )
+    stories = _filtered(shape.filtering.parameters())
     newest_first = shape.sort != "oldest"
     limit = bindparam("limit", type_=Integer)
     after = start_second = None
