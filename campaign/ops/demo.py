@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import Connection, func, select
 
 from campaign.config import is_production
+from campaign.database import refresh_statistics
 from campaign.extensions import db
 from campaign.gallery import search
 from campaign.models import (
@@ -444,6 +445,7 @@ def samples_command() -> None:
                 )
             )
     db.session.commit()
+    refresh_statistics(db.engine)
     click.echo(f"Added {len(SAMPLES)} sample stories, marked as samples.")
 
 
@@ -472,6 +474,7 @@ def seed_command(
         added = seed_stories(
             count, seed=random_seed, vocabulary_name=vocabulary, connection=connection
         )
+    refresh_statistics(db.engine)
     elapsed = time.perf_counter() - started
     click.echo(
         f"Added {added} synthetic stories in {elapsed:.1f} s ({added / elapsed:,.0f} per second)."
