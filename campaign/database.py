@@ -140,7 +140,10 @@ def refresh_statistics(engine: Engine) -> None:
 
 def refresh_statistics_at_worker_start(app) -> None:
     """A SQLite worker's start (gunicorn's post_worker_init): the statistics of the data
-    as it is now. PostgreSQL's are autovacuum's."""
+    as it is now. PostgreSQL's are autovacuum's. (Not every app served with
+    gunicorn.conf.py has a database: the benchmark's baseline.)"""
+    if "sqlalchemy" not in app.extensions:
+        return
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             refresh_statistics(db.engine)

@@ -262,3 +262,13 @@ def test_a_story_deleted_for_good_cannot_be_read_back_from_the_database_files(ap
 
     assert database_file_bytes(app).count(WORD.lower().encode()) == 0  # not in any copy
     assert _db.session.scalars(search_ids("harbour")).all() == []
+
+
+def test_a_bare_app_under_our_gunicorn_settings_gathers_no_statistics():
+    """The benchmark's baseline (a bare Flask app, no database) boots under
+    gunicorn.conf.py, whose post_worker_init gathers the planner's statistics."""
+    from flask import Flask
+
+    from campaign.database import refresh_statistics_at_worker_start
+
+    refresh_statistics_at_worker_start(Flask("baseline"))  # no database, no error
