@@ -128,8 +128,8 @@ def refresh_statistics(engine: Engine) -> None:
     probing each for a translation, instead of reading the few translations into the
     language (33 ms of a 48 ms page at 20,000 stories, 0.2 ms with statistics). Run
     where the data's shape is set or changes much: at a worker's start and after the
-    demo data. PostgreSQL's autovacuum keeps its own; an
-    explicit ANALYZE there serves a bulk load (``demo seed``) before it comes round.
+    demo data. PostgreSQL's autovacuum keeps its own; an explicit ANALYZE there serves
+    a bulk load (``demo seed``) before it comes round.
     """
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
