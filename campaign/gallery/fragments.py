@@ -1,12 +1,16 @@
-"""Kept card fragments: a story card's HTML, rendered once per story version.
+"""Kept fragments: a story card's HTML, and a story page's article, rendered once per
+story version.
 
 With no page cache to help (the first visitors after every publication, and the long
 tail of filters, languages and pages), the twelve cards of a listing were two thirds
-of its rendering. A card shows only its story, so its HTML is kept here, per worker,
-under a key of everything that output depends on, and a listing renders only the
-cards it has not seen: after a publication, the new one.
+of its rendering, and a story page's article half of its own. A card shows only its
+story, and so does the article (the story's words, photo, voice and transcript, its
+facts, share links and images: everything of the page but the chrome, the head and
+the "more stories" cards, kept as cards), so their HTML is kept here, per worker,
+under a key of everything that output depends on. A listing renders only the cards
+it has not seen (after a publication, the new one), a story page only its chrome.
 
-The key (``card_key``):
+The key (``card_key``, ``article_key``):
 
 - the deploy (``deploy_digest``: the templates and compiled catalogues, read once per
   process), the locale, the script root the links are built under (``/fr``, a mount
@@ -16,20 +20,24 @@ The key (``card_key``):
   the focal point's edit, which touches ``updated_at``, included) and
   ``public_updated_at`` (stamped by publishing.hooks for its text, name, places,
   themes, photo and translations);
-- what the card shows from other rows, which a change may reach without touching
-  the story: the translation shown (id, version; or none), the photo (id, size,
-  focal point), the recording (id, duration), the themes (id, slug, name, the name
-  in the locale; an admin renaming a theme stamps no story);
-- ``lazy`` (the first two cards of a listing load their photo at once).
+- what is shown from other rows, which a change may reach without touching the
+  story: the translation shown (id, version; or none), the photo (id, size, focal
+  point), the recording (id, duration, masked, transcript, files: its row stamps no
+  story), the themes (id, slug, name, the name in the locale; an admin renaming a
+  theme stamps no story);
+- a card's ``lazy`` (the first two cards of a listing load their photo at once); an
+  article's translation offered while the original is read, and its page's address.
 
 A search card (``query`` set: it carries the query's marks) is rendered every time
-and never kept, and so is a story the public may not see. Nothing but the key
-chooses a fragment, so one story's or one locale's HTML can never show for another.
+and never kept, and so is anything of a story the public may not see. Nothing but
+the key chooses a fragment, so one story's or one locale's HTML can never show for
+another.
 
 The store is the page cache's bounded LRU (publishing.memorycache), one per worker:
-``CARD_FRAGMENTS_MAX_BYTES`` (4 MiB: about 2,000 cards) and ``CARD_FRAGMENTS_MAX``
-entries. ``CARD_FRAGMENTS_ENABLED`` false renders every card, as does a development
-server that reloads templates (an edited template shows at once).
+``CARD_FRAGMENTS_MAX_BYTES`` (4 MiB: about 2,000 cards, or 600 articles) and
+``CARD_FRAGMENTS_MAX`` entries. ``CARD_FRAGMENTS_ENABLED`` false renders every
+fragment, as does a development server that reloads templates (an edited template
+shows at once).
 """
 
 import hashlib
@@ -45,6 +53,7 @@ from campaign.models import StoryStatus
 from campaign.publishing.memorycache import BoundedMemoryCache
 
 CARD_TEMPLATE = "gallery/_card.html"
+ARTICLE_TEMPLATE = "gallery/_story_article.html"
 _EXTENSION = "card_fragments"
 
 
@@ -92,55 +101,100 @@ def _keeps(app) -> bool:
     return app.config["CARD_FRAGMENTS_ENABLED"] and not app.jinja_env.auto_reload
 
 
-def card_key(page: tuple, story, translation, lazy: bool) -> str:
-    """Everything the card's HTML depends on (module docstring), as one string."""
-    photo, recording, locale = story.photo, story.recording, page[1]
-    return repr(
+def _story_parts(story, translation, locale: str) -> tuple:
+    """What a card or an article shows of a story and of the rows beside it (the
+    module docstring): the part of both keys that names the story."""
+    photo, recording = story.photo, story.recording
+    return (
+        story.id,
+        story.version,
+        story.public_updated_at,
+        (translation.id, translation.version) if translation is not None else None,
+        (photo.id, photo.width, photo.height, photo.focal_x, photo.focal_y)
+        if photo is not None
+        else None,
+        # The recording's row is stamped on no story: all the article shows of it.
         (
-            page,
-            story.id,
-            story.version,
-            story.public_updated_at,
-            (translation.id, translation.version) if translation is not None else None,
-            lazy,
-            (photo.id, photo.width, photo.height, photo.focal_x, photo.focal_y)
-            if photo is not None
-            else None,
-            (recording.id, recording.duration_seconds) if recording is not None else None,
-            tuple(
-                (theme.id, theme.slug, theme.name, (theme.names or {}).get(locale))
-                for theme in story.themes
-            ),
+            recording.id,
+            recording.duration_seconds,
+            recording.masked,
+            recording.transcript,
+            recording.renditions,
         )
+        if recording is not None
+        else None,
+        tuple(
+            (theme.id, theme.slug, theme.name, (theme.names or {}).get(locale))
+            for theme in story.themes
+        ),
     )
 
 
-def _render(app, story, loop_index: int, translation, query) -> str:
-    """The card alone: its template sees the story, its translation and the query,
-    never the page's other variables (so nothing outside the key reaches it)."""
+def card_key(page: tuple, story, translation, lazy: bool) -> str:
+    """Everything the card's HTML depends on (module docstring), as one string."""
+    return _digest((page, CARD_TEMPLATE, _story_parts(story, translation, page[1]), lazy))
+
+
+def article_key(page: tuple, story, shown, translation, canonical: str) -> str:
+    """Everything the story page's article depends on: the story (as for its card),
+    the translation shown (``shown``: None while the original is read) and the one
+    offered, and the page's absolute address (its share links; it names the host)."""
+    offered = (translation.id, translation.version) if translation is not None else None
+    parts = _story_parts(story, shown, page[1])
+    return _digest((page, ARTICLE_TEMPLATE, parts, offered, canonical))
+
+
+def _digest(key: tuple) -> str:
+    """A key as a short string: the store counts a key's bytes, and an article's
+    key carries the whole transcript."""
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+
+
+def _render(app, template: str, **context) -> str:
+    """A fragment alone: its template sees what it is given, never the page's other
+    variables (so nothing outside the key reaches it), and the macros an import would
+    give (made once, kept by Jinja: an import costs a quarter of a card's rendering,
+    as Jinja compares the importing context's globals with the module's each time)."""
     kept = fragments(app)
     kept.renders += 1
     templates = app.jinja_env
-    return templates.get_template(CARD_TEMPLATE).render(
-        # The modules an import in the card would give (made once, kept by Jinja).
+    return templates.get_template(template).render(
         photo=templates.get_template("gallery/_photo.html").module.photo,
         duration=templates.get_template("_audio.html").module.duration,
-        story=story,
-        loop_index=loop_index,
-        translated={story.id: translation} if translation is not None else {},
-        query=query,
+        audio_player=templates.get_template("_audio.html").module.audio_player,
+        share_links=templates.get_template("_share.html").module.share_links,
+        **context,
     )
 
 
+def _fragment(app, key: str | None, render) -> Markup:
+    """The fragment kept under ``key``, or ``render()``'s, then kept; rendered every
+    time without a key (a search card, a story not public, keeping off)."""
+    kept = fragments(app)
+    html = None if key is None else kept.store.get(key)
+    if html is None:
+        html = render()
+        if key is not None:
+            kept.store.set(key, html, timeout=0)
+    else:
+        kept.reused += 1
+    # The fragment template's own output, escaped by its autoescaping like an include's.
+    return Markup(html)  # noqa: S704
+
+
 def _page(kept: CardFragments) -> tuple:
-    """The key's part shared by every card of the page. The locale's name is worked
-    out once per locale object (Babel's ``str`` of it cost more than the rest of a
-    key); a ``force_locale`` gives another object, so another name."""
+    """The key's part shared by every fragment of the page. The locale's name is
+    worked out once per locale object (Babel's ``str`` of it cost more than the rest
+    of a key); a ``force_locale`` gives another object, so another name."""
     locale = get_locale()
     known = g.get("_card_locale")
     if known is None or known[0] is not locale:
         known = g._card_locale = (locale, str(locale))
     return (kept.deploy, known[1], request.script_root)
+
+
+def _public(story) -> bool:
+    return story.status is StoryStatus.PUBLISHED and not story.hidden
 
 
 @pass_context
@@ -151,17 +205,42 @@ def story_card(context, story, loop_index: int = 0) -> Markup:
     app = current_app._get_current_object()
     translation = (context.get("translated") or {}).get(story.id)
     query = context.get("query") or None
-    public = story.status is StoryStatus.PUBLISHED and not story.hidden
-    if query or not public or not _keeps(app):
-        html = _render(app, story, loop_index, translation, query)
-    else:
-        kept = fragments(app)
-        key = card_key(_page(kept), story, translation, loop_index >= 2)
-        html = kept.store.get(key)
-        if html is None:
-            html = _render(app, story, loop_index, translation, None)
-            kept.store.set(key, html, timeout=0)
-        else:
-            kept.reused += 1
-    # The card template's own output, escaped by its autoescaping like an include's.
-    return Markup(html)  # noqa: S704
+
+    def render():
+        return _render(
+            app,
+            CARD_TEMPLATE,
+            story=story,
+            loop_index=loop_index,
+            translated={story.id: translation} if translation is not None else {},
+            query=query,
+        )
+
+    key = None
+    if not query and _public(story) and _keeps(app):
+        key = card_key(_page(fragments(app)), story, translation, loop_index >= 2)
+    return _fragment(app, key, render)
+
+
+def story_article(reading, translation, canonical: str) -> Markup:
+    """The story page's article (``reading``: the story and the words shown), the
+    facts beside it, its share links and images: kept, or rendered (the story page's
+    global). ``translation``: the public translation into the page's language, shown
+    or offered."""
+    app = current_app._get_current_object()
+    story = reading.story
+
+    def render():
+        return _render(
+            app,
+            ARTICLE_TEMPLATE,
+            story=story,
+            reading=reading,
+            translation=translation,
+            canonical=canonical,
+        )
+
+    key = None
+    if _public(story) and _keeps(app):
+        key = article_key(_page(fragments(app)), story, reading.translation, translation, canonical)
+    return _fragment(app, key, render)

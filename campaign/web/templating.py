@@ -61,6 +61,7 @@ GLOBALS = {
     "focus_classes": focus_classes,
     "report_url": report_url,
     "story_card": fragments.story_card,  # a listing's card, kept per story version
+    "story_article": fragments.story_article,  # a story page's article, kept likewise
     "search_snippet": search.snippet,
     "search_highlight": search.highlight,
     "feed_links": feed_links,

@@ -1,5 +1,6 @@
-"""Kept card fragments (campaign/gallery/fragments.py): a listing renders only the cards
-it has not seen, and a kept card is always the one its page would render afresh.
+"""Kept fragments (campaign/gallery/fragments.py): a listing renders only the cards it
+has not seen, a story page only the article it has not seen, and a kept fragment is
+always the one its page would render afresh.
 
 The page cache is off here, so every request renders its page (as the first visitors
 after a publication); the module's counts say how many cards were rendered."""
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.gallery.fragments import deploy_digest, fragments
-from campaign.models import Photo, Story, StoryStatus, Theme, TranslationStatus
+from campaign.models import Photo, Recording, Story, StoryStatus, Theme, TranslationStatus
 from campaign.submissions.services import withdraw
 from tests.factories import make_photo, make_recording, make_translation
 from tests.gallery.helpers import ensure_themes, publish
@@ -300,3 +301,85 @@ def test_the_deploy_is_in_the_key(tmp_path):
     (tmp_path / "card.html").write_text("two")
     deploy_digest.cache_clear()  # a new deploy is a new process
     assert deploy_digest(str(tmp_path)) != before
+
+
+def article(html: str) -> str:
+    return re.search(r'<article class="story.*?</article>', html, re.S).group(0)
+
+
+@pytest.mark.both_databases
+def test_a_story_page_renders_its_article_once_and_as_afresh(app):
+    ensure_themes()
+    story = publish("Across the sea", quote="I kept walking", themes=("work",))
+    make_photo(story)
+    make_recording(story, transcript="I came in winter, " * 10)
+    make_translation(story, "fr", title="Par-delà la mer", quote="J'ai continué")
+    publish("Beside it", origin_country=story.origin_country)  # a "more" card
+    urls = [f"/stories/{story.slug}", f"/fr/stories/{story.slug}", f"/ar/stories/{story.slug}"]
+    urls.append(f"/fr/stories/{story.slug}?original=1")
+    kept = {}
+    for url in urls:
+        reader = app.test_client()
+        kept[url] = page(reader, url)
+        before = rendered(app)
+        assert page(reader, url) == kept[url]
+        assert rendered(app) == before, url  # article and card both kept
+    app.config["CARD_FRAGMENTS_ENABLED"] = False
+    for url, html in kept.items():
+        assert page(app.test_client(), url) == html, url
+    assert "Par-delà la mer" in article(kept[urls[1]])
+    assert "Par-delà la mer" not in article(kept[urls[3]])  # the original, asked for
+    assert "I came in winter" in article(kept[urls[0]])
+
+
+def test_a_transcript_corrected_shows_on_the_kept_article(app, client):
+    story = publish("A voice", body="")
+    make_recording(story, transcript="I came in sumer.")
+    assert "I came in sumer." in page(client, f"/stories/{story.slug}")
+    recording = db.session.scalar(select(Recording).where(Recording.story_id == story.id))
+    recording.transcript = "I came in summer."  # the recording's row: no stamp on the story
+    recording.masked = True
+    db.session.commit()
+    html = article(page(client, f"/stories/{story.slug}"))
+    assert "I came in summer." in html and "sumer" not in html
+    assert "voice was changed" in html
+
+
+@pytest.mark.both_databases
+def test_an_edit_through_the_desk_shows_on_the_story_page(app, signed_in):
+    story = publish("Before the edit", body="The first words.")
+    assert "The first words." in page(signed_in, f"/stories/{story.slug}")
+    edited = fresh(story)
+    response = signed_in.post(
+        f"/moderate/stories/{edited.id}/edit",
+        data={
+            "title": "After the edit",
+            "quote": "",
+            "body": "Mended words.",
+            "version": edited.version,
+        },
+    )
+    assert response.status_code == 303
+    html = article(page(signed_in, f"/stories/{edited.slug}"))
+    assert "Mended words." in html and "The first words." not in html
+
+
+def test_a_translation_published_later_shows_on_the_kept_article(app):
+    story = publish("Only English", quote="My words")
+    reader = app.test_client()
+    assert "Only English" in article(page(reader, f"/fr/stories/{story.slug}"))
+    make_translation(story, "fr", title="Enfin en français", quote="Mes mots")
+    html = article(page(reader, f"/fr/stories/{story.slug}"))
+    assert "Enfin en français" in html and "?original=1" in html  # "Read the original"
+    original = article(page(reader, f"/fr/stories/{story.slug}?original=1"))
+    assert "Only English" in original and "Enfin en français" not in original
+
+
+def test_a_withdrawn_story_page_is_gone_not_kept(app, client):
+    story = publish("Leaving soon", body="Words to forget.")
+    assert "Words to forget." in page(client, f"/stories/{story.slug}")
+    withdraw(fresh(story))
+    db.session.commit()
+    response = client.get(f"/stories/{story.slug}")
+    assert response.status_code == 410
+    assert "Words to forget." not in response.get_data(as_text=True)
