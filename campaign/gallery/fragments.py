@@ -41,6 +41,7 @@ shows at once).
 """
 
 import hashlib
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -54,17 +55,18 @@ from campaign.publishing.memorycache import BoundedMemoryCache
 
 CARD_TEMPLATE = "gallery/_card.html"
 ARTICLE_TEMPLATE = "gallery/_story_article.html"
+FILTERS_TEMPLATE = "gallery/_filters.html"
 _EXTENSION = "card_fragments"
 
 
-class CardFragments:
-    """The worker's kept cards and its counts (read by the tests)."""
+class Fragments:
+    """The worker's kept fragments and its counts by kind (read by the tests)."""
 
     def __init__(self, max_bytes: int, max_entries: int, deploy: str):
         self.store = BoundedMemoryCache(max_bytes=max_bytes, threshold=max_entries)
         self.deploy = deploy
-        self.renders = 0  # cards rendered (kept or not)
-        self.reused = 0  # cards answered from the store
+        self.renders: Counter[str] = Counter()  # fragments rendered (kept or not)
+        self.reused: Counter[str] = Counter()  # fragments answered from the store
 
     def clear(self) -> None:
         self.store.clear()
@@ -86,14 +88,14 @@ def deploy_digest(*folders: str) -> str:
 
 def init_app(app) -> None:
     translations = Path(app.root_path, "translations")
-    app.extensions[_EXTENSION] = CardFragments(
+    app.extensions[_EXTENSION] = Fragments(
         max_bytes=app.config["CARD_FRAGMENTS_MAX_BYTES"],
         max_entries=app.config["CARD_FRAGMENTS_MAX"],
         deploy=deploy_digest(str(Path(app.root_path, app.template_folder)), str(translations)),
     )
 
 
-def fragments(app=None) -> CardFragments:
+def fragments(app=None) -> Fragments:
     return (app or current_app).extensions[_EXTENSION]
 
 
@@ -155,8 +157,6 @@ def _render(app, template: str, **context) -> str:
     variables (so nothing outside the key reaches it), and the macros an import would
     give (made once, kept by Jinja: an import costs a quarter of a card's rendering,
     as Jinja compares the importing context's globals with the module's each time)."""
-    kept = fragments(app)
-    kept.renders += 1
     templates = app.jinja_env
     return templates.get_template(template).render(
         photo=templates.get_template("gallery/_photo.html").module.photo,
@@ -167,22 +167,24 @@ def _render(app, template: str, **context) -> str:
     )
 
 
-def _fragment(app, key: str | None, render) -> Markup:
+def _fragment(app, kind: str, key: str | None, render) -> Markup:
     """The fragment kept under ``key``, or ``render()``'s, then kept; rendered every
-    time without a key (a search card, a story not public, keeping off)."""
+    time without a key (a search card, a story not public, keeping off). ``kind``
+    names it in the counts."""
     kept = fragments(app)
     html = None if key is None else kept.store.get(key)
     if html is None:
         html = render()
+        kept.renders[kind] += 1
         if key is not None:
             kept.store.set(key, html, timeout=0)
     else:
-        kept.reused += 1
+        kept.reused[kind] += 1
     # The fragment template's own output, escaped by its autoescaping like an include's.
     return Markup(html)  # noqa: S704
 
 
-def _page(kept: CardFragments) -> tuple:
+def _page(kept: Fragments) -> tuple:
     """The key's part shared by every fragment of the page. The locale's name is
     worked out once per locale object (Babel's ``str`` of it cost more than the rest
     of a key); a ``force_locale`` gives another object, so another name."""
@@ -219,7 +221,7 @@ def story_card(context, story, loop_index: int = 0) -> Markup:
     key = None
     if not query and _public(story) and _keeps(app):
         key = card_key(_page(fragments(app)), story, translation, loop_index >= 2)
-    return _fragment(app, key, render)
+    return _fragment(app, CARD_TEMPLATE, key, render)
 
 
 def story_article(reading, translation, canonical: str) -> Markup:
@@ -243,4 +245,29 @@ def story_article(reading, translation, canonical: str) -> Markup:
     key = None
     if _public(story) and _keeps(app):
         key = article_key(_page(fragments(app)), story, reading.translation, translation, canonical)
-    return _fragment(app, key, render)
+    return _fragment(app, ARTICLE_TEMPLATE, key, render)
+
+
+def filters_form(filters, counted, themes) -> Markup:
+    """The gallery's search and filter form: kept, or rendered (the gallery's global).
+    Its choices come from ``counted`` (publishing.stats' snapshot: the countries and
+    languages of the public stories) and ``themes`` (gallery.queries.public_themes):
+    the key holds those lists, not the public version, so a publication that brings no
+    new country or language renders none of it. A search's form is not kept: each
+    query would take a place of its own in the store, for a page rarely asked twice."""
+    app = current_app._get_current_object()
+
+    def render():
+        return _render(app, FILTERS_TEMPLATE, filters=filters, counted=counted, themes=themes)
+
+    key = None
+    if not filters.q and _keeps(app):
+        page = _page(fragments(app))
+        choices = (
+            counted.origins,
+            counted.residences,
+            counted.languages,
+            tuple((t.id, t.slug, t.name, t.names.get(page[1])) for t in themes),
+        )
+        key = _digest((page, FILTERS_TEMPLATE, filters, choices))
+    return _fragment(app, FILTERS_TEMPLATE, key, render)

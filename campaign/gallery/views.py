@@ -20,6 +20,7 @@ from campaign.gallery.queries import (
     gallery_page,
     latest_stories,
     more_from_country,
+    public_themes,
 )
 from campaign.gallery.translated import Reading, translations_for, translations_of
 from campaign.i18n import identity
@@ -28,7 +29,7 @@ from campaign.i18n.locale import (
     current_locale_code,
     text_direction,
 )
-from campaign.models import Channel, all_themes, gone_for, published_story
+from campaign.models import Channel, gone_for, published_story
 from campaign.publishing import stats
 from campaign.publishing.pagecache import public_page
 from campaign.text import filter_arg
@@ -86,7 +87,7 @@ def _filters(**from_path) -> Filters:
 def stories(origin=None, residence=None, theme=None, language=None):
     if (origin and not parse_country(origin)) or (residence and not parse_country(residence)):
         abort(404)
-    themes = all_themes()
+    themes = public_themes()
     if theme and theme not in {t.slug for t in themes}:
         abort(404)
     filters = _filters(origin=origin, residence=residence, theme=theme, language=language)

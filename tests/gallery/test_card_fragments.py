@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.gallery.fragments import deploy_digest, fragments
+from campaign.gallery.fragments import CARD_TEMPLATE, FILTERS_TEMPLATE, deploy_digest, fragments
 from campaign.models import Photo, Recording, Story, StoryStatus, Theme, TranslationStatus
 from campaign.submissions.services import withdraw
 from tests.factories import make_photo, make_recording, make_translation
@@ -39,7 +39,13 @@ def card_titles(html: str) -> list[str]:
 
 
 def rendered(app) -> int:
-    return fragments(app).renders
+    """Cards rendered so far."""
+    return fragments(app).renders[CARD_TEMPLATE]
+
+
+def rendered_any(app) -> int:
+    """Fragments of every kind rendered so far."""
+    return fragments(app).renders.total()
 
 
 def fresh(story) -> Story:
@@ -56,7 +62,7 @@ def test_a_second_render_of_a_listing_renders_no_card_again(app, client):
     assert rendered(app) == 5
     assert page(client, "/stories") == first
     assert rendered(app) == 5
-    assert fragments(app).reused == 5
+    assert fragments(app).reused[CARD_TEMPLATE] == 5
     # The home page's cards load their photos lazily, the gallery's first two do not:
     # other fragments, kept in turn.
     home = page(client, "/")
@@ -79,7 +85,7 @@ def test_kept_cards_are_the_cards_a_fresh_render_gives(app, client):
     urls = ("/stories", "/", "/fr/stories", "/ar/stories", f"/stories/{first.slug}")
     # A client for each address: a prefix sets the language cookie the others would read.
     kept = {url: (page(app.test_client(), url), page(app.test_client(), url)) for url in urls}
-    assert fragments(app).reused
+    assert fragments(app).reused[CARD_TEMPLATE]
     app.config["CARD_FRAGMENTS_ENABLED"] = False
     for url, (once, twice) in kept.items():
         assert once == twice == page(app.test_client(), url), url
@@ -202,7 +208,9 @@ def test_a_theme_renamed_shows_on_the_kept_cards(app, client):
     theme = db.session.scalar(select(Theme).where(Theme.slug == "work"))
     theme.names = {"en": "Labour", "fr": "Le travail"}  # an admin's names: no story is stamped
     db.session.commit()
-    assert ">Labour</a>" in page(client, "/stories")
+    html = page(client, "/stories")
+    assert ">Labour</a>" in html
+    assert ">Labour</option>" in html  # the filter form's choice too (public_themes)
     assert ">Le travail</a>" in page(app.test_client(), "/fr/stories")
 
 
@@ -321,9 +329,9 @@ def test_a_story_page_renders_its_article_once_and_as_afresh(app):
     for url in urls:
         reader = app.test_client()
         kept[url] = page(reader, url)
-        before = rendered(app)
+        before = rendered_any(app)
         assert page(reader, url) == kept[url]
-        assert rendered(app) == before, url  # article and card both kept
+        assert rendered_any(app) == before, url  # article and card both kept
     app.config["CARD_FRAGMENTS_ENABLED"] = False
     for url, html in kept.items():
         assert page(app.test_client(), url) == html, url
@@ -383,3 +391,27 @@ def test_a_withdrawn_story_page_is_gone_not_kept(app, client):
     response = client.get(f"/stories/{story.slug}")
     assert response.status_code == 410
     assert "Words to forget." not in response.get_data(as_text=True)
+
+
+@pytest.mark.both_databases
+def test_the_filter_form_is_kept_until_its_choices_change(app, client):
+    def forms() -> int:
+        return fragments(app).renders[FILTERS_TEMPLATE]
+
+    publish("From Germany", origin_country="DE", residence_country="ES")
+    first = page(client, "/stories")
+    assert page(client, "/stories") == first and forms() == 1
+    publish("Also from Germany", origin_country="DE", residence_country="ES")
+    assert "Also from Germany" in page(client, "/stories")
+    assert forms() == 1  # a publication that brings no new country: the form was kept
+    publish("From Ukraine", origin_country="UA", residence_country="ES")
+    html = page(client, "/stories")
+    assert forms() == 2 and '<option value="UA">Ukraine</option>' in html
+    chosen = page(client, "/stories?origin=UA")
+    assert '<option value="UA" selected>Ukraine</option>' in chosen and forms() == 3
+    searched = [page(client, "/stories?q=Germany") for _ in range(2)]
+    assert forms() == 5  # a search's form, rendered each time
+    app.config["CARD_FRAGMENTS_ENABLED"] = False
+    for url, kept in (("/stories", html), ("/stories?origin=UA", chosen)):
+        assert page(client, url) == kept, url
+    assert page(client, "/stories?q=Germany") == searched[0]
