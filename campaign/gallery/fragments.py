@@ -1,5 +1,4 @@
-"""Kept fragments: a story card's HTML, and a story page's article, rendered once per
-story version.
+"""Kept fragments: HTML rendered once per version of what it shows.
 
 With no page cache to help (the first visitors after every publication, and the long
 tail of filters, languages and pages), the twelve cards of a listing were two thirds
@@ -8,7 +7,10 @@ story, and so does the article (the story's words, photo, voice and transcript, 
 facts, share links and images: everything of the page but the chrome, the head and
 the "more stories" cards, kept as cards), so their HTML is kept here, per worker,
 under a key of everything that output depends on. A listing renders only the cards
-it has not seen (after a publication, the new one), a story page only its chrome.
+it has not seen (after a publication, the new one), a story page only its head.
+Beside them: the gallery's filter form (``filters_form``, keyed by its filters and
+its choices) and the pages' chrome (``kept_fragment``, a call block keyed by what
+its caller names).
 
 The key (``card_key``, ``article_key``):
 
@@ -271,3 +273,17 @@ def filters_form(filters, counted, themes) -> Markup:
         )
         key = _digest((page, FILTERS_TEMPLATE, filters, choices))
     return _fragment(app, FILTERS_TEMPLATE, key, render)
+
+
+def kept_fragment(name: str, *key, keep: bool = True, caller) -> Markup:
+    """A call block's body, kept (``{% call kept_fragment("base.html footer") %}…
+    {% endcall %}``): the pages' chrome, the same on every page of a language. The
+    body must read nothing but the locale, the script root and what ``key`` holds
+    (the language switcher: the page's own links); ``keep`` false renders it every
+    time (a signed-in visitor's header, with its own menu and form; a page with a
+    query, the long tail)."""
+    app = current_app._get_current_object()
+    digest = None
+    if keep and _keeps(app):
+        digest = _digest((_page(fragments(app)), name, key))
+    return _fragment(app, name, digest, caller)

@@ -63,6 +63,7 @@ GLOBALS = {
     "story_card": fragments.story_card,  # a listing's card, kept per story version
     "story_article": fragments.story_article,  # a story page's article, kept likewise
     "filters_form": fragments.filters_form,  # the gallery's form, kept per its choices
+    "kept_fragment": fragments.kept_fragment,  # the chrome, kept per language
     "search_snippet": search.snippet,
     "search_highlight": search.highlight,
     "feed_links": feed_links,

@@ -12,7 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from campaign.extensions import db
-from campaign.gallery.fragments import CARD_TEMPLATE, FILTERS_TEMPLATE, deploy_digest, fragments
+from campaign.gallery.fragments import (
+    ARTICLE_TEMPLATE,
+    CARD_TEMPLATE,
+    FILTERS_TEMPLATE,
+    deploy_digest,
+    fragments,
+)
 from campaign.models import Photo, Recording, Story, StoryStatus, Theme, TranslationStatus
 from campaign.submissions.services import withdraw
 from tests.factories import make_photo, make_recording, make_translation
@@ -43,9 +49,10 @@ def rendered(app) -> int:
     return fragments(app).renders[CARD_TEMPLATE]
 
 
-def rendered_any(app) -> int:
-    """Fragments of every kind rendered so far."""
-    return fragments(app).renders.total()
+def rendered_of_stories(app) -> int:
+    """Cards and articles rendered so far."""
+    renders = fragments(app).renders
+    return renders[CARD_TEMPLATE] + renders[ARTICLE_TEMPLATE]
 
 
 def fresh(story) -> Story:
@@ -329,9 +336,9 @@ def test_a_story_page_renders_its_article_once_and_as_afresh(app):
     for url in urls:
         reader = app.test_client()
         kept[url] = page(reader, url)
-        before = rendered_any(app)
+        before = rendered_of_stories(app)
         assert page(reader, url) == kept[url]
-        assert rendered_any(app) == before, url  # article and card both kept
+        assert rendered_of_stories(app) == before, url  # article and card both kept
     app.config["CARD_FRAGMENTS_ENABLED"] = False
     for url, html in kept.items():
         assert page(app.test_client(), url) == html, url
@@ -415,3 +422,30 @@ def test_the_filter_form_is_kept_until_its_choices_change(app, client):
     for url, kept in (("/stories", html), ("/stories?origin=UA", chosen)):
         assert page(client, url) == kept, url
     assert page(client, "/stories?q=Germany") == searched[0]
+
+
+def test_the_chrome_is_kept_per_language_and_page(app, client):
+    renders = fragments(app).renders
+    stories, about = page(client, "/stories"), page(client, "/about")
+    assert renders["base.html footer"] == 1  # the same footer on every English page
+    assert renders["base.html header"] == 2  # each page's own language switcher
+    assert 'href="/fr/about"' in about and 'href="/fr/about"' not in stories
+    assert page(client, "/stories") == stories
+    assert renders["base.html header"] == 2 and renders["base.html head"] == 1
+    french = page(app.test_client(), "/fr/about")
+    assert renders["base.html footer"] == 2 and "À propos" in french
+    app.config["CARD_FRAGMENTS_ENABLED"] = False
+    assert page(app.test_client(), "/about") == about
+    assert page(app.test_client(), "/fr/about") == french
+
+
+def test_a_signed_in_header_is_never_kept(app, signed_in):
+    visitor = app.test_client()
+    anonymous = page(visitor, "/stories")
+    assert "Sign out" not in anonymous
+    before = fragments(app).renders["base.html header"]
+    for _ in range(2):
+        html = page(signed_in, "/stories")
+        assert "Sign out" in html and 'name="csrf_token"' in html
+    assert fragments(app).renders["base.html header"] == before + 2
+    assert page(visitor, "/stories") == anonymous  # and the kept one is the visitor's
