@@ -43,21 +43,25 @@ shows at once).
 """
 
 import hashlib
+import secrets
 from collections import Counter
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from flask import current_app, g, request
 from flask_babel import get_locale
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from campaign.gallery import search
 from campaign.models import StoryStatus
 from campaign.publishing.memorycache import BoundedMemoryCache
 
 CARD_TEMPLATE = "gallery/_card.html"
 ARTICLE_TEMPLATE = "gallery/_story_article.html"
 FILTERS_TEMPLATE = "gallery/_filters.html"
+SEARCH_CARD = "gallery/_card.html, searched"  # a search card's shell, in the counts
 _EXTENSION = "card_fragments"
 
 
@@ -169,21 +173,61 @@ def _render(app, template: str, **context) -> str:
     )
 
 
-def _fragment(app, kind: str, key: str | None, render) -> Markup:
-    """The fragment kept under ``key``, or ``render()``'s, then kept; rendered every
-    time without a key (a search card, a story not public, keeping off). ``kind``
-    names it in the counts."""
+def _kept(app, kind: str, key: str | None, render):
+    """What is kept under ``key``, or ``render()``'s, then kept; rendered every time
+    without a key (a story not public, keeping off). ``kind`` names it in the counts."""
     kept = fragments(app)
-    html = None if key is None else kept.store.get(key)
-    if html is None:
-        html = render()
+    value = None if key is None else kept.store.get(key)
+    if value is None:
+        value = render()
         kept.renders[kind] += 1
         if key is not None:
-            kept.store.set(key, html, timeout=0)
+            kept.store.set(key, value, timeout=0)
     else:
         kept.reused[kind] += 1
+    return value
+
+
+def _fragment(app, kind: str, key: str | None, render) -> Markup:
     # The fragment template's own output, escaped by its autoescaping like an include's.
-    return Markup(html)  # noqa: S704
+    return Markup(_kept(app, kind, key, render))  # noqa: S704
+
+
+# A search's card and form are kept for every query: rendered with a slot where each
+# text the query marks goes (this process's own token: no page's text holds it), and
+# kept with those texts, which the query then fills in.
+_SLOT = f"\x00{secrets.token_hex(8)}:"
+
+
+def _slot(number: int) -> str:
+    return f"{_SLOT}{number}\x00"
+
+
+def _with_slots(render, marks: tuple[str, ...]):
+    """``render(fillers)``, each filler a stand-in for the function of that name in
+    ``marks`` (search.highlight, search.snippet): (the HTML with slots, the texts)."""
+
+    def shell():
+        texts: list[tuple[str, str]] = []
+
+        def filler(name):
+            def fill(text, _query):
+                texts.append((name, text))
+                return Markup(_slot(len(texts) - 1))  # noqa: S704 (a token, no text)
+
+            return fill
+
+        return render({f"search_{name}": filler(name) for name in marks}), tuple(texts)
+
+    return shell
+
+
+def _filled(shell: tuple[str, tuple], query: str) -> Markup:
+    html, texts = shell
+    marking = {"highlight": search.highlight, "snippet": search.snippet}
+    for number, (name, text) in enumerate(texts):
+        html = html.replace(_slot(number), marking[name](text, query))
+    return Markup(html)  # noqa: S704 (the template's escaped output, the escaped marks)
 
 
 def _page(kept: Fragments) -> tuple:
@@ -205,12 +249,13 @@ def _public(story) -> bool:
 def story_card(context, story, loop_index: int = 0) -> Markup:
     """A listing's card of ``story``: kept, or rendered (the listing templates' global).
     The page's ``translated`` (story id: translation) and ``query`` are read from the
-    template's context."""
+    template's context. A search's card is kept without the query's marks (its title
+    and its passage around the words found), which each search fills in."""
     app = current_app._get_current_object()
     translation = (context.get("translated") or {}).get(story.id)
     query = context.get("query") or None
 
-    def render():
+    def render(fillers=None):
         return _render(
             app,
             CARD_TEMPLATE,
@@ -218,12 +263,18 @@ def story_card(context, story, loop_index: int = 0) -> Markup:
             loop_index=loop_index,
             translated={story.id: translation} if translation is not None else {},
             query=query,
+            **(fillers or {}),
         )
 
-    key = None
-    if not query and _public(story) and _keeps(app):
-        key = card_key(_page(fragments(app)), story, translation, loop_index >= 2)
-    return _fragment(app, CARD_TEMPLATE, key, render)
+    keep = _public(story) and _keeps(app)
+    if query is None:
+        key = card_key(_page(fragments(app)), story, translation, loop_index >= 2) if keep else None
+        return _fragment(app, CARD_TEMPLATE, key, render)
+    if not keep:
+        return Markup(render())  # noqa: S704 (the card template's escaped output)
+    key = card_key(_page(fragments(app)), story, translation, (loop_index >= 2, "search"))
+    shell = _kept(app, SEARCH_CARD, key, _with_slots(render, ("highlight", "snippet")))
+    return _filled(shell, query)
 
 
 def story_article(reading, translation, canonical: str) -> Markup:
@@ -255,15 +306,18 @@ def filters_form(filters, counted, themes) -> Markup:
     Its choices come from ``counted`` (publishing.stats' snapshot: the countries and
     languages of the public stories) and ``themes`` (gallery.queries.public_themes):
     the key holds those lists, not the public version, so a publication that brings no
-    new country or language renders none of it. A search's form is not kept: each
-    query would take a place of its own in the store, for a page rarely asked twice."""
+    new country or language renders none of it. A search's form is kept with a slot
+    for its words, which each search fills in (a query without words, which changes
+    the order offered, is rendered every time)."""
     app = current_app._get_current_object()
+    keep = _keeps(app) and (not filters.q or bool(search.words(filters.q)))
+    shown = replace(filters, q=_slot(0)) if keep and filters.q else filters
 
     def render():
-        return _render(app, FILTERS_TEMPLATE, filters=filters, counted=counted, themes=themes)
+        return _render(app, FILTERS_TEMPLATE, filters=shown, counted=counted, themes=themes)
 
     key = None
-    if not filters.q and _keeps(app):
+    if keep:
         page = _page(fragments(app))
         choices = (
             counted.origins,
@@ -271,8 +325,11 @@ def filters_form(filters, counted, themes) -> Markup:
             counted.languages,
             tuple((t.id, t.slug, t.name, t.names.get(page[1])) for t in themes),
         )
-        key = _digest((page, FILTERS_TEMPLATE, filters, choices))
-    return _fragment(app, FILTERS_TEMPLATE, key, render)
+        key = _digest((page, FILTERS_TEMPLATE, shown, choices))
+    html = _fragment(app, FILTERS_TEMPLATE, key, render)
+    if shown is filters:
+        return html
+    return Markup(str(html).replace(_slot(0), escape(filters.q)))  # noqa: S704 (escaped)
 
 
 def kept_fragment(name: str, *key, keep: bool = True, caller) -> Markup:

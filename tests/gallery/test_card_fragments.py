@@ -16,6 +16,7 @@ from campaign.gallery.fragments import (
     ARTICLE_TEMPLATE,
     CARD_TEMPLATE,
     FILTERS_TEMPLATE,
+    SEARCH_CARD,
     deploy_digest,
     fragments,
 )
@@ -221,18 +222,38 @@ def test_a_theme_renamed_shows_on_the_kept_cards(app, client):
     assert ">Le travail</a>" in page(app.test_client(), "/fr/stories")
 
 
-def test_search_cards_are_never_kept(app, client):
-    publish("The lighthouse keeper", quote="A lighthouse at night")
+@pytest.mark.both_databases
+def test_a_search_card_is_kept_without_its_marks(app, client):
+    publish("The lighthouse keeper", quote="A lighthouse at night, the keeper awake")
     publish("Another tale")
     page(client, "/stories")
-    kept = len(fragments(app).store)
-    for _ in range(2):
-        html = page(client, "/stories?q=lighthouse")
-        assert "<mark>" in html
-    assert rendered(app) == 2 + 2  # the search's one card, rendered each time
-    assert len(fragments(app).store) == kept
+    searches = {
+        words: [page(client, f"/stories?q={words}") for _ in range(2)]
+        for words in ("lighthouse", "keeper", "night+keeper")
+    }
+    # One shell for the story, whatever the words: each search fills in its own marks.
+    assert fragments(app).renders[SEARCH_CARD] == 1
+    assert fragments(app).reused[SEARCH_CARD] == 5
+    for words, (once, twice) in searches.items():
+        assert once == twice
+        marked = {mark.lower() for mark in re.findall(r"<mark>([^<]*)</mark>", once)}
+        assert marked == set(words.split("+")), words
     # And the gallery's kept card of the same story carries no marks.
     assert "<mark>" not in page(client, "/stories")
+    app.config["CARD_FRAGMENTS_ENABLED"] = False
+    for words, (once, _twice) in searches.items():
+        assert page(client, f"/stories?q={words}") == once, words
+
+
+def test_a_search_for_markup_is_escaped_in_its_kept_form_and_marks(app, client):
+    publish("Keeper of words", quote="The keeper wrote <b> in a letter")
+    for query in ("keeper", "%3Cb%3E+keeper", "keeper+%22%3E%3Cscript%3E"):
+        html = page(client, f"/stories?q={query}")
+        assert "<script>" not in html and "<b> " not in html.split("<main")[1]
+    assert 'value="keeper &#34;&gt;&lt;script&gt;"' in html
+    assert fragments(app).renders[FILTERS_TEMPLATE] == 1  # one form for every search
+    app.config["CARD_FRAGMENTS_ENABLED"] = False
+    assert page(client, "/stories?q=keeper+%22%3E%3Cscript%3E") == html
 
 
 def test_a_story_the_public_may_not_see_is_never_kept(app):
@@ -416,8 +437,9 @@ def test_the_filter_form_is_kept_until_its_choices_change(app, client):
     assert forms() == 2 and '<option value="UA">Ukraine</option>' in html
     chosen = page(client, "/stories?origin=UA")
     assert '<option value="UA" selected>Ukraine</option>' in chosen and forms() == 3
-    searched = [page(client, "/stories?q=Germany") for _ in range(2)]
-    assert forms() == 5  # a search's form, rendered each time
+    searched = [page(client, f"/stories?q={words}") for words in ("Germany", "Ukraine")]
+    assert forms() == 4  # a search's form, kept for every search: its words filled in
+    assert 'value="Ukraine"' in searched[1]
     app.config["CARD_FRAGMENTS_ENABLED"] = False
     for url, kept in (("/stories", html), ("/stories?origin=UA", chosen)):
         assert page(client, url) == kept, url
