@@ -30,10 +30,10 @@ The key (``card_key``, ``article_key``):
 - a card's ``lazy`` (the first two cards of a listing load their photo at once); an
   article's translation offered while the original is read, and its page's address.
 
-A search card (``query`` set: it carries the query's marks) is rendered every time
-and never kept, and so is anything of a story the public may not see. Nothing but
-the key chooses a fragment, so one story's or one locale's HTML can never show for
-another.
+A search's card and form are kept without the query's words and marks, as shells
+with slots that each search fills in (``_with_slots``, ``_filled``). Nothing of a
+story the public may not see is kept. Nothing but the key chooses a fragment, so one
+story's or one locale's HTML can never show for another.
 
 The store is the page cache's bounded LRU (publishing.memorycache), one per worker:
 ``CARD_FRAGMENTS_MAX_BYTES`` (4 MiB: about 2,000 cards, or 600 articles) and
