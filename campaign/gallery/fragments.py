@@ -7,12 +7,14 @@ story, and so does the article (the story's words, photo, voice and transcript, 
 facts, share links and images: everything of the page but the chrome, the head and
 the "more stories" cards, kept as cards), so their HTML is kept here, per worker,
 under a key of everything that output depends on. A listing renders only the cards
-it has not seen (after a publication, the new one), a story page only its head.
-Beside them: the gallery's filter form (``filters_form``, keyed by its filters and
-its choices) and the pages' chrome (``kept_fragment``, a call block keyed by what
-its caller names).
+it has not seen (after a publication, the new one), a story page only its head. A
+listing finds its cards by the stories' faces (gallery.queries.card_faces: a light
+statement, no ORM object) and reads whole stories only for the cards not kept
+(``cards``, ``home_fragments``: the home page's lead too). Beside them: the
+gallery's filter form (``filters_form``, keyed by its filters and its choices) and
+the pages' chrome (``kept_fragment``, a call block keyed by what its caller names).
 
-The key (``card_key``, ``article_key``):
+The key (``card_key`` from a face, ``article_key`` from the story):
 
 - the deploy (``deploy_digest``: the templates and compiled catalogues, read once per
   process), the locale, the script root the links are built under (``/fr``, a mount
@@ -24,9 +26,10 @@ The key (``card_key``, ``article_key``):
   themes, photo and translations);
 - what is shown from other rows, which a change may reach without touching the
   story: the translation shown (id, version; or none), the photo (id, size, focal
-  point), the recording (id, duration, masked, transcript, files: its row stamps no
-  story), the themes (id, slug, name, the name in the locale; an admin renaming a
-  theme stamps no story);
+  point), the recording (a card: id, duration; the article: masked, transcript and
+  files too: its row stamps no story), the themes (id, slug, name, the name in the
+  locale: a card's as the public version's themes name them, queries.public_themes;
+  an admin renaming a theme stamps no story but changes that version);
 - a card's ``lazy`` (the first two cards of a listing load their photo at once); an
   article's translation offered while the original is read, and its page's address.
 
@@ -55,12 +58,14 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from campaign.gallery import search
+from campaign.gallery.queries import public_themes, stories_by_id
 from campaign.models import StoryStatus
 from campaign.publishing.memorycache import BoundedMemoryCache
 
 CARD_TEMPLATE = "gallery/_card.html"
 ARTICLE_TEMPLATE = "gallery/_story_article.html"
 FILTERS_TEMPLATE = "gallery/_filters.html"
+HERO_TEMPLATE = "gallery/_hero.html"
 SEARCH_CARD = "gallery/_card.html, searched"  # a search card's shell, in the counts
 _EXTENSION = "card_fragments"
 
@@ -109,9 +114,9 @@ def _keeps(app) -> bool:
     return app.config["CARD_FRAGMENTS_ENABLED"] and not app.jinja_env.auto_reload
 
 
-def _story_parts(story, translation, locale: str) -> tuple:
-    """What a card or an article shows of a story and of the rows beside it (the
-    module docstring): the part of both keys that names the story."""
+def _article_parts(story, translation, locale: str) -> tuple:
+    """What the article shows of a story and of the rows beside it (the module
+    docstring): the part of its key that names the story."""
     photo, recording = story.photo, story.recording
     return (
         story.id,
@@ -138,9 +143,19 @@ def _story_parts(story, translation, locale: str) -> tuple:
     )
 
 
-def card_key(page: tuple, story, translation, lazy: bool) -> str:
-    """Everything the card's HTML depends on (module docstring), as one string."""
-    return _digest((page, CARD_TEMPLATE, _story_parts(story, translation, page[1]), lazy))
+def card_key(page: tuple, face, translation, variant: tuple, themes) -> str:
+    """Everything a card's HTML depends on (module docstring), as one string: the
+    story's face (queries.CardFace), the translation shown, its themes as the public
+    sees them now (``themes``: queries.public_themes), and ``variant`` (lazy; a
+    search's shell)."""
+    shown = tuple(
+        (theme.id, theme.slug, theme.name, theme.names.get(page[1]))
+        for theme in themes
+        if theme.id in face.theme_ids
+    )
+    told = (translation.id, translation.version) if translation is not None else None
+    parts = (face.id, face.version, face.public_updated_at, told, face.photo, face.recording)
+    return _digest((page, CARD_TEMPLATE, parts, shown, variant))
 
 
 def article_key(page: tuple, story, shown, translation, canonical: str) -> str:
@@ -148,7 +163,7 @@ def article_key(page: tuple, story, shown, translation, canonical: str) -> str:
     the translation shown (``shown``: None while the original is read) and the one
     offered, and the page's absolute address (its share links; it names the host)."""
     offered = (translation.id, translation.version) if translation is not None else None
-    parts = _story_parts(story, shown, page[1])
+    parts = _article_parts(story, shown, page[1])
     return _digest((page, ARTICLE_TEMPLATE, parts, offered, canonical))
 
 
@@ -246,19 +261,77 @@ def _public(story) -> bool:
 
 
 @pass_context
-def story_card(context, story, loop_index: int = 0) -> Markup:
-    """A listing's card of ``story``: kept, or rendered (the listing templates' global).
-    The page's ``translated`` (story id: translation) and ``query`` are read from the
-    template's context. A search's card is kept without the query's marks (its title
-    and its passage around the words found), which each search fills in."""
-    app = current_app._get_current_object()
-    translation = (context.get("translated") or {}).get(story.id)
+def cards(context, faces, start: int = 0) -> list[Markup]:
+    """The cards of a listing (``faces``: queries.card_faces), in their order (the
+    listing templates' global). The card at ``n`` is the listing's ``start + n``th
+    (the first two of a page load their photo at once). The page's ``translated``
+    (story id: translation) and ``query`` are read from the template's context: a
+    search's card is kept without the query's marks (its title and its passage
+    around the words found), which each search fills in."""
     query = context.get("query") or None
+    template = SEARCH_CARD if query else CARD_TEMPLATE
+    items = [(template, face, start + n) for n, face in enumerate(faces)]
+    found = _story_fragments(items, context.get("translated") or {}, query)
+    return [html for html in found if html is not None]
+
+
+@pass_context
+def home_fragments(context, lead, featured, latest) -> tuple:
+    """The home page's lead (kept like a card, its own template) and its two rows of
+    cards (all lazy: the lead comes first): (lead or None, featured, latest), the
+    stories of those not kept read in one statement for the three."""
+    items = [(HERO_TEMPLATE, lead, 0)] if lead is not None else []
+    items += [(CARD_TEMPLATE, face, 2 + n) for n, face in enumerate(featured)]
+    items += [(CARD_TEMPLATE, face, 2 + n) for n, face in enumerate(latest)]
+    found = _story_fragments(items, context.get("translated") or {})
+    hero = found.pop(0) if lead is not None else None
+    rows = (found[: len(featured)], found[len(featured) :])
+    return (hero, *([html for html in row if html is not None] for row in rows))
+
+
+def _story_fragments(items, translated: dict, query=None) -> list:
+    """Each story's fragment (``items``: template, face, its place in the listing), in
+    their order: kept ones from the store, the others rendered from their stories,
+    read in one statement for all of them, then kept. None for a story no longer
+    public since its face was read."""
+    app = current_app._get_current_object()
+    kept = fragments(app)
+    keys: list[str | None] = [None] * len(items)
+    if _keeps(app):
+        page, themes = _page(kept), public_themes()
+        keys = [
+            card_key(page, face, translated.get(face.id), (place >= 2, template), themes)
+            for template, face, place in items
+        ]
+    found = [None if key is None else kept.store.get(key) for key in keys]
+    missing = [item[1].id for item, value in zip(items, found, strict=True) if value is None]
+    stories = {story.id: story for story in stories_by_id(missing)} if missing else {}
+    shown = []
+    for (template, face, place), key, value in zip(items, keys, found, strict=True):
+        if value is None:
+            story = stories.get(face.id)
+            if story is None:
+                shown.append(None)
+                continue
+            value = _story_fragment(app, template, story, place, translated, query)
+            kept.renders[template] += 1
+            if key is not None:
+                kept.store.set(key, value, timeout=0)
+        else:
+            kept.reused[template] += 1
+        # The template's own output, escaped by its autoescaping like an include's.
+        shown.append(_filled(value, query) if query else Markup(value))  # noqa: S704
+    return shown
+
+
+def _story_fragment(app, template: str, story, loop_index: int, translated: dict, query):
+    """A story's fragment; a search card's as a shell with slots for the marks."""
+    translation = translated.get(story.id)
 
     def render(fillers=None):
         return _render(
             app,
-            CARD_TEMPLATE,
+            CARD_TEMPLATE if template == SEARCH_CARD else template,
             story=story,
             loop_index=loop_index,
             translated={story.id: translation} if translation is not None else {},
@@ -266,15 +339,7 @@ def story_card(context, story, loop_index: int = 0) -> Markup:
             **(fillers or {}),
         )
 
-    keep = _public(story) and _keeps(app)
-    if query is None:
-        key = card_key(_page(fragments(app)), story, translation, loop_index >= 2) if keep else None
-        return _fragment(app, CARD_TEMPLATE, key, render)
-    if not keep:
-        return Markup(render())  # noqa: S704 (the card template's escaped output)
-    key = card_key(_page(fragments(app)), story, translation, (loop_index >= 2, "search"))
-    shell = _kept(app, SEARCH_CARD, key, _with_slots(render, ("highlight", "snippet")))
-    return _filled(shell, query)
+    return _with_slots(render, ("highlight", "snippet"))() if query else render()
 
 
 def story_article(reading, translation, canonical: str) -> Markup:

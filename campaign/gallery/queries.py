@@ -2,9 +2,11 @@
 the website's pages from what is published, partners' surfaces (API, embeds,
 feeds) from what is published and consented to for them.
 
-Each page makes a small, constant number of queries: the cards' photos and
-recordings come in the stories' own statement (joined), their themes in one
-more (read_cards), never one query per card.
+Each page makes a small, constant number of queries, never one per card. A page of
+cards reads its stories' ids, then their faces (``card_faces``: what finds a kept
+card, photo, recording and themes joined in one light statement), and the stories
+themselves only for the cards not kept (``stories_by_id``: photos and recordings
+joined, the themes in one more, read_cards).
 """
 
 import base64
@@ -30,7 +32,17 @@ from sqlalchemy import (
 from campaign.extensions import db
 from campaign.gallery import search
 from campaign.gallery.translated import translated_into
-from campaign.models import Channel, Story, Theme, filed_under, read_cards, with_cards
+from campaign.models import (
+    Channel,
+    Photo,
+    Recording,
+    Story,
+    Theme,
+    filed_under,
+    read_cards,
+    story_theme,
+    with_cards,
+)
 from campaign.params import MAX_ID
 from campaign.publishing import stats
 
@@ -80,55 +92,58 @@ class Page:
     ranks: dict[int, int]
 
 
-def latest_stories(limit: int, *, besides: tuple[int, ...] = ()) -> list[Story]:
+def latest_story_ids(limit: int, *, besides: tuple[int, ...] = ()) -> list[int]:
     """The newest published stories, leaving out those ``besides`` (already shown on
     the page): the index walks newest first and stops after a few more rows."""
     values = {"limit": limit, **({"besides": list(besides)} if besides else {})}
-    return read_cards(_latest_stories_statement(bool(besides)), values)
+    return list(db.session.scalars(_latest_stories_statement(bool(besides)), values))
 
 
 # The home page's and the story page's statements are built once, their values
 # parameters (as _first_positions_statement): building and keying a statement cost
-# more Python than the database spends running it.
+# more Python than the database spends running it. They read ids; the cards are read
+# as faces (card_faces), a story only where a card is not kept.
 
 
 @functools.cache
 def _latest_stories_statement(besides: bool):
     query = (
         Story.published()
+        .with_only_columns(Story.id)
         .order_by(Story.published_at.desc(), Story.id.desc())
         .limit(bindparam("limit", type_=Integer))
     )
     if besides:
         query = query.where(Story.id.not_in(bindparam("besides", expanding=True)))
-    return with_cards(query)
+    return query
 
 
-def featured_stories(limit: int) -> list[Story]:
+def featured_story_ids(limit: int) -> list[int]:
     """Pinned to the home page by moderators, most recently pinned first."""
-    return read_cards(_featured_stories_statement(), {"limit": limit})
+    return list(db.session.scalars(_featured_stories_statement(), {"limit": limit}))
 
 
 @functools.cache
 def _featured_stories_statement():
-    query = (
+    return (
         Story.published()
+        .with_only_columns(Story.id)
         .where(Story.featured_at.is_not(None))
         .order_by(Story.featured_at.desc(), Story.id.desc())
         .limit(bindparam("limit", type_=Integer))
     )
-    return with_cards(query)
 
 
-def more_from_country(story: Story, limit: int) -> list[Story]:
+def more_from_country_ids(story: Story, limit: int) -> list[int]:
     values = {"origin": story.origin_country, "story_id": story.id, "limit": limit}
-    return read_cards(_more_from_country_statement(), values)
+    return list(db.session.scalars(_more_from_country_statement(), values))
 
 
 @functools.cache
 def _more_from_country_statement():
-    query = (
+    return (
         Story.published()
+        .with_only_columns(Story.id)
         .where(
             Story.origin_country == bindparam("origin"),
             Story.id != bindparam("story_id", type_=Integer),
@@ -136,7 +151,77 @@ def _more_from_country_statement():
         .order_by(Story.published_at.desc(), Story.id.desc())
         .limit(bindparam("limit", type_=Integer))
     )
-    return with_cards(query)
+
+
+@dataclass(frozen=True)
+class CardFace:
+    """What a listing reads of a story to find its kept card (fragments.card_key): the
+    story's version and stamp, and what its card shows of the rows beside it, read in
+    one light statement for the whole listing, no ORM object. The story itself is
+    loaded only for a card not kept (reading twelve stories with their photos and
+    recordings was a fifth of a gallery page)."""
+
+    id: int
+    language: str  # what translations_for asks
+    version: int
+    public_updated_at: datetime | None
+    photo: tuple | None  # id, width, height, focal point
+    recording: tuple | None  # id, duration
+    theme_ids: frozenset[int]
+
+
+def card_faces(ids: list[int]) -> list[CardFace]:
+    """The public stories of these ids as faces, in this order (one statement)."""
+    if not ids:
+        return []
+    found: dict[int, CardFace] = {}
+    themes: dict[int, set[int]] = {}
+    for row in db.session.execute(_card_faces_statement(), {"ids": ids}):
+        story_id, language, version, updated, *photo, recording, duration, theme = row
+        if story_id not in found:
+            found[story_id] = (story_id, language, version, updated, photo, recording, duration)
+            themes[story_id] = set()
+        if theme is not None:
+            themes[story_id].add(theme)
+    faces = {}
+    for story_id, (_id, language, version, updated, photo, recording, duration) in found.items():
+        faces[story_id] = CardFace(
+            story_id,
+            language,
+            version,
+            updated,
+            tuple(photo) if photo[0] is not None else None,
+            (recording, duration) if recording is not None else None,
+            frozenset(themes[story_id]),
+        )
+    return [faces[story_id] for story_id in ids if story_id in faces]
+
+
+@functools.cache
+def _card_faces_statement():
+    # At most one photo and one recording a story (their story_id is unique); a row
+    # for each of its themes.
+    return (
+        select(
+            Story.id,
+            Story.language,
+            Story.version,
+            Story.public_updated_at,
+            Photo.id,
+            Photo.width,
+            Photo.height,
+            Photo.focal_x,
+            Photo.focal_y,
+            Recording.id,
+            Recording.duration_seconds,
+            story_theme.c.theme_id,
+        )
+        .select_from(Story)
+        .outerjoin(Photo, Photo.story_id == Story.id)
+        .outerjoin(Recording, Recording.story_id == Story.id)
+        .outerjoin(story_theme, story_theme.c.story_id == Story.id)
+        .where(Story.id.in_(bindparam("ids", expanding=True)), Story.published().whereclause)
+    )
 
 
 def encode_cursor(sort: str, published_at: datetime, story_id: int, rank: int = 0) -> str:
@@ -315,7 +400,7 @@ def _first_positions_statement(shape: _FirstShape):
     )
 
 
-def _stories_by_id(ids: list[int]) -> list[Story]:
+def stories_by_id(ids: list[int]) -> list[Story]:
     """The stories of these ids, in this order, with what their cards show."""
     if not ids:
         return []
@@ -326,22 +411,23 @@ def _stories_by_id(ids: list[int]) -> list[Story]:
 
 @functools.cache
 def _stories_by_id_statement():
-    return with_cards(select(Story).where(Story.id.in_(bindparam("ids", expanding=True))))
+    # Public ones only: a story withdrawn since its id was read is not shown.
+    return with_cards(Story.published().where(Story.id.in_(bindparam("ids", expanding=True))))
 
 
 def language_stories(filters: Filters, language: str, limit: int) -> list[Story]:
     """The newest stories told in ``language`` or publicly translated into it (a
     language's feed), by the same index walks as the gallery's first part."""
     found = _first_positions(filters, language, None, limit, others=False)
-    return _stories_by_id([story_id for _part, story_id, _at in found])
+    return stories_by_id([story_id for _part, story_id, _at in found])
 
 
-def _language_first_page(filters: Filters, language: str, cursor, per_page: int) -> Page:
+def _language_first_page(filters: Filters, language: str, cursor, per_page: int, load) -> Page:
     position = decode_cursor(cursor, FIRST)
     found = _first_positions(filters, language, position, per_page + 1)
     has_more = len(found) > per_page
     found = found[:per_page]
-    stories = _stories_by_id([story_id for _part, story_id, _at in found])
+    stories = load([story_id for _part, story_id, _at in found])
     next_cursor = None
     if has_more and found:
         part, last_id, last_at = found[-1]
@@ -355,24 +441,31 @@ def _aware(stamp: datetime) -> datetime:
 
 
 def gallery_page(
-    filters: Filters, cursor: str | None, per_page: int, *, first: str | None = None
+    filters: Filters,
+    cursor: str | None,
+    per_page: int,
+    *,
+    first: str | None = None,
+    load=stories_by_id,
 ) -> Page:
     """One page by keyset: stable while new stories are published, fast when deep.
 
     The order always ends with the story id, so every position is unique and
     the next page starts strictly after the last card shown. ``first``: a
     language whose stories (told in it or translated into it) come first, in the
-    default order (newest, no search, no language chosen).
+    default order (newest, no search, no language chosen). ``load``: what the page
+    holds of the stories found, from their ids (the stories; ``card_faces`` for a
+    page of cards).
     """
     sort = filters.effective_sort
     if first and sort == "newest" and not filters.q and not filters.language:
-        return _language_first_page(filters, first, cursor, per_page)
+        return _language_first_page(filters, first, cursor, per_page, load)
     if filters.q:
         found = search.matcher(filters.q)
         if found is None:
             return Page([], None, {})  # a query with no words in it finds nothing
-        return _search_page(filters, found, sort, cursor, per_page)
-    query = _filtered(filters)
+        return _search_page(filters, found, sort, cursor, per_page, load)
+    query = _filtered(filters).with_only_columns(Story.id, Story.published_at)
     position = decode_cursor(cursor, sort)
     if sort == "oldest":
         order = (Story.published_at.asc(), Story.id.asc())
@@ -382,14 +475,15 @@ def gallery_page(
         after = _earlier(*position[1:]) if position else None
     if after is not None:
         query = query.where(after)
-    stories = read_cards(with_cards(query.order_by(*order).limit(per_page + 1)))
-    has_more = len(stories) > per_page
-    stories = stories[:per_page]
+    rows = db.session.execute(query.order_by(*order).limit(per_page + 1)).all()
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    stories = load([story_id for story_id, _at in rows])
     next_cursor = None
     if has_more:
-        last = stories[-1]
-        next_cursor = encode_cursor(sort, last.published_at, last.id)
-    return Page(stories, next_cursor, {story.id: 0 for story in stories})
+        last_id, last_at = rows[-1]
+        next_cursor = encode_cursor(sort, _aware(last_at), last_id)
+    return Page(stories, next_cursor, {story_id: 0 for story_id, _at in rows})
 
 
 # Search results -----------------------------------------------------------------
@@ -507,14 +601,16 @@ def _order_key(row, newest_first: bool):
     return (rank, -since, -story_id) if newest_first else (rank, since, story_id)
 
 
-def _search_page(filters: Filters, found, sort: str, cursor: str | None, per_page: int) -> Page:
+def _search_page(
+    filters: Filters, found, sort: str, cursor: str | None, per_page: int, load
+) -> Page:
     position = decode_cursor(cursor, sort)
     if position is not None and sort != "relevance":
         position = (0, *position[1:])  # date order: one bucket
     positions = _search_positions(filters, found, sort, position, per_page + 1)
     has_more = len(positions) > per_page
     positions = positions[:per_page]
-    stories = _stories_by_id([story_id for _rank, _at, story_id in positions])
+    stories = load([story_id for _rank, _at, story_id in positions])
     next_cursor = None
     if has_more:
         last_rank, last_at, last_id = positions[-1]

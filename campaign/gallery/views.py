@@ -16,10 +16,11 @@ from campaign.gallery import sitemap
 from campaign.gallery.queries import (
     SORTS,
     Filters,
-    featured_stories,
+    card_faces,
+    featured_story_ids,
     gallery_page,
-    latest_stories,
-    more_from_country,
+    latest_story_ids,
+    more_from_country_ids,
     public_themes,
 )
 from campaign.gallery.translated import Reading, translations_for, translations_of
@@ -46,17 +47,18 @@ LISTING_ARGS = ("origin", "residence", "theme", "language", "q", "sort", "after"
 def home():
     """One person leads (the newest featured story, else the newest story), then the
     other featured stories, then the latest: each story once."""
-    featured = featured_stories(4)
-    latest = latest_stories(6 if featured else 7, besides=tuple(s.id for s in featured))
-    lead = featured.pop(0) if featured else (latest.pop(0) if latest else None)
-    shown = [*([lead] if lead else []), *featured, *latest]
+    featured = featured_story_ids(4)
+    latest = latest_story_ids(6 if featured else 7, besides=tuple(featured))
+    faces = card_faces([*featured, *latest])
+    lead = faces.pop(0) if faces else None
+    pinned = set(featured)
     return render_template(
         "gallery/home.html",
         lead=lead,
-        featured=featured,
-        stories=latest,
+        featured=[face for face in faces if face.id in pinned],
+        stories=[face for face in faces if face.id not in pinned],
         stats=stats.current(),
-        translated=translations_for(shown, current_locale_code()),
+        translated=translations_for([*([lead] if lead else []), *faces], current_locale_code()),
     )
 
 
@@ -95,7 +97,11 @@ def stories(origin=None, residence=None, theme=None, language=None):
     # The reader's language first, unless they asked for every language in one order.
     first = None if filters.languages == "all" else locale
     page = gallery_page(
-        filters, request.args.get("after"), current_app.config["STORIES_PER_PAGE"], first=first
+        filters,
+        request.args.get("after"),
+        current_app.config["STORIES_PER_PAGE"],
+        first=first,
+        load=card_faces,
     )
     language_first = (
         first is not None
@@ -140,7 +146,7 @@ def story(slug: str):
     translations = translations_of(found)
     translation = translations.get(locale)
     wants_original = request.args.get(sitemap.ORIGINAL_ARG) == "1"
-    more = more_from_country(found, 3)
+    more = card_faces(more_from_country_ids(found, 3))
     return render_template(
         "gallery/story.html",
         story=found,

@@ -60,7 +60,8 @@ GLOBALS = {
     "photo_sources": photo_sources,
     "focus_classes": focus_classes,
     "report_url": report_url,
-    "story_card": fragments.story_card,  # a listing's card, kept per story version
+    "cards": fragments.cards,  # a listing's cards, each kept per story version
+    "home_fragments": fragments.home_fragments,  # the home page's lead and cards
     "story_article": fragments.story_article,  # a story page's article, kept likewise
     "filters_form": fragments.filters_form,  # the gallery's form, kept per its choices
     "kept_fragment": fragments.kept_fragment,  # the chrome, kept per language

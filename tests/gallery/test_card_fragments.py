@@ -256,17 +256,20 @@ def test_a_search_for_markup_is_escaped_in_its_kept_form_and_marks(app, client):
     assert page(client, "/stories?q=keeper+%22%3E%3Cscript%3E") == html
 
 
-def test_a_story_the_public_may_not_see_is_never_kept(app):
-    from campaign.gallery.fragments import story_card
+def test_a_story_withdrawn_after_its_listing_read_it_is_left_out_and_never_kept(app):
+    from campaign.gallery.queries import card_faces
 
-    story = publish("Soon unpublished")
-    story = fresh(story)
-    story.status = StoryStatus.REJECTED  # as a stale copy in memory would be
-    template = app.jinja_env.from_string("{{ story_card(story, 0) }}")
+    staying, leaving = publish("Staying on"), publish("Soon unpublished")
+    faces = card_faces([leaving.id, staying.id])  # read while both were public
+    story = fresh(leaving)
+    story.status = StoryStatus.REJECTED
+    db.session.commit()
+    template = app.jinja_env.from_string("{% for card in cards(faces) %}{{ card }}{% endfor %}")
     with app.test_request_context("/stories"):
-        assert "Soon unpublished" in template.render(story=story, translated={})
-    assert len(fragments(app).store) == 0
-    assert story_card  # the global the listing templates call
+        html = template.render(faces=faces, translated={})
+    assert "Staying on" in html and "Soon unpublished" not in html
+    assert len(fragments(app).store) == 1  # the other's card alone
+    assert card_faces([leaving.id]) == []  # and a listing read now has no face of it
 
 
 @pytest.mark.parametrize(

@@ -164,7 +164,7 @@ def test_the_home_page_reads_its_stories_from_indexes(archive, client):
     finally:
         event.remove(db.engine, "before_cursor_execute", keep)
 
-    reads = [(s, p) for s, p in caught if s.startswith("SELECT story.id")]
+    reads = [(s, p) for s, p in caught if s.startswith("SELECT story.id \nFROM story")]
     assert len(reads) == 2, reads  # the pinned, then the latest besides them
     plans = [plan(*read) for read in reads]
     assert "ix_story_featured" in plans[0]
@@ -172,6 +172,9 @@ def test_the_home_page_reads_its_stories_from_indexes(archive, client):
     for found in plans:
         assert_no_table_scan(found)
         assert "TEMP B-TREE" not in found and "Sort" not in found.split()
+    # Then their cards' faces, each story by its key.
+    [faces] = [(s, p) for s, p in caught if s.startswith("SELECT story.id, story.language")]
+    assert_no_table_scan(plan(*faces))
 
 
 def language_first_statement(language: str, cursor=None) -> tuple[str, object]:
