@@ -14,7 +14,7 @@ statement, no ORM object) and reads whole stories only for the cards not kept
 gallery's filter form (``filters_form``, keyed by its filters and its choices) and
 the pages' chrome (``kept_fragment``, a call block keyed by what its caller names).
 
-The key (``card_key`` from a face, ``article_key`` from the story):
+The key (``card_key``, ``article_key``: from the story's face, queries.CardFace):
 
 - the deploy (``deploy_digest``: the templates and compiled catalogues, read once per
   process), the locale, the script root the links are built under (``/fr``, a mount
@@ -114,57 +114,40 @@ def _keeps(app) -> bool:
     return app.config["CARD_FRAGMENTS_ENABLED"] and not app.jinja_env.auto_reload
 
 
-def _article_parts(story, translation, locale: str) -> tuple:
-    """What the article shows of a story and of the rows beside it (the module
-    docstring): the part of its key that names the story."""
-    photo, recording = story.photo, story.recording
-    return (
-        story.id,
-        story.version,
-        story.public_updated_at,
-        (translation.id, translation.version) if translation is not None else None,
-        (photo.id, photo.width, photo.height, photo.focal_x, photo.focal_y)
-        if photo is not None
-        else None,
-        # The recording's row is stamped on no story: all the article shows of it.
-        (
-            recording.id,
-            recording.duration_seconds,
-            recording.masked,
-            recording.transcript,
-            recording.renditions,
-        )
-        if recording is not None
-        else None,
-        tuple(
-            (theme.id, theme.slug, theme.name, (theme.names or {}).get(locale))
-            for theme in story.themes
-        ),
-    )
-
-
-def card_key(page: tuple, face, translation, variant: tuple, themes) -> str:
-    """Everything a card's HTML depends on (module docstring), as one string: the
-    story's face (queries.CardFace), the translation shown, its themes as the public
-    sees them now (``themes``: queries.public_themes), and ``variant`` (lazy; a
-    search's shell)."""
+def _face_parts(page: tuple, face, translation, themes) -> tuple:
+    """What a card or an article shows of a story and of the rows beside it, from its
+    face (queries.CardFace: the module docstring): the part of both keys that names
+    the story, its themes as the public sees them now (``themes``:
+    queries.public_themes)."""
     shown = tuple(
         (theme.id, theme.slug, theme.name, theme.names.get(page[1]))
         for theme in themes
         if theme.id in face.theme_ids
     )
     told = (translation.id, translation.version) if translation is not None else None
-    parts = (face.id, face.version, face.public_updated_at, told, face.photo, face.recording)
-    return _digest((page, CARD_TEMPLATE, parts, shown, variant))
+    return (face.id, face.version, face.public_updated_at, told, face.photo, face.recording, shown)
 
 
-def article_key(page: tuple, story, shown, translation, canonical: str) -> str:
-    """Everything the story page's article depends on: the story (as for its card),
-    the translation shown (``shown``: None while the original is read) and the one
-    offered, and the page's absolute address (its share links; it names the host)."""
+def card_key(page: tuple, face, translation, variant: tuple, themes) -> str:
+    """Everything a card's HTML depends on (module docstring), as one string: the
+    story's face, the translation shown, and ``variant`` (lazy; a search's shell)."""
+    return _digest((page, CARD_TEMPLATE, _face_parts(page, face, translation, themes), variant))
+
+
+def article_key(page: tuple, face, story, shown, translation, canonical: str, themes) -> str:
+    """Everything the story page's article depends on: the story (as for its card,
+    and all it shows of its recording, whose row stamps no story), the translation
+    shown (``shown``: None while the original is read) and the one offered, and the
+    page's absolute address (its share links; it names the host)."""
+    recording = story.recording
+    heard = (
+        (recording.masked, recording.transcript, recording.renditions)
+        if recording is not None
+        else None
+    )
     offered = (translation.id, translation.version) if translation is not None else None
-    parts = _article_parts(story, shown, page[1])
-    return _digest((page, ARTICLE_TEMPLATE, parts, offered, canonical))
+    parts = _face_parts(page, face, shown, themes)
+    return _digest((page, ARTICLE_TEMPLATE, parts, heard, offered, canonical))
 
 
 def _digest(key: tuple) -> str:
@@ -342,11 +325,12 @@ def _story_fragment(app, template: str, story, loop_index: int, translated: dict
     return _with_slots(render, ("highlight", "snippet"))() if query else render()
 
 
-def story_article(reading, translation, canonical: str) -> Markup:
-    """The story page's article (``reading``: the story and the words shown), the
-    facts beside it, its share links and images: kept, or rendered (the story page's
-    global). ``translation``: the public translation into the page's language, shown
-    or offered."""
+def story_article(reading, face, translation, canonical: str) -> Markup:
+    """The story page's article (``reading``: the story and the words shown; ``face``:
+    its queries.CardFace), the facts beside it, its share links and images: kept, or
+    rendered (the story page's global). ``translation``: the public translation into
+    the page's language, shown or offered. The story's themes are read (lazily) only
+    to render it: the key has them from the face."""
     app = current_app._get_current_object()
     story = reading.story
 
@@ -362,7 +346,9 @@ def story_article(reading, translation, canonical: str) -> Markup:
 
     key = None
     if _public(story) and _keeps(app):
-        key = article_key(_page(fragments(app)), story, reading.translation, translation, canonical)
+        page, themes = _page(fragments(app)), public_themes()
+        shown = reading.translation
+        key = article_key(page, face, story, shown, translation, canonical, themes)
     return _fragment(app, ARTICLE_TEMPLATE, key, render)
 
 

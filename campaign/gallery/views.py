@@ -139,17 +139,22 @@ def stories(origin=None, residence=None, theme=None, language=None):
 @bp.route("/stories/<slug>")
 @public_page(args=(sitemap.ORIGINAL_ARG,))
 def story(slug: str):
-    found = published_story(slug)
+    # Its themes only if its article is rendered: its key reads them from its face.
+    found = published_story(slug, themes=False)
     if found is None:
         abort(410 if gone_for(Channel.WEBSITE, slug=slug) else 404)
+    faces = card_faces([found.id, *more_from_country_ids(found, 3)])
+    if not faces or faces[0].id != found.id:
+        abort(404)  # no longer public since it was read
     locale = current_locale_code()
     translations = translations_of(found)
     translation = translations.get(locale)
     wants_original = request.args.get(sitemap.ORIGINAL_ARG) == "1"
-    more = card_faces(more_from_country_ids(found, 3))
+    more = faces[1:]
     return render_template(
         "gallery/story.html",
         story=found,
+        face=faces[0],
         reading=Reading(found, None if wants_original else translation),
         translation=translation,
         alternates=sitemap.story_alternates(

@@ -474,3 +474,29 @@ def test_a_signed_in_header_is_never_kept(app, signed_in):
         assert "Sign out" in html and 'name="csrf_token"' in html
     assert fragments(app).renders["base.html header"] == before + 2
     assert page(visitor, "/stories") == anonymous  # and the kept one is the visitor's
+
+
+def test_the_home_lead_is_kept_and_follows_an_edit(app, signed_in):
+    visitor = app.test_client()
+    publish("An older one")
+    lead = publish("The newest leads", quote="First words of the lead")
+    first = page(visitor, "/")
+    assert "First words of the lead" in first.split('class="hero__call"')[0]
+    renders = fragments(app).renders
+    before = renders.total()
+    assert page(visitor, "/") == first and renders.total() == before  # lead and cards kept
+    edited = fresh(lead)
+    response = signed_in.post(
+        f"/moderate/stories/{edited.id}/edit",
+        data={
+            "title": "The newest leads",
+            "quote": "Mended words of the lead",
+            "body": edited.body,
+            "version": edited.version,
+        },
+    )
+    assert response.status_code == 303
+    hero = page(visitor, "/").split('class="hero__call"')[0]
+    assert "Mended words of the lead" in hero and "First words" not in hero
+    app.config["CARD_FRAGMENTS_ENABLED"] = False
+    assert page(app.test_client(), "/").split('class="hero__call"')[0] == hero
