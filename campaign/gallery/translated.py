@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask import request, url_for
-from sqlalchemy import Integer, bindparam
+from sqlalchemy import Integer, and_, bindparam, or_
 
 from campaign.extensions import db
 from campaign.i18n.locale import url_in_language
@@ -70,19 +70,35 @@ class Reading:
 # and keying a statement cost more Python than the database spends running it.
 
 
-def translations_of(story: Story) -> dict[str, Translation]:
-    """The story's public translations by language (one query): the story page's
-    alternates and its "Read the … translation" link."""
-    rows = db.session.scalars(_translations_of_statement(), {"story_id": story.id})
-    return {row.language: row for row in rows if row.language != story.language}
+def translations_of(
+    story: Story, others=(), language: str | None = None
+) -> tuple[dict[str, Translation], dict[int, Translation]]:
+    """The story's public translations by language (the story page's alternates and
+    its "Read the … translation" link), and the public translations into ``language``
+    of ``others`` (the page's other cards, by story id, as translations_for): one
+    query for both."""
+    ids = sorted({other.id for other in others if other.language != language})
+    values = {"story_id": story.id, "ids": ids, "language": language}
+    own, beside = {}, {}
+    for row in db.session.scalars(_translations_of_statement(), values):
+        if row.story_id == story.id:
+            if row.language != story.language:
+                own[row.language] = row
+        elif row.language == language:
+            beside[row.story_id] = row
+    return own, beside
 
 
 @cache
 def _translations_of_statement():
-    return (
-        published_translations()
-        .where(Translation.story_id == bindparam("story_id", type_=Integer))
-        .order_by(Translation.language)
+    return published_translations().where(
+        or_(
+            Translation.story_id == bindparam("story_id", type_=Integer),
+            and_(
+                Translation.story_id.in_(bindparam("ids", expanding=True)),
+                Translation.language == bindparam("language"),
+            ),
+        )
     )
 
 

@@ -147,10 +147,10 @@ def story(slug: str):
     if not faces or faces[0].id != found.id:
         abort(404)  # no longer public since it was read
     locale = current_locale_code()
-    translations = translations_of(found)
+    more = faces[1:]
+    translations, translated = translations_of(found, more, locale)
     translation = translations.get(locale)
     wants_original = request.args.get(sitemap.ORIGINAL_ARG) == "1"
-    more = faces[1:]
     return render_template(
         "gallery/story.html",
         story=found,
@@ -161,7 +161,7 @@ def story(slug: str):
             found.slug, found.language, current_app.config["BABEL_DEFAULT_LOCALE"] in translations
         ),
         more=more,
-        translated=translations_for(more, locale),
+        translated=translated,
         canonical=url_for("gallery.story", slug=found.slug, _external=True),
     )
 

@@ -500,3 +500,17 @@ def test_the_home_lead_is_kept_and_follows_an_edit(app, signed_in):
     assert "Mended words of the lead" in hero and "First words" not in hero
     app.config["CARD_FRAGMENTS_ENABLED"] = False
     assert page(app.test_client(), "/").split('class="hero__call"')[0] == hero
+
+
+@pytest.mark.both_databases
+def test_a_story_page_reads_its_own_and_its_neighbours_translations_at_once(app, count_queries):
+    story = publish("Mine", origin_country="SY")
+    make_translation(story, "ar", title="قصتي")
+    neighbour = publish("A neighbour's", origin_country="SY")
+    make_translation(neighbour, "fr", title="Celle du voisin")
+    count_queries.clear()
+    html = page(app.test_client(), f"/fr/stories/{story.slug}")
+    more = html.split('class="more"')[1]
+    assert "Celle du voisin" in more  # the neighbour's card, in French
+    assert 'hreflang="ar"' in html  # the story's own translation among its alternates
+    assert len([s for s in count_queries if "FROM translation" in s]) == 1
