@@ -61,6 +61,17 @@ def fresh(story) -> Story:
     return db.session.get(Story, story.id)
 
 
+def edit_through_the_desk(client, story, **fields) -> Story:
+    """A moderator's edit of the story's words (its title, quote and body, unless given)."""
+    edited = fresh(story)
+    data = {"title": edited.title, "quote": edited.quote, "body": edited.body, **fields}
+    response = client.post(
+        f"/moderate/stories/{edited.id}/edit", data={**data, "version": edited.version}
+    )
+    assert response.status_code == 303
+    return edited
+
+
 @pytest.mark.both_databases
 def test_a_second_render_of_a_listing_renders_no_card_again(app, client):
     ensure_themes()
@@ -106,17 +117,7 @@ def test_an_edit_through_the_desk_renders_its_card_alone_again(app, signed_in):
     stories = [publish(f"Before {number}") for number in range(4)]
     assert sorted(card_titles(page(signed_in, "/stories"))) == [f"Before {n}" for n in range(4)]
     before = rendered(app)
-    edited = fresh(stories[1])
-    response = signed_in.post(
-        f"/moderate/stories/{edited.id}/edit",
-        data={
-            "title": "After the edit",
-            "quote": "",
-            "body": edited.body,
-            "version": edited.version,
-        },
-    )
-    assert response.status_code == 303
+    edit_through_the_desk(signed_in, stories[1], title="After the edit")
     titles = card_titles(page(signed_in, "/stories"))
     assert "After the edit" in titles and "Before 1" not in titles
     assert rendered(app) == before + 1  # the three others were kept
@@ -388,17 +389,7 @@ def test_a_transcript_corrected_shows_on_the_kept_article(app, client):
 def test_an_edit_through_the_desk_shows_on_the_story_page(app, signed_in):
     story = publish("Before the edit", body="The first words.")
     assert "The first words." in page(signed_in, f"/stories/{story.slug}")
-    edited = fresh(story)
-    response = signed_in.post(
-        f"/moderate/stories/{edited.id}/edit",
-        data={
-            "title": "After the edit",
-            "quote": "",
-            "body": "Mended words.",
-            "version": edited.version,
-        },
-    )
-    assert response.status_code == 303
+    edited = edit_through_the_desk(signed_in, story, title="After the edit", body="Mended words.")
     html = article(page(signed_in, f"/stories/{edited.slug}"))
     assert "Mended words." in html and "The first words." not in html
 
@@ -485,17 +476,7 @@ def test_the_home_lead_is_kept_and_follows_an_edit(app, signed_in):
     renders = fragments(app).renders
     before = renders.total()
     assert page(visitor, "/") == first and renders.total() == before  # lead and cards kept
-    edited = fresh(lead)
-    response = signed_in.post(
-        f"/moderate/stories/{edited.id}/edit",
-        data={
-            "title": "The newest leads",
-            "quote": "Mended words of the lead",
-            "body": edited.body,
-            "version": edited.version,
-        },
-    )
-    assert response.status_code == 303
+    edit_through_the_desk(signed_in, lead, quote="Mended words of the lead")
     hero = page(visitor, "/").split('class="hero__call"')[0]
     assert "Mended words of the lead" in hero and "First words" not in hero
     app.config["CARD_FRAGMENTS_ENABLED"] = False
