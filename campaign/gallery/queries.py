@@ -171,30 +171,32 @@ class CardFace:
 
 
 def card_faces(ids: list[int]) -> list[CardFace]:
-    """The public stories of these ids as faces, in this order (one statement)."""
+    """The public stories of these ids as faces, in this order (one statement: a row
+    for each of a story's themes)."""
     if not ids:
         return []
-    found: dict[int, CardFace] = {}
+    shown: dict[int, tuple] = {}
     themes: dict[int, set[int]] = {}
     for row in db.session.execute(_card_faces_statement(), {"ids": ids}):
         story_id, language, version, updated, *photo, recording, duration, theme = row
-        if story_id not in found:
-            found[story_id] = (story_id, language, version, updated, photo, recording, duration)
-            themes[story_id] = set()
+        shown.setdefault(
+            story_id,
+            (
+                language,
+                version,
+                updated,
+                tuple(photo) if photo[0] is not None else None,
+                (recording, duration) if recording is not None else None,
+            ),
+        )
+        themes.setdefault(story_id, set())
         if theme is not None:
             themes[story_id].add(theme)
-    faces = {}
-    for story_id, (_id, language, version, updated, photo, recording, duration) in found.items():
-        faces[story_id] = CardFace(
-            story_id,
-            language,
-            version,
-            updated,
-            tuple(photo) if photo[0] is not None else None,
-            (recording, duration) if recording is not None else None,
-            frozenset(themes[story_id]),
-        )
-    return [faces[story_id] for story_id in ids if story_id in faces]
+    return [
+        CardFace(story_id, *shown[story_id], frozenset(themes[story_id]))
+        for story_id in ids
+        if story_id in shown
+    ]
 
 
 @functools.cache

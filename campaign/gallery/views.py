@@ -140,7 +140,7 @@ def stories(origin=None, residence=None, theme=None, language=None):
 @public_page(args=(sitemap.ORIGINAL_ARG,))
 def story(slug: str):
     # Its themes only if its article is rendered: its key reads them from its face.
-    found = published_story(slug, themes=False)
+    found = published_story(slug, with_themes=False)
     if found is None:
         abort(410 if gone_for(Channel.WEBSITE, slug=slug) else 404)
     faces = card_faces([found.id, *more_from_country_ids(found, 3)])

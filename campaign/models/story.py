@@ -296,9 +296,9 @@ def with_cards(query):
     return query.options(joinedload(Story.photo), joinedload(Story.recording))
 
 
-def read_cards(statement, values: dict | None = None, *, themes: bool = True) -> list[Story]:
+def read_cards(statement, values: dict | None = None, *, with_themes: bool = True) -> list[Story]:
     """The stories of a statement built with ``with_cards``, their themes loaded too
-    (``themes`` false: left to load when read, for a page that may not read them).
+    (``with_themes`` false: left to load when read, for a page that may not read them).
 
     The themes come in one statement for all the stories, built once, then set as
     each story's loaded collection. It does what ``selectinload(Story.themes)`` did
@@ -307,7 +307,7 @@ def read_cards(statement, values: dict | None = None, *, themes: bool = True) ->
     A story whose themes are already loaded (in the session before) keeps them.
     """
     stories = list(db.session.scalars(statement, values))
-    missing = [story for story in stories if themes and "themes" not in story.__dict__]
+    missing = [story for story in stories if with_themes and "themes" not in story.__dict__]
     if missing:
         themes: dict[int, list[Theme]] = {story.id: [] for story in missing}
         for story_id, theme in db.session.execute(_themes_statement(), {"ids": list(themes)}):
@@ -330,11 +330,12 @@ def _themes_statement():
 
 
 def published_story(
-    slug: str, channel: Channel = Channel.WEBSITE, *, themes: bool = True
+    slug: str, channel: Channel = Channel.WEBSITE, *, with_themes: bool = True
 ) -> Story | None:
     """The published story at this address that may be shown through ``channel``,
-    with its photo and recording, and its themes (``themes`` false: read when read)."""
-    found = read_cards(_published_story_statement(channel), {"slug": slug}, themes=themes)
+    with its photo and recording, and its themes (``with_themes`` false: read when read)."""
+    statement = _published_story_statement(channel)
+    found = read_cards(statement, {"slug": slug}, with_themes=with_themes)
     return found[0] if found else None
 
 
