@@ -467,7 +467,7 @@ def gallery_page(
         if found is None:
             return Page([], None, {})  # a query with no words in it finds nothing
         return _search_page(filters, found, sort, cursor, per_page, load)
-    query = _filtered(filters).with_only_columns(Story.id, Story.published_at)
+    query = _filtered(filters)
     position = decode_cursor(cursor, sort)
     if sort == "oldest":
         order = (Story.published_at.asc(), Story.id.asc())
@@ -477,10 +477,16 @@ def gallery_page(
         after = _earlier(*position[1:]) if position else None
     if after is not None:
         query = query.where(after)
-    rows = db.session.execute(query.order_by(*order).limit(per_page + 1)).all()
+    query = query.order_by(*order).limit(per_page + 1)
+    if load is stories_by_id:
+        # The stories themselves (the API): read as they are found, in one statement.
+        stories = read_cards(with_cards(query))
+        rows = [(story.id, story.published_at) for story in stories]
+    else:
+        rows = db.session.execute(query.with_only_columns(Story.id, Story.published_at)).all()
     has_more = len(rows) > per_page
     rows = rows[:per_page]
-    stories = load([story_id for story_id, _at in rows])
+    stories = stories[:per_page] if load is stories_by_id else load([row[0] for row in rows])
     next_cursor = None
     if has_more:
         last_id, last_at = rows[-1]
