@@ -43,8 +43,10 @@ def decoded(data: bytes) -> Image.Image:
     return image
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _fonts():
+@pytest.fixture(autouse=True)
+def _fonts(app):
+    """The fonts, read once per process in a bounded child, whose bounds are the
+    app's settings: inside an app context, whichever test of a worker comes first."""
     fonts.load_all()
 
 
