@@ -119,13 +119,14 @@ def _face_parts(page: tuple, face, translation, themes) -> tuple:
     face (queries.CardFace: the module docstring): the part of both keys that names
     the story, its themes as the public sees them now (``themes``:
     queries.public_themes)."""
-    shown = tuple(
-        (theme.id, theme.slug, theme.name, theme.names.get(page[1]))
-        for theme in themes
-        if theme.id in face.theme_ids
-    )
+    shown = _theme_names(page, (theme for theme in themes if theme.id in face.theme_ids))
     told = (translation.id, translation.version) if translation is not None else None
     return (face.id, face.version, face.public_updated_at, told, face.photo, face.recording, shown)
+
+
+def _theme_names(page: tuple, themes) -> tuple:
+    """What a fragment shows of these themes (queries.PublicTheme) in the page's locale."""
+    return tuple((theme.id, theme.slug, theme.name, theme.names.get(page[1])) for theme in themes)
 
 
 def card_key(page: tuple, face, translation, variant: tuple, themes) -> str:
@@ -177,12 +178,16 @@ def _kept(app, kind: str, key: str | None, render):
     kept = fragments(app)
     value = None if key is None else kept.store.get(key)
     if value is None:
-        value = render()
-        kept.renders[kind] += 1
-        if key is not None:
-            kept.store.set(key, value, timeout=0)
-    else:
-        kept.reused[kind] += 1
+        return _rendered(kept, kind, key, render())
+    kept.reused[kind] += 1
+    return value
+
+
+def _rendered(kept: Fragments, kind: str, key: str | None, value):
+    """A fragment just rendered: counted, and kept under ``key`` (None: not kept)."""
+    kept.renders[kind] += 1
+    if key is not None:
+        kept.store.set(key, value, timeout=0)
     return value
 
 
@@ -296,10 +301,8 @@ def _story_fragments(items, translated: dict, query=None) -> list:
             if story is None:
                 shown.append(None)
                 continue
-            value = _story_fragment(app, template, story, place, translated, query)
-            kept.renders[template] += 1
-            if key is not None:
-                kept.store.set(key, value, timeout=0)
+            rendered = _story_fragment(app, template, story, place, translated, query)
+            value = _rendered(kept, template, key, rendered)
         else:
             kept.reused[template] += 1
         # The template's own output, escaped by its autoescaping like an include's.
@@ -374,7 +377,7 @@ def filters_form(filters, counted, themes) -> Markup:
             counted.origins,
             counted.residences,
             counted.languages,
-            tuple((t.id, t.slug, t.name, t.names.get(page[1])) for t in themes),
+            _theme_names(page, themes),
         )
         key = _digest((page, FILTERS_TEMPLATE, shown, choices))
     html = _fragment(app, FILTERS_TEMPLATE, key, render)

@@ -50,6 +50,7 @@ def home():
     featured = featured_story_ids(4)
     latest = latest_story_ids(6 if featured else 7, besides=tuple(featured))
     faces = card_faces([*featured, *latest])
+    translated = translations_for(faces, current_locale_code())
     lead = faces.pop(0) if faces else None
     pinned = set(featured)
     return render_template(
@@ -58,7 +59,7 @@ def home():
         featured=[face for face in faces if face.id in pinned],
         stories=[face for face in faces if face.id not in pinned],
         stats=stats.current(),
-        translated=translations_for([*([lead] if lead else []), *faces], current_locale_code()),
+        translated=translated,
     )
 
 
