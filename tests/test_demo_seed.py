@@ -112,3 +112,51 @@ def test_stories_made_after_a_seed_get_new_ids_and_are_indexed(runner, db, theme
         ).all()
         assert sorted(triggers) == ["story_search_ad", "story_search_ai", "story_search_au"]
         assert db.session.scalar(text("PRAGMA journal_mode")) == "wal"
+
+
+def _schema(db) -> set:
+    """The indexes and constraints of the story table and its theme links."""
+    if db.engine.dialect.name == "sqlite":
+        rows = db.session.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE tbl_name IN ('story', 'story_theme') AND type = 'index'"
+            )
+        )
+        keys = db.session.execute(text("PRAGMA foreign_key_list(story_theme)"))
+        return {tuple(row) for row in rows} | {tuple(key) for key in keys}
+    rows = db.session.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('story', 'story_theme')"
+        )
+    )
+    constraints = db.session.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid IN ('story'::regclass, 'story_theme'::regclass)"
+        )
+    )
+    return {tuple(row) for row in rows} | {tuple(row) for row in constraints}
+
+
+def test_a_large_seed_leaves_the_indexes_and_checks_as_they_were(runner, db, themes, monkeypatch):
+    """Above REBUILD_INDEXES_FROM, PostgreSQL's indexes and the links' foreign keys are
+    dropped for the load and made again; SQLite's search index takes a larger memory
+    buffer for it. Afterwards the schema is the same, the keys hold (a withdrawn story's
+    links go with it), and the buffer is FTS5's default again."""
+    before = _schema(db)
+    monkeypatch.setattr(demo, "REBUILD_INDEXES_FROM", 10)
+    seeded(runner, 40)
+    db.session.remove()
+    assert _schema(db) == before
+    first = db.session.scalar(select(func.min(Story.id)))
+    links = select(func.count()).select_from(story_theme).where(story_theme.c.story_id == first)
+    assert db.session.scalar(links)
+    db.session.execute(text("DELETE FROM story WHERE id = :id"), {"id": first})
+    db.session.commit()
+    assert db.session.scalar(links) == 0
+    if db.engine.dialect.name == "sqlite":
+        size = db.session.scalar(text("SELECT v FROM story_search_config WHERE k = 'hashsize'"))
+        assert size == demo.FTS_HASH_BYTES
+        found = db.session.scalar(text("SELECT count(*) FROM story_search"))
+        assert found == 39
