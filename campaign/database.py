@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -98,6 +99,32 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
 
 
+def configure_postgresql(engine: Engine) -> None:
+    """Reads without a transaction around them: the statements of a read-only request
+    (a public page) each run on their own (autocommit), so no BEGIN and ROLLBACK go
+    to the server, two of a page's five or six round trips. Under PostgreSQL's READ
+    COMMITTED each statement reads its own snapshot either way, so the reads see
+    nothing different. The first statement that is not a plain read (a GET that
+    records a moderator's viewing, makes a share card...) starts a transaction
+    again, so its writes still commit or roll back together."""
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, _record, _proxy):
+        if dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
+            dbapi_connection.autocommit = not _wants_write()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_execute(connection, _cursor, statement, _parameters, _context, _many):
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.autocommit and not _is_plain_read(statement):
+            dbapi_connection.autocommit = False
+
+
+def _is_plain_read(statement: str) -> bool:
+    head = statement.lstrip()[:6].upper()
+    return head == "SELECT" and "FOR UPDATE" not in statement and "FOR SHARE" not in statement
+
+
 def forget_deleted_pages(dbapi_connection) -> bool:
     """Copy the write-ahead log into the database file and empty it (SQLite).
 
@@ -171,3 +198,5 @@ def init_app(app) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        else:
+            configure_postgresql(db.engine)
