@@ -4,7 +4,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
-from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -107,6 +106,7 @@ def configure_postgresql(engine: Engine) -> None:
     nothing different. The first statement that is not a plain read (a GET that
     records a moderator's viewing, makes a share card...) starts a transaction
     again, so its writes still commit or roll back together."""
+    from psycopg.pq import TransactionStatus  # only where PostgreSQL is the database
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection, _record, _proxy):
