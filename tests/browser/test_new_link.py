@@ -51,7 +51,13 @@ def test_with_javascript_the_field_selects_the_whole_link_on_focus(clipboard_pho
     # deferred copy-link.js has run: the copy button it shows says that it has.
     clipboard_phone.get_by_role("button", name="Copy my link").wait_for(state="visible")
     field = clipboard_phone.locator("#private-link")
+    field.blur()  # a focus that is already there fires no focus event
     field.focus()
+    # Read once the focus event has been handled (under heavy load it came after the
+    # read once: CI saw [0, 0]); a field that never selects its link still fails here.
+    clipboard_phone.wait_for_function(
+        "field => field.selectionEnd === field.value.length", arg=field.element_handle()
+    )
     selected = field.evaluate("field => [field.selectionStart, field.selectionEnd]")
     assert selected == [0, len(link)]
 
