@@ -14,8 +14,6 @@ from campaign.extensions import db as _db
 from campaign.models import StoryStatus, Theme
 from tests.factories import make_story
 
-pytestmark = pytest.mark.both_databases
-
 
 @pytest.fixture
 def statements(app):
@@ -35,6 +33,7 @@ def statements(app):
     event.remove(_db.engine, "before_cursor_execute", before)
 
 
+@pytest.mark.both_databases
 def test_a_public_page_reads_without_a_transaction_or_the_write_lock(client, db, statements):
     make_story(StoryStatus.PUBLISHED, title="Bread from home")
     _db.session.remove()
@@ -55,6 +54,7 @@ def _themes() -> int:
     return _db.session.scalar(select(func.count()).select_from(Theme))
 
 
+@pytest.mark.both_databases
 def test_a_get_that_writes_commits_its_writes_together(app, db, add_route, statements):
     def two_themes():
         _db.session.add(Theme(slug="work", name="Work", position=1))
@@ -71,6 +71,7 @@ def test_a_get_that_writes_commits_its_writes_together(app, db, add_route, state
     assert len(writes) >= 2 and all(writes), "every insert inside the transaction"
 
 
+@pytest.mark.both_databases
 def test_a_get_that_fails_after_writing_keeps_none_of_it(app, db, add_route):
     def write_then_fail():
         _db.session.add(Theme(slug="work", name="Work", position=1))
@@ -97,5 +98,5 @@ def test_a_get_that_fails_after_writing_keeps_none_of_it(app, db, add_route):
         ("UPDATE story SET title = 'x'", False),
     ],
 )
-def test_only_a_plain_select_runs_outside_a_transaction(statement, plain, backend):
+def test_only_a_plain_select_runs_outside_a_transaction(statement, plain):
     assert _is_plain_read(statement) is plain
