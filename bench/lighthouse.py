@@ -21,7 +21,7 @@ from statistics import median
 
 from campaign.extensions import db
 from campaign.models import Story
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import FULL_CHROMIUM
 from tests.browser.screenshots import LANGUAGES, serve
 from tests.factories import make_portrait
 
@@ -45,7 +45,7 @@ def scores(url: str, folder: Path) -> tuple[dict, list[str]]:
             "--chrome-flags=--headless=new --no-sandbox",
         ],
         check=True,
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        env={**os.environ, "CHROME_PATH": FULL_CHROMIUM},
         stdout=subprocess.DEVNULL,
     )
     result = json.loads(report.read_text())

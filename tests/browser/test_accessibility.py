@@ -44,11 +44,9 @@ ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LANGUAGES = ["en", "ar"]  # one left-to-right, one right-to-left
 WIDE = {"width": 1280, "height": 800}
-# axe-core, defined in every document a visiting context loads (its main frame only,
-# as the package's own page.evaluate injection did) before the page's scripts run:
-# the 570 kB script crosses to the browser once per context instead of once per page.
-# A page that share-photo.js rewrote with document.write keeps its window, so axe too.
-AXE_IN_MAIN_FRAME = f"if (window === window.top) {{\n{AXE_SCRIPT}\n}}"
+# axe-core is put into the page once, just before it runs: defined in every document
+# a context loads (add_init_script) it was compiled again for each new tab's blank
+# page and for every page a form led through, a quarter of each visit's time.
 # What axe_playwright_python's Axe.run asks for: only the violations.
 AXE_RUN = "() => axe.run({resultTypes: ['violations']})"
 
@@ -457,9 +455,7 @@ def is_page(response) -> bool:
 
 
 def new_visiting_context(browser):
-    context = browser.new_context(viewport=WIDE)
-    context.add_init_script(AXE_IN_MAIN_FRAME)
-    return context
+    return browser.new_context(viewport=WIDE)
 
 
 def inspect(page, url, then, scripts=True) -> Visit:
@@ -479,6 +475,7 @@ def inspect(page, url, then, scripts=True) -> Visit:
         then(page)
     page.wait_for_load_state("load")
     html = documents[-1].text()
+    page.evaluate(AXE_SCRIPT)
     violations = page.evaluate(AXE_RUN)["violations"]
     overflow = {}
     for width in (320, 640):
