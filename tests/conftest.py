@@ -48,6 +48,7 @@ from tests.helpers import (
     reset_postgres_schema,
     reuse_parsed_rules,
     reuse_url_builders,
+    share_compiled_statements,
 )
 from tests.objectstore import CREDENTIALS, running_object_store
 
@@ -55,11 +56,12 @@ BACKENDS = ("sqlite", "postgresql")
 
 # Every app of this test process, whoever makes it (fixtures, live servers, tests that
 # call create_app), shares the compiled templates (see CompiledTemplates; Flask reads
-# jinja_options when an app first builds its Jinja environment), URL builders and
-# parsed URL rules.
+# jinja_options when an app first builds its Jinja environment), URL builders,
+# parsed URL rules and compiled SQL statements.
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": CompiledTemplates()}
 reuse_url_builders()
 reuse_parsed_rules()
+share_compiled_statements()
 
 
 def pytest_generate_tests(metafunc):
