@@ -1,5 +1,7 @@
 """Small factories for stories and moderators, committed like real requests would."""
 
+import copy
+import functools
 import itertools
 from datetime import timedelta
 
@@ -9,7 +11,7 @@ from campaign.accounts.services import create_moderator
 from campaign.extensions import db
 from campaign.media import voice
 from campaign.media.blurring import note_faces
-from campaign.media.pipeline import process
+from campaign.media.pipeline import render, stored
 from campaign.models import (
     Channel,
     Photo,
@@ -72,7 +74,7 @@ def make_moderator(
 
 def make_photo(story: Story) -> list[str]:
     """Give the story a photo whose renditions are really stored; their file names."""
-    processed = process(images.jpeg(size=(900, 600)))
+    processed = stored(_rendered("photo"))
     # Only the columns every schema since photos came has: tests of old migrations use it too.
     db.session.execute(
         insert(Photo).values(
@@ -87,10 +89,22 @@ def make_photo(story: Story) -> list[str]:
     return [rendition["name"] for rendition in processed.renditions]
 
 
+@functools.cache
+def _kept_rendering(kind: str):
+    return render(images.photograph("astronaut") if kind == "portrait" else images.jpeg((900, 600)))
+
+
+def _rendered(kind: str):
+    """A photo's renditions and faces, made once per test process (finding the faces
+    costs about 0.7 s; the pipeline's own tests in tests/media make theirs afresh), a
+    copy for each story: what a test changes is its own."""
+    return copy.deepcopy(_kept_rendering(kind))
+
+
 def make_portrait(story: Story) -> list[str]:
     """Give the story a real portrait (scikit-image's astronaut), its face found as an
     upload's is; the names of its stored renditions."""
-    processed = process(images.photograph("astronaut"))
+    processed = stored(_rendered("portrait"))
     photo = Photo(
         story_id=story.id,
         alt_text="A woman in a space suit",

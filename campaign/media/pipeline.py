@@ -581,7 +581,17 @@ def process(data: bytes, blur: Blur = NO_BLUR, *, later: bool = False) -> Proces
     if later and blur == NO_BLUR:
         rendered = in_bounded_child(_render_master, data, _limits())
         return _processed(rendered, _store(rendered.sizes, MASTER_ENCODINGS), prepared=False)
-    rendered = in_bounded_child(_render, data, _limits(), blur)
+    return stored(render(data, blur))
+
+
+def render(data: bytes, blur: Blur = NO_BLUR) -> Rendered:
+    """Every rendition of a photo encoded, its faces found and blurred as asked, in a
+    bounded child; nothing stored yet (``stored`` does)."""
+    return in_bounded_child(_render, data, _limits(), blur)
+
+
+def stored(rendered: Rendered) -> ProcessedPhoto:
+    """A rendered photo's renditions stored under a new name: what ``process`` returns."""
     return _processed(rendered, _store(rendered.sizes))
 
 
