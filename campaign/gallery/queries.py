@@ -448,7 +448,7 @@ def gallery_page(
     per_page: int,
     *,
     first: str | None = None,
-    load=stories_by_id,
+    load=None,
 ) -> Page:
     """One page by keyset: stable while new stories are published, fast when deep.
 
@@ -456,17 +456,17 @@ def gallery_page(
     the next page starts strictly after the last card shown. ``first``: a
     language whose stories (told in it or translated into it) come first, in the
     default order (newest, no search, no language chosen). ``load``: what the page
-    holds of the stories found, from their ids (the stories; ``card_faces`` for a
-    page of cards).
+    holds of the stories found, from their ids (``card_faces`` for a page of cards);
+    without it, the stories themselves.
     """
     sort = filters.effective_sort
     if first and sort == "newest" and not filters.q and not filters.language:
-        return _language_first_page(filters, first, cursor, per_page, load)
+        return _language_first_page(filters, first, cursor, per_page, load or stories_by_id)
     if filters.q:
         found = search.matcher(filters.q)
         if found is None:
             return Page([], None, {})  # a query with no words in it finds nothing
-        return _search_page(filters, found, sort, cursor, per_page, load)
+        return _search_page(filters, found, sort, cursor, per_page, load or stories_by_id)
     query = _filtered(filters)
     position = decode_cursor(cursor, sort)
     if sort == "oldest":
@@ -478,7 +478,7 @@ def gallery_page(
     if after is not None:
         query = query.where(after)
     query = query.order_by(*order).limit(per_page + 1)
-    if load is stories_by_id:
+    if load is None:
         # The stories themselves (the API): read as they are found, in one statement.
         stories = read_cards(with_cards(query))
         rows = [(story.id, story.published_at) for story in stories]
@@ -486,7 +486,7 @@ def gallery_page(
         rows = db.session.execute(query.with_only_columns(Story.id, Story.published_at)).all()
     has_more = len(rows) > per_page
     rows = rows[:per_page]
-    stories = stories[:per_page] if load is stories_by_id else load([row[0] for row in rows])
+    stories = stories[:per_page] if load is None else load([row[0] for row in rows])
     next_cursor = None
     if has_more:
         last_id, last_at = rows[-1]
