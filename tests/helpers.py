@@ -138,9 +138,10 @@ class CompiledStatements:
     UPDATE statements) keyed by the engine's dialect object. Every test's app has a new
     engine, so every test compiled again each statement it ran: 15% of the time of the
     tests outside the browser. A statement compiles the same for two dialects of one
-    class and one paramstyle and label length (all an engine's options here change
-    elsewhere: connection arguments, pool, events), so the key takes those instead
-    of the object. SQLite's and PostgreSQL's statements stay apart by the class.
+    class, paramstyle and label length, talking to the same server (an engine's other
+    options, its connection arguments, pool and events, do not change the SQL), so the
+    key takes those instead of the object; SQLite's and PostgreSQL's stay apart by
+    the class.
     """
 
     def __init__(self):
