@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 
 from campaign import create_app
 from campaign.extensions import db
+from tests.browser.conftest import FULL_CHROMIUM
 
 RATE = 32 * 1024  # bytes per second
 ORIENTATION = 0x0112
@@ -119,7 +120,7 @@ def main() -> None:
         server, base, bodies = serve(folder)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+                executable_path=FULL_CHROMIUM, args=["--headless", "--no-sandbox"]
             )
             plain_time = send(browser, base, photo, javascript=False, throttle=measure_both)
             shrunk_time = send(browser, base, photo, javascript=True, throttle=True)
